@@ -1,0 +1,121 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Knex } from 'knex';
+import type { AccountUsersModule } from '../module/index';
+import { readSettings } from '../module/manifest';
+import { generateToken } from '../module/csrf';
+import { safeReturnPath } from '../module/safe-return';
+import { DUMMY_HASH, verifyPassword } from './passwords';
+import type { createLayout } from './layout';
+import { hostFlash } from './layout';
+import type { ModuleRegistry } from './module-registry';
+import { readSettingsForm } from './settings-form';
+import { loginLimiter } from './auth';
+
+type Layout = ReturnType<typeof createLayout>;
+
+const wrap = (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler => (req, res, next) => {
+  fn(req, res).catch(next);
+};
+
+/** Only a signed-in admin; anyone else (client users included) gets the admin login page. */
+export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
+  if (req.session?.admin) return next();
+  res.redirect(`/admin/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
+}
+
+/** The hosting company's admin area: its own login, the Modules page, the Outbox. */
+export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRegistry; accountUsers: AccountUsersModule }): express.Router {
+  const { knex, layout, registry, accountUsers } = deps;
+  const { manifest } = accountUsers;
+  const r = express.Router();
+
+  const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
+    layout.page(req, res, 'admin/login', { title: 'admin.login.title', error, returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '' }, status);
+
+  r.get('/login', wrap((req, res) => showLogin(req, res)));
+  r.post('/login', loginLimiter(knex, 'admin-login', 10), wrap(async (req, res) => {
+    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
+    const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
+    const row = (await knex('admins').where('email', email).first()) as { id: number; name: string; password_hash: string } | undefined;
+    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    if (!ok || !row) return showLogin(req, res, 401, 'login.failed');
+    const passportData = (req.session as unknown as Record<string, unknown>).passport;
+    // A new session id on admin login too; a client login in the same browser is kept.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    if (passportData) (req.session as unknown as Record<string, unknown>).passport = passportData;
+    req.session.admin = { id: Number(row.id), name: row.name };
+    req.session.startedAt = Date.now();
+    generateToken(req, true);
+    req.session.save(() => res.redirect(303, safeReturnPath(req.body?.returnTo) ?? '/admin'));
+  }));
+  r.post('/logout', (req, res) => {
+    delete req.session.admin;
+    req.session.save(() => res.redirect(303, '/admin/login'));
+  });
+
+  r.get('/', requireAdmin, wrap(async (req, res) => {
+    const count = async (table: string) => Number(((await knex(table).count({ n: '*' }).first()) as { n: number }).n);
+    await layout.page(req, res, 'admin/home', { title: 'admin.home.title', users: await count('users'), accounts: await count('accounts'), mails: await count('outbox') });
+  }));
+
+  const showModules = async (req: Request, res: Response, status = 200, form?: { values: Record<string, unknown>; errors: Record<string, { key: string; params?: Record<string, unknown> }> }) => {
+    const state = await registry.refresh(true);
+    await layout.page(req, res, 'admin/modules', {
+      title: 'admin.modules.title',
+      manifest,
+      state,
+      values: form?.values ?? readSettings(state.settings),
+      errors: form?.errors ?? {},
+    }, status);
+  };
+  r.get('/modules', requireAdmin, wrap((req, res) => showModules(req, res)));
+
+  r.post('/modules/lifecycle', requireAdmin, wrap(async (req, res) => {
+    const action = req.body?.action;
+    if (action === 'activate') {
+      const result = await accountUsers.activate();
+      await registry.save({ active: true, version: manifest.version });
+      hostFlash(req, 'success', result.messageKey, result.params);
+    } else if (action === 'upgrade') {
+      const result = await accountUsers.upgrade();
+      await registry.save({ version: manifest.version });
+      hostFlash(req, 'success', result.messageKey, result.params);
+    } else if (action === 'deactivate') {
+      const result = await accountUsers.deactivate();
+      await registry.save({ active: false });
+      hostFlash(req, 'success', result.messageKey);
+    } else if (action === 'uninstall') {
+      if (registry.current().active) {
+        hostFlash(req, 'error', 'admin.modules.deactivateFirst');
+      } else {
+        const result = await accountUsers.uninstall();
+        await registry.remove();
+        hostFlash(req, 'success', result.messageKey);
+      }
+    } else {
+      return showModules(req, res, 422);
+    }
+    res.redirect(303, '/admin/modules');
+  }));
+
+  r.post('/modules/settings', requireAdmin, wrap(async (req, res) => {
+    const form = readSettingsForm(manifest.settings, (req.body ?? {}) as Record<string, unknown>);
+    if (Object.keys(form.errors).length > 0) return showModules(req, res, 422, form);
+    await registry.save({ settings: form.values });
+    hostFlash(req, 'success', 'admin.settings.saved');
+    res.redirect(303, '/admin/modules');
+  }));
+
+  r.get('/outbox', requireAdmin, wrap(async (req, res) => {
+    const rows = await knex('outbox').orderBy('id', 'desc').limit(100).select('id', 'to_address', 'subject', 'created_at');
+    await layout.page(req, res, 'admin/outbox', { title: 'admin.outbox.title', rows });
+  }));
+  r.get('/outbox/:id', requireAdmin, wrap(async (req, res) => {
+    const id = /^[1-9][0-9]{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
+    const mail = id ? await knex('outbox').where('id', id).first() : undefined;
+    if (!mail) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    await layout.page(req, res, 'admin/mail', { title: 'admin.outbox.one', mail });
+  }));
+
+  return r;
+}

@@ -1,0 +1,181 @@
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Knex } from 'knex';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { createModule, type AccountUsersModule } from '../module/index';
+import type { Logger } from '../module/contract';
+import { csrfProtection, generateToken } from '../module/csrf';
+import type { AccountContext } from '../module/guard';
+import { authRoutes, configurePassport } from './auth';
+import { adminArea, requireAdmin } from './admin-area';
+import { clientPages } from './client-pages';
+import type { HostConfig } from './config';
+import { Hooks } from './hook-registry';
+import { buildHostContract } from './host-contract';
+import { createLayout, viewLocals } from './layout';
+import { createMailer } from './mailer';
+import { ModuleRegistry } from './module-registry';
+import './session-types';
+
+export interface PortalOptions {
+  knex: Knex;
+  config: HostConfig;
+  logger?: Logger;
+  /** Milliseconds between reads of the module's on/off state and settings from the database. */
+  moduleStateTtlMs?: number;
+  now?: () => number;
+}
+
+export interface Portal {
+  app: express.Express;
+  accountUsers: AccountUsersModule;
+  registry: ModuleRegistry;
+  hooks: Hooks;
+  close(): Promise<void>;
+}
+
+export const consoleLogger: Logger = {
+  info: (msg, meta) => console.log(msg, meta ?? ''),
+  warn: (msg, meta) => console.warn(msg, meta ?? ''),
+  error: (msg, meta) => console.error(msg, meta ?? ''),
+};
+
+/** Builds the reference portal with the module mounted; it does not listen (the start script does). */
+export async function createApp(options: PortalOptions): Promise<Portal> {
+  const { knex, config } = options;
+  const logger = options.logger ?? consoleLogger;
+  const hooks = new Hooks(logger);
+  const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
+  await registry.refresh(true);
+  const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
+
+  const app = express();
+  const layout = createLayout(hooks, app);
+  const accountUsers = await createModule(
+    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, logger, renderPage: layout.renderPage, now: options.now }),
+  );
+  // The portal keeps its primary user in step with the owner, so switching the module off later
+  // leaves the right person in charge.
+  const onOwnerChanged = async (p: { accountId: number; userId: number }) => {
+    await knex('accounts').where('id', p.accountId).update({ primary_user_id: p.userId });
+  };
+  hooks.on('AccountOwnerChanged', onOwnerChanged);
+
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(__dirname, 'views'));
+  app.set('trust proxy', config.trustProxy ? 1 : false);
+  app.disable('x-powered-by');
+
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } } }));
+  app.use('/assets', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+
+  const store = new ConnectSessionKnexStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  app.use(
+    session({
+      name: 'portal.sid',
+      secret: config.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy ? 'auto' : false, maxAge: config.sessionIdleMinutes * 60_000 },
+    }),
+  );
+  // Absolute session lifetime: however active, a session ends this long after sign-in.
+  app.use((req, res, next) => {
+    const started = req.session?.startedAt;
+    if (started && Date.now() - started > config.sessionAbsoluteMinutes * 60_000) {
+      return req.session.destroy(() => res.redirect('/login'));
+    }
+    next();
+  });
+  const passport = configurePassport(knex);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(async (_req, res, next) => {
+    res.locals.timeZone = config.timeZone;
+    try {
+      await registry.refresh();
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use((req, _res, next) => {
+    // csrf-sync's helper puts the token in the session; views read it from req.csrfToken().
+    req.csrfToken = (overwrite?: boolean) => generateToken(req, overwrite);
+    next();
+  });
+  app.use(csrfProtection);
+
+  const moduleActive = () => registry.current().active;
+
+  /** Without the module, an account is opened only by its primary user, with full access. */
+  const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
+    if (moduleActive()) return next();
+    const user = req.user as { id: number } | undefined;
+    const row = user ? ((await knex('accounts').where({ primary_user_id: user.id, status: 'active' }).first('id', 'name')) as { id: number; name: string } | undefined) : undefined;
+    if (!row) return res.redirect('/no-account');
+    const account: AccountContext = { id: Number(row.id), name: row.name, isOwner: true, allPermissions: true, permissions: [...accountUsers.services.ctx.catalogue.keys], can: () => true };
+    res.locals.account = account;
+    next();
+  };
+  const requireLogin = (req: Request, res: Response, next: NextFunction) =>
+    req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
+  const guard = (key: string | null) => [requireLogin, (req: Request, res: Response, next: NextFunction) => { ownAccount(req, res, next).catch(next); }, accountUsers.requirePermission(key)];
+
+  app.use(authRoutes({ knex, passport, hooks, layout, moduleActive }));
+  app.get('/no-account', requireLogin, (req, res, next) => {
+    layout.page(req, res, 'no-account', { title: 'noAccount.title' }, 403).catch(next);
+  });
+  app.use(clientPages({ knex, layout, guard }));
+  app.use('/account', accountUsers.client);
+  app.use('/admin/modules/account_users', requireAdmin, accountUsers.admin);
+  app.use('/admin', adminArea({ knex, layout, registry, accountUsers }));
+
+  app.use((req, res, next) => {
+    layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404).catch(next);
+  });
+  app.use((err: Error & { status?: number; code?: string; messageKey?: string; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
+    const message = err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
+    const title = status === 403 ? 'errors.forbiddenTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
+    if (res.headersSent) return;
+    try {
+      const locals = viewLocals(req, res);
+      // Never a stack trace outside development.
+      const detail = !config.production && process.env.NODE_ENV === 'development' ? err.stack : undefined;
+      res.status(status).render('layout', {
+        ...locals,
+        admin: req.originalUrl.startsWith('/admin'),
+        title: locals.t(title),
+        body: `<h1>${escapeHtml(locals.t(title))}</h1><p>${escapeHtml(locals.t(message))}</p>${detail ? `<pre>${escapeHtml(detail)}</pre>` : ''}`,
+        primary: [],
+        accountMenu: [],
+        signedInAdmin: req.session?.admin,
+        flash: [],
+      });
+    } catch {
+      res.status(status).type('text/plain').send(String(status));
+    }
+  });
+
+  return {
+    app,
+    accountUsers,
+    registry,
+    hooks,
+    async close() {
+      accountUsers.dispose();
+      hooks.off('AccountOwnerChanged', onOwnerChanged);
+    },
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,106 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Knex } from 'knex';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { rateLimit } from 'express-rate-limit';
+import type { HostUser, UserLoginPayload } from '../module/contract';
+import { safeReturnPath } from '../module/safe-return';
+import { generateToken } from '../module/csrf';
+import { DUMMY_HASH, verifyPassword } from './passwords';
+import { toHostUser, USER_COLUMNS, type UserRow } from './host-contract';
+import type { Hooks } from './hook-registry';
+import { KnexRateLimitStore } from './rate-limit-store';
+import type { createLayout } from './layout';
+
+type Layout = ReturnType<typeof createLayout>;
+
+/** passport-local against the portal's users table; the session stores only the user id. */
+export function configurePassport(knex: Knex): passport.PassportStatic {
+  const p = new passport.Passport() as unknown as passport.PassportStatic;
+  p.use(
+    'local',
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      (async () => {
+        const normalised = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
+        const row = (await knex('users').where('email', normalised).first([...USER_COLUMNS, 'password_hash'])) as
+          | (UserRow & { password_hash: string })
+          | undefined;
+        const ok = await verifyPassword(String(password ?? '').slice(0, 1024), row?.password_hash ?? DUMMY_HASH);
+        return ok && row ? toHostUser(row) : false;
+      })().then((user) => done(null, user), done);
+    }),
+  );
+  p.serializeUser((user, done) => done(null, (user as HostUser).id));
+  p.deserializeUser((id: unknown, done) => {
+    knex('users')
+      .where('id', Number(id))
+      .first(USER_COLUMNS)
+      .then((row: UserRow | undefined) => done(null, row ? toHostUser(row) : false), done);
+  });
+  return p;
+}
+
+export function loginLimiter(knex: Knex, prefix: string, limit: number) {
+  return rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store: new KnexRateLimitStore(knex, prefix),
+    handler: (req, res, next) => {
+      res.status(429);
+      next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));
+    },
+  });
+}
+
+export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic; hooks: Hooks; layout: Layout; moduleActive: () => boolean }) {
+  const r = express.Router();
+  const { layout } = deps;
+
+  const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
+    layout.page(req, res, 'login', { title: 'login.title', error, email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '', returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '' }, status);
+
+  r.get('/login', (req, res, next) => {
+    if (req.user) return res.redirect(safeReturnPath(req.query.returnTo) ?? '/');
+    showLogin(req, res).catch(next);
+  });
+
+  r.post('/login', loginLimiter(deps.knex, 'login', 20), (req: Request, res: Response, next: NextFunction) => {
+    deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
+      if (err) return next(err);
+      if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);
+      // passport regenerates the session on login (no fixation); the CSRF token is issued anew.
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        req.session.startedAt = Date.now();
+        generateToken(req, true);
+        const payload: UserLoginPayload = { user, req, returnTo: safeReturnPath(req.body?.returnTo) };
+        deps.hooks
+          .emit('UserLogin', payload)
+          .then(async () => {
+            if (!deps.moduleActive()) {
+              const own = await deps.knex('accounts').where('primary_user_id', user.id).first('id');
+              payload.redirect = own ? payload.returnTo ?? '/' : '/no-account';
+            }
+            req.session.save(() => res.redirect(303, payload.redirect ?? payload.returnTo ?? '/'));
+          })
+          .catch(next);
+      });
+    })(req, res, next);
+  });
+
+  r.post('/logout', (req, res, next) => {
+    // Ends the session in the store, not only in the browser.
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy((destroyErr) => {
+        if (destroyErr) return next(destroyErr);
+        res.clearCookie('portal.sid');
+        res.redirect(303, '/login');
+      });
+    });
+  });
+
+  return r;
+}

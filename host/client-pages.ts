@@ -1,0 +1,173 @@
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Knex } from 'knex';
+import type { AccountContext } from '../module/guard';
+import { availableLocales } from '../module/i18n';
+import type { HostUser } from '../module/contract';
+import type { createLayout } from './layout';
+import { hostFlash } from './layout';
+import { hashPassword, verifyPassword } from './passwords';
+
+type Layout = ReturnType<typeof createLayout>;
+type Guard = (key: string | null) => RequestHandler[];
+
+const wrap = (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler => (req, res, next) => {
+  fn(req, res).catch(next);
+};
+
+function accountId(res: Response): number {
+  return (res.locals.account as AccountContext).id;
+}
+
+function text(body: unknown, name: string, max: number): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v.trim().slice(0, max) : '';
+}
+
+function rowId(value: unknown): number | undefined {
+  return typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The client area's own pages. Each is guarded by its permission; actions inside a page by the
+ * stronger key (viewing services is `products`, asking to cancel one is `manageproducts`).
+ */
+export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }): express.Router {
+  const { knex, layout, guard } = deps;
+  const r = express.Router();
+
+  r.get('/', ...guard(null), wrap(async (req, res) => {
+    const id = accountId(res);
+    const account = res.locals.account as AccountContext;
+    const count = async (table: string, where: Record<string, unknown> = {}) =>
+      Number(((await knex(table).where({ account_id: id, ...where }).count({ n: '*' }).first()) as { n: number }).n);
+    const tiles = [
+      { key: 'products', label: 'dashboard.services', href: '/services', value: account.can('products') ? await count('services', { status: 'Active' }) : null },
+      { key: 'domains', label: 'dashboard.domains', href: '/domains', value: account.can('domains') ? await count('domains') : null },
+      { key: 'invoices', label: 'dashboard.unpaidInvoices', href: '/invoices', value: account.can('invoices') ? await count('invoices', { status: 'Unpaid' }) : null },
+      { key: 'tickets', label: 'dashboard.openTickets', href: '/tickets', value: account.can('tickets') ? await count('tickets', { status: 'Open' }) : null },
+    ].filter((tile) => tile.value !== null);
+    await layout.page(req, res, 'dashboard', { title: 'dashboard.title', tiles });
+  }));
+
+  r.get('/services', ...guard('products'), wrap(async (req, res) => {
+    const rows = await knex('services').where('account_id', accountId(res)).orderBy('id');
+    await layout.page(req, res, 'services', { title: 'services.title', rows, canManage: (res.locals.account as AccountContext).can('manageproducts') });
+  }));
+
+  r.post('/services/:id/cancel', ...guard('manageproducts'), wrap(async (req, res) => {
+    const id = rowId(req.params.id);
+    const changed = id ? await knex('services').where({ id, account_id: accountId(res), status: 'Active' }).update({ status: 'Cancellation Requested' }) : 0;
+    if (!changed) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    hostFlash(req, 'success', 'services.cancelRequested');
+    res.redirect(303, '/services');
+  }));
+
+  r.get('/domains', ...guard('domains'), wrap(async (req, res) => {
+    const rows = await knex('domains').where('account_id', accountId(res)).orderBy('name');
+    await layout.page(req, res, 'domains', { title: 'domains.title', rows, canManage: (res.locals.account as AccountContext).can('managedomains') });
+  }));
+
+  r.post('/domains/:id/auto-renew', ...guard('managedomains'), wrap(async (req, res) => {
+    const id = rowId(req.params.id);
+    const domain = id ? await knex('domains').where({ id, account_id: accountId(res) }).first() : undefined;
+    if (!domain) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
+    hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
+    res.redirect(303, '/domains');
+  }));
+
+  r.get('/invoices', ...guard('invoices'), wrap(async (req, res) => {
+    const rows = await knex('invoices').where('account_id', accountId(res)).orderBy('issued_on', 'desc');
+    await layout.page(req, res, 'invoices', { title: 'invoices.title', rows });
+  }));
+
+  r.get('/invoices/:id', ...guard('invoices'), wrap(async (req, res) => {
+    const id = rowId(req.params.id);
+    const invoice = id ? await knex('invoices').where({ id, account_id: accountId(res) }).first() : undefined;
+    if (!invoice) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    await layout.page(req, res, 'invoice', { title: 'invoices.one', titleParams: { number: invoice.number }, invoice });
+  }));
+
+  r.get('/quotes', ...guard('quotes'), wrap(async (req, res) => {
+    const rows = await knex('quotes').where('account_id', accountId(res)).orderBy('id', 'desc');
+    await layout.page(req, res, 'quotes', { title: 'quotes.title', rows });
+  }));
+
+  const showTickets = async (req: Request, res: Response, status = 200, error?: string) => {
+    const rows = await knex('tickets').where('account_id', accountId(res)).orderBy('updated_at', 'desc');
+    await layout.page(req, res, 'tickets', { title: 'tickets.title', rows, error, form: { subject: text(req.body, 'subject', 200), message: text(req.body, 'message', 5000) } }, status);
+  };
+  r.get('/tickets', ...guard('tickets'), wrap((req, res) => showTickets(req, res)));
+  r.post('/tickets', ...guard('tickets'), wrap(async (req, res) => {
+    const subject = text(req.body, 'subject', 200);
+    const message = text(req.body, 'message', 5000);
+    if (!subject || !message) return showTickets(req, res, 422, 'tickets.errors.required');
+    await knex('tickets').insert({ account_id: accountId(res), subject, department: 'Support', status: 'Open', message, opened_by: (req.user as HostUser).id, updated_at: Date.now() });
+    hostFlash(req, 'success', 'tickets.opened');
+    res.redirect(303, '/tickets');
+  }));
+
+  const showProfile = async (req: Request, res: Response, status = 200, error?: string, values?: Record<string, string>) => {
+    const account = await knex('accounts').where('id', accountId(res)).first();
+    await layout.page(req, res, 'profile', { title: 'profile.title', values: values ?? account, error }, status);
+  };
+  r.get('/profile', ...guard('profile'), wrap((req, res) => showProfile(req, res)));
+  r.post('/profile', ...guard('profile'), wrap(async (req, res) => {
+    const values = {
+      name: text(req.body, 'name', 150),
+      email: text(req.body, 'email', 254),
+      address: text(req.body, 'address', 200),
+      city: text(req.body, 'city', 100),
+      postcode: text(req.body, 'postcode', 20),
+      country: text(req.body, 'country', 2).toUpperCase(),
+      phone: text(req.body, 'phone', 40),
+    };
+    if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
+    await knex('accounts').where('id', accountId(res)).update(values);
+    hostFlash(req, 'success', 'profile.saved');
+    res.redirect(303, '/profile');
+  }));
+
+  const showContacts = async (req: Request, res: Response, status = 200, error?: string) => {
+    const rows = await knex('contacts').where('account_id', accountId(res)).orderBy('last_name');
+    await layout.page(req, res, 'contacts', { title: 'contacts.title', rows, error, form: { firstName: text(req.body, 'firstName', 100), lastName: text(req.body, 'lastName', 100), email: text(req.body, 'email', 254) } }, status);
+  };
+  r.get('/contacts', ...guard('contacts'), wrap((req, res) => showContacts(req, res)));
+  r.post('/contacts', ...guard('contacts'), wrap(async (req, res) => {
+    const firstName = text(req.body, 'firstName', 100);
+    const lastName = text(req.body, 'lastName', 100);
+    const email = text(req.body, 'email', 254);
+    if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return showContacts(req, res, 422, 'contacts.errors.invalid');
+    await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
+    hostFlash(req, 'success', 'contacts.added');
+    res.redirect(303, '/contacts');
+  }));
+
+  // The signed-in person's own settings (language, password): theirs, whatever the account.
+  const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
+    layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: availableLocales() }, status);
+  r.get('/settings', ...guard(null), wrap((req, res) => showSettings(req, res)));
+  r.post('/settings/language', ...guard(null), wrap(async (req, res) => {
+    const locale = text(req.body, 'locale', 16);
+    if (locale && !availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
+    await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
+    hostFlash(req, 'success', 'userSettings.saved');
+    res.redirect(303, '/settings');
+  }));
+  r.post('/settings/password', ...guard(null), wrap(async (req, res) => {
+    const user = req.user as HostUser;
+    const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
+    const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';
+    const again = typeof req.body?.newPasswordAgain === 'string' ? req.body.newPasswordAgain.slice(0, 1024) : '';
+    const row = (await knex('users').where('id', user.id).first('password_hash')) as { password_hash: string };
+    if (!(await verifyPassword(current, row.password_hash))) return showSettings(req, res, 422, 'userSettings.errors.current');
+    if (next.length < 10) return showSettings(req, res, 422, 'userSettings.errors.short');
+    if (next !== again) return showSettings(req, res, 422, 'userSettings.errors.mismatch');
+    await knex('users').where('id', user.id).update({ password_hash: await hashPassword(next) });
+    hostFlash(req, 'success', 'userSettings.passwordChanged');
+    res.redirect(303, '/settings');
+  }));
+
+  return r;
+}

@@ -1,0 +1,90 @@
+import type { Knex } from 'knex';
+import type { Request } from 'express';
+import type { HostContract, HostUser, Logger } from '../module/contract';
+import { hashPassword } from './passwords';
+import type { Hooks } from './hook-registry';
+import type { ModuleRegistry } from './module-registry';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  locale: string | null;
+}
+
+export function toHostUser(row: UserRow): HostUser {
+  return { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale };
+}
+
+export const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'locale'];
+
+/** What the portal gives the module: its tables' layout, users, accounts, mail, hooks, settings. */
+export function buildHostContract(deps: {
+  knex: Knex;
+  hooks: Hooks;
+  registry: ModuleRegistry;
+  mailer: HostContract['mailer'];
+  baseUrl: string;
+  logger: Logger;
+  renderPage: HostContract['renderPage'];
+  now?: () => number;
+}): HostContract {
+  const { knex } = deps;
+  return {
+    knex,
+    schema: {
+      users: { table: 'users', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
+      accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatus: 'active' },
+    },
+    users: {
+      async findById(id) {
+        const row = (await knex('users').where('id', id).first(USER_COLUMNS)) as UserRow | undefined;
+        return row && toHostUser(row);
+      },
+      async findByEmail(email) {
+        const row = (await knex('users').where('email', email.trim().toLowerCase()).first(USER_COLUMNS)) as UserRow | undefined;
+        return row && toHostUser(row);
+      },
+      async create(input) {
+        const [id] = await knex('users').insert({
+          email: input.email.trim().toLowerCase(),
+          password_hash: await hashPassword(input.password),
+          first_name: input.firstName,
+          last_name: input.lastName,
+          locale: input.locale ?? null,
+          created_at: Date.now(),
+        });
+        const row = (await knex('users').where('id', id).first(USER_COLUMNS)) as UserRow;
+        return toHostUser(row);
+      },
+      displayName: (user) => `${user.firstName} ${user.lastName}`.trim() || user.email,
+    },
+    accounts: {
+      async findByIds(ids) {
+        if (ids.length === 0) return [];
+        const rows = (await knex('accounts').whereIn('id', ids).select('id', 'name', 'status')) as Array<{ id: number; name: string; status: string }>;
+        return rows.map((r) => ({ id: Number(r.id), name: r.name, status: r.status }));
+      },
+      async primaryUsers() {
+        const rows = (await knex('accounts').select('id', 'primary_user_id')) as Array<{ id: number; primary_user_id: number }>;
+        return rows.map((r) => ({ accountId: Number(r.id), userId: Number(r.primary_user_id) }));
+      },
+    },
+    mailer: deps.mailer,
+    hooks: deps.hooks,
+    settings: () => deps.registry.current().settings,
+    isActive: () => deps.registry.current().active,
+    baseUrl: deps.baseUrl,
+    logger: deps.logger,
+    admins: {
+      current: (req: Request) => {
+        const admin = req.session?.admin;
+        return admin ? { id: admin.id, name: admin.name } : undefined;
+      },
+    },
+    urls: { login: '/login', logout: '/logout', home: '/' },
+    renderPage: deps.renderPage,
+    now: deps.now,
+  };
+}

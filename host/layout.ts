@@ -1,0 +1,99 @@
+import type { Request, Response } from 'express';
+import type { HostUser, PageOptions } from '../module/contract';
+import { resolveLocale, translator, formatDate, formatDateTime, availableLocales } from '../module/i18n';
+import type { Hooks } from './hook-registry';
+import { adminMenu, clientMenus } from './navigation';
+import '../module/session';
+
+export function localeOf(req: Request): string {
+  return resolveLocale(req, (req.user as HostUser | undefined)?.locale);
+}
+
+/** Values every host view gets: the translator, formatting in the reader's locale, the CSRF token. */
+export function viewLocals(req: Request, res: Response) {
+  const locale = localeOf(req);
+  const timeZone = (res.locals.timeZone as string) ?? 'UTC';
+  return {
+    t: translator(locale),
+    locale,
+    locales: availableLocales(),
+    csrfToken: typeof req.csrfToken === 'function' ? req.csrfToken() : '',
+    user: req.user as HostUser | undefined,
+    account: res.locals.account,
+    date: (ms: number | string) => (typeof ms === 'string' ? ms : formatDate(locale, ms, timeZone)),
+    dateTime: (ms: number) => formatDateTime(locale, ms, timeZone),
+    money: (cents: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(cents / 100),
+    path: req.path,
+    url: req.originalUrl,
+  };
+}
+
+/** The portal's messages and the module's (it keeps its own in the session), shown once. */
+function takeFlash(req: Request) {
+  const messages = [...(req.session?.hostFlash ?? []), ...(req.session?.accountUsersFlash ?? [])];
+  if (messages.length && req.session) {
+    delete req.session.hostFlash;
+    delete req.session.accountUsersFlash;
+  }
+  return messages;
+}
+
+export function hostFlash(req: Request, type: string, key: string, params?: Record<string, unknown>): void {
+  if (req.session) req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }];
+}
+
+/**
+ * Wraps a page body in the layout. The client menus are built here and passed through the
+ * ClientAreaNavbar hook, so modules add, reorder and hide items; the admin menu likewise.
+ */
+export function createLayout(hooks: Hooks, views: { render(view: string, data: object, cb: (err: Error | null, html: string) => void): void }) {
+  // Always the portal's own views, also when called from a module's sub-app with views of its own.
+  const render = (view: string, data: object) =>
+    new Promise<string>((resolve, reject) => views.render(view, data, (err, html) => (err ? reject(err) : resolve(html))));
+
+  async function wrap(req: Request, res: Response, page: PageOptions): Promise<void> {
+    const locals = viewLocals(req, res);
+    const admin = req.originalUrl.startsWith('/admin');
+    let primary = [] as ReturnType<typeof clientMenus>['primary'];
+    let accountMenu = [] as ReturnType<typeof clientMenus>['account'];
+    if (admin) {
+      if (req.session?.admin) {
+        primary = adminMenu(locals.t);
+        await hooks.emit('AdminNavbar', { menu: primary, t: locals.t, req });
+        primary.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+      }
+    } else if (req.user && res.locals.account) {
+      const menus = clientMenus(locals.t);
+      await hooks.emit('ClientAreaNavbar', { primary: menus.primary, account: menus.account, req, res });
+      primary = menus.primary.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+      accountMenu = menus.account;
+    }
+    const html = await render('layout', {
+      ...locals,
+      admin,
+      title: page.title,
+      body: page.body,
+      primary,
+      accountMenu,
+      signedInAdmin: req.session?.admin,
+      flash: takeFlash(req),
+    });
+    res.status(page.status ?? 200).type('html').send(html);
+  }
+
+  /** Renders a host view into the layout; `title` is a lang/ key. */
+  async function page(req: Request, res: Response, view: string, data: Record<string, unknown> & { title: string }, status = 200): Promise<void> {
+    const locals = viewLocals(req, res);
+    const body = await render(view, { ...locals, ...data });
+    await wrap(req, res, { title: locals.t(data.title, data.titleParams as Record<string, unknown>), body, status });
+  }
+
+  return {
+    wrap,
+    page,
+    /** For the module: its rendered body inside this layout; errors go to Express's handler. */
+    renderPage(req: Request, res: Response, p: PageOptions): void {
+      wrap(req, res, p).catch((err) => req.next?.(err));
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as portal from './migrations/001_portal';
+
+const list = [{ name: '001_portal', migration: portal as Knex.Migration }];
+
+/** The portal's migrations, with a history table of their own (the module keeps a separate one). */
+export async function migrateHost(knex: Knex): Promise<void> {
+  await knex.migrate.latest({
+    tableName: 'host_migrations',
+    migrationSource: {
+      getMigrations: async () => list,
+      getMigrationName: (m: (typeof list)[number]) => m.name,
+      getMigration: async (m: (typeof list)[number]) => m.migration,
+    },
+  });
+}

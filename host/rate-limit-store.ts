@@ -1,0 +1,56 @@
+import type { Knex } from 'knex';
+import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+
+/**
+ * express-rate-limit store in the database, so a limit holds across every app instance.
+ * Fixed windows: the key carries the window's start, and a hit is one upsert plus one read.
+ */
+export class KnexRateLimitStore implements Store {
+  private windowMs = 60_000;
+  prefix: string;
+
+  constructor(private readonly knex: Knex, prefix: string) {
+    this.prefix = prefix;
+  }
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  private window(): { start: number; resetTime: Date } {
+    const start = Math.floor(Date.now() / this.windowMs) * this.windowMs;
+    return { start, resetTime: new Date(start + this.windowMs) };
+  }
+
+  private keyOf(key: string, start: number): string {
+    return `${this.prefix}:${start}:${key}`.slice(0, 191);
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const { start, resetTime } = this.window();
+    const row = (await this.knex('rate_limits').where('key', this.keyOf(key, start)).first('hits')) as { hits: number } | undefined;
+    return row ? { totalHits: Number(row.hits), resetTime } : undefined;
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    const { start, resetTime } = this.window();
+    const k = this.keyOf(key, start);
+    await this.knex('rate_limits')
+      .insert({ key: k, hits: 1, expires_at: resetTime.getTime() })
+      .onConflict('key')
+      .merge({ hits: this.knex.raw('rate_limits.hits + 1') as unknown as number });
+    const row = (await this.knex('rate_limits').where('key', k).first('hits')) as { hits: number };
+    // Now and then, forget windows that are over.
+    if (Math.random() < 0.01) await this.knex('rate_limits').where('expires_at', '<', Date.now()).del();
+    return { totalHits: Number(row.hits), resetTime };
+  }
+
+  async decrement(key: string): Promise<void> {
+    const { start } = this.window();
+    await this.knex('rate_limits').where('key', this.keyOf(key, start)).andWhere('hits', '>', 0).decrement('hits', 1);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.knex('rate_limits').where('key', 'like', `${this.prefix}:%:${key}`).del();
+  }
+}

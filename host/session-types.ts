@@ -1,0 +1,11 @@
+import 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The hosting company's staff member signed in to /admin; separate from the client login. */
+    admin?: { id: number; name: string };
+    /** When the session was created, for the absolute timeout. */
+    startedAt?: number;
+    hostFlash?: Array<{ type: string; key: string; params?: Record<string, unknown> }>;
+  }
+}

@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import * as members from './001_members';
+import * as invites from './002_invites';
+import * as log from './003_log';
+
+/**
+ * The module's migrations in order. Listed by hand (not read from the folder) so their names are
+ * the same whether the code runs as .ts or compiled .js.
+ */
+export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
+  { name: '001_members', migration: members },
+  { name: '002_invites', migration: invites },
+  { name: '003_log', migration: log },
+];

@@ -1,0 +1,22 @@
+import type { Deps } from '../deps';
+import type { UserLoginPayload } from '../contract';
+import { safeReturnPath } from '../safe-return';
+import { setSessionAccount } from '../session';
+
+/**
+ * UserLogin: one open account → the session is in it and the user goes where they were going;
+ * several → the chooser; none → the chooser explains there is no account to open.
+ */
+export async function onUserLogin({ ctx, repo, guards }: Deps, payload: UserLoginPayload): Promise<void> {
+  const { req, user } = payload;
+  const returnTo = safeReturnPath(payload.returnTo);
+  const ids = await repo.openAccountIds(user.id, 2);
+  if (ids.length === 1) {
+    setSessionAccount(req, ids[0], false);
+    await repo.touchLastLogin(ids[0], user.id, ctx.now());
+    payload.redirect = returnTo ?? ctx.host.urls.home;
+    return;
+  }
+  setSessionAccount(req, undefined, ids.length > 1);
+  payload.redirect = guards.chooserPath(returnTo);
+}

@@ -1,0 +1,43 @@
+import express, { type RequestHandler } from 'express';
+import type { Deps } from '../deps';
+import { csrfProtection } from '../csrf';
+import { ModuleError } from '../errors';
+import { accountOf } from '../guard';
+import { switchHandlers } from './switch';
+
+/** Any signed-in user; the account is not needed (the chooser itself, invitation pages). */
+function signedIn(deps: Deps): RequestHandler {
+  return (req, res, next) => {
+    if (req.user) return next();
+    res.redirect(`${deps.ctx.host.urls.login}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+  };
+}
+
+/** The owner of the session's account, with client-area user management switched on. */
+function owner(deps: Deps): RequestHandler {
+  return (req, _res, next) => {
+    if (deps.ctx.settings().disableClientManagement) return next(ModuleError.notFound());
+    if (!accountOf(req)?.isOwner) return next(ModuleError.forbidden('members.errors.ownerOnly'));
+    next();
+  };
+}
+
+/**
+ * Every client route in one table: path → guards → handler. `account` loads the session's
+ * account (re-checked in the database); `csrf` checks the form's `_csrf` token.
+ */
+export function clientRouter(deps: Deps): express.Router {
+  const r = express.Router();
+  const login = signedIn(deps);
+  const account = deps.guards.requirePermission(null);
+  const csrf = csrfProtection;
+  const sw = switchHandlers(deps);
+  void owner;
+
+  r.get('/switch', login, sw.show);
+  r.post('/switch', login, csrf, sw.choose);
+
+  return r;
+}
+
+export { owner, signedIn };

@@ -1,0 +1,12 @@
+import type { ModuleContext } from './context';
+import type { Guards } from './guard';
+import type { MembersRepo } from './members/repo';
+import type { MembersService } from './members/service';
+
+/** What route handlers are given: the context and the services, never the request's own values. */
+export interface Deps {
+  ctx: ModuleContext;
+  guards: Guards;
+  repo: MembersRepo;
+  members: MembersService;
+}

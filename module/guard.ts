@@ -1,0 +1,119 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ModuleContext } from './context';
+import type { HostUser } from './contract';
+import { MembersRepo, type Membership } from './members/repo';
+import { allows } from './permissions';
+import { flash, sessionAccountId, setSessionAccount } from './session';
+import { renderPage, tOf } from './render';
+import { safeReturnPath } from './safe-return';
+
+/** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
+export interface AccountContext {
+  id: number;
+  name: string;
+  isOwner: boolean;
+  allPermissions: boolean;
+  /** Effective keys: the whole catalogue for owners and All Permissions. */
+  permissions: string[];
+  can(key: string): boolean;
+}
+
+export function toAccountContext(ctx: ModuleContext, m: Membership): AccountContext {
+  const member = { allPermissions: m.allPermissions, permissions: m.permissions };
+  return {
+    id: m.accountId,
+    name: m.accountName,
+    isOwner: m.isOwner,
+    allPermissions: m.allPermissions,
+    permissions: m.allPermissions ? [...ctx.catalogue.keys] : ctx.catalogue.keys.filter((k) => m.permissions.includes(k)),
+    can: (key) => allows(member, key),
+  };
+}
+
+export function accountOf(req: Request): AccountContext | undefined {
+  return req.res?.locals.account as AccountContext | undefined;
+}
+
+export interface Guards {
+  /** Loads the session's account (one indexed query) and, with a key, requires that permission. */
+  requirePermission(key?: string | null): RequestHandler;
+  /** Path of the account chooser, under wherever the host mounted the client app. */
+  chooserPath(returnTo?: string): string;
+}
+
+export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountPath: () => string): Guards {
+  const chooserPath = (returnTo?: string): string => {
+    const safe = safeReturnPath(returnTo);
+    return `${clientMountPath()}/switch${safe ? `?returnTo=${encodeURIComponent(safe)}` : ''}`;
+  };
+
+  async function resolve(req: Request, res: Response, user: HostUser): Promise<Membership | 'handled'> {
+    const chosen = sessionAccountId(req);
+    if (chosen !== undefined) {
+      const membership = await repo.membership(chosen, user.id);
+      if (membership && membership.accountOpen) return membership;
+      // Access was removed or the account closed since the last request: leave it at once.
+      setSessionAccount(req, undefined);
+      flash(req, 'error', 'switch.accessEnded');
+      res.redirect(chooserPath(req.originalUrl));
+      return 'handled';
+    }
+    // No account chosen yet. With exactly one open account the session takes it, as at login.
+    const ids = await repo.openAccountIds(user.id, 2);
+    if (ids.length === 1) {
+      const membership = await repo.membership(ids[0], user.id);
+      if (membership) {
+        setSessionAccount(req, membership.accountId);
+        return membership;
+      }
+    }
+    if (ids.length > 1) flash(req, 'info', 'switch.chooseFirst');
+    res.redirect(chooserPath(req.originalUrl));
+    return 'handled';
+  }
+
+  function requirePermission(key?: string | null): RequestHandler {
+    if (key && !ctx.catalogue.has(key)) throw new Error(`unknown permission key: ${key}`);
+    return async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        // Switched off by the admin: the host's own rules apply, as before the module existed.
+        if (!ctx.host.isActive()) return next();
+        const user = req.user as HostUser | undefined;
+        if (!user) return res.redirect(`${ctx.host.urls.login}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+        const membership = await resolve(req, res, user);
+        if (membership === 'handled') return;
+        const account = toAccountContext(ctx, membership);
+        res.locals.account = account;
+        if (key && !account.can(key)) {
+          const owner = await repo.owner(account.id);
+          const t = tOf(req);
+          return renderPage(
+            ctx,
+            req,
+            res,
+            'client/denied',
+            {
+              title: 'denied.title',
+              permissionLabel: ctx.catalogue.label(t, key),
+              ownerName: owner ? `${owner.firstName} ${owner.lastName}`.trim() : '',
+              ownerEmail: owner?.email ?? '',
+            },
+            403,
+          );
+        }
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+  }
+
+  return { requirePermission, chooserPath };
+}
+
+/** Marks a host request as needing to pick an account first; used by the UserLogin hook. */
+export function returnToOf(req: Request): string | undefined {
+  return safeReturnPath(req.query?.returnTo) ?? safeReturnPath(req.body?.returnTo);
+}
+
+export { tOf };

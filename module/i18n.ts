@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Request } from 'express';
+
+/**
+ * Translations: one JSON file per locale in lang/, flat keys, `{name}` parameters, and plural forms
+ * as an object of Intl.PluralRules categories chosen by the `count` parameter. English is the
+ * fallback for a key a locale lacks. A host may override any string with files of its own.
+ */
+type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>>;
+type Catalogue = Record<string, Entry>;
+
+export const DEFAULT_LOCALE = 'en';
+const LANG_DIR = path.join(__dirname, '..', 'lang');
+
+const catalogues = new Map<string, Catalogue>();
+let overrideDirs: string[] = [];
+
+function readJson(file: string): Catalogue {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Catalogue;
+}
+
+function load(locale: string): Catalogue {
+  let cat = catalogues.get(locale);
+  if (!cat) {
+    const file = path.join(LANG_DIR, `${locale}.json`);
+    cat = fs.existsSync(file) ? readJson(file) : {};
+    for (const dir of overrideDirs) {
+      const over = path.join(dir, `${locale}.json`);
+      if (fs.existsSync(over)) cat = { ...cat, ...readJson(over) };
+    }
+    catalogues.set(locale, cat);
+  }
+  return cat;
+}
+
+/** The locales shipped in lang/ (en first). */
+export function availableLocales(): string[] {
+  const found = fs.readdirSync(LANG_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  return [DEFAULT_LOCALE, ...found.filter((l) => l !== DEFAULT_LOCALE).sort()];
+}
+
+/** Adds a folder of `<locale>.json` files whose strings win over the shipped ones. */
+export function addOverrideDir(dir: string): void {
+  if (!overrideDirs.includes(dir)) overrideDirs = [...overrideDirs, dir];
+  catalogues.clear();
+}
+
+export function clearOverrides(): void {
+  overrideDirs = [];
+  catalogues.clear();
+}
+
+function interpolate(text: string, params: Record<string, unknown>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+export function translate(locale: string, key: string, params: Record<string, unknown> = {}): string {
+  const entry = load(locale)[key] ?? load(DEFAULT_LOCALE)[key];
+  if (entry === undefined) return key;
+  if (typeof entry === 'string') return interpolate(entry, params);
+  const count = Number(params.count ?? 0);
+  const form = new Intl.PluralRules(locale).select(count);
+  return interpolate(entry[form] ?? entry.other ?? '', params);
+}
+
+export type Translate = (key: string, params?: Record<string, unknown>) => string;
+
+export function translator(locale: string): Translate {
+  return (key, params) => translate(locale, key, params);
+}
+
+/** True when the key exists in English, the catalogue every locale must match. */
+export function hasKey(key: string): boolean {
+  return key in load(DEFAULT_LOCALE);
+}
+
+/** The user's saved preference, else the best Accept-Language match, else English. */
+export function resolveLocale(req: Request, preference?: string | null): string {
+  const locales = availableLocales();
+  if (preference && locales.includes(preference)) return preference;
+  const header = req.headers['accept-language'];
+  if (typeof header === 'string') {
+    const wanted = header
+      .split(',')
+      .map((part) => {
+        const [tag, ...rest] = part.trim().split(';');
+        const q = rest.find((r) => r.trim().startsWith('q='));
+        return { tag: tag.trim(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+      })
+      .filter((w) => w.tag && w.q > 0)
+      .sort((a, b) => b.q - a.q);
+    for (const { tag } of wanted) {
+      const exact = locales.find((l) => l.toLowerCase() === tag.toLowerCase());
+      if (exact) return exact;
+      const base = tag.split('-')[0].toLowerCase();
+      const partial = locales.find((l) => l.toLowerCase() === base || l.toLowerCase().startsWith(`${base}-`));
+      if (partial) return partial;
+    }
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** A date and time in the reader's locale and the portal's time zone. */
+export function formatDateTime(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
+  if (ms === null || ms === undefined) return '';
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(Number(ms)));
+}
+
+export function formatDate(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
+  if (ms === null || ms === undefined) return '';
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(Number(ms)));
+}

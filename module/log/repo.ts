@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { TABLES } from '../tables';
+import type { Actor } from '../context';
+
+export interface LogEntryInput {
+  accountId: number | null;
+  action: string;
+  targetUserId?: number | null;
+  targetEmail?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface LogEntry {
+  id: number;
+  accountId: number | null;
+  actorType: string;
+  actorId: number | null;
+  actorName: string;
+  action: string;
+  targetUserId: number | null;
+  targetEmail: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+  createdAt: number;
+}
+
+/** Writes one activity entry; called inside the transaction of the change it records. */
+export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry: LogEntryInput, now: number): Promise<void> {
+  await db(TABLES.log).insert({
+    account_id: entry.accountId,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_name: actor.name.slice(0, 255),
+    action: entry.action,
+    target_user_id: entry.targetUserId ?? null,
+    target_email: entry.targetEmail ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    ip: actor.ip ? actor.ip.slice(0, 45) : null,
+    created_at: now,
+  });
+}
+
+export interface LogFilter {
+  accountId?: number;
+  userId?: number;
+  action?: string;
+  from?: number;
+  to?: number;
+}
+
+function toEntry(row: Record<string, unknown>): LogEntry {
+  let details: Record<string, unknown> = {};
+  try {
+    details = row.details ? (JSON.parse(String(row.details)) as Record<string, unknown>) : {};
+  } catch {
+    details = {};
+  }
+  return {
+    id: Number(row.id),
+    accountId: row.account_id === null ? null : Number(row.account_id),
+    actorType: String(row.actor_type),
+    actorId: row.actor_id === null ? null : Number(row.actor_id),
+    actorName: String(row.actor_name),
+    action: String(row.action),
+    targetUserId: row.target_user_id === null ? null : Number(row.target_user_id),
+    targetEmail: (row.target_email as string | null) ?? null,
+    details,
+    ip: (row.ip as string | null) ?? null,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Newest first, one page plus one row to tell whether there is a next page. */
+export async function listLog(knex: Knex, filter: LogFilter, page: number, perPage: number): Promise<{ entries: LogEntry[]; hasNext: boolean }> {
+  const q = knex(TABLES.log).select('*');
+  if (filter.accountId !== undefined) q.where('account_id', filter.accountId);
+  if (filter.userId !== undefined) {
+    const userId = filter.userId;
+    q.where((w) => w.where('target_user_id', userId).orWhere((a) => a.where('actor_type', 'user').andWhere('actor_id', userId)));
+  }
+  if (filter.action) q.where('action', filter.action);
+  if (filter.from !== undefined) q.where('created_at', '>=', filter.from);
+  if (filter.to !== undefined) q.where('created_at', '<', filter.to);
+  const rows = (await q.orderBy('id', 'desc').limit(perPage + 1).offset((page - 1) * perPage)) as Record<string, unknown>[];
+  return { entries: rows.slice(0, perPage).map(toEntry), hasNext: rows.length > perPage };
+}

@@ -1,0 +1,53 @@
+import manifestJson from '../module.json';
+
+/** A settings field as module.json declares it; the host renders and validates its form from this. */
+export interface SettingField {
+  key: string;
+  type: 'number' | 'yesno' | 'text' | 'dropdown';
+  default: number | boolean | string;
+  min?: number;
+  max?: number;
+  maxLength?: number;
+  options?: string[];
+  label: string;
+  help: string;
+}
+
+export interface Manifest {
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  author: string;
+  settings: SettingField[];
+  permissions: string[];
+}
+
+export const manifest = manifestJson as Manifest;
+
+export interface ModuleSettings {
+  inviteLifetimeDays: number;
+  maxUsersPerAccount: number;
+  invitesPerHour: number;
+  requireInvitedAddress: boolean;
+  allowLeave: boolean;
+  notifyOwnerOnAccept: boolean;
+  disableClientManagement: boolean;
+}
+
+/** The saved values over the manifest's defaults; a value of the wrong type falls back to the default. */
+export function readSettings(saved: Record<string, unknown>): ModuleSettings {
+  const out: Record<string, unknown> = {};
+  for (const field of manifest.settings) {
+    const value = saved[field.key];
+    if (field.type === 'number') {
+      const n = typeof value === 'number' ? value : Number(value);
+      out[field.key] = value !== undefined && value !== '' && Number.isFinite(n) ? n : field.default;
+    } else if (field.type === 'yesno') {
+      out[field.key] = typeof value === 'boolean' ? value : value === undefined ? field.default : value === 'on' || value === '1' || value === 1;
+    } else {
+      out[field.key] = value ?? field.default;
+    }
+  }
+  return out as unknown as ModuleSettings;
+}

@@ -1,0 +1,181 @@
+import type { Knex } from 'knex';
+import { TABLES } from '../tables';
+import type { HostSchema } from '../contract';
+import { likePattern } from '../context';
+import { parseStoredPermissions } from '../permissions';
+
+export interface Member {
+  id: number;
+  accountId: number;
+  userId: number;
+  isOwner: boolean;
+  allPermissions: boolean;
+  permissions: string[];
+  invitedBy: number | null;
+  createdAt: number;
+  updatedAt: number;
+  lastLoginAt: number | null;
+}
+
+/** A membership together with the account it opens (one indexed query on every guarded request). */
+export interface Membership extends Member {
+  accountName: string;
+  accountOpen: boolean;
+}
+
+export interface MemberWithUser extends Member {
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+export function toMember(row: Record<string, unknown>): Member {
+  const isOwner = Boolean(row.is_owner);
+  return {
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    userId: Number(row.user_id),
+    isOwner,
+    // The owner always holds every permission, whatever the row says.
+    allPermissions: isOwner || Boolean(row.all_permissions),
+    permissions: parseStoredPermissions(row.permissions),
+    invitedBy: row.invited_by === null || row.invited_by === undefined ? null : Number(row.invited_by),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    lastLoginAt: row.last_login_at === null || row.last_login_at === undefined ? null : Number(row.last_login_at),
+  };
+}
+
+const M = TABLES.members;
+
+export class MembersRepo {
+  constructor(
+    private readonly knex: Knex,
+    private readonly schema: HostSchema,
+  ) {}
+
+  private memberColumns(): string[] {
+    return ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'].map((c) => `m.${c}`);
+  }
+
+  async membership(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Membership | undefined> {
+    const a = this.schema.accounts;
+    const row = (await db(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.account_id', accountId)
+      .andWhere('m.user_id', userId)
+      .first([...this.memberColumns(), `a.${a.name} as account_name`, `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
+    if (!row) return undefined;
+    return { ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === a.openStatus };
+  }
+
+  async find(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Member | undefined> {
+    const row = (await db(M).where({ account_id: accountId, user_id: userId }).first()) as Record<string, unknown> | undefined;
+    return row ? toMember(row) : undefined;
+  }
+
+  /** Up to `limit` accounts this user can open right now, most recently used first. */
+  async openAccountIds(userId: number, limit: number): Promise<number[]> {
+    const a = this.schema.accounts;
+    const rows = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.user_id', userId)
+      .andWhere(`a.${a.status}`, a.openStatus)
+      .orderByRaw('m.last_login_at IS NULL, m.last_login_at DESC, m.account_id')
+      .limit(limit)
+      .select('m.account_id')) as Array<{ account_id: number }>;
+    return rows.map((r) => Number(r.account_id));
+  }
+
+  async countAccountsOfUser(userId: number, search = ''): Promise<number> {
+    const q = this.accountsOfUserQuery(userId, search).count({ n: '*' });
+    const row = (await q.first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  private accountsOfUserQuery(userId: number, search: string): Knex.QueryBuilder {
+    const a = this.schema.accounts;
+    const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
+    if (search) q.andWhereRaw('?? like ? escape ?', [`a.${a.name}`, likePattern(search), '\\']);
+    return q;
+  }
+
+  /** The accounts of one user for the chooser: most recently used first, paged in the database. */
+  async accountsOfUser(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
+    const a = this.schema.accounts;
+    const rows = (await this.accountsOfUserQuery(userId, search)
+      .orderByRaw('m.last_login_at IS NULL, m.last_login_at DESC')
+      .orderBy(`a.${a.name}`)
+      .orderBy('m.account_id')
+      .offset(offset)
+      .limit(limit)
+      .select([...this.memberColumns(), `a.${a.name} as account_name`, `a.${a.status} as account_status`])) as Record<string, unknown>[];
+    return rows.map((row) => ({ ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === a.openStatus }));
+  }
+
+  private membersQuery(accountId: number, search: string): Knex.QueryBuilder {
+    const u = this.schema.users;
+    const q = this.knex(`${M} as m`).join(`${u.table} as u`, `u.${u.id}`, 'm.user_id').where('m.account_id', accountId);
+    // Every word must appear in the first name, last name or e-mail: "ann smi" finds Ann Smith.
+    for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
+      const p = likePattern(word);
+      q.andWhere((w) =>
+        w.whereRaw('?? like ? escape ?', [`u.${u.email}`, p, '\\'])
+          .orWhereRaw('?? like ? escape ?', [`u.${u.firstName}`, p, '\\'])
+          .orWhereRaw('?? like ? escape ?', [`u.${u.lastName}`, p, '\\']),
+      );
+    }
+    return q;
+  }
+
+  async countMembers(accountId: number, search = '', db: Knex | Knex.Transaction = this.knex): Promise<number> {
+    const q = search ? this.membersQuery(accountId, search) : db(`${M} as m`).where('m.account_id', accountId);
+    const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** One page of an account's users: the owner first, then by name. */
+  async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
+    const u = this.schema.users;
+    const rows = (await this.membersQuery(accountId, search)
+      .orderByRaw('m.is_owner IS NULL')
+      .orderBy(`u.${u.firstName}`)
+      .orderBy(`u.${u.lastName}`)
+      .orderBy('m.user_id')
+      .offset(offset)
+      .limit(limit)
+      .select([...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown>[];
+    return rows.map((row) => ({ ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) }));
+  }
+
+  async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {
+    const u = this.schema.users;
+    const row = (await db(`${M} as m`)
+      .join(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
+      .where('m.account_id', accountId)
+      .andWhere('m.is_owner', true)
+      .first([...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown> | undefined;
+    return row ? { ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) } : undefined;
+  }
+
+  async insert(
+    db: Knex | Knex.Transaction,
+    input: { accountId: number; userId: number; isOwner: boolean; allPermissions: boolean; permissions: string[]; invitedBy: number | null; now: number },
+  ): Promise<void> {
+    await db(M).insert({
+      account_id: input.accountId,
+      user_id: input.userId,
+      is_owner: input.isOwner ? true : null,
+      all_permissions: input.isOwner || input.allPermissions,
+      permissions: JSON.stringify(input.allPermissions ? [] : input.permissions),
+      invited_by: input.invitedBy,
+      created_at: input.now,
+      updated_at: input.now,
+      last_login_at: null,
+    });
+  }
+
+  async touchLastLogin(accountId: number, userId: number, now: number, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+    await db(M).where({ account_id: accountId, user_id: userId }).update({ last_login_at: now });
+  }
+}

@@ -1,0 +1,194 @@
+import type { Knex } from 'knex';
+import type { Actor, ModuleContext } from '../context';
+import { ModuleError, isUniqueViolation } from '../errors';
+import { writeLog } from '../log/repo';
+import { TABLES } from '../tables';
+import { MembersRepo, type Member } from './repo';
+
+export interface AccessChoice {
+  all: boolean;
+  keys: string[];
+}
+
+/**
+ * The rules of membership: who may hold which access to an account, ownership, removal. Every
+ * change writes its log entry in the same transaction and fires its event after the commit.
+ */
+export class MembersService {
+  constructor(
+    private readonly ctx: ModuleContext,
+    readonly repo: MembersRepo,
+  ) {}
+
+  private async inTransaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.ctx.knex.transaction(fn);
+  }
+
+  /** A member of the account other than its owner, or 404 (also for ids of other accounts). */
+  private async requireManageable(trx: Knex.Transaction, accountId: number, userId: number): Promise<Member> {
+    const member = await this.repo.find(accountId, userId, trx);
+    if (!member) throw ModuleError.notFound();
+    if (member.isOwner) throw ModuleError.forbidden('members.errors.ownerFixed');
+    return member;
+  }
+
+  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<void> {
+    const before = await this.inTransaction(async (trx) => {
+      const member = await this.requireManageable(trx, accountId, userId);
+      const now = this.ctx.now();
+      await trx(TABLES.members)
+        .where({ id: member.id })
+        .update({ all_permissions: choice.all, permissions: JSON.stringify(choice.all ? [] : choice.keys), updated_at: now });
+      await writeLog(trx, actor, {
+        accountId,
+        action: 'permissions_changed',
+        targetUserId: userId,
+        details: { from: member.allPermissions ? 'all' : member.permissions, to: choice.all ? 'all' : choice.keys },
+      }, now);
+      return member;
+    });
+    await this.ctx.emit('AccountUserPermissionsChanged', {
+      accountId,
+      userId,
+      allPermissions: choice.all,
+      permissions: choice.keys,
+      previous: { allPermissions: before.allPermissions, permissions: before.permissions },
+      actor,
+    });
+  }
+
+  async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
+    await this.inTransaction(async (trx) => {
+      const member = await this.requireManageable(trx, accountId, userId);
+      await trx(TABLES.members).where({ id: member.id }).del();
+      await writeLog(trx, actor, { accountId, action, targetUserId: userId }, this.ctx.now());
+    });
+    await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
+  }
+
+  /** A user leaves an account on their own, when the admin allows it; the owner never can. */
+  async leave(actor: Actor & { id: number }, accountId: number): Promise<void> {
+    if (!this.ctx.settings().allowLeave) throw ModuleError.forbidden('members.errors.leaveDisabled');
+    await this.remove(actor, accountId, actor.id, 'left');
+  }
+
+  /**
+   * Gives an existing user access directly (admin, seed, invitation acceptance). An existing
+   * member keeps exactly what they had: a second grant never raises access.
+   */
+  async add(
+    actor: Actor,
+    input: { accountId: number; userId: number; choice: AccessChoice; invitedBy?: number | null; action?: string; targetEmail?: string },
+    trx?: Knex.Transaction,
+  ): Promise<{ created: boolean }> {
+    const run = async (db: Knex.Transaction): Promise<{ created: boolean }> => {
+      const existing = await this.repo.find(input.accountId, input.userId, db);
+      if (existing) return { created: false };
+      const now = this.ctx.now();
+      await this.repo.insert(db, {
+        accountId: input.accountId,
+        userId: input.userId,
+        isOwner: false,
+        allPermissions: input.choice.all,
+        permissions: input.choice.keys,
+        invitedBy: input.invitedBy ?? null,
+        now,
+      });
+      await writeLog(db, actor, {
+        accountId: input.accountId,
+        action: input.action ?? 'user_added',
+        targetUserId: input.userId,
+        targetEmail: input.targetEmail ?? null,
+        details: { permissions: input.choice.all ? 'all' : input.choice.keys },
+      }, now);
+      return { created: true };
+    };
+    try {
+      return trx ? await run(trx) : await this.inTransaction(run);
+    } catch (err) {
+      // Another request added the same membership first: the outcome is the same.
+      if (isUniqueViolation(err)) return { created: false };
+      throw err;
+    }
+  }
+
+  /**
+   * Moves ownership to another member. The old owner stays with All Permissions. The previous
+   * owner's flag is cleared before the new one is set, inside one transaction, so the unique
+   * index sees at most one owner at every moment; a concurrent move fails on it and is retried
+   * by the caller, or answers 409.
+   */
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null }> {
+    const result = await this.inTransaction(async (trx) => {
+      // Lock the account's owner row first so two moves queue instead of interleaving.
+      const current = (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first()) as
+        | { id: number; user_id: number }
+        | undefined;
+      const target = await this.repo.find(accountId, userId, trx);
+      if (!target) throw ModuleError.notFound();
+      if (target.isOwner) return { previousOwnerId: userId, changed: false };
+      const now = this.ctx.now();
+      if (current) {
+        await trx(TABLES.members).where({ id: current.id }).update({ is_owner: null, all_permissions: true, permissions: '[]', updated_at: now });
+      }
+      await trx(TABLES.members).where({ id: target.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
+      await writeLog(trx, actor, {
+        accountId,
+        action: 'owner_changed',
+        targetUserId: userId,
+        details: { previousOwnerId: current ? Number(current.user_id) : null },
+      }, now);
+      return { previousOwnerId: current ? Number(current.user_id) : null, changed: true };
+    });
+    if (result.changed) {
+      await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
+    }
+    return { previousOwnerId: result.previousOwnerId };
+  }
+
+  /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */
+  async backfillOwners(): Promise<number> {
+    const primaries = await this.ctx.host.accounts.primaryUsers();
+    const owned = new Set(
+      ((await this.ctx.knex(TABLES.members).where('is_owner', true).select('account_id')) as Array<{ account_id: number }>).map((r) =>
+        Number(r.account_id),
+      ),
+    );
+    let made = 0;
+    for (const { accountId, userId } of primaries) {
+      if (owned.has(accountId)) continue;
+      try {
+        await this.inTransaction(async (trx) => {
+          const now = this.ctx.now();
+          const existing = await this.repo.find(accountId, userId, trx);
+          if (existing) {
+            await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
+          } else {
+            await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
+          }
+          await writeLog(trx, { type: 'system', id: null, name: 'system' }, { accountId, action: 'owner_backfilled', targetUserId: userId }, now);
+        });
+        made += 1;
+      } catch (err) {
+        // Activation running twice at once: the other run made this owner.
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    return made;
+  }
+
+  /** The host deleted an account or a user: their memberships and invitations go with them. */
+  async forgetAccount(accountId: number): Promise<void> {
+    await this.inTransaction(async (trx) => {
+      await trx(TABLES.members).where({ account_id: accountId }).del();
+      await trx(TABLES.invites).where({ account_id: accountId }).del();
+    });
+  }
+
+  async forgetUser(userId: number): Promise<void> {
+    await this.inTransaction(async (trx) => {
+      await trx(TABLES.members).where({ user_id: userId }).del();
+      await trx(TABLES.invites).where({ invited_by: userId }).whereNull('accepted_at').whereNull('cancelled_at').update({ pending_email: null, cancelled_at: this.ctx.now() });
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Request, Response } from 'express';
+import type { ModuleContext } from './context';
+import { formatDate, formatDateTime, resolveLocale, translator, type Translate } from './i18n';
+import { takeFlash } from './session';
+import type { HostUser } from './contract';
+
+const VIEWS = path.join(__dirname, '..', 'views');
+const compiled = new Map<string, ejs.TemplateFunction>();
+
+/** Renders one of the module's EJS files to a string; compiled once per process. */
+export function renderView(view: string, data: Record<string, unknown>): string {
+  const filename = path.join(VIEWS, `${view}.ejs`);
+  let fn = compiled.get(filename);
+  if (!fn) {
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false }) as ejs.TemplateFunction;
+    compiled.set(filename, fn);
+  }
+  return fn(data) as string;
+}
+
+export function localeOf(req: Request): string {
+  return resolveLocale(req, (req.user as HostUser | undefined)?.locale);
+}
+
+export function tOf(req: Request): Translate {
+  return translator(localeOf(req));
+}
+
+export interface ViewHelpers {
+  t: Translate;
+  locale: string;
+  base: string;
+  csrfToken: string;
+  dateTime(ms: number | null | undefined): string;
+  date(ms: number | null | undefined): string;
+}
+
+export function helpers(req: Request, res: Response): ViewHelpers {
+  const locale = localeOf(req);
+  const timeZone = (res.locals.timeZone as string | undefined) ?? 'UTC';
+  return {
+    t: translator(locale),
+    locale,
+    base: req.baseUrl,
+    csrfToken: typeof req.csrfToken === 'function' ? req.csrfToken() : '',
+    dateTime: (ms) => formatDateTime(locale, ms, timeZone),
+    date: (ms) => formatDate(locale, ms, timeZone),
+  };
+}
+
+/**
+ * Renders a module page inside the host's layout (or a plain one when the host has none).
+ * `title` is a lang/ key.
+ */
+export function renderPage(
+  ctx: ModuleContext,
+  req: Request,
+  res: Response,
+  view: string,
+  data: Record<string, unknown> & { title: string; titleParams?: Record<string, unknown> },
+  status = 200,
+): void {
+  const h = helpers(req, res);
+  const title = h.t(data.title, data.titleParams);
+  const body = renderView(view, { ...h, account: res.locals.account, ...data, title });
+  if (ctx.host.renderPage) {
+    // The host's layout shows the module's messages (see hostFlashOf) with its own.
+    ctx.host.renderPage(req, res, { title, body, status });
+  } else {
+    res.status(status).send(renderView('partials/standalone', { ...h, title, body, flash: takeFlash(req) }));
+  }
+}

@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+import 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The account this session works in; re-checked against the database on every request. */
+    accountUsers?: { accountId?: number; multi?: boolean };
+    accountUsersFlash?: Array<{ type: 'success' | 'error' | 'info'; key: string; params?: Record<string, unknown> }>;
+  }
+}
+
+export function sessionAccountId(req: Request): number | undefined {
+  const id = req.session?.accountUsers?.accountId;
+  return typeof id === 'number' ? id : undefined;
+}
+
+/** `multi` remembers whether the user has several accounts, only to show the Switch Account item. */
+export function setSessionAccount(req: Request, accountId: number | undefined, multi?: boolean): void {
+  if (!req.session) return;
+  const keep = multi ?? req.session.accountUsers?.multi ?? false;
+  req.session.accountUsers = accountId === undefined ? { multi: keep } : { accountId, multi: keep };
+}
+
+export function flash(req: Request, type: 'success' | 'error' | 'info', key: string, params?: Record<string, unknown>): void {
+  if (!req.session) return;
+  req.session.accountUsersFlash = [...(req.session.accountUsersFlash ?? []), { type, key, params }].slice(-5);
+}
+
+export function takeFlash(req: Request): Array<{ type: string; key: string; params?: Record<string, unknown> }> {
+  const messages = req.session?.accountUsersFlash ?? [];
+  if (req.session && messages.length) delete req.session.accountUsersFlash;
+  return messages;
+}

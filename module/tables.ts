@@ -1,0 +1,7 @@
+/** The module's tables; every name starts with mod_account_users_ so it never meets a host table. */
+export const TABLES = {
+  members: 'mod_account_users_members',
+  invites: 'mod_account_users_invites',
+  log: 'mod_account_users_log',
+  migrations: 'mod_account_users_migrations',
+} as const;

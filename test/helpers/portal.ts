@@ -1,0 +1,127 @@
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { createApp, type Portal } from '../../host/app';
+import type { HostConfig } from '../../host/config';
+import { emptyDatabase, sharedKnex } from './db';
+import { Factories } from './factories';
+
+export const quietLogger = { info: () => {}, warn: () => {}, error: (msg: string, meta?: unknown) => { if (process.env.TEST_VERBOSE) console.error(msg, meta); } };
+
+export function testConfig(overrides: Partial<HostConfig> = {}): HostConfig {
+  return {
+    port: 0,
+    databaseUrl: 'test',
+    baseUrl: 'https://portal.example.test',
+    sessionSecret: 'test-secret',
+    sessionIdleMinutes: 60,
+    sessionAbsoluteMinutes: 600,
+    trustProxy: false,
+    timeZone: 'UTC',
+    production: false,
+    ...overrides,
+  };
+}
+
+/** A clock tests move forward to cross expiry boundaries. */
+export class TestClock {
+  offset = 0;
+  now = (): number => Date.now() + this.offset;
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export interface TestPortal {
+  portal: Portal;
+  app: Portal['app'];
+  knex: Knex;
+  clock: TestClock;
+  f: Factories;
+  /** Signs in through the real login form; the agent keeps the cookie and the CSRF token. */
+  login(email: string, password?: string): Promise<Client>;
+  anonymous(): Client;
+  /** Turns the module on or off as the admin's Modules page does. */
+  setActive(active: boolean): Promise<void>;
+  setSettings(settings: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh portal on an emptied database with the module activated. Module on/off state and
+ * settings are read on every request (no cache), so a test's change applies at once.
+ */
+export async function setupPortal(options: { active?: boolean; config?: Partial<HostConfig> } = {}): Promise<TestPortal> {
+  const { knex } = await sharedKnex();
+  await emptyDatabase(knex);
+  const clock = new TestClock();
+  const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: 0, now: clock.now });
+  if (options.active !== false) {
+    await portal.accountUsers.activate();
+    await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });
+  }
+  const f = new Factories(knex, portal);
+  const tp: TestPortal = {
+    portal,
+    app: portal.app,
+    knex,
+    clock,
+    f,
+    login: (email, password = Factories.PASSWORD) => Client.login(portal.app, email, password),
+    anonymous: () => new Client(portal.app),
+    setActive: async (active) => {
+      if (active) await portal.accountUsers.activate();
+      await portal.registry.save({ active, version: portal.accountUsers.manifest.version });
+    },
+    setSettings: (settings) => portal.registry.save({ settings: { ...portal.registry.current().settings, ...settings } }),
+    close: () => portal.close(),
+  };
+  return tp;
+}
+
+/** A browser-like client: keeps cookies, reads the CSRF token from pages, posts forms. */
+export class Client {
+  readonly agent: ReturnType<typeof request.agent>;
+  csrf = '';
+
+  constructor(readonly app: Portal['app']) {
+    this.agent = request.agent(app);
+  }
+
+  static async login(app: Portal['app'], email: string, password: string): Promise<Client> {
+    const client = new Client(app);
+    await client.refreshCsrf('/login');
+    const res = await client.agent.post('/login').type('form').send({ _csrf: client.csrf, email, password });
+    if (res.status !== 303) throw new Error(`login of ${email} failed: ${res.status}`);
+    client.lastLoginRedirect = res.headers.location as string;
+    await client.refreshCsrf('/no-account');
+    return client;
+  }
+
+  lastLoginRedirect = '';
+
+  /** Reads the `_csrf` field of a page's form. */
+  async refreshCsrf(path: string): Promise<string> {
+    const res = await this.agent.get(path);
+    const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
+    if (match) this.csrf = match[1];
+    return this.csrf;
+  }
+
+  get(path: string) {
+    return this.agent.get(path);
+  }
+
+  /** Posts a form with this session's CSRF token (unless the fields give their own `_csrf`). */
+  post(path: string, fields: Record<string, string | string[]> = {}) {
+    return this.agent.post(path).type('form').send(encodeForm({ _csrf: this.csrf, ...fields }));
+  }
+}
+
+/** URL-encodes repeated fields the way a browser sends checkboxes: permissions=a&permissions=b. */
+export function encodeForm(fields: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) {
+    for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
+  }
+  return params.toString();
+}
