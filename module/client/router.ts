@@ -4,6 +4,8 @@ import { csrfProtection } from '../csrf';
 import { ModuleError } from '../errors';
 import { accountOf } from '../guard';
 import { switchHandlers } from './switch';
+import { usersHandlers } from './users';
+import { activityHandlers } from './activity';
 
 /** Any signed-in user; the account is not needed (the chooser itself, invitation pages). */
 function signedIn(deps: Deps): RequestHandler {
@@ -32,10 +34,21 @@ export function clientRouter(deps: Deps): express.Router {
   const account = deps.guards.requirePermission(null);
   const csrf = csrfProtection;
   const sw = switchHandlers(deps);
-  void owner;
+  const own = owner(deps);
+  const users = usersHandlers(deps);
+  const activity = activityHandlers(deps);
 
   r.get('/switch', login, sw.show);
   r.post('/switch', login, csrf, sw.choose);
+
+  r.get('/users', account, own, users.list);
+  r.get('/users/:userId/permissions', account, own, users.editPermissions);
+  r.post('/users/:userId/permissions', account, own, csrf, users.savePermissions);
+  r.get('/users/:userId/remove', account, own, users.confirmRemove);
+  r.post('/users/:userId/remove', account, own, csrf, users.remove);
+  r.get('/activity', account, own, activity.list);
+  r.get('/leave', account, users.confirmLeave);
+  r.post('/leave', account, csrf, users.leave);
 
   return r;
 }

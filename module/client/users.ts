@@ -1,0 +1,144 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../deps';
+import type { AccountContext } from '../guard';
+import type { HostUser } from '../contract';
+import type { Member } from '../members/repo';
+import { ModuleError } from '../errors';
+import { field, handler, idParam, pageParam, userActor } from '../http';
+import { renderPage } from '../render';
+import { flash, setSessionAccount } from '../session';
+import { invitesPanel } from '../invites/panel';
+
+const PER_PAGE = 50;
+
+/** The account the guard loaded for this request; the router only mounts these behind it. */
+function accountIn(res: Response): AccountContext {
+  return res.locals.account as AccountContext;
+}
+
+/** What a permission form shows: the submitted or stored choice, only catalogue keys kept. */
+interface FormState {
+  access: 'all' | 'choose';
+  keys: string[];
+}
+
+/** User Management: the account's users, their permissions, removal, and leaving an account. */
+export function usersHandlers(deps: Deps) {
+  const { ctx, repo, members } = deps;
+
+  /** A user of the session's account whom the owner may manage, with their name; 404 otherwise. */
+  async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
+    const userId = idParam(req.params.userId);
+    const member = await repo.find(accountIn(res).id, userId);
+    if (!member) throw ModuleError.notFound();
+    if (member.isOwner) throw ModuleError.forbidden('members.errors.ownerFixed');
+    const user = await ctx.host.users.findById(userId);
+    if (!user) throw ModuleError.notFound();
+    return { member, user };
+  }
+
+  const list = handler(async (req: Request, res: Response) => {
+    const account = accountIn(res);
+    const search = field(req.query, 'q', 100);
+    const total = await repo.countMembers(account.id, search);
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+    const page = Math.min(pageParam(req.query.page), pages);
+    const rows = await repo.members(account.id, search, (page - 1) * PER_PAGE, PER_PAGE);
+    renderPage(ctx, req, res, 'client/users', {
+      title: 'users.title',
+      rows,
+      total,
+      search,
+      page,
+      pages,
+      catalogue: ctx.catalogue,
+      ...(await invitesPanel(deps, req, res)),
+    });
+  });
+
+  function showPermissions(req: Request, res: Response, user: HostUser, form: FormState, error?: string, status = 200): void {
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/permissions',
+      {
+        title: 'permissionsPage.title',
+        target: user,
+        targetName: ctx.host.users.displayName(user),
+        form,
+        error,
+        keys: ctx.catalogue.keys,
+      },
+      status,
+    );
+  }
+
+  const editPermissions = handler(async (req: Request, res: Response) => {
+    const { member, user } = await manageable(req, res);
+    showPermissions(req, res, user, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
+  });
+
+  const savePermissions = handler(async (req: Request, res: Response) => {
+    const { member, user } = await manageable(req, res);
+    // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
+    const access = req.body?.access;
+    const submitted = req.body?.permissions;
+    const choice = ctx.catalogue.parseChoice(access, submitted);
+    if ('error' in choice) {
+      const raw = submitted === undefined ? [] : Array.isArray(submitted) ? submitted : [submitted];
+      const keys = ctx.catalogue.keys.filter((k) => raw.includes(k));
+      showPermissions(req, res, user, { access: access === 'all' ? 'all' : 'choose', keys }, choice.error, 422);
+      return;
+    }
+    const name = ctx.host.users.displayName(user);
+    const unchanged = choice.all ? member.allPermissions : !member.allPermissions && sameKeys(member.permissions, choice.keys);
+    if (unchanged) {
+      // Nothing to record: no log entry and no event for a form saved as it was.
+      flash(req, 'info', 'permissionsPage.unchanged', { name });
+    } else {
+      await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice);
+      flash(req, 'success', 'permissionsPage.saved', { name });
+    }
+    res.redirect(303, `${req.baseUrl}/users`);
+  });
+
+  const confirmRemove = handler(async (req: Request, res: Response) => {
+    const { user } = await manageable(req, res);
+    renderPage(ctx, req, res, 'client/remove', { title: 'users.remove.title', target: user, targetName: ctx.host.users.displayName(user) });
+  });
+
+  const remove = handler(async (req: Request, res: Response) => {
+    const { member, user } = await manageable(req, res);
+    await members.remove(userActor(req), accountIn(res).id, member.userId);
+    flash(req, 'success', 'users.remove.done', { name: ctx.host.users.displayName(user) });
+    res.redirect(303, `${req.baseUrl}/users`);
+  });
+
+  /** Owners can not leave, and the admin may have switched leaving off. */
+  function requireMayLeave(res: Response): AccountContext {
+    const account = accountIn(res);
+    if (account.isOwner) throw ModuleError.forbidden('leave.errors.owner');
+    if (!ctx.settings().allowLeave) throw ModuleError.forbidden('members.errors.leaveDisabled');
+    return account;
+  }
+
+  const confirmLeave = handler(async (req: Request, res: Response) => {
+    const account = requireMayLeave(res);
+    renderPage(ctx, req, res, 'client/leave', { title: 'leave.title', accountName: account.name });
+  });
+
+  const leave = handler(async (req: Request, res: Response) => {
+    const account = requireMayLeave(res);
+    await members.leave(userActor(req), account.id);
+    setSessionAccount(req, undefined);
+    flash(req, 'success', 'leave.done', { name: account.name });
+    res.redirect(303, `${req.baseUrl}/switch`);
+  });
+
+  return { list, editPermissions, savePermissions, confirmRemove, remove, confirmLeave, leave };
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((k) => b.includes(k));
+}

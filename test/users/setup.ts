@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import type { Client, TestPortal } from '../helpers/portal';
+
+export interface DemoLike {
+  acme: { id: number; ownerId: number; name: string };
+  blueFish: { id: number; ownerId: number; name: string };
+  alice: { id: number; email: string };
+  bob: { id: number; email: string };
+  dev: { id: number; email: string };
+}
+
+/** The demo's shape: alice owns Acme, bob owns Blue Fish, dev is in both (all in Acme; products and tickets in Blue Fish). */
+export async function demoLike(tp: TestPortal): Promise<DemoLike> {
+  const alice = await tp.f.user({ email: 'alice@example.test', firstName: 'Alice', lastName: 'Archer' });
+  const bob = await tp.f.user({ email: 'bob@example.test', firstName: 'Bob', lastName: 'Baker' });
+  const dev = await tp.f.user({ email: 'dev@example.test', firstName: 'Dana', lastName: 'Developer' });
+  const acme = await tp.f.account({ name: 'Acme Web Studio', ownerId: alice.id });
+  const blueFish = await tp.f.account({ name: 'Blue Fish Bakery', ownerId: bob.id });
+  await tp.f.member(acme.id, dev.id, 'all');
+  await tp.f.member(blueFish.id, dev.id, ['products', 'tickets']);
+  await tp.f.invoice(acme.id, { number: 'INV-1088' });
+  return { acme, blueFish, alice, bob, dev };
+}
+
+/** Signs in and opens the given account through Switch Account, as a user with several accounts does. */
+export async function loginTo(tp: TestPortal, email: string, accountId: number): Promise<Client> {
+  const client = await tp.login(email);
+  await client.refreshCsrf('/account/switch');
+  const res = await client.post('/account/switch', { accountId: String(accountId) });
+  assert.equal(res.status, 303, `opening account ${accountId} as ${email}`);
+  return client;
+}
+
+export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
+}
+
+export async function membership(tp: TestPortal, accountId: number, userId: number) {
+  return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
+}
+
+export async function logActions(tp: TestPortal, accountId: number): Promise<string[]> {
+  const rows = (await tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id').select('action')) as Array<{ action: string }>;
+  return rows.map((r) => r.action);
+}
