@@ -38,7 +38,8 @@ function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
   if (account.isOwner && !deps.ctx.settings().disableClientManagement) {
     extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
   }
-  if (payload.req.session?.accountUsers?.multi) {
+  // Fresh from the guard's query when it ran; the session's note from login or the chooser otherwise.
+  if (account.otherAccounts ?? payload.req.session?.accountUsers?.multi) {
     extra.push({ id: 'switch-account', label: t('nav.switchAccount'), href: `${base}/switch`, badge: account.name, order: 90 });
   }
   payload.account.push(...extra);

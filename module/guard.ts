@@ -6,6 +6,7 @@ import { allows } from './permissions';
 import { flash, sessionAccountId, setSessionAccount } from './session';
 import { renderPage, tOf } from './render';
 import { safeReturnPath } from './safe-return';
+import { AccountsRepo, type CurrentMembership } from './accounts/repo';
 
 /** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
 export interface AccountContext {
@@ -16,9 +17,11 @@ export interface AccountContext {
   /** Effective keys: the whole catalogue for owners and All Permissions. */
   permissions: string[];
   can(key: string): boolean;
+  /** The user has another open account to switch to (shows the Switch Account menu item). */
+  otherAccounts?: boolean;
 }
 
-export function toAccountContext(ctx: ModuleContext, m: Membership): AccountContext {
+export function toAccountContext(ctx: ModuleContext, m: Membership & { otherAccounts?: boolean }): AccountContext {
   const member = { allPermissions: m.allPermissions, permissions: m.permissions };
   return {
     id: m.accountId,
@@ -27,6 +30,7 @@ export function toAccountContext(ctx: ModuleContext, m: Membership): AccountCont
     allPermissions: m.allPermissions,
     permissions: m.allPermissions ? [...ctx.catalogue.keys] : ctx.catalogue.keys.filter((k) => m.permissions.includes(k)),
     can: (key) => allows(member, key),
+    otherAccounts: m.otherAccounts,
   };
 }
 
@@ -42,15 +46,16 @@ export interface Guards {
 }
 
 export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountPath: () => string): Guards {
+  const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
   const chooserPath = (returnTo?: string): string => {
     const safe = safeReturnPath(returnTo);
     return `${clientMountPath()}/switch${safe ? `?returnTo=${encodeURIComponent(safe)}` : ''}`;
   };
 
-  async function resolve(req: Request, res: Response, user: HostUser): Promise<Membership | 'handled'> {
+  async function resolve(req: Request, res: Response, user: HostUser): Promise<CurrentMembership | 'handled'> {
     const chosen = sessionAccountId(req);
     if (chosen !== undefined) {
-      const membership = await repo.membership(chosen, user.id);
+      const membership = await accounts.current(chosen, user.id);
       if (membership && membership.accountOpen) return membership;
       // Access was removed or the account closed since the last request: leave it at once.
       setSessionAccount(req, undefined);
@@ -59,11 +64,11 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
       return 'handled';
     }
     // No account chosen yet. With exactly one open account the session takes it, as at login.
-    const ids = await repo.openAccountIds(user.id, 2);
+    const ids = await accounts.openAccountIds(user.id, 2);
     if (ids.length === 1) {
-      const membership = await repo.membership(ids[0], user.id);
-      if (membership) {
-        setSessionAccount(req, membership.accountId);
+      const membership = await accounts.current(ids[0], user.id);
+      if (membership && membership.accountOpen) {
+        setSessionAccount(req, membership.accountId, false);
         return membership;
       }
     }

@@ -6,54 +6,80 @@ import { renderPage } from '../render';
 import { flash, sessionAccountId, setSessionAccount } from '../session';
 import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
+import { toAccountContext } from '../guard';
+import { AccountsRepo } from '../accounts/repo';
 
-const PER_PAGE = 20;
+export const SWITCH_PER_PAGE = 20;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
 export function switchHandlers({ ctx, repo }: Deps) {
-  const show = handler(async (req: Request, res: Response) => {
+  const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
+
+  async function renderChooser(req: Request, res: Response, input: { search: string; page: number; returnTo?: string; error?: string; status?: number }) {
     const user = req.user as HostUser;
-    const search = field(req.query, 'q', 100);
-    const page = pageParam(req.query.page);
-    const total = await repo.countAccountsOfUser(user.id, search);
-    const accounts = await repo.accountsOfUser(user.id, search, (page - 1) * PER_PAGE, PER_PAGE);
-    const returnTo = safeReturnPath(req.query.returnTo);
-    if (!search && req.session.accountUsers) req.session.accountUsers.multi = total > 1;
-    renderPage(ctx, req, res, total === 0 && !search ? 'client/no-account' : 'client/switch', {
-      title: total === 0 && !search ? 'switch.noAccountTitle' : 'switch.title',
-      accounts,
-      total,
-      search,
-      page,
-      pages: Math.max(1, Math.ceil(total / PER_PAGE)),
-      currentId: sessionAccountId(req),
-      returnTo,
-      logoutUrl: ctx.host.urls.logout,
-      catalogue: ctx.catalogue,
-    });
-  });
+    const { search, returnTo } = input;
+    const counts = await accounts.count(user.id, search);
+    // The full list (no search) tells whether the menu item has somewhere to go.
+    if (!search && req.session.accountUsers?.multi !== counts.open > 1) setSessionAccount(req, sessionAccountId(req), counts.open > 1);
+    if (!search && counts.open === 0) {
+      renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout });
+      return;
+    }
+    const pages = Math.max(1, Math.ceil(counts.total / SWITCH_PER_PAGE));
+    const page = Math.min(input.page, pages);
+    const list = await accounts.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
+    // In an account still open to the user: the layout shows its menus, and the list marks it.
+    const chosen = sessionAccountId(req);
+    const current = chosen !== undefined ? await accounts.current(chosen, user.id) : undefined;
+    if (current?.accountOpen) res.locals.account = toAccountContext(ctx, current);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/switch',
+      {
+        title: 'switch.title',
+        accounts: list,
+        total: counts.total,
+        search,
+        page,
+        pages,
+        currentId: current?.accountOpen ? current.accountId : undefined,
+        returnTo,
+        error: input.error,
+        catalogue: ctx.catalogue,
+      },
+      input.status ?? 200,
+    );
+  }
+
+  const show = handler((req: Request, res: Response) =>
+    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), returnTo: safeReturnPath(req.query.returnTo) }),
+  );
 
   const choose = handler(async (req: Request, res: Response) => {
     const user = req.user as HostUser;
     const raw = field(req.body, 'accountId', 12);
-    const accountId = /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0;
-    const membership = accountId ? await repo.membership(accountId, user.id) : undefined;
+    const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
+    const returnTo = safeReturnPath(req.body?.returnTo);
+    const membership = accountId ? await accounts.current(accountId, user.id) : undefined;
     if (!membership || !membership.accountOpen) {
       // Not a member, no such account, or closed: one answer for all, and the session stays put.
-      flash(req, 'error', 'switch.notAvailable');
-      res.redirect(303, `${req.baseUrl}/switch`);
+      await renderChooser(req, res, { search: '', page: 1, returnTo, error: 'switch.notAvailable', status: 403 });
       return;
     }
-    const now = ctx.now();
     const previous = sessionAccountId(req);
-    await ctx.knex.transaction(async (trx) => {
-      await repo.touchLastLogin(accountId, user.id, now, trx);
-      await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);
-    });
-    setSessionAccount(req, accountId, true);
-    await ctx.emit('AccountSwitched', { userId: user.id, accountId, previousAccountId: previous ?? null });
+    if (previous !== accountId) {
+      const now = ctx.now();
+      await ctx.knex.transaction(async (trx) => {
+        await repo.touchLastLogin(accountId, user.id, now, trx);
+        await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);
+      });
+      await ctx.emit('AccountSwitched', { userId: user.id, accountId, previousAccountId: previous ?? null });
+    }
+    setSessionAccount(req, accountId, membership.otherAccounts);
     flash(req, 'success', 'switch.switched', { name: membership.accountName });
-    res.redirect(303, safeReturnPath(req.body?.returnTo) ?? ctx.host.urls.home);
+    res.redirect(303, returnTo ?? ctx.host.urls.home);
   });
 
   return { show, choose };

@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import type { HostSchema } from '../contract';
+import { likePattern } from '../context';
+import { toMember, type Membership } from '../members/repo';
+import { TABLES } from '../tables';
+
+const M = TABLES.members;
+
+/** The session's membership plus whether the user could switch to another open account. */
+export interface CurrentMembership extends Membership {
+  otherAccounts: boolean;
+}
+
+/** Queries behind the account a session works in and the Switch Account list. */
+export class AccountsRepo {
+  constructor(
+    private readonly knex: Knex,
+    private readonly schema: HostSchema,
+  ) {}
+
+  private columns(): string[] {
+    const a = this.schema.accounts;
+    const member = ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'];
+    return [...member.map((c) => `m.${c}`), `a.${a.name} as account_name`, `a.${a.status} as account_status`];
+  }
+
+  private toMembership(row: Record<string, unknown>): Membership {
+    return { ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === this.schema.accounts.openStatus };
+  }
+
+  /**
+   * The one query of every guarded request: the membership by its unique (account, user) index,
+   * with an EXISTS on the (user, last login) index telling whether Switch Account has anywhere to go.
+   * Computing it here keeps the menu right after an invitation adds an account, in every session.
+   */
+  async current(accountId: number, userId: number): Promise<CurrentMembership | undefined> {
+    const a = this.schema.accounts;
+    const other = this.knex(`${M} as m2`)
+      .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
+      .where('m2.user_id', userId)
+      .andWhere('m2.account_id', '<>', accountId)
+      .andWhere(`a2.${a.status}`, a.openStatus)
+      .select(this.knex.raw('1'));
+    const row = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.account_id', accountId)
+      .andWhere('m.user_id', userId)
+      .first([...this.columns(), this.knex.raw('exists ? as other_accounts', [other])])) as Record<string, unknown> | undefined;
+    if (!row) return undefined;
+    return { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
+  }
+
+  /** Up to `limit` accounts the user can open now, most recently used first (login and the guard). */
+  async openAccountIds(userId: number, limit: number): Promise<number[]> {
+    const a = this.schema.accounts;
+    const rows = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.user_id', userId)
+      .andWhere(`a.${a.status}`, a.openStatus)
+      .orderBy('m.last_login_at', 'desc')
+      .orderBy('m.account_id')
+      .limit(limit)
+      .select('m.account_id')) as Array<{ account_id: number }>;
+    return rows.map((r) => Number(r.account_id));
+  }
+
+  private listQuery(userId: number, search: string): Knex.QueryBuilder {
+    const a = this.schema.accounts;
+    const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
+    // Every word must appear in the name: "blue bak" finds Blue Fish Bakery.
+    for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
+      q.andWhereRaw('?? like ? escape ?', [`a.${a.name}`, likePattern(word), '\\']);
+    }
+    return q;
+  }
+
+  /** How many accounts match, and how many of those can be opened (closed ones are listed, not opened). */
+  async count(userId: number, search = ''): Promise<{ total: number; open: number }> {
+    const a = this.schema.accounts;
+    const row = (await this.listQuery(userId, search)
+      .first(this.knex.raw('count(*) as total'), this.knex.raw('sum(case when ?? = ? then 1 else 0 end) as open', [`a.${a.status}`, a.openStatus]))) as
+      | { total: number | string | null; open: number | string | null }
+      | undefined;
+    return { total: Number(row?.total ?? 0), open: Number(row?.open ?? 0) };
+  }
+
+  /**
+   * One page of the user's accounts, most recently used first; never-used ones after them by name.
+   * NULLs sort lowest on SQLite and MySQL alike, so DESC already puts them last.
+   */
+  async page(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
+    const a = this.schema.accounts;
+    const rows = (await this.listQuery(userId, search)
+      .orderBy('m.last_login_at', 'desc')
+      .orderBy(`a.${a.name}`)
+      .orderBy('m.account_id')
+      .offset(offset)
+      .limit(limit)
+      .select(this.columns())) as Record<string, unknown>[];
+    return rows.map((row) => this.toMembership(row));
+  }
+}

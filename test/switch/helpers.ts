@@ -1,0 +1,41 @@
+import { CookieAccessInfo } from 'cookiejar';
+import type { Client, TestPortal } from '../helpers/portal';
+
+/** The stored session of a client (read from the sessions table by its cookie's id). */
+export async function storedSession(tp: TestPortal, client: Client): Promise<{ accountUsers?: { accountId?: number; multi?: boolean } }> {
+  const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
+  const cookie = jar.getCookie('portal.sid', CookieAccessInfo.All);
+  if (!cookie) throw new Error('no session cookie');
+  const sid = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1];
+  const row = (await tp.knex('sessions').where('sid', sid).first('sess')) as { sess: string } | undefined;
+  if (!row) throw new Error('session not stored');
+  return JSON.parse(row.sess);
+}
+
+export async function sessionAccount(tp: TestPortal, client: Client): Promise<number | undefined> {
+  return (await storedSession(tp, client)).accountUsers?.accountId;
+}
+
+/** The labels of the rendered main menu and account menu (links only). */
+export function menus(html: string): { primary: string[]; account: string[] } {
+  const block = (re: RegExp) => re.exec(html)?.[1] ?? '';
+  const labels = (part: string) => [...part.matchAll(/<a href="[^"]*"[^>]*>([^<]+)/g)].map((m) => m[1].trim());
+  return {
+    primary: labels(block(/<nav class="mainnav"[\s\S]*?>([\s\S]*?)<\/nav>/)),
+    account: labels(block(/<details class="accountmenu">([\s\S]*?)<\/details>/)),
+  };
+}
+
+/** The account names listed on a Switch Account page, in order. */
+export function listedAccounts(html: string): string[] {
+  return [...html.matchAll(/<span class="au-account-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+}
+
+export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  const row = (await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string };
+  return Number(row.n);
+}
+
+export async function emailOf(tp: TestPortal, userId: number): Promise<string> {
+  return ((await tp.knex('users').where('id', userId).first('email')) as { email: string }).email;
+}
