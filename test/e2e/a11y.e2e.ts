@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { VIEWPORTS, axeViolations, describeViolations, type ViewportName } from './browser';
+import { useSuite } from './setup';
+import { tour } from './tour';
+
+describe('Accessibility: axe-core on every page, desktop and phone', function () {
+  this.timeout(300_000);
+  const suite = useSuite();
+
+  it('finds no serious or critical violation and no sideways scrolling on a phone', async () => {
+    const problems: string[] = [];
+    const checked: string[] = [];
+    const result = await tour(suite.browser, suite.portal, async (stop, page) => {
+      for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+        await page.setViewportSize(VIEWPORTS[viewport]);
+        const where = `${stop.name} (${viewport}, ${new URL(page.url()).pathname})`;
+        const found = await axeViolations(page);
+        if (found.length) problems.push(describeViolations(where, found));
+        // The page itself never scrolls sideways; wide tables scroll inside their own box.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        if (overflow > 0) problems.push(`${where}: the page is ${overflow}px wider than the screen`);
+        checked.push(where);
+      }
+      await page.setViewportSize(VIEWPORTS.desktop);
+    });
+    console.log(`      axe checked ${checked.length} page views: ${result.visited.map((s) => s.name).join(', ')}`);
+    if (result.missing.length) console.log(`      not in this portal: ${result.missing.join(', ')}`);
+    assert.equal(problems.length, 0, `\n${problems.join('\n')}`);
+  });
+});

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium; a browser is never downloaded. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+
+export const DEMO_PASSWORD = 'demo-password';
+
+/**
+ * Whether the browser suite can run here. Without Chromium it is skipped with a message, except
+ * in CI (CI=true), where a missing browser is a failure.
+ */
+export function chromiumMissing(): string | undefined {
+  if (fs.existsSync(CHROMIUM)) return undefined;
+  const message = `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the browser tests.`;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${message} (CI=true: failing)`);
+  return message;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function newContext(browser: Browser, baseURL: string, viewport: ViewportName = 'desktop'): Promise<BrowserContext> {
+  // bypassCSP only lets the tests inject axe-core; the portal's own pages run no scripts.
+  const context = await browser.newContext({ baseURL, viewport: VIEWPORTS[viewport], locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce', bypassCSP: true });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Signs in through the login form, as a person would. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+export async function adminSignIn(page: Page, email = 'admin@example.com'): Promise<void> {
+  await page.goto('/admin/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** Opens the account menu (a details/summary in the top bar). */
+export async function openAccountMenu(page: Page): Promise<void> {
+  const menu = page.locator('details.accountmenu');
+  if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) await menu.locator('summary').click();
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; html: string; failureSummary?: string }>;
+}
+
+const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
+
+/** axe-core's serious and critical findings on the page as it is now (WCAG 2.x A/AA and best practice). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+  })) as { violations: AxeViolation[] };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function describeViolations(where: string, violations: AxeViolation[]): string {
+  return violations
+    .map((v) => `${where}: [${v.impact}] ${v.id} — ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.html.slice(0, 160)}`).join('\n'))
+    .join('\n');
+}
