@@ -9,7 +9,7 @@ export function safeReturnPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return undefined;
   let layer = value;
   for (let depth = 0; depth < 4; depth += 1) {
-    if (!isLocalPath(layer)) return undefined;
+    if (!isLocalPath(layer, depth > 0)) return undefined;
     if (!layer.includes('%')) return value;
     let decoded: string;
     try {
@@ -25,11 +25,12 @@ export function safeReturnPath(value: unknown): string | undefined {
   return undefined;
 }
 
-function isLocalPath(path: string): boolean {
+function isLocalPath(path: string, decoded: boolean): boolean {
   if (!path.startsWith('/') || path.startsWith('//')) return false;
-  // Backslashes (browsers read "/\evil" as "//evil"), whitespace and control characters.
-  if (/[\\\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(path)) return false;
-  if (/javascript:|data:|vbscript:/i.test(path)) return false;
+  // Backslashes (browsers read "/\evil" as "//evil") and control characters; a decoded layer may
+  // hold plain spaces ("?q=ann%20smith"), the address as sent may not.
+  if (/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(path) || (!decoded && /\s/.test(path))) return false;
+  if (/\b(javascript|data|vbscript):/i.test(path)) return false;
   // "/../" or "/./" in the path part: a local address never needs them.
   const pathPart = path.split(/[?#]/, 1)[0];
   if (/(^|\/)\.{1,2}(\/|$)/.test(pathPart)) return false;

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { listedAccounts } from './helpers';
+
+const TOTAL = 500;
+const name = (i: number) => (i === 333 ? 'Blue Fish Bakery' : `Client ${String(i).padStart(4, '0')} Hosting`);
+const used = (i: number) => i % 5 === 0;
+const closed = (i: number) => i % 50 === 7;
+
+/**
+ * An agency user in 500 customer accounts, inserted in bulk: every 5th used recently (the higher
+ * the number, the more recently), a few closed, a few owned, the rest never opened.
+ */
+async function agency(tp: TestPortal): Promise<{ userId: number; ids: Map<number, number> }> {
+  const user = await tp.f.user({ email: 'agency@example.test', firstName: 'Agnes', lastName: 'Agency' });
+  const owner = await tp.f.user();
+  const now = Date.now();
+  const rows = Array.from({ length: TOTAL }, (_, k) => {
+    const i = k + 1;
+    return { name: name(i), email: `c${i}@example.test`, status: closed(i) ? 'closed' : 'active', primary_user_id: i % 100 === 1 ? user.id : owner.id, created_at: now };
+  });
+  await tp.knex.batchInsert('accounts', rows, 100);
+  const accounts = (await tp.knex('accounts').select('id', 'name')) as Array<{ id: number; name: string }>;
+  const byName = new Map(accounts.map((a) => [a.name, Number(a.id)]));
+  const ids = new Map<number, number>();
+  for (let i = 1; i <= TOTAL; i += 1) ids.set(i, byName.get(name(i))!);
+  const members = [...ids].map(([i, accountId]) => ({
+    account_id: accountId,
+    user_id: user.id,
+    is_owner: i % 100 === 1 ? true : null,
+    all_permissions: i % 2 === 0 || i % 100 === 1,
+    permissions: JSON.stringify(i % 2 === 0 || i % 100 === 1 ? [] : ['invoices', 'tickets']),
+    invited_by: null,
+    created_at: now,
+    updated_at: now,
+    last_login_at: used(i) ? 1_000_000 + i * 1000 : null,
+  }));
+  await tp.knex.batchInsert('mod_account_users_members', members, 100);
+  return { userId: user.id, ids };
+}
+
+/** The names the chooser must show, in its documented order: most recent first, then by name. */
+function expectedOrder(): string[] {
+  const all = Array.from({ length: TOTAL }, (_, k) => k + 1);
+  const recent = all.filter(used).sort((a, b) => b - a).map(name);
+  const never = all.filter((i) => !used(i)).map(name).sort();
+  return [...recent, ...never];
+}
+
+describe('Switch Account with 500 accounts', () => {
+  let tp: TestPortal;
+  let client: Client;
+  let ids: Map<number, number>;
+  before(async () => {
+    tp = await setupPortal();
+    ({ ids } = await agency(tp));
+    client = await tp.login('agency@example.test');
+  });
+  after(() => tp.close());
+
+  it('sends the agency user to the chooser after login', () => {
+    assert.equal(client.lastLoginRedirect, '/account/switch');
+  });
+
+  it('lists 20 a page, most recently used first, then by name, paged in the database', async () => {
+    const order = expectedOrder();
+    const first = await client.get('/account/switch');
+    assert.equal(first.status, 200);
+    assert.match(first.text, /500 accounts/);
+    assert.match(first.text, /Page 1 of 25/);
+    assert.deepEqual(listedAccounts(first.text), order.slice(0, 20));
+    const sixth = await client.get('/account/switch?page=6');
+    assert.deepEqual(listedAccounts(sixth.text), order.slice(100, 120));
+    assert.match(sixth.text, /rel="prev"/);
+    const last = await client.get('/account/switch?page=25');
+    assert.deepEqual(listedAccounts(last.text), order.slice(480, 500));
+    assert.doesNotMatch(last.text, /rel="next"/);
+    // Past the end: the last page, not an empty one.
+    assert.deepEqual(listedAccounts((await client.get('/account/switch?page=999')).text), order.slice(480, 500));
+  });
+
+  it('finds one account by a part of its name in one request', async () => {
+    const res = await client.get('/account/switch?q=fish');
+    assert.deepEqual(listedAccounts(res.text), ['Blue Fish Bakery']);
+    assert.match(res.text, /1 account matches “fish”/);
+    // Several words narrow it; LIKE wildcards are plain text.
+    assert.deepEqual(listedAccounts((await client.get('/account/switch?q=0042+hosting')).text), ['Client 0042 Hosting']);
+    assert.deepEqual(listedAccounts((await client.get('/account/switch?q=%25')).text), []);
+    const matching = expectedOrder().filter((n) => n.includes('Client') && n.includes('02'));
+    const many = await client.get('/account/switch?q=Client+02&page=2');
+    assert.match(many.text, new RegExp(`${matching.length} accounts match “Client 02”`));
+    assert.match(many.text, new RegExp(`Page 2 of ${Math.ceil(matching.length / 20)}`));
+    assert.deepEqual(listedAccounts(many.text), matching.slice(20, 40));
+    assert.match(many.text, /href="\/account\/switch\?page=3&amp;q=Client%2002"/);
+    const none = await client.get('/account/switch?q=nothing-like-this');
+    assert.match(none.text, /No account matches your search/);
+  });
+
+  it('shows the Owner badge, permissions in a word, and closed accounts without an Open button', async () => {
+    const owned = await client.get('/account/switch?q=Client+0101');
+    assert.match(owned.text, /Client 0101 Hosting<\/span>\s*<span class="badge badge-owner">Owner<\/span>/);
+    assert.match(owned.text, /au-account-perms">All permissions</);
+    const limited = await client.get('/account/switch?q=Client+0003');
+    assert.match(limited.text, /au-account-perms">Invoices, Support tickets</);
+    assert.doesNotMatch(limited.text, /badge-owner/);
+    const gone = await client.get('/account/switch?q=Client+0007');
+    assert.match(gone.text, /badge-closed">Closed</);
+    assert.match(gone.text, /This account is closed and can not be opened/);
+    assert.doesNotMatch(gone.text, new RegExp(`name="accountId" value="${ids.get(7)}"`));
+  });
+
+  it('switching moves the account to the top and marks it current', async () => {
+    const target = ids.get(123)!;
+    const res = await client.post('/account/switch', { accountId: String(target) });
+    assert.equal(res.status, 303);
+    const page = await client.get('/account/switch');
+    assert.equal(listedAccounts(page.text)[0], 'Client 0123 Hosting');
+    assert.match(page.text, /aria-current="true">\s*<div class="au-account-main">\s*<span class="au-account-name">Client 0123 Hosting/);
+    assert.match(page.text, /badge-current">Current</);
+    // In an account, the chooser shows that account's menus like any other page.
+    assert.match(page.text, /class="account-name">Client 0123 Hosting</);
+  });
+});
