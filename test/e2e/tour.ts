@@ -69,6 +69,21 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(alice, '/contacts', 'contacts', 'Contacts');
     await open(alice, '/settings', 'settings', 'Your settings');
 
+    // User Management, as the owner.
+    if (await open(alice, '/account/users', 'users', 'User Management')) {
+      const dana = alice.locator('tr', { hasText: 'dev@example.com' });
+      const permissionsHref = await dana.locator('a[href$="/permissions"]').getAttribute('href');
+      const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      await open(alice, permissionsHref!, 'permissions', 'Manage Permissions');
+      // The form shown again with its error: nothing chosen.
+      await alice.getByLabel('Choose Permissions', { exact: false }).first().check();
+      for (const box of await alice.locator('.au-perms input[type=checkbox]').all()) await box.uncheck();
+      await alice.getByRole('button', { name: 'Save' }).click();
+      await at(alice, 'permissions-error', 'Manage Permissions: an error tied to the form');
+      await open(alice, removeHref!, 'remove', 'Remove Access: the confirmation');
+      await open(alice, '/account/activity', 'activity', 'Activity log');
+    }
+
     // Dana (dev): the chooser after sign-in, and a page her access to Blue Fish does not include.
     const dev = await person();
     await signIn(dev, 'dev@example.com');
@@ -76,6 +91,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await dev.getByRole('button', { name: /Blue Fish Bakery/ }).click();
     await open(dev, '/invoices', 'denied', 'Page refused: permission missing', 403);
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
+    await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
 
     // The hosting company's admin area.
     const admin = await person();
