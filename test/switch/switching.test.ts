@@ -5,7 +5,7 @@ import { count, emailOf, menus, sessionAccount } from './helpers';
 describe('switching accounts', () => {
   let tp: TestPortal;
   let user: { id: number; email: string };
-  let alpha: { id: number; name: string };
+  let alpha: { id: number; name: string; ownerId: number };
   let beta: { id: number; name: string };
   let client: Client;
   let events: Array<Record<string, unknown>>;
@@ -56,7 +56,7 @@ describe('switching accounts', () => {
     await tp.f.member(gone.id, user.id, 'all');
     const logsBefore = await count(tp, 'mod_account_users_log');
     const alphaLogin = await lastLogin(alpha.id);
-    const answers = [];
+    const answers: Array<{ status: number; body: string }> = [];
     for (const accountId of [String(stranger.id), '987654', String(gone.id), 'abc', '', '-1', '1e3', '99999999999']) {
       const res = await client.post('/account/switch', { accountId });
       answers.push({ status: res.status, body: res.text });
