@@ -22,7 +22,7 @@ export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () =>
   return () => registrations.forEach(([name, fn]) => hooks.off(name, fn));
 }
 
-/** Hides what the account's user may not open; adds User Management and Switch Account. */
+/** Hides what the account's user may not open; adds User Management, Leave account and Switch Account. */
 function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
   const account = accountOf(payload.req);
   if (!account) return;
@@ -37,6 +37,9 @@ function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
   const extra: MenuItem[] = [];
   if (account.isOwner && !deps.ctx.settings().disableClientManagement) {
     extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
+  }
+  if (!account.isOwner && deps.ctx.settings().allowLeave) {
+    extra.push({ id: 'leave-account', label: t('leave.navItem'), href: `${base}/leave`, order: 85 });
   }
   // Fresh from the guard's query when it ran; the session's note from login or the chooser otherwise.
   if (account.otherAccounts ?? payload.req.session?.accountUsers?.multi) {

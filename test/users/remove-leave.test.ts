@@ -115,6 +115,14 @@ describe('Remove Access and Leave account', () => {
       assert.match((await alice.get('/account/activity')).text, /Left the account/);
     });
 
+    it('offers Leave account in the menu to users, not to the owner, and not when leaving is switched off', async () => {
+      const dev = await loginTo(tp, d.dev.email, d.acme.id);
+      assert.match((await dev.get('/')).text, /<a href="\/account\/leave">Leave this account<\/a>/);
+      assert.doesNotMatch((await alice.get('/')).text, /href="\/account\/leave"/);
+      await tp.setSettings({ allowLeave: false });
+      assert.doesNotMatch((await dev.get('/')).text, /href="\/account\/leave"/);
+    });
+
     it('the owner can not leave', async () => {
       const page = await alice.get('/account/leave');
       assert.equal(page.status, 403);
