@@ -2,6 +2,7 @@ import type { ModuleContext } from './context';
 import type { Guards } from './guard';
 import type { MembersRepo } from './members/repo';
 import type { MembersService } from './members/service';
+import type { InvitesService } from './invites/service';
 
 /** What route handlers are given: the context and the services, never the request's own values. */
 export interface Deps {
@@ -9,4 +10,5 @@ export interface Deps {
   guards: Guards;
   repo: MembersRepo;
   members: MembersService;
+  invites: InvitesService;
 }

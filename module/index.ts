@@ -4,6 +4,8 @@ import type { HostContract } from './contract';
 import { createContext, type ModuleContext } from './context';
 import { MembersRepo } from './members/repo';
 import { MembersService } from './members/service';
+import { InvitesRepo } from './invites/repo';
+import { InvitesService } from './invites/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
 import { clientRouter } from './client/router';
 import { adminRouter } from './admin/router';
@@ -54,7 +56,8 @@ export async function createModule(host: HostContract, options: { extraPermissio
   const members = new MembersService(ctx, repo);
   let clientMount = '/account';
   const guards = createGuards(ctx, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, repo, members };
+  const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
+  const deps: Deps = { ctx, guards, repo, members, invites };
 
   const client = subApp(ctx, clientRouter(deps));
   client.on('mount', () => {

@@ -4,6 +4,7 @@ import { csrfProtection } from '../csrf';
 import { ModuleError } from '../errors';
 import { accountOf } from '../guard';
 import { switchHandlers } from './switch';
+import { inviteHandlers } from '../invites/handlers';
 import { usersHandlers } from './users';
 import { activityHandlers } from './activity';
 
@@ -49,6 +50,16 @@ export function clientRouter(deps: Deps): express.Router {
   r.get('/activity', account, own, activity.list);
   r.get('/leave', account, users.confirmLeave);
   r.post('/leave', account, csrf, users.leave);
+
+  const inv = inviteHandlers(deps);
+  r.post('/users/invite', account, own, csrf, inv.create);
+  r.post('/invites/:inviteId/resend', account, own, csrf, inv.resend);
+  r.get('/invites/:inviteId/cancel', account, own, inv.confirmCancel);
+  r.post('/invites/:inviteId/cancel', account, own, csrf, inv.cancel);
+  // The invitation link works signed out; accepting asks for a login, registering for none.
+  r.get('/invite/:token', inv.show);
+  r.post('/invite/:token/accept', csrf, inv.accept);
+  r.post('/invite/:token/register', csrf, inv.register);
 
   return r;
 }

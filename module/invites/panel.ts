@@ -1,7 +1,52 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
+import type { ModuleContext } from '../context';
+import { accountOf } from '../guard';
+import { pageParam } from '../http';
+import { tOf } from '../render';
 
-/** View data for the pending invitations and invite form on the User Management page. */
-export async function invitesPanel(_deps: Deps, _req: Request, _res: Response): Promise<Record<string, unknown>> {
-  return {};
+const PER_PAGE = 20;
+
+export interface InviteFormState {
+  email: string;
+  access: string;
+  permissions: string[];
+  errors: Partial<Record<'email' | 'permissions', string>>;
+}
+
+/** What views/client/invite-fields.ejs needs: the submitted values (or none) and their errors. */
+export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState> = {}): Record<string, unknown> {
+  return {
+    inviteForm: { email: form.email ?? '', access: form.access ?? '', permissions: form.permissions ?? [], errors: form.errors ?? {} },
+    invitePermissionKeys: ctx.catalogue.keys,
+  };
+}
+
+/**
+ * View data for the pending invitations and the invite form on the User Management page: one
+ * page of pending invitations (query `ipage`), newest first, each marked pending or expired.
+ */
+export async function invitesPanel(deps: Deps, req: Request, _res: Response): Promise<Record<string, unknown>> {
+  const account = accountOf(req);
+  if (!account) return { pendingInvites: [], pendingInvitesTotal: 0, pendingInvitesPage: 1, pendingInvitesPages: 1, ...inviteFormData(deps.ctx) };
+  const total = await deps.invites.repo.countPending(account.id);
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+  const page = Math.min(pageParam(req.query.ipage), pages);
+  const rows = await deps.invites.repo.listPending(account.id, (page - 1) * PER_PAGE, PER_PAGE);
+  const now = deps.ctx.now();
+  const t = tOf(req);
+  return {
+    pendingInvites: rows.map((invite) => ({
+      id: invite.id,
+      email: invite.email,
+      sentAt: invite.lastSentAt,
+      expiresAt: invite.expiresAt,
+      expired: invite.expiresAt <= now,
+      access: deps.ctx.catalogue.summary(t, invite),
+    })),
+    pendingInvitesTotal: total,
+    pendingInvitesPage: page,
+    pendingInvitesPages: pages,
+    ...inviteFormData(deps.ctx),
+  };
 }

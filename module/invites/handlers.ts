@@ -1,0 +1,210 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../deps';
+import type { HostUser } from '../contract';
+import { accountOf } from '../guard';
+import { field, handler, idParam, userActor } from '../http';
+import { localeOf, renderPage, tOf } from '../render';
+import { flash, setSessionAccount } from '../session';
+import { generateToken } from '../csrf';
+import { isUniqueViolation } from '../errors';
+import { InviteRefused, type AcceptOutcome, type ValidInvitation } from './service';
+import { inviteFormData } from './panel';
+
+const NAME_MAX = 100;
+const PASSWORD_MIN = 10;
+const PASSWORD_MAX = 200;
+
+type RegistrationErrors = Partial<Record<'firstName' | 'lastName' | 'password' | 'passwordConfirm', string>>;
+
+function rawPassword(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function choiceFields(body: unknown): { access: string; permissions: string[] } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const raw = b.permissions === undefined ? [] : Array.isArray(b.permissions) ? b.permissions : [b.permissions];
+  return { access: typeof b.access === 'string' ? b.access : '', permissions: raw.filter((k): k is string => typeof k === 'string').slice(0, 100) };
+}
+
+/** Route handlers of invitations: the owner's side (invite, resend, cancel) and the invitee's page. */
+export function inviteHandlers(deps: Deps) {
+  const { ctx, invites } = deps;
+
+  const usersPath = (req: Request) => `${req.baseUrl}/users`;
+  const account = (req: Request) => {
+    const a = accountOf(req);
+    if (!a) throw new Error('account guard missing');
+    return a;
+  };
+
+  /** The invite form on a page of its own, with what was refused and why. */
+  function renderRefusal(req: Request, res: Response, refused: InviteRefused, form: { email: string; access: string; permissions: string[] }) {
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/invite-form',
+      {
+        title: 'nav.userManagement',
+        ...inviteFormData(ctx, { ...form, errors: refused.errors }),
+        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.pendingInviteId ?? null },
+        usersUrl: usersPath(req),
+      },
+      refused.status,
+    );
+  }
+
+  const create = handler(async (req: Request, res: Response) => {
+    const a = account(req);
+    const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
+    try {
+      const made = await invites.invite(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, form, localeOf(req));
+      flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      res.redirect(303, usersPath(req));
+    } catch (err) {
+      if (!(err instanceof InviteRefused)) throw err;
+      renderRefusal(req, res, err, form);
+    }
+  });
+
+  const resend = handler(async (req: Request, res: Response) => {
+    const a = account(req);
+    const id = idParam(req.params.inviteId);
+    try {
+      const invite = await invites.resend(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, id, localeOf(req));
+      flash(req, 'success', 'invites.resent', { email: invite.email });
+      res.redirect(303, usersPath(req));
+    } catch (err) {
+      if (!(err instanceof InviteRefused)) throw err;
+      renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
+    }
+  });
+
+  const confirmCancel = handler(async (req: Request, res: Response) => {
+    const invite = await invites.pendingOf(account(req).id, idParam(req.params.inviteId));
+    renderPage(ctx, req, res, 'client/invite-cancel', { title: 'invites.cancelTitle', invite, usersUrl: usersPath(req) });
+  });
+
+  const cancel = handler(async (req: Request, res: Response) => {
+    const invite = await invites.cancel(userActor(req), account(req).id, idParam(req.params.inviteId));
+    flash(req, 'success', 'invites.cancelled', { email: invite.email });
+    res.redirect(303, usersPath(req));
+  });
+
+  /** Unknown, used, cancelled and expired links all get this one page, so none can be told apart. */
+  function renderInvalid(req: Request, res: Response) {
+    res.set('Cache-Control', 'no-store');
+    renderPage(ctx, req, res, 'client/invite-invalid', { title: 'invitePage.invalidTitle' }, 404);
+  }
+
+  async function renderInvitation(
+    req: Request,
+    res: Response,
+    valid: ValidInvitation,
+    extra: { registration?: { firstName: string; lastName: string; errors: RegistrationErrors }; registrationError?: string } = {},
+    status = 200,
+  ) {
+    const user = req.user as HostUser | undefined;
+    const { invite } = valid;
+    const token = String(req.params.token);
+    const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
+    const member = user ? await deps.repo.find(invite.accountId, user.id) : undefined;
+    res.set('Cache-Control', 'no-store');
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/invite-page',
+      {
+        title: 'invitePage.title',
+        titleParams: { account: valid.accountName },
+        accountName: valid.accountName,
+        inviterName: valid.inviterName,
+        invitedEmail: invite.email,
+        access: ctx.catalogue.summary(tOf(req), invite),
+        expiresAt: invite.expiresAt,
+        pageUrl: `${req.baseUrl}/invite/${token}`,
+        signedInUser: user ?? null,
+        wrongAddress,
+        mustMatch: ctx.settings().requireInvitedAddress,
+        alreadyMember: Boolean(member),
+        loginUrl: ctx.host.urls.login,
+        logoutUrl: ctx.host.urls.logout,
+        registration: extra.registration ?? { firstName: '', lastName: '', errors: {} },
+        registrationError: extra.registrationError ?? null,
+        passwordMin: PASSWORD_MIN,
+      },
+      status,
+    );
+  }
+
+  const show = handler(async (req: Request, res: Response) => {
+    const valid = await invites.open(req.params.token);
+    if (!valid) return renderInvalid(req, res);
+    await renderInvitation(req, res, valid);
+  });
+
+  /** Into the account just joined: the session works in it from the next page on. */
+  async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>) {
+    const user = req.user as HostUser;
+    const multi = (await deps.repo.openAccountIds(user.id, 2)).length > 1;
+    setSessionAccount(req, outcome.accountId, multi);
+    await deps.repo.touchLastLogin(outcome.accountId, user.id, ctx.now());
+    flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });
+    res.redirect(303, ctx.host.urls.home);
+  }
+
+  async function finish(req: Request, res: Response, outcome: AcceptOutcome) {
+    if (outcome.kind === 'accepted') return enter(req, res, outcome);
+    if (outcome.kind === 'invalid') return renderInvalid(req, res);
+    const valid = await invites.open(req.params.token);
+    if (!valid) return renderInvalid(req, res);
+    await renderInvitation(req, res, valid, {}, 403);
+  }
+
+  const accept = handler(async (req: Request, res: Response) => {
+    if (!req.user) return res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
+    await finish(req, res, await invites.accept(userActor(req), req.user as HostUser, req.params.token));
+  });
+
+  const register = handler(async (req: Request, res: Response) => {
+    const valid = await invites.open(req.params.token);
+    if (!valid) return renderInvalid(req, res);
+    if (req.user) return res.redirect(303, `${req.baseUrl}/invite/${String(req.params.token)}`);
+    const firstName = field(req.body, 'firstName', NAME_MAX + 1);
+    const lastName = field(req.body, 'lastName', NAME_MAX + 1);
+    const password = rawPassword(req.body, 'password');
+    const passwordConfirm = rawPassword(req.body, 'passwordConfirm');
+    const errors: RegistrationErrors = {};
+    if (!firstName) errors.firstName = 'invitePage.errors.firstName';
+    else if (firstName.length > NAME_MAX) errors.firstName = 'invitePage.errors.nameTooLong';
+    if (!lastName) errors.lastName = 'invitePage.errors.lastName';
+    else if (lastName.length > NAME_MAX) errors.lastName = 'invitePage.errors.nameTooLong';
+    if (password.length < PASSWORD_MIN) errors.password = 'invitePage.errors.passwordShort';
+    else if (password.length > PASSWORD_MAX) errors.password = 'invitePage.errors.passwordLong';
+    else if (password !== passwordConfirm) errors.passwordConfirm = 'invitePage.errors.passwordMismatch';
+    const registration = { firstName: firstName.slice(0, NAME_MAX), lastName: lastName.slice(0, NAME_MAX), errors };
+    if (Object.keys(errors).length > 0) return renderInvitation(req, res, valid, { registration }, 422);
+
+    const { host } = ctx;
+    const email = valid.invite.email;
+    const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
+    if (await host.users.findByEmail(email)) return exists();
+    let user: HostUser;
+    try {
+      user = await host.users.create({ email, firstName, lastName, password, locale: valid.invite.locale ?? undefined });
+    } catch (err) {
+      // The same address registered a moment ago (a double click, another tab).
+      if (isUniqueViolation(err)) return exists();
+      throw err;
+    }
+    // passport regenerates the session on login (no fixation); the CSRF token is issued anew.
+    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    generateToken(req, true);
+    await finish(req, res, await invites.accept(userActor(req), user, req.params.token));
+  });
+
+  return { create, resend, confirmCancel, cancel, show, accept, register };
+}
+

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ejs from 'ejs';
+import type { ModuleContext } from '../context';
+import { formatDateTime, translator } from '../i18n';
+import { renderView } from '../render';
+
+const EMAILS = path.join(__dirname, '..', '..', 'views', 'emails');
+const textTemplates = new Map<string, ejs.TemplateFunction>();
+
+/** Plain-text bodies are not HTML: `<%=` must leave "&" and "<" as they are there. */
+function renderText(name: string, data: Record<string, unknown>): string {
+  const filename = path.join(EMAILS, `${name}.txt.ejs`);
+  let fn = textTemplates.get(filename);
+  if (!fn) {
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, escape: (s: unknown) => (s === undefined || s === null ? '' : String(s)) }) as ejs.TemplateFunction;
+    textTemplates.set(filename, fn);
+  }
+  return fn(data) as string;
+}
+
+/** A subject is one header line: names typed by users must not add another. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
+}
+
+function compose(ctx: ModuleContext, name: string, locale: string, to: string, subjectKey: string, data: Record<string, unknown>) {
+  const t = translator(locale);
+  const all = { ...data, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
+  return ctx.host.mailer.send({
+    to,
+    subject: oneLine(t(subjectKey, data)),
+    text: renderText(name, all),
+    html: renderView(`emails/${name}`, all),
+  });
+}
+
+export interface InviteMail {
+  to: string;
+  locale: string;
+  inviterName: string;
+  accountName: string;
+  link: string;
+  expiresAt: number;
+  access: string;
+}
+
+/** The invitation, in the inviter's language, naming who invites and to which account. */
+export function sendInviteMail(ctx: ModuleContext, mail: InviteMail): Promise<void> {
+  return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', { ...mail, inviter: mail.inviterName, account: mail.accountName });
+}
+
+export interface AcceptedMail {
+  to: string;
+  locale: string;
+  accountName: string;
+  userName: string;
+  userEmail: string;
+  access: string;
+  usersUrl: string;
+}
+
+/** Tells the owner that someone accepted an invitation to their account. */
+export function sendAcceptedMail(ctx: ModuleContext, mail: AcceptedMail): Promise<void> {
+  return compose(ctx, 'invite-accepted', mail.locale, mail.to, 'email.accepted.subject', { ...mail, account: mail.accountName, name: mail.userName });
+}

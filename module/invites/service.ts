@@ -1,0 +1,330 @@
+import type { Knex } from 'knex';
+import type { Actor, ModuleContext } from '../context';
+import type { HostUser } from '../contract';
+import { ModuleError } from '../errors';
+import { writeLog } from '../log/repo';
+import type { MembersRepo } from '../members/repo';
+import type { MembersService } from '../members/service';
+import { translator } from '../i18n';
+import { TABLES } from '../tables';
+import { InvitesRepo, type Invite } from './repo';
+import { hashToken, looksLikeToken, newToken } from './token';
+import { sendAcceptedMail, sendInviteMail } from './mail';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+export const EMAIL_MAX = 254;
+
+/**
+ * An invitation the owner asked for and did not get. `errors` ties messages to form fields;
+ * `pendingInviteId` offers a resend when the address already has a pending invitation.
+ */
+export class InviteRefused extends ModuleError {
+  constructor(
+    status: number,
+    messageKey: string,
+    params: Record<string, unknown> = {},
+    readonly errors: Partial<Record<'email' | 'permissions', string>> = {},
+    readonly pendingInviteId?: number,
+  ) {
+    super(status, messageKey, params);
+  }
+}
+
+export function normaliseEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+/** A deliverable-looking address: one @, a local part of at most 64 characters, a dotted domain. */
+export function isEmailAddress(email: string): boolean {
+  if (email.length > EMAIL_MAX) return false;
+  const at = email.lastIndexOf('@');
+  if (at < 1 || at > 64) return false;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (!/^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  return /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain);
+}
+
+export interface AccessInput {
+  email: string;
+  access: unknown;
+  permissions: unknown;
+}
+
+export interface ValidInvitation {
+  invite: Invite;
+  accountName: string;
+  inviterName: string;
+}
+
+export type AcceptOutcome =
+  | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
+  | { kind: 'wrongAddress'; invitedEmail: string }
+  | { kind: 'invalid' };
+
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+}
+
+/**
+ * The rules of invitations: who may be invited, sending and resending the e-mail, cancelling,
+ * and accepting exactly once. Changes write the log in their transaction; events follow the commit.
+ */
+export class InvitesService {
+  constructor(
+    private readonly ctx: ModuleContext,
+    readonly repo: InvitesRepo,
+    private readonly members: MembersService,
+    private readonly membersRepo: MembersRepo,
+    private readonly clientMountPath: () => string,
+  ) {}
+
+  /** Links in e-mails: the configured base URL and the client app's mount path, never request headers. */
+  clientUrl(path: string): string {
+    return `${this.ctx.host.baseUrl.replace(/\/+$/, '')}${this.clientMountPath()}${path}`;
+  }
+
+  inviteLink(token: string): string {
+    return this.clientUrl(`/invite/${token}`);
+  }
+
+  /** Field checks that need no database; all problems at once so the form can show each. */
+  validate(input: AccessInput): { email: string; choice: { all: boolean; keys: string[] } } {
+    const email = normaliseEmail(input.email);
+    const errors: Partial<Record<'email' | 'permissions', string>> = {};
+    if (!email) errors.email = 'invites.errors.emailRequired';
+    else if (email.length > EMAIL_MAX) errors.email = 'invites.errors.emailTooLong';
+    else if (!isEmailAddress(email)) errors.email = 'invites.errors.emailInvalid';
+    const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
+    if ('error' in choice) errors.permissions = choice.error;
+    if (Object.keys(errors).length > 0 || 'error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, errors);
+    return { email, choice };
+  }
+
+  /** Serialises invitation changes of one account on MySQL, so limits are counted exactly. */
+  private async lockAccount(trx: Knex.Transaction, accountId: number): Promise<void> {
+    await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
+  }
+
+  private async checkLimits(trx: Knex.Transaction, accountId: number, now: number): Promise<void> {
+    const { maxUsersPerAccount, invitesPerHour } = this.ctx.settings();
+    if (maxUsersPerAccount > 0) {
+      const used = (await this.membersRepo.countMembers(accountId, '', trx)) + (await this.repo.countOpen(accountId, now, trx));
+      if (used >= maxUsersPerAccount) throw new InviteRefused(422, 'invites.errors.limit', { max: maxUsersPerAccount });
+    }
+    if ((await this.repo.sendsSince(accountId, now - HOUR, trx)) >= invitesPerHour) {
+      throw new InviteRefused(429, 'invites.errors.rate', { count: invitesPerHour });
+    }
+  }
+
+  private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
+    return this.ctx.catalogue.summary(translator(locale), invite);
+  }
+
+  /** Creates the invitation and sends its e-mail; when the e-mail fails nothing of it is kept. */
+  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string }> {
+    const { email, choice } = this.validate(input);
+    const { host } = this.ctx;
+    // Host lookups use the host's own connection, so they run before the transaction.
+    const existingUser = await host.users.findByEmail(email);
+    const now = this.ctx.now();
+    const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
+    const { token, hash } = newToken();
+    const made = await this.ctx.knex.transaction(async (trx) => {
+      await this.lockAccount(trx, account.id);
+      const owner = await this.membersRepo.owner(account.id, trx);
+      if (owner && owner.email.toLowerCase() === email) {
+        throw new InviteRefused(422, 'invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
+      }
+      if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
+        throw new InviteRefused(422, 'invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
+      }
+      const pending = await this.repo.pendingFor(account.id, email, trx);
+      if (pending && pending.expiresAt > now) throw new InviteRefused(409, 'invites.errors.pending', { email }, {}, pending.id);
+      // An expired invitation to the same address is closed; the new one replaces it.
+      if (pending) await trx(TABLES.invites).where({ id: pending.id }).update({ pending_email: null });
+      await this.checkLimits(trx, account.id, now);
+      const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, locale, now, expiresAt: now + lifetime });
+      await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
+      const logId = await this.repo.lastLogId(trx, account.id, 'invite_sent', email);
+      return { inviteId, logId, replacedId: pending?.id };
+    });
+    try {
+      await sendInviteMail(this.ctx, {
+        to: email,
+        locale,
+        inviterName: host.users.displayName(inviter),
+        accountName: account.name,
+        link: this.inviteLink(token),
+        expiresAt: now + lifetime,
+        access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
+      });
+    } catch (err) {
+      host.logger.error('invitation e-mail could not be sent', { err: String(err), accountId: account.id });
+      await this.ctx.knex.transaction(async (trx) => {
+        await trx(TABLES.invites).where({ id: made.inviteId }).del();
+        if (made.logId) await trx(TABLES.log).where({ id: made.logId }).del();
+        if (made.replacedId) await trx(TABLES.invites).where({ id: made.replacedId }).update({ pending_email: email });
+      });
+      throw new InviteRefused(502, 'invites.errors.mailFailed', { email });
+    }
+    await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
+    return { inviteId: made.inviteId, email };
+  }
+
+  /** A new link (the old one stops working) and a new expiry; if the e-mail fails the old one stays. */
+  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite> {
+    const { host } = this.ctx;
+    const now = this.ctx.now();
+    const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
+    const { token, hash } = newToken();
+    const before = await this.ctx.knex.transaction(async (trx) => {
+      await this.lockAccount(trx, account.id);
+      const invite = await this.repo.byId(account.id, inviteId, trx);
+      if (!invite || !invite.pending) throw ModuleError.notFound();
+      const { token_hash: oldHash } = (await trx(TABLES.invites).where({ id: invite.id }).first('token_hash')) as { token_hash: string };
+      // An expired invitation did not count towards the user limit; sending it again does.
+      if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
+      else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
+        throw new InviteRefused(429, 'invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
+      }
+      await trx(TABLES.invites)
+        .where({ id: invite.id })
+        .update({ token_hash: hash, expires_at: now + lifetime, sent_count: invite.sentCount + 1, last_sent_at: now, locale });
+      await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
+      const logId = await this.repo.lastLogId(trx, account.id, 'invite_resent', invite.email);
+      return { invite, logId, oldHash };
+    });
+    const { invite } = before;
+    try {
+      await sendInviteMail(this.ctx, {
+        to: invite.email,
+        locale,
+        inviterName: host.users.displayName(inviter),
+        accountName: account.name,
+        link: this.inviteLink(token),
+        expiresAt: now + lifetime,
+        access: this.accessSummary(locale, invite),
+      });
+    } catch (err) {
+      host.logger.error('invitation e-mail could not be sent again', { err: String(err), accountId: account.id });
+      await this.ctx.knex.transaction(async (trx) => {
+        await trx(TABLES.invites)
+          .where({ id: invite.id, token_hash: hash })
+          .update({ token_hash: before.oldHash, expires_at: invite.expiresAt, sent_count: invite.sentCount, last_sent_at: invite.lastSentAt, locale: invite.locale });
+        if (before.logId) await trx(TABLES.log).where({ id: before.logId }).del();
+      });
+      throw new InviteRefused(502, 'invites.errors.mailFailed', { email: invite.email });
+    }
+    await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
+    return invite;
+  }
+
+  async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
+    const invite = await this.ctx.knex.transaction(async (trx) => {
+      const found = await this.repo.byId(accountId, inviteId, trx);
+      if (!found || !found.pending) throw ModuleError.notFound();
+      const now = this.ctx.now();
+      const changed = await trx(TABLES.invites).where({ id: found.id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null });
+      if (Number(changed) !== 1) throw ModuleError.notFound();
+      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } }, now);
+      return found;
+    });
+    await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId, email: invite.email, actor });
+    return invite;
+  }
+
+  /** A pending invitation of one of the owner's accounts (404 for others, as for ids that do not exist). */
+  async pendingOf(accountId: number, inviteId: number): Promise<Invite> {
+    const invite = await this.repo.byId(accountId, inviteId);
+    if (!invite || !invite.pending) throw ModuleError.notFound();
+    return invite;
+  }
+
+  /** The invitation a link opens, or undefined when it is unknown, used, cancelled or expired. */
+  async open(token: unknown): Promise<ValidInvitation | undefined> {
+    if (!looksLikeToken(token)) return undefined;
+    const invite = await this.repo.byTokenHash(hashToken(token));
+    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now()) return undefined;
+    const { host } = this.ctx;
+    const [account] = await host.accounts.findByIds([invite.accountId]);
+    if (!account || account.status !== host.schema.accounts.openStatus) return undefined;
+    const inviter = invite.invitedBy ? await host.users.findById(invite.invitedBy) : undefined;
+    return { invite, accountName: account.name, inviterName: inviter ? host.users.displayName(inviter) : '' };
+  }
+
+  /**
+   * Accepts in one transaction: the invitation is claimed only while pending and unexpired, then
+   * the membership is made with the invited access. An existing member keeps what they had.
+   */
+  async accept(actor: Actor, user: HostUser, token: unknown): Promise<AcceptOutcome> {
+    const valid = await this.open(token);
+    if (!valid) return this.acceptedBefore(user, token);
+    const { invite, accountName } = valid;
+    if (this.ctx.settings().requireInvitedAddress && user.email.trim().toLowerCase() !== invite.email) {
+      return { kind: 'wrongAddress', invitedEmail: invite.email };
+    }
+    const hash = hashToken(token as string);
+    let result: { created: boolean } | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        result = await this.ctx.knex.transaction(async (trx) => {
+          const now = this.ctx.now();
+          if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
+          const choice = { all: invite.allPermissions, keys: invite.permissions };
+          const added = await this.members.add(
+            actor,
+            { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
+            trx,
+          );
+          if (!added.created) {
+            await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
+          }
+          return added;
+        });
+        break;
+      } catch (err) {
+        // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
+        if (!isDeadlock(err) || attempt >= 3) throw err;
+      }
+    }
+    if (!result) return this.acceptedBefore(user, token);
+    await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
+    if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
+    return { kind: 'accepted', accountId: invite.accountId, accountName, created: result.created };
+  }
+
+  /** A second click by the person who already accepted goes to the account instead of an error. */
+  private async acceptedBefore(user: HostUser, token: unknown): Promise<AcceptOutcome> {
+    if (!looksLikeToken(token)) return { kind: 'invalid' };
+    const invite = await this.repo.byTokenHash(hashToken(token));
+    if (!invite || invite.acceptedBy !== user.id) return { kind: 'invalid' };
+    const membership = await this.membersRepo.membership(invite.accountId, user.id);
+    if (!membership || !membership.accountOpen) return { kind: 'invalid' };
+    return { kind: 'accepted', accountId: invite.accountId, accountName: membership.accountName, created: false };
+  }
+
+  private async notifyOwner(invite: Invite, user: HostUser, accountName: string): Promise<void> {
+    const { host } = this.ctx;
+    try {
+      const owner = await this.membersRepo.owner(invite.accountId);
+      if (!owner || owner.userId === user.id) return;
+      const ownerUser = await host.users.findById(owner.userId);
+      const locale = ownerUser?.locale || invite.locale || 'en';
+      await sendAcceptedMail(this.ctx, {
+        to: owner.email,
+        locale,
+        accountName,
+        userName: host.users.displayName(user),
+        userEmail: user.email,
+        access: this.accessSummary(locale, invite),
+        usersUrl: this.clientUrl('/users'),
+      });
+    } catch (err) {
+      // The acceptance stands; only the courtesy e-mail is lost.
+      host.logger.error('owner could not be told of an accepted invitation', { err: String(err), accountId: invite.accountId });
+    }
+  }
+}
