@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import type { BrowserContext, Page } from 'playwright-core';
+import { DEMO_PASSWORD, newContext, openAccountMenu, signIn } from './browser';
+import { linkIn } from './portal';
+import { useSuite } from './setup';
+
+/** Every link of the main navigation and the account menu, as the person sees them. */
+async function menu(page: Page): Promise<string[]> {
+  return (await page.locator('.mainnav a, .accountmenu a').allTextContents()).map((s) => s.trim());
+}
+
+/** Whether the menu has an item; an item may carry a badge after its label (Switch Account · Acme). */
+function has(items: string[], label: string): boolean {
+  return items.some((item) => item === label || item.startsWith(`${label} `));
+}
+
+async function accountShown(page: Page): Promise<string> {
+  return (await page.locator('.accountmenu .account-name').textContent())?.trim() ?? '';
+}
+
+/** Opens a client menu item the way a person does: opening its drop-down first when it has one. */
+async function clickMenu(page: Page, label: string): Promise<void> {
+  const link = page.locator('.mainnav a', { hasText: label });
+  const parent = link.locator('xpath=ancestor::details[1]');
+  if (await parent.count()) await parent.locator('summary').click();
+  await Promise.all([page.waitForNavigation(), link.click()]);
+}
+
+/** The row of one person on the User Management page. */
+function userRow(page: Page, email: string) {
+  return page.locator('tr', { hasText: email });
+}
+
+describe('The story in a real browser', function () {
+  this.timeout(120_000);
+  const suite = useSuite();
+  const contexts: BrowserContext[] = [];
+  const person = async () => {
+    const context = await newContext(suite.browser, suite.portal.url);
+    contexts.push(context);
+    return context.newPage();
+  };
+  after(async () => {
+    for (const c of contexts) await c.close();
+  });
+
+  const invitee = 'erin.editor@example.org';
+  let alice: Page;
+  let erin: Page;
+
+  it('alice signs in and invites a new address with Invoices and Support tickets only', async () => {
+    alice = await person();
+    await signIn(alice, 'alice@example.com');
+    assert.equal(await accountShown(alice), 'Acme Web Studio');
+    await openAccountMenu(alice);
+    await alice.locator('.accountmenu a', { hasText: 'User Management' }).click();
+    assert.equal(await alice.locator('h1').textContent(), 'User Management');
+
+    const form = alice.locator('form[action$="/users/invite"]');
+    await form.locator('input[name=email]').fill(invitee);
+    await form.locator('input[name=access][value=choose]').check();
+    await form.locator('input[name=permissions][value=invoices]').check();
+    await form.locator('input[name=permissions][value=tickets]').check();
+    await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
+    await alice.getByText(`Invitation sent to ${invitee}.`).waitFor();
+    assert.equal(await alice.locator('.au-invites tr', { hasText: invitee }).count(), 1, 'listed as a pending invitation');
+  });
+
+  it('the invitee opens the link from the mail, registers, lands in Acme and sees only what was granted', async () => {
+    const mail = await suite.portal.waitForMail(invitee);
+    const link = linkIn(mail, suite.portal.url, '/account/invite/');
+    erin = await person();
+    await erin.goto(link);
+    assert.match((await erin.locator('h1').textContent()) ?? '', /Acme Web Studio/);
+
+    const register = erin.locator('form[action$="/register"]');
+    await register.getByLabel('First name').fill('Erin');
+    await register.getByLabel('Last name').fill('Editor');
+    await register.getByLabel('Password', { exact: true }).fill('a long enough password');
+    await register.getByLabel('Password again').fill('a long enough password');
+    await Promise.all([erin.waitForNavigation(), register.locator('button[type=submit]').click()]);
+
+    await erin.getByText('Welcome! You now have access to Acme Web Studio.').waitFor();
+    assert.equal(await accountShown(erin), 'Acme Web Studio');
+    const items = await menu(erin);
+    for (const granted of ['Invoices', 'Tickets']) assert.ok(has(items, granted), `${granted} in ${items}`);
+    for (const hidden of ['Services', 'Domains', 'Quotes', 'Account details', 'Contacts', 'User Management', 'Switch Account'])
+      assert.ok(!has(items, hidden), `${hidden} not in ${items}`);
+    const tiles = await erin.locator('.tile-label').allTextContents();
+    assert.deepEqual(tiles.sort(), ['open tickets', 'unpaid invoices']);
+    // A page that was not granted is refused even when typed in.
+    assert.equal((await erin.goto('/services'))!.status(), 403);
+    await erin.goto('/');
+  });
+
+  it('alice narrows the permissions: the invitee\'s next click is refused and the menu item is gone', async () => {
+    await alice.goto('/account/users');
+    await userRow(alice, invitee).locator('a[href$="/permissions"]').click();
+    await alice.locator('input[name=permissions][value=invoices]').uncheck();
+    await Promise.all([alice.waitForNavigation(), alice.locator('form[action$="/permissions"] button[type=submit]').click()]);
+    assert.match((await userRow(alice, invitee).textContent()) ?? '', /Support tickets/);
+
+    // Erin's page still shows the old menu; her next click is refused.
+    const response = erin.waitForResponse((r) => r.url().endsWith('/invoices'));
+    await clickMenu(erin, 'Invoices');
+    assert.equal((await response).status(), 403);
+    assert.equal(await erin.locator('h1').textContent(), 'You do not have permission');
+    const items = await menu(erin);
+    assert.ok(!has(items, 'Invoices'), `Invoices gone from ${items}`);
+    assert.ok(has(items, 'Tickets'));
+  });
+
+  it('alice removes the invitee, who lands on the chooser at the next click', async () => {
+    await alice.goto('/account/users');
+    await userRow(alice, invitee).locator('a[href$="/remove"]').click();
+    assert.equal(await alice.locator('h1').textContent(), 'Remove Access');
+    await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Yes, remove access' }).click()]);
+    assert.equal(await userRow(alice, invitee).count(), 0);
+
+    await clickMenu(erin, 'Tickets');
+    assert.match(new URL(erin.url()).pathname, /^\/account\/switch/);
+    assert.equal(await erin.locator('h1').textContent(), 'No account to open');
+    assert.equal(await erin.locator('.mainnav').count(), 0, 'no account menus any more');
+  });
+
+  it('dev signs in, chooses Blue Fish, and switches to Acme from the account menu', async () => {
+    const dev = await person();
+    await signIn(dev, 'dev@example.com');
+    assert.match(new URL(dev.url()).pathname, /^\/account\/switch/);
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Blue Fish Bakery' }).click()]);
+    assert.equal(await accountShown(dev), 'Blue Fish Bakery');
+    assert.deepEqual((await dev.locator('.tile-label').allTextContents()).sort(), ['active services', 'open tickets']);
+
+    await openAccountMenu(dev);
+    await Promise.all([dev.waitForNavigation(), dev.locator('.accountmenu a', { hasText: 'Switch Account' }).click()]);
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Acme Web Studio' }).click()]);
+    assert.equal(await accountShown(dev), 'Acme Web Studio');
+    await dev.getByText('You are working in Acme Web Studio.').waitFor();
+    assert.ok(has(await menu(dev), 'Invoices'), 'all permissions in Acme');
+  });
+
+  it('bob accepts an invitation to Acme with his existing login', async () => {
+    await alice.goto('/account/users');
+    const since = suite.portal.mails().length;
+    const form = alice.locator('form[action$="/users/invite"]');
+    await form.locator('input[name=email]').fill('bob@example.com');
+    await form.locator('input[name=access][value=all]').check();
+    await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
+    const link = linkIn(await suite.portal.waitForMail('bob@example.com', since), suite.portal.url, '/account/invite/');
+
+    const bob = await person();
+    await bob.goto(link);
+    const login = bob.locator('form', { has: bob.locator('input[type=password]') }).first();
+    await login.locator('input[name=email]').fill('bob@example.com');
+    await login.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await Promise.all([bob.waitForNavigation(), login.locator('button[type=submit]').click()]);
+    // Back on the invitation, now signed in: one click accepts.
+    await Promise.all([bob.waitForNavigation(), bob.getByRole('button', { name: 'Accept and open Acme Web Studio' }).click()]);
+    assert.equal(await accountShown(bob), 'Acme Web Studio');
+    await openAccountMenu(bob);
+    assert.ok(has(await menu(bob), 'Switch Account'), 'bob now has two accounts');
+
+    await alice.goto('/account/users');
+    assert.equal(await userRow(alice, 'bob@example.com').count(), 1);
+  });
+});
