@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seedDemo, DEMO_PASSWORD } from '../../host/seed';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
 
@@ -53,5 +54,37 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     assert.match(log.text, /From All permissions to Support tickets/);
     assert.match(log.text, /Removed access/);
     assert.match(log.text, /Dana Developer/);
+  });
+
+  it('works the same on the real demo data', async () => {
+    await tp.close();
+    tp = await setupPortal({ active: false });
+    await seedDemo(tp.portal, tp.knex);
+    const id = async (email: string) => Number(((await tp.knex('users').where('email', email).first('id')) as { id: number }).id);
+    const acmeId = Number(((await tp.knex('accounts').where('name', 'Acme Web Studio').first('id')) as { id: number }).id);
+    const devId = await id('dev@example.com');
+    const alice = await tp.login('alice@example.com', DEMO_PASSWORD);
+    const dev = await tp.login('dev@example.com', DEMO_PASSWORD);
+    assert.match(dev.lastLoginRedirect, /^\/account\/switch/, 'dev has two accounts: the chooser');
+    await dev.refreshCsrf('/account/switch');
+    assert.equal((await dev.post('/account/switch', { accountId: String(acmeId) })).status, 303);
+    assert.equal((await dev.get('/invoices')).status, 200);
+
+    await alice.refreshCsrf(`/account/users/${devId}/permissions`);
+    assert.equal((await alice.post(`/account/users/${devId}/permissions`, { access: 'choose', permissions: 'tickets' })).status, 303);
+    const denied = await dev.get('/invoices');
+    assert.equal(denied.status, 403);
+    assert.doesNotMatch(denied.text, /<summary>Billing<\/summary>/);
+    assert.match(denied.text, /Alice Archer \(alice@example.com\)/);
+
+    assert.equal((await alice.post(`/account/users/${devId}/remove`)).status, 303);
+    const next = await dev.get('/invoices');
+    assert.equal(next.status, 302);
+    assert.match(next.headers.location, /^\/account\/switch/);
+
+    const log = (await alice.get('/account/activity')).text;
+    assert.match(log, /Changed permissions[\s\S]*Dana Developer/);
+    assert.match(log, /Removed access/);
+    assert.deepEqual((await logActions(tp, acmeId)).filter((a) => a === 'permissions_changed' || a === 'removed'), ['permissions_changed', 'removed']);
   });
 });
