@@ -7,6 +7,7 @@ import { ConnectSessionKnexStore } from 'connect-session-knex';
 import { createModule, type AccountUsersModule } from '../module/index';
 import type { Logger } from '../module/contract';
 import { csrfProtection, generateToken } from '../module/csrf';
+import { addOverrideDir, setDefaultLocale } from '../module/i18n';
 import type { AccountContext } from '../module/guard';
 import { authRoutes, configurePassport } from './auth';
 import { adminArea, requireAdmin } from './admin-area';
@@ -50,6 +51,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
   await registry.refresh(true);
   const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
+
+  // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
+  setDefaultLocale(config.defaultLocale);
+  if (config.langOverridesDir) addOverrideDir(path.resolve(config.langOverridesDir));
 
   const app = express();
   const layout = createLayout(hooks, app);
@@ -152,6 +157,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       res.status(status).render('layout', {
         ...locals,
         admin: req.originalUrl.startsWith('/admin'),
+        returnTo: '/',
         title: locals.t(title),
         body: `<h1>${escapeHtml(locals.t(title))}</h1><p>${escapeHtml(locals.t(message))}</p>${detail ? `<pre>${escapeHtml(detail)}</pre>` : ''}`,
         primary: [],

@@ -1,7 +1,8 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { AccountContext } from '../module/guard';
-import { availableLocales } from '../module/i18n';
+import { availableLocales, VISITOR_LOCALE_COOKIE } from '../module/i18n';
+import { safeReturnPath } from '../module/safe-return';
 import type { HostUser } from '../module/contract';
 import type { createLayout } from './layout';
 import { hostFlash } from './layout';
@@ -22,6 +23,8 @@ function text(body: unknown, name: string, max: number): string {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v.trim().slice(0, max) : '';
 }
+
+const LOCALE_COOKIE = { httpOnly: true, sameSite: 'lax' as const, maxAge: 365 * 24 * 3600_000, path: '/' };
 
 function rowId(value: unknown): number | undefined {
   return typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : undefined;
@@ -152,8 +155,21 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const locale = text(req.body, 'locale', 16);
     if (locale && !availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
     await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
+    // "As my browser prefers" must not be outvoted by an earlier choice in the footer's picker.
+    if (locale) res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
+    else res.clearCookie(VISITOR_LOCALE_COOKIE, { path: '/' });
     hostFlash(req, 'success', 'userSettings.saved');
     res.redirect(303, '/settings');
+  }));
+  // The language picker in every page's footer, signed in or not: a signed-in user's choice is saved
+  // with their login, a visitor's in a cookie (which also keeps the choice after signing out).
+  r.post('/language', wrap(async (req, res) => {
+    const locale = text(req.body, 'locale', 16);
+    if (!availableLocales().includes(locale)) return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
+    const user = req.user as HostUser | undefined;
+    if (user) await knex('users').where('id', user.id).update({ locale });
+    res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
+    res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
   }));
   r.post('/settings/password', ...guard(null), wrap(async (req, res) => {
     const user = req.user as HostUser;

@@ -16,6 +16,10 @@ export interface HostConfig {
   trustProxy: boolean;
   timeZone: string;
   production: boolean;
+  /** The language for visitors who chose none and whose browser asks for none shipped (DEFAULT_LOCALE). */
+  defaultLocale?: string;
+  /** A folder of `<locale>.json` files whose strings win over the module's (LANG_OVERRIDES_DIR). */
+  langOverridesDir?: string;
 }
 
 const DATA_DIR = path.join(__dirname, '..', 'data');
@@ -49,5 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     timeZone: env.TZ_DISPLAY || 'UTC',
     production: env.NODE_ENV === 'production',
+    defaultLocale: env.DEFAULT_LOCALE || undefined,
+    langOverridesDir: env.LANG_OVERRIDES_DIR || undefined,
   };
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { HostUser, PageOptions } from '../module/contract';
-import { resolveLocale, translator, formatDate, formatDateTime, availableLocales } from '../module/i18n';
+import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName } from '../module/i18n';
 import type { Hooks } from './hook-registry';
 import { adminMenu, clientMenus } from './navigation';
 import '../module/session';
@@ -17,10 +17,15 @@ export function viewLocals(req: Request, res: Response) {
     t: translator(locale),
     locale,
     locales: availableLocales(),
+    // The picker names each language in itself, so anyone can find theirs whatever the page shows.
+    languages: availableLocales().map((code) => ({ code, name: nativeName(code) })),
+    // After choosing a language the picker comes back here; a form's POST address may not answer GET.
+    returnTo: req.method === 'GET' ? req.originalUrl : '/',
     csrfToken: typeof req.csrfToken === 'function' ? req.csrfToken() : '',
     user: req.user as HostUser | undefined,
     account: res.locals.account,
-    date: (ms: number | string) => (typeof ms === 'string' ? ms : formatDate(locale, ms, timeZone)),
+    // Calendar dates kept as "YYYY-MM-DD" are days, not instants: shown as written, in the reader's locale.
+    date: (ms: number | string) => (typeof ms !== 'string' ? formatDate(locale, ms, timeZone) : /^\d{4}-\d{2}-\d{2}$/.test(ms) ? formatDate(locale, Date.parse(`${ms}T00:00:00Z`), 'UTC') : ms),
     dateTime: (ms: number) => formatDateTime(locale, ms, timeZone),
     money: (cents: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(cents / 100),
     path: req.path,
@@ -70,6 +75,8 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
     }
     const html = await render('layout', {
       ...locals,
+      // An error page sends the picker home: the same address would only fail again.
+      returnTo: (page.status ?? 200) < 400 ? locals.returnTo : '/',
       admin,
       title: page.title,
       body: page.body,

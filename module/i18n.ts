@@ -10,11 +10,16 @@ import type { Request } from 'express';
 type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>>;
 type Catalogue = Record<string, Entry>;
 
+/** English: the catalogue every other locale must match, and the fallback for a missing key. */
 export const DEFAULT_LOCALE = 'en';
+/** The cookie holding a visitor's choice from the language picker (signed in or not). */
+export const VISITOR_LOCALE_COOKIE = 'portal.lang';
 const LANG_DIR = path.join(__dirname, '..', 'lang');
 
 const catalogues = new Map<string, Catalogue>();
 let overrideDirs: string[] = [];
+let shipped: string[] | undefined;
+let portalDefault = DEFAULT_LOCALE;
 
 function readJson(file: string): Catalogue {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Catalogue;
@@ -36,8 +41,26 @@ function load(locale: string): Catalogue {
 
 /** The locales shipped in lang/ (en first). */
 export function availableLocales(): string[] {
-  const found = fs.readdirSync(LANG_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  return [DEFAULT_LOCALE, ...found.filter((l) => l !== DEFAULT_LOCALE).sort()];
+  if (!shipped) {
+    // Read once: the folder is part of the release, and this runs on every request.
+    const found = fs.readdirSync(LANG_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    shipped = [DEFAULT_LOCALE, ...found.filter((l) => l !== DEFAULT_LOCALE).sort()];
+  }
+  return [...shipped];
+}
+
+/** The portal's language for visitors who chose none and whose browser asks for none we have. */
+export function setDefaultLocale(locale: string | undefined): void {
+  portalDefault = locale && availableLocales().includes(locale) ? locale : DEFAULT_LOCALE;
+}
+
+export function defaultLocale(): string {
+  return portalDefault;
+}
+
+/** The language name as its speakers write it, for pickers a reader of any language can use. */
+export function nativeName(locale: string): string {
+  return translate(locale, `language.${locale}`);
 }
 
 /** Adds a folder of `<locale>.json` files whose strings win over the shipped ones. */
@@ -75,10 +98,25 @@ export function hasKey(key: string): boolean {
   return key in load(DEFAULT_LOCALE);
 }
 
-/** The user's saved preference, else the best Accept-Language match, else English. */
+/** The visitor's picker choice from its cookie, when it names a shipped locale. */
+export function visitorLocale(req: Request): string | undefined {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  const prefix = `${VISITOR_LOCALE_COOKIE}=`;
+  const raw = header.split(';').map((c) => c.trim()).find((c) => c.startsWith(prefix));
+  const value = raw?.slice(prefix.length);
+  return value && availableLocales().includes(value) ? value : undefined;
+}
+
+/**
+ * The language of a page: the user's saved preference, else the visitor's picker choice, else the
+ * best Accept-Language match, else the portal's default.
+ */
 export function resolveLocale(req: Request, preference?: string | null): string {
   const locales = availableLocales();
   if (preference && locales.includes(preference)) return preference;
+  const chosen = visitorLocale(req);
+  if (chosen) return chosen;
   const header = req.headers['accept-language'];
   if (typeof header === 'string') {
     const wanted = header
@@ -98,7 +136,7 @@ export function resolveLocale(req: Request, preference?: string | null): string 
       if (partial) return partial;
     }
   }
-  return DEFAULT_LOCALE;
+  return portalDefault;
 }
 
 /** A date and time in the reader's locale and the portal's time zone. */

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * `npm run lang:check`: compares every lang/<locale>.json with lang/en.json and lists, per locale,
+ * keys missing or extra, strings whose {parameters} differ, and plural entries lacking a form the
+ * locale's grammar needs (Intl.PluralRules) or carrying one it never uses. Exit code 1 on any.
+ */
+type Entry = string | Record<string, string>;
+type Catalogue = Record<string, Entry>;
+
+export const LANG_DIR = path.join(__dirname, '..', 'lang');
+
+export interface LocaleReport {
+  locale: string;
+  missing: string[];
+  extra: string[];
+  params: string[];
+  plurals: string[];
+}
+
+export function readCatalogue(locale: string, dir = LANG_DIR): Catalogue {
+  return JSON.parse(fs.readFileSync(path.join(dir, `${locale}.json`), 'utf8')) as Catalogue;
+}
+
+export function localesIn(dir = LANG_DIR): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** The parameter names an entry uses, over all its plural forms. */
+export function paramsOf(entry: Entry): string[] {
+  const texts = typeof entry === 'string' ? [entry] : Object.values(entry);
+  const names = new Set<string>();
+  for (const text of texts) for (const m of String(text).matchAll(/\{(\w+)\}/g)) names.add(m[1]);
+  return [...names].sort();
+}
+
+/** The plural categories whole numbers reach in a locale (French "many" is 1 000 000 and up). */
+export function neededForms(locale: string): string[] {
+  const rules = new Intl.PluralRules(locale);
+  const forms = new Set<string>();
+  for (let n = 0; n <= 1000; n += 1) forms.add(rules.select(n));
+  for (const n of [1e6, 2e6, 1e7, 1e9]) forms.add(rules.select(n));
+  return [...forms].sort();
+}
+
+export function checkLocale(locale: string, en: Catalogue, cat: Catalogue): LocaleReport {
+  const report: LocaleReport = { locale, missing: [], extra: [], params: [], plurals: [] };
+  for (const key of Object.keys(en)) if (!(key in cat)) report.missing.push(key);
+  for (const key of Object.keys(cat)) if (!(key in en)) report.extra.push(key);
+  const needed = neededForms(locale);
+  for (const [key, entry] of Object.entries(cat)) {
+    const base = en[key];
+    if (base === undefined) continue;
+    if (typeof base !== typeof entry) {
+      report.plurals.push(`${key}: ${typeof base === 'string' ? 'a plain string in en' : 'plural forms in en'}`);
+      continue;
+    }
+    const want = paramsOf(base).join(', ');
+    const got = paramsOf(entry).join(', ');
+    if (want !== got) report.params.push(`${key}: {${got}} instead of {${want}}`);
+    if (typeof entry !== 'string') {
+      const lacking = needed.filter((f) => typeof entry[f] !== 'string' || !entry[f]);
+      const unused = Object.keys(entry).filter((f) => !needed.includes(f));
+      if (lacking.length) report.plurals.push(`${key}: lacks ${lacking.join(', ')}`);
+      if (unused.length) report.plurals.push(`${key}: ${unused.join(', ')} never used in ${locale}`);
+    } else if (!entry.trim()) {
+      report.missing.push(`${key} (empty)`);
+    }
+  }
+  return report;
+}
+
+export function checkAll(dir = LANG_DIR): LocaleReport[] {
+  const en = readCatalogue('en', dir);
+  return localesIn(dir).map((locale) => checkLocale(locale, en, readCatalogue(locale, dir)));
+}
+
+export function problems(r: LocaleReport): number {
+  return r.missing.length + r.extra.length + r.params.length + r.plurals.length;
+}
+
+function main(): void {
+  const reports = checkAll();
+  for (const r of reports) {
+    console.log(`${r.locale}: ${problems(r) ? `${problems(r)} problem(s)` : 'complete'}`);
+    const list = (title: string, items: string[]) => items.length && console.log(`  ${title}:\n${items.map((i) => `    ${i}`).join('\n')}`);
+    list('missing', r.missing);
+    list('extra', r.extra);
+    list('parameters', r.params);
+    list('plural forms', r.plurals);
+  }
+  process.exitCode = reports.some((r) => problems(r) > 0) ? 1 : 0;
+}
+
+if (require.main === module) main();
