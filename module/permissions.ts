@@ -38,7 +38,7 @@ export class PermissionCatalogue {
   /** "All permissions", or the chosen labels in catalogue order. */
   summary(t: Translate, member: { allPermissions: boolean; permissions: string[] }): string {
     if (member.allPermissions) return t('permissions.all');
-    return member.permissions.filter((k) => this.has(k)).map((k) => this.label(t, k)).join(', ');
+    return this.keys.filter((k) => member.permissions.includes(k)).map((k) => this.label(t, k)).join(', ');
   }
 }
 
