@@ -20,5 +20,7 @@ export async function onUserLogin({ ctx, repo, guards }: Deps, payload: UserLogi
     return;
   }
   setSessionAccount(req, undefined, ids.length > 1);
-  payload.redirect = guards.chooserPath(returnTo);
+  // No account yet but a page to go back to (an invitation page needs none): go there; a page
+  // that needs an account sends the user on to the explanation itself.
+  payload.redirect = ids.length === 0 && returnTo ? returnTo : guards.chooserPath(returnTo);
 }
