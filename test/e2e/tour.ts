@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { adminSignIn, newContext, openAccountMenu, signIn } from './browser';
-import type { RunningPortal } from './portal';
+import { linkIn, type RunningPortal } from './portal';
 
 /** One page of the tour: a stable file name and what it shows. */
 export interface Stop {
@@ -69,11 +69,41 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(alice, '/contacts', 'contacts', 'Contacts');
     await open(alice, '/settings', 'settings', 'Your settings');
 
+    // Invitations: alice invites a new address and an existing login; the form with an error.
+    const newcomer = 'erin.editor@example.org';
+    let invitation: string | undefined;
+    let bobInvitation: string | undefined;
+    await alice.goto('/account/users');
+    const inviteForm = alice.locator('form[action$="/users/invite"]');
+    if (await inviteForm.count()) {
+      await inviteForm.locator('input[name=email]').fill('not an address');
+      await Promise.all([alice.waitForNavigation(), inviteForm.locator('button[type=submit]').click()]);
+      await at(alice, 'invite-error', 'Invite form: the error tied to its field');
+      const invite = async (email: string, keys: string[]) => {
+        await alice.goto('/account/users');
+        const since = portal.mails().length;
+        const form = alice.locator('form[action$="/users/invite"]');
+        await form.locator('input[name=email]').fill(email);
+        await form.locator(`input[name=access][value=${keys.length ? 'choose' : 'all'}]`).check();
+        for (const key of keys) await form.locator(`input[name=permissions][value=${key}]`).check();
+        await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
+        return linkIn(await portal.waitForMail(email, since), portal.url, '/invite/');
+      };
+      invitation = await invite(newcomer, ['invoices', 'tickets']);
+      bobInvitation = await invite('bob@example.com', []);
+      await invite('frank.freelancer@example.net', ['products', 'domains']);
+    } else {
+      result.missing.push('invite form (/account/users)');
+    }
+
     // User Management, as the owner.
-    if (await open(alice, '/account/users', 'users', 'User Management')) {
+    if (await open(alice, '/account/users', 'users', 'User Management with pending invitations')) {
+      const cancel = alice.locator('a[href$="/cancel"]').first();
+      const cancelHref = (await cancel.count()) ? await cancel.getAttribute('href') : null;
       const dana = alice.locator('tr', { hasText: 'dev@example.com' });
       const permissionsHref = await dana.locator('a[href$="/permissions"]').getAttribute('href');
       const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      if (cancelHref) await open(alice, cancelHref, 'invite-cancel', 'Cancel an invitation: the confirmation');
       await open(alice, permissionsHref!, 'permissions', 'Manage Permissions');
       // The form shown again with its error: nothing chosen.
       await alice.getByLabel('Choose Permissions', { exact: false }).first().check();
@@ -84,6 +114,26 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       await open(alice, '/account/activity', 'activity', 'Activity log');
     }
 
+    // The newcomer opens the mailed link signed out: sign in or register; then lands in Acme.
+    if (invitation) {
+      const erin = await person();
+      await open(erin, invitation, 'invitation', 'Invitation, signed out: sign in or register');
+      const register = erin.locator('form[action$="/register"]');
+      await register.getByLabel('First name').fill('Erin');
+      await register.getByLabel('Last name').fill('Editor');
+      await register.getByLabel('Password', { exact: true }).fill('a long enough password');
+      await register.getByLabel('Password again').fill('not the same password');
+      await Promise.all([erin.waitForNavigation(), register.locator('button[type=submit]').click()]);
+      await at(erin, 'invitation-error', 'Registering: errors tied to their fields');
+      const again = erin.locator('form[action$="/register"]');
+      await again.getByLabel('Password', { exact: true }).fill('a long enough password');
+      await again.getByLabel('Password again').fill('a long enough password');
+      await Promise.all([erin.waitForNavigation(), again.locator('button[type=submit]').click()]);
+      await at(erin, 'invite-accepted', 'Invitation accepted: in Acme with only what was granted');
+      await open(erin, '/services', 'denied-invitee', 'A page that was not granted', 403);
+      await open(erin, invitation.replace(/[^/]+$/, 'no-such-token'), 'invitation-invalid', 'An invitation link that is not valid', 404);
+    }
+
     // Dana (dev): the chooser after sign-in, and a page her access to Blue Fish does not include.
     const dev = await person();
     await signIn(dev, 'dev@example.com');
@@ -92,6 +142,13 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(dev, '/invoices', 'denied', 'Page refused: permission missing', 403);
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
     await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
+
+    // Bob accepts with the login he has.
+    if (bobInvitation) {
+      const bob = await person();
+      await signIn(bob, 'bob@example.com');
+      await open(bob, bobInvitation, 'invitation-signed-in', 'Invitation, signed in: accept with one click');
+    }
 
     // The hosting company's admin area.
     const admin = await person();
