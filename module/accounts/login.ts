@@ -9,7 +9,7 @@ import { AccountsRepo } from './repo';
  * several → the chooser (keeping the return address); none → the chooser, which then says plainly
  * that there is no account to open. The account lives in this session only.
  */
-export async function onUserLogin({ ctx, repo, guards }: Deps, payload: UserLoginPayload): Promise<void> {
+export async function onUserLogin({ ctx, repo, guards, invites }: Deps, payload: UserLoginPayload): Promise<void> {
   const { req, user } = payload;
   const returnTo = safeReturnPath(payload.returnTo);
   const ids = await new AccountsRepo(ctx.knex, ctx.host.schema).openAccountIds(user.id, 2);
@@ -20,7 +20,6 @@ export async function onUserLogin({ ctx, repo, guards }: Deps, payload: UserLogi
     return;
   }
   setSessionAccount(req, undefined, ids.length > 1);
-  // No account yet but a page to go back to (an invitation page needs none): go there; a page
-  // that needs an account sends the user on to the explanation itself.
-  payload.redirect = ids.length === 0 && returnTo ? returnTo : guards.chooserPath(returnTo);
+  // An invitation page needs no account: signing in from it goes straight back to it.
+  payload.redirect = returnTo && invites.isInvitationPath(returnTo) ? returnTo : guards.chooserPath(returnTo);
 }

@@ -86,6 +86,11 @@ export class InvitesService {
     return `${this.ctx.host.baseUrl.replace(/\/+$/, '')}${this.clientMountPath()}${path}`;
   }
 
+  /** Whether a local path is an invitation page of this module (signing in from it returns there). */
+  isInvitationPath(path: string): boolean {
+    return path.startsWith(`${this.clientMountPath()}/invite/`) && looksLikeToken(path.slice(this.clientMountPath().length + '/invite/'.length));
+  }
+
   inviteLink(token: string): string {
     return this.clientUrl(`/invite/${token}`);
   }

@@ -225,6 +225,23 @@ describe('invitations: accepting', () => {
     assert.equal(res.headers.location, link.path);
   });
 
+  it('brings a user with several accounts straight back to the invitation, not to the chooser', async () => {
+    const { owner } = await ownerSetup(tp);
+    const busy = await tp.f.user({ email: 'busy@example.com' });
+    await tp.f.account({ ownerId: busy.id });
+    await tp.f.account({ ownerId: busy.id });
+    const link = await inviteAndLink(tp, owner, 'busy@example.com');
+    const visitor = tp.anonymous();
+    await visitor.refreshCsrf(link.path);
+    const login = await visitor.post('/login', { email: 'busy@example.com', password: Factories.PASSWORD, returnTo: link.path });
+    assert.equal(login.headers.location, link.path);
+    // Any other return address still goes through the chooser.
+    const other = tp.anonymous();
+    await other.refreshCsrf('/login');
+    const elsewhere = await other.post('/login', { email: 'busy@example.com', password: Factories.PASSWORD, returnTo: '/account/invite/not-a-token' });
+    assert.match(elsewhere.headers.location as string, /^\/account\/switch/);
+  });
+
   it('brings a user without any account back to the invitation after signing in', async () => {
     const { owner } = await ownerSetup(tp);
     await tp.f.user({ email: 'lonely@example.com' });
