@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+
+export interface PlanRow {
+  table: string;
+  type: string;
+  key: string | null;
+  rows: number;
+  extra: string;
+}
+
+export interface ExplainedQuery {
+  sql: string;
+  module: boolean;
+  plan?: PlanRow[];
+}
+
+export interface Explained {
+  label: string;
+  queries: ExplainedQuery[];
+}
+
+/** Every query one request ran, in order; the module's SELECTs with MariaDB's EXPLAIN. */
+export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string; bindings: unknown[] }>): Promise<ExplainedQuery[]> {
+  const out: ExplainedQuery[] = [];
+  for (const q of recorded) {
+    const sql = knex.raw(q.sql, q.bindings as Knex.RawBinding[]).toQuery();
+    const module = /mod_account_users_/.test(q.sql);
+    if (!module || !/^\s*select/i.test(q.sql)) {
+      out.push({ sql, module });
+      continue;
+    }
+    const [rows] = (await knex.raw(`EXPLAIN ${q.sql}`, q.bindings as Knex.RawBinding[])) as [Array<Record<string, unknown>>];
+    out.push({
+      sql,
+      module,
+      plan: rows.map((r) => ({ table: String(r.table ?? ''), type: String(r.type ?? ''), key: r.key === null || r.key === undefined ? null : String(r.key), rows: Number(r.rows ?? 0), extra: String(r.Extra ?? '') })),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+import express from 'express';
+import { createApp } from '../host/app';
+import { createKnex } from '../host/db';
+
+/**
+ * The reference portal as the benchmark runs it, in its own process: the real app, plus a few
+ * /__bench endpoints in front of it (no session, no database) that report the database queries
+ * counted through Knex's 'query' event and the process's memory. Only `npm run bench` starts this.
+ */
+async function main(): Promise<void> {
+  const url = process.env.BENCH_DB_URL;
+  // Port 0: the system picks a free one, announced on stdout as "READY <port>".
+  const port = Number(process.env.BENCH_PORT ?? 0);
+  if (!url) throw new Error('BENCH_DB_URL is required');
+  const knex = createKnex(url);
+  let queries = 0;
+  let recording: Array<{ sql: string; bindings: unknown[] }> | undefined;
+  knex.on('query', (q: { sql: string; bindings?: unknown[] }) => {
+    queries += 1;
+    recording?.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  });
+  const portal = await createApp({
+    knex,
+    logger: { info: () => {}, warn: () => {}, error: (msg, meta) => console.error(msg, meta ?? '') },
+    config: {
+      port,
+      databaseUrl: url,
+      baseUrl: 'http://127.0.0.1',
+      sessionSecret: process.env.BENCH_SECRET ?? 'bench-secret',
+      sessionIdleMinutes: 600,
+      sessionAbsoluteMinutes: 6000,
+      trustProxy: false,
+      timeZone: 'UTC',
+      production: true,
+    },
+  });
+
+  const app = express();
+  app.get('/__bench/stats', (_req, res) => {
+    const m = process.memoryUsage();
+    res.json({ queries, rss: m.rss, heapUsed: m.heapUsed });
+  });
+  // Records the SQL of the requests made until the next call, for EXPLAIN.
+  app.post('/__bench/record', (_req, res) => {
+    const recorded = recording ?? [];
+    recording = [];
+    res.json(recorded);
+  });
+  app.post('/__bench/stop-recording', (_req, res) => {
+    const recorded = recording ?? [];
+    recording = undefined;
+    res.json(recorded);
+  });
+  app.post('/__bench/module/:state', async (req, res) => {
+    await portal.registry.save({ active: req.params.state === 'on' });
+    await portal.registry.refresh(true);
+    res.json({ active: portal.registry.current().active });
+  });
+  app.post('/__bench/settings', express.json(), async (req, res) => {
+    await portal.registry.save({ settings: { ...portal.registry.current().settings, ...(req.body as Record<string, unknown>) } });
+    await portal.registry.refresh(true);
+    res.json(portal.registry.current().settings);
+  });
+  app.post('/__bench/gc', (_req, res) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    res.json({ rss: process.memoryUsage().rss });
+  });
+  app.use(portal.app);
+
+  const server = app.listen(port, '127.0.0.1', () => {
+    const address = server.address();
+    console.log(`READY ${typeof address === 'object' && address ? address.port : port}`);
+  });
+  const stop = () => server.close(() => knex.destroy().then(() => process.exit(0)));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
