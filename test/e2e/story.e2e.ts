@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DEMO_PASSWORD, newContext, openAccountMenu, signIn } from './browser';
+import { DEMO_PASSWORD, adminSignIn, newContext, openAccountMenu, signIn } from './browser';
 import { linkIn } from './portal';
 import { useSuite } from './setup';
 
@@ -162,5 +162,49 @@ describe('The story in a real browser', function () {
 
     await alice.goto('/account/users');
     assert.equal(await userRow(alice, 'bob@example.com').count(), 1);
+  });
+  it('the admin changes a setting and the client area follows at once', async () => {
+    const admin = await person();
+    await adminSignIn(admin);
+    const dev = await person();
+    await signIn(dev, 'dev@example.com');
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Acme Web Studio' }).click()]);
+    assert.ok(has(await menu(dev), 'Leave this account'));
+
+    await admin.goto('/admin/modules');
+    await admin.getByLabel('Users may leave an account').uncheck();
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Save settings' }).click()]);
+    await admin.getByText('The settings were saved.').waitFor();
+    assert.equal(await admin.getByLabel('Users may leave an account').isChecked(), false);
+
+    await dev.reload();
+    assert.ok(!has(await menu(dev), 'Leave this account'), 'leaving is switched off');
+    assert.equal((await dev.goto('/account/leave'))!.status(), 403);
+    await dev.goto('/');
+  });
+
+  it('the admin deactivates the module: its pages and menu items go, data stays; reactivating brings them back', async () => {
+    const admin = await person();
+    await adminSignIn(admin);
+    await admin.goto('/admin/modules');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Deactivate' }).click()]);
+    assert.equal(await admin.locator('strong.status').textContent(), 'Deactivated');
+    assert.ok(!has(await admin.locator('.mainnav a').allTextContents(), 'Account Users'), 'admin menu item gone');
+
+    await alice.goto('/');
+    assert.ok(!has(await menu(alice), 'User Management'));
+    assert.equal((await alice.goto('/account/users'))!.status(), 404);
+    // Without the module a user who owns no account has nowhere to go, as before the feature.
+    const dev = await person();
+    await signIn(dev, 'dev@example.com');
+    assert.equal(new URL(dev.url()).pathname, '/no-account');
+
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
+    assert.equal(await admin.locator('strong.status').textContent(), 'Active');
+    await alice.goto('/account/users');
+    assert.equal(await alice.locator('h1').textContent(), 'User Management');
+    assert.equal(await userRow(alice, 'dev@example.com').count(), 1, 'memberships kept while off');
+    await dev.goto('/');
+    assert.match(new URL(dev.url()).pathname, /^\/account\/switch/);
   });
 });
