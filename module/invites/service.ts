@@ -185,10 +185,16 @@ export class InvitesService {
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
     const { token, hash } = newToken();
+    const seen = await this.pendingOf(account.id, inviteId);
+    const existingUser = await host.users.findByEmail(seen.email);
     const before = await this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
       if (!invite || !invite.pending) throw ModuleError.notFound();
+      // The address was given access another way since: a resent link would change nothing.
+      if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
+        throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
+      }
       const { token_hash: oldHash } = (await trx(TABLES.invites).where({ id: invite.id }).first('token_hash')) as { token_hash: string };
       // An expired invitation did not count towards the user limit; sending it again does.
       if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);

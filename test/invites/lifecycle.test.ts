@@ -117,6 +117,18 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     assert.equal((await tp.anonymous().get(old.path)).status, 200);
   });
 
+  it('does not resend to an address that got access another way in the meantime', async () => {
+    const { account, owner } = await ownerSetup(tp);
+    const user = await tp.f.user({ email: 'meanwhile@example.com' });
+    await inviteAndLink(tp, owner, 'meanwhile@example.com');
+    await tp.f.member(account.id, user.id, ['tickets']);
+    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    const res = await owner.post(`/account/invites/${id}/resend`);
+    assert.equal(res.status, 422);
+    assert.match(res.text, /meanwhile@example.com already has access to this account/);
+    assert.equal(await count(tp, 'outbox'), 1);
+  });
+
   it('cancels after a confirmation page; the link stops working', async () => {
     const { account, owner } = await ownerSetup(tp);
     const events: Array<Record<string, unknown>> = [];
