@@ -157,7 +157,20 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await at(admin, 'admin-home', 'Admin home');
     await open(admin, '/admin/modules', 'admin-modules', 'Modules page with the settings');
     await open(admin, '/admin/outbox', 'admin-outbox', 'Outbox');
+    await admin.goto('/admin/outbox');
+    await admin.locator('table a').first().click();
+    await at(admin, 'admin-mail', 'Outbox: one e-mail (the invitation)');
     await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin page');
+
+    // Pages that are not there, and the portal with the module switched off.
+    await open(alice, '/no-such-page', 'not-found', 'Page not found', 404);
+    await admin.goto('/admin/modules');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Deactivate' }).click()]);
+    await at(admin, 'admin-modules-inactive', 'Modules page: Account Users deactivated');
+    const devOff = await person();
+    await signIn(devOff, 'dev@example.com');
+    await at(devOff, 'no-account', 'Module off: a login that owns no account');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
   } finally {
     for (const c of contexts) await c.close();
   }
