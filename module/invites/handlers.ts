@@ -193,7 +193,8 @@ export function inviteHandlers(deps: Deps) {
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;
     try {
-      user = await host.users.create({ email, firstName, lastName, password, locale: valid.invite.locale ?? undefined });
+      // No saved language: the new user's pages follow their own browser, not the inviter's.
+      user = await host.users.create({ email, firstName, lastName, password });
     } catch (err) {
       // The same address registered a moment ago (a double click, another tab).
       if (isUniqueViolation(err)) return exists();
