@@ -145,11 +145,14 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404).catch(next);
   });
   app.use((err: Error & { status?: number; code?: string; messageKey?: string; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const status = err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
-    const message = err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
-    const title = status === 403 ? 'errors.forbiddenTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
+    const unavailable = isDatabaseUnavailable(err);
+    const status = unavailable ? 503 : err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (unavailable) logger.warn('database unavailable', { url: req.originalUrl, code: err.code ?? err.name });
+    else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
+    const message = unavailable ? 'errors.unavailable' : err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
+    const title = status === 403 ? 'errors.forbiddenTitle' : unavailable ? 'errors.unavailableTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
     if (res.headersSent) return;
+    if (unavailable) res.set('Retry-After', '5');
     try {
       const locals = viewLocals(req, res);
       // Never a stack trace outside development.
@@ -180,6 +183,19 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       hooks.off('AccountOwnerChanged', onOwnerChanged);
     },
   };
+}
+
+/** Codes of a database that cannot be reached or is full: a temporary outage (503), not a bug. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY',
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; fatal?: boolean } | undefined;
+  if (!e) return false;
+  return e.name === 'KnexTimeoutError' || (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e.fatal === true;
 }
 
 function escapeHtml(s: string): string {
