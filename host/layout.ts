@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { HostUser, PageOptions } from '../module/contract';
-import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName } from '../module/i18n';
+import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName, hasKey } from '../module/i18n';
 import type { Hooks } from './hook-registry';
 import { adminMenu, clientMenus } from './navigation';
 import '../module/session';
@@ -13,8 +13,16 @@ export function localeOf(req: Request): string {
 export function viewLocals(req: Request, res: Response) {
   const locale = localeOf(req);
   const timeZone = (res.locals.timeZone as string) ?? 'UTC';
+  const t = translator(locale);
   return {
-    t: translator(locale),
+    t,
+    // Statuses, billing cycles and departments are stored in English; shown in the reader's language
+    // when lang/ knows the word ("Cancellation Requested" → hostValue.cancellationRequested).
+    value: (raw: unknown) => {
+      const text = String(raw ?? '');
+      const key = `hostValue.${text.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase())}`;
+      return hasKey(key) ? t(key) : text;
+    },
     locale,
     locales: availableLocales(),
     // The picker names each language in itself, so anyone can find theirs whatever the page shows.
