@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { VIEWPORTS, axeViolations, describeViolations, type ViewportName } from './browser';
+import { VIEWPORTS, axeViolations, describeViolations, untiedErrors, type ViewportName } from './browser';
 import { useSuite } from './setup';
 import { tour } from './tour';
 
@@ -7,7 +7,7 @@ describe('Accessibility: axe-core on every page, desktop and phone', function ()
   this.timeout(300_000);
   const suite = useSuite();
 
-  it('finds no serious or critical violation and no sideways scrolling on a phone', async () => {
+  it('finds no serious or critical violation, no sideways scrolling on a phone and no error message tied to no field', async () => {
     const problems: string[] = [];
     const checked: string[] = [];
     const result = await tour(suite.browser, suite.portal, async (stop, page) => {
@@ -21,6 +21,7 @@ describe('Accessibility: axe-core on every page, desktop and phone', function ()
         if (overflow > 0) problems.push(`${where}: the page is ${overflow}px wider than the screen`);
         checked.push(where);
       }
+      for (const problem of await untiedErrors(page)) problems.push(`${stop.name}: ${problem}`);
       await page.setViewportSize(VIEWPORTS.desktop);
     });
     console.log(`      axe checked ${checked.length} page views: ${result.visited.map((s) => s.name).join(', ')}`);

@@ -84,3 +84,27 @@ export function describeViolations(where: string, violations: AxeViolation[]): s
     .map((v) => `${where}: [${v.impact}] ${v.id} — ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.html.slice(0, 160)}`).join('\n'))
     .join('\n');
 }
+
+/**
+ * Error messages tied to their fields: every field marked invalid points (aria-describedby) at an
+ * element that exists, and every field error message is pointed at by some control or fieldset.
+ */
+export async function untiedErrors(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const describedIds = new Set<string>();
+    for (const el of Array.from(document.querySelectorAll('[aria-describedby]'))) {
+      for (const id of (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)) {
+        describedIds.add(id);
+        if (!document.getElementById(id)) problems.push(`${el.outerHTML.slice(0, 100)} points at missing #${id}`);
+      }
+    }
+    for (const el of Array.from(document.querySelectorAll('[aria-invalid="true"]'))) {
+      if (!el.getAttribute('aria-describedby')) problems.push(`invalid field without a described error: ${el.outerHTML.slice(0, 100)}`);
+    }
+    for (const el of Array.from(document.querySelectorAll('main .error'))) {
+      if (!el.id || !describedIds.has(el.id)) problems.push(`error message tied to no field: ${el.outerHTML.slice(0, 100)}`);
+    }
+    return problems;
+  });
+}

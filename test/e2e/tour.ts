@@ -48,6 +48,10 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     // Signed out.
     const guest = await person();
     await open(guest, '/login', 'login', 'Sign in');
+    await guest.getByLabel('E-mail').fill('alice@example.com');
+    await guest.getByLabel('Password').fill('not the password');
+    await Promise.all([guest.waitForNavigation(), guest.getByRole('button', { name: 'Sign in' }).click()]);
+    await at(guest, 'login-error', 'Sign in: wrong password');
 
     // Alice, owner of Acme Web Studio: every host page.
     const alice = await person();
@@ -61,7 +65,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(alice, '/services', 'services', 'Services');
     await open(alice, '/domains', 'domains', 'Domains');
     await open(alice, '/invoices', 'invoices', 'Invoices');
-    await alice.getByRole('link', { name: 'INV-1088' }).click();
+    await Promise.all([alice.waitForNavigation(), alice.getByRole('link', { name: 'INV-1088' }).click()]);
     await at(alice, 'invoice', 'One invoice');
     await open(alice, '/quotes', 'quotes', 'Quotes');
     await open(alice, '/tickets', 'tickets', 'Tickets');
@@ -108,7 +112,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       // The form shown again with its error: nothing chosen.
       await alice.getByLabel('Choose Permissions', { exact: false }).first().check();
       for (const box of await alice.locator('.au-perms input[type=checkbox]').all()) await box.uncheck();
-      await alice.getByRole('button', { name: 'Save' }).click();
+      await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Save' }).click()]);
       await at(alice, 'permissions-error', 'Manage Permissions: an error tied to the form');
       await open(alice, removeHref!, 'remove', 'Remove Access: the confirmation');
       await open(alice, '/account/activity', 'activity', 'Activity log');
@@ -138,7 +142,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     const dev = await person();
     await signIn(dev, 'dev@example.com');
     await at(dev, 'chooser', 'Choose an account after sign-in');
-    await dev.getByRole('button', { name: /Blue Fish Bakery/ }).click();
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: /Blue Fish Bakery/ }).click()]);
     await open(dev, '/invoices', 'denied', 'Page refused: permission missing', 403);
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
     await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
@@ -156,9 +160,12 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await adminSignIn(admin);
     await at(admin, 'admin-home', 'Admin home');
     await open(admin, '/admin/modules', 'admin-modules', 'Modules page with the settings');
+    await admin.getByLabel('Invitation lifetime (days)').fill('0');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Save settings' }).click()]);
+    await at(admin, 'admin-settings-error', 'Module settings: an error tied to its field');
     await open(admin, '/admin/outbox', 'admin-outbox', 'Outbox');
     await admin.goto('/admin/outbox');
-    await admin.locator('table a').first().click();
+    await Promise.all([admin.waitForNavigation(), admin.locator('table a').first().click()]);
     await at(admin, 'admin-mail', 'Outbox: one e-mail (the invitation)');
     await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin page');
 
