@@ -63,8 +63,18 @@ export function nativeName(locale: string): string {
   return translate(locale, `language.${locale}`);
 }
 
-/** Adds a folder of `<locale>.json` files whose strings win over the shipped ones. */
+/**
+ * Adds a folder of `<locale>.json` files whose strings win over the shipped ones. Every file is read
+ * now, so a missing folder or a broken file stops the start instead of failing on some later page.
+ */
 export function addOverrideDir(dir: string): void {
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    try {
+      readJson(path.join(dir, file));
+    } catch (err) {
+      throw new Error(`language override ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
   if (!overrideDirs.includes(dir)) overrideDirs = [...overrideDirs, dir];
   catalogues.clear();
 }
