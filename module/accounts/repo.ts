@@ -50,7 +50,11 @@ export class AccountsRepo {
     return { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
   }
 
-  /** Up to `limit` accounts the user can open now, most recently used first (login and the guard). */
+  /**
+   * Up to `limit` accounts the user can open now, most recently used first (login, the guard, the
+   * chooser). The order is the (user_id, last_login_at) index read backwards (its implicit primary
+   * key breaks ties), so the scan stops at the first open ones instead of sorting every membership.
+   */
   async openAccountIds(userId: number, limit: number): Promise<number[]> {
     const a = this.schema.accounts;
     const rows = (await this.knex(`${M} as m`)
@@ -58,7 +62,7 @@ export class AccountsRepo {
       .where('m.user_id', userId)
       .andWhere(`a.${a.status}`, a.openStatus)
       .orderBy('m.last_login_at', 'desc')
-      .orderBy('m.account_id')
+      .orderBy('m.id', 'desc')
       .limit(limit)
       .select('m.account_id')) as Array<{ account_id: number }>;
     return rows.map((r) => Number(r.account_id));
@@ -74,26 +78,25 @@ export class AccountsRepo {
     return q;
   }
 
-  /** How many accounts match, and how many of those can be opened (closed ones are listed, not opened). */
-  async count(userId: number, search = ''): Promise<{ total: number; open: number }> {
-    const a = this.schema.accounts;
-    const row = (await this.listQuery(userId, search)
-      .first(this.knex.raw('count(*) as total'), this.knex.raw('sum(case when ?? = ? then 1 else 0 end) as open', [`a.${a.status}`, a.openStatus]))) as
-      | { total: number | string | null; open: number | string | null }
-      | undefined;
-    return { total: Number(row?.total ?? 0), open: Number(row?.open ?? 0) };
+  /**
+   * How many accounts match. Without a search only the members index is counted (no join), so a
+   * user with thousands of accounts costs an index range count.
+   */
+  async count(userId: number, search = ''): Promise<number> {
+    const q = search ? this.listQuery(userId, search) : this.knex(`${M} as m`).where('m.user_id', userId);
+    const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
   }
 
   /**
-   * One page of the user's accounts, most recently used first; never-used ones after them by name.
-   * NULLs sort lowest on SQLite and MySQL alike, so DESC already puts them last.
+   * One page of the user's accounts, most recently used first; never-used ones after them, the
+   * newest membership first. NULLs sort lowest on SQLite and MySQL alike, so DESC puts them last;
+   * the order is that of the (user_id, last_login_at) index, so no page sorts all the memberships.
    */
   async page(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
-    const a = this.schema.accounts;
     const rows = (await this.listQuery(userId, search)
       .orderBy('m.last_login_at', 'desc')
-      .orderBy(`a.${a.name}`)
-      .orderBy('m.account_id')
+      .orderBy('m.id', 'desc')
       .offset(offset)
       .limit(limit)
       .select(this.columns())) as Record<string, unknown>[];

@@ -18,14 +18,17 @@ export function switchHandlers({ ctx, repo }: Deps) {
   async function renderChooser(req: Request, res: Response, input: { search: string; page: number; returnTo?: string; error?: string; status?: number }) {
     const user = req.user as HostUser;
     const { search, returnTo } = input;
-    const counts = await accounts.count(user.id, search);
-    // The full list (no search) tells whether the menu item has somewhere to go.
-    if (!search && req.session.accountUsers?.multi !== counts.open > 1) setSessionAccount(req, sessionAccountId(req), counts.open > 1);
-    if (!search && counts.open === 0) {
-      renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout });
-      return;
+    const total = await accounts.count(user.id, search);
+    if (!search) {
+      // Up to two open accounts: none → the plain no-account page; two → the menu item has somewhere to go.
+      const open = total === 0 ? 0 : (await accounts.openAccountIds(user.id, 2)).length;
+      if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
+      if (open === 0) {
+        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout });
+        return;
+      }
     }
-    const pages = Math.max(1, Math.ceil(counts.total / SWITCH_PER_PAGE));
+    const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
     const page = Math.min(input.page, pages);
     const list = await accounts.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
     // In an account still open to the user: the layout shows its menus, and the list marks it.
@@ -40,7 +43,7 @@ export function switchHandlers({ ctx, repo }: Deps) {
       {
         title: 'switch.title',
         accounts: list,
-        total: counts.total,
+        total,
         search,
         page,
         pages,
