@@ -14,8 +14,8 @@ const MAX_HEIGHT: Record<ViewportName, number> = { desktop: 1200, phone: 1800 };
 async function main(): Promise<void> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
   fs.mkdirSync(OUT, { recursive: true });
-  // Pictures of pages that no longer exist must not linger.
-  for (const f of fs.readdirSync(OUT)) if (f.endsWith('.png')) fs.rmSync(path.join(OUT, f));
+  // Pictures of pages that no longer exist must not linger (other scripts' PNGs are kept).
+  for (const f of fs.readdirSync(OUT)) if (/-(desktop|phone)\.png$/.test(f)) fs.rmSync(path.join(OUT, f));
   const portal = await startPortal();
   const browser = await launchBrowser();
   const stops: Stop[] = [];
