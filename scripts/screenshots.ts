@@ -34,9 +34,11 @@ async function main(): Promise<void> {
       stops.push(stop);
     });
     const rows = stops.map((s) => `| ${s.caption} | [desktop](${s.name}-desktop.png) | [phone](${s.name}-phone.png) |`);
+    const others = fs.readdirSync(OUT).filter((f) => f.endsWith('.png') && !/-(desktop|phone)\.png$/.test(f));
+    const more = others.length ? `\nMade by other scripts: ${others.map((f) => `[${f}](${f})`).join(', ')}.\n` : '';
     fs.writeFileSync(
       path.join(OUT, 'README.md'),
-      `# Screenshots\n\nEvery page of the story, on a desktop (1280x800) and a phone (390x844), in the order a\nvisitor meets them. Regenerate with \`npm run screenshots\`.\n\n| page | desktop | phone |\n|---|---|---|\n${rows.join('\n')}\n`,
+      `# Screenshots\n\nEvery page of the story, on a desktop (1280x800) and a phone (390x844), in the order a\nvisitor meets them. Regenerate with \`npm run screenshots\`.\n\n| page | desktop | phone |\n|---|---|---|\n${rows.join('\n')}\n${more}`,
     );
     console.log(`${stops.length * 2} screenshots of ${stops.length} pages in ${path.relative(process.cwd(), OUT)} (${Math.round(bytes / 1024)} KB)`);
     if (result.missing.length) console.log(`Not in this portal (no screenshot): ${result.missing.join(', ')}`);
