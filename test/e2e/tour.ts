@@ -166,7 +166,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(admin, '/admin/outbox', 'admin-outbox', 'Outbox');
     await admin.goto('/admin/outbox');
     await Promise.all([admin.waitForNavigation(), admin.locator('table a').first().click()]);
-    await at(admin, 'admin-mail', 'Outbox: one e-mail (the invitation)');
+    await at(admin, 'admin-mail', 'Outbox: one e-mail');
     await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin page');
 
     // Pages that are not there, and the portal with the module switched off.
