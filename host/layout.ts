@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { HostUser, PageOptions } from '../module/contract';
-import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName, hasKey } from '../module/i18n';
+import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName, hasKey, intl } from '../module/i18n';
 import type { Hooks } from './hook-registry';
 import { adminMenu, clientMenus } from './navigation';
 import '../module/session';
@@ -35,7 +35,7 @@ export function viewLocals(req: Request, res: Response) {
     // Calendar dates kept as "YYYY-MM-DD" are days, not instants: shown as written, in the reader's locale.
     date: (ms: number | string) => (typeof ms !== 'string' ? formatDate(locale, ms, timeZone) : /^\d{4}-\d{2}-\d{2}$/.test(ms) ? formatDate(locale, Date.parse(`${ms}T00:00:00Z`), 'UTC') : ms),
     dateTime: (ms: number) => formatDateTime(locale, ms, timeZone),
-    money: (cents: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(cents / 100),
+    money: (cents: number) => intl(`money|${locale}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' })).format(cents / 100),
     path: req.path,
     url: req.originalUrl,
   };

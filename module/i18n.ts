@@ -93,7 +93,7 @@ export function translate(locale: string, key: string, params: Record<string, un
   if (entry === undefined) return key;
   if (typeof entry === 'string') return interpolate(entry, params);
   const count = Number(params.count ?? 0);
-  const form = new Intl.PluralRules(locale).select(count);
+  const form = intl(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(count);
   return interpolate(entry[form] ?? entry.other ?? '', params);
 }
 
@@ -149,13 +149,27 @@ export function resolveLocale(req: Request, preference?: string | null): string 
   return portalDefault;
 }
 
+/**
+ * Building an Intl formatter costs about 70 µs and native (ICU) memory that the process keeps long
+ * after the object is collected (docs/benchmarks.md); one per locale and time zone is reused.
+ */
+const intlCache = new Map<string, unknown>();
+export function intl<T>(key: string, make: () => T): T {
+  let value = intlCache.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    intlCache.set(key, value);
+  }
+  return value;
+}
+
 /** A date and time in the reader's locale and the portal's time zone. */
 export function formatDateTime(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
   if (ms === null || ms === undefined) return '';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(Number(ms)));
+  return intl(`datetime|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone })).format(new Date(Number(ms)));
 }
 
 export function formatDate(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
   if (ms === null || ms === undefined) return '';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(Number(ms)));
+  return intl(`date|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone })).format(new Date(Number(ms)));
 }
