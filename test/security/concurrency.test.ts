@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import type { Client } from '../helpers/portal';
+import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
+
+const PARALLEL = 50;
+
+async function rows<T = Record<string, unknown>>(w: World, table: string, where: Record<string, unknown>): Promise<T[]> {
+  return (await w.tp.knex(table).where(where).select('*')) as T[];
+}
+
+/** The invariants the database must keep under any interleaving. */
+async function assertInvariants(w: World): Promise<void> {
+  const k = w.tp.knex;
+  const owners = (await k('mod_account_users_members').whereNotNull('is_owner').groupBy('account_id').select('account_id').count({ n: '*' })) as Array<{ account_id: number; n: number | string }>;
+  for (const o of owners) assert.equal(Number(o.n), 1, `account ${o.account_id} has one owner`);
+  const accounts = (await k('accounts').select('id')) as Array<{ id: number }>;
+  assert.equal(owners.length, accounts.length, 'every account has an owner');
+  const dupMembers = await k('mod_account_users_members').groupBy('account_id', 'user_id').having(k.raw('count(*) > 1')).select('account_id', 'user_id');
+  assert.deepEqual(dupMembers, [], 'one membership per user and account');
+  const dupInvites = await k('mod_account_users_invites').whereNotNull('pending_email').groupBy('account_id', 'pending_email').having(k.raw('count(*) > 1')).select('account_id', 'pending_email');
+  assert.deepEqual(dupInvites, [], 'one pending invitation per account and address');
+  const claimedAndPending = await k('mod_account_users_invites').whereNotNull('accepted_at').whereNotNull('pending_email').select('id');
+  assert.deepEqual(claimedAndPending, [], 'an accepted invitation is no longer pending');
+}
+
+/** Many requests at once against one invitation, one address, one member and one account's ownership. */
+describe('security: concurrency (50 requests at once)', function () {
+  this.timeout(120_000);
+  let w: World;
+  let owner: Client;
+  beforeEach(async () => {
+    w = await buildWorld();
+    await w.tp.setSettings({ invitesPerHour: 1000 });
+    owner = await loginTo(w.tp, w.alice.email, w.acme.id);
+  });
+  afterEach(() => w.tp.close());
+
+  it(`${PARALLEL} people accepting one invitation at once: exactly one gets in`, async () => {
+    await w.tp.setSettings({ requireInvitedAddress: false });
+    const { id, token } = await inviteByHttp(w.tp, owner, 'race@victim.test');
+    const racers: Array<{ id: number; client: Client }> = [];
+    for (let i = 0; i < PARALLEL; i += 1) {
+      const user = await w.tp.f.user({ email: `racer${i}@victim.test` });
+      racers.push({ id: user.id, client: await login(w.tp, user.email) });
+    }
+    const results = await Promise.all(racers.map((r) => r.client.post(`/account/invite/${token}/accept`)));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s < 500), `statuses: ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 303).length, 1, `one success: ${statuses.join(',')}`);
+    const invite = (await rows<{ accepted_by: number; pending_email: string | null }>(w, 'mod_account_users_invites', { id }))[0];
+    const joined = await w.tp.knex('mod_account_users_members').where('account_id', w.acme.id).whereIn('user_id', racers.map((r) => r.id)).select('user_id');
+    assert.equal(joined.length, 1, 'one membership was made');
+    assert.equal(Number(joined[0].user_id), Number(invite.accepted_by));
+    assert.equal(invite.pending_email, null);
+    assert.equal((await rows(w, 'mod_account_users_log', { account_id: w.acme.id, action: 'invite_accepted' })).length, 1, 'logged once');
+    await assertInvariants(w);
+  });
+
+  it(`the invitee accepting in ${PARALLEL} tabs at once: one membership, every tab lands in the account`, async () => {
+    const { token } = await inviteByHttp(w.tp, owner, 'tabs@victim.test');
+    const invitee = await w.tp.f.user({ email: 'tabs@victim.test' });
+    const sessions: Client[] = [];
+    for (let i = 0; i < 5; i += 1) sessions.push(await login(w.tp, invitee.email));
+    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => sessions[i % sessions.length].post(`/account/invite/${token}/accept`)));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s < 500), statuses.join(','));
+    assert.ok(statuses.every((s) => s === 303), `every tab is sent into the account: ${statuses.join(',')}`);
+    assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: invitee.id })).length, 1);
+    assert.equal((await rows(w, 'mod_account_users_log', { account_id: w.acme.id, action: 'invite_accepted' })).length, 1);
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL} invitations of one address at once: one pending invitation and one e-mail`, async () => {
+    const results = await Promise.all(Array.from({ length: PARALLEL }, () => owner.post('/account/users/invite', { email: 'Same@Victim.test ', access: 'all' })));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s < 500), statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
+    assert.ok(statuses.filter((s) => s !== 303).every((s) => s === 409), statuses.join(','));
+    assert.equal((await rows(w, 'mod_account_users_invites', { account_id: w.acme.id, email: 'same@victim.test' })).length, 1);
+    assert.equal((await rows(w, 'outbox', { to_address: 'same@victim.test' })).length, 1);
+    assert.equal((await rows(w, 'mod_account_users_log', { account_id: w.acme.id, action: 'invite_sent', target_email: 'same@victim.test' })).length, 1);
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL} invitations of different addresses at once with a limit of 10 users: never over the limit`, async () => {
+    await w.tp.setSettings({ maxUsersPerAccount: 10 });
+    const before = (await rows(w, 'mod_account_users_members', { account_id: w.acme.id })).length + (await w.tp.knex('mod_account_users_invites').where('account_id', w.acme.id).whereNotNull('pending_email').select('id')).length;
+    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => owner.post('/account/users/invite', { email: `many${i}@victim.test`, access: 'all' })));
+    assert.ok(results.every((r) => r.status < 500));
+    const made = results.filter((r) => r.status === 303).length;
+    assert.equal(made, 10 - before, `${made} made from ${before} used`);
+    const pending = await w.tp.knex('mod_account_users_invites').where('account_id', w.acme.id).whereNotNull('pending_email').select('id');
+    assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id })).length + pending.length, 10);
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL} permission saves of one member at once: the last save wins whole, and each is logged`, async () => {
+    const choices = Array.from({ length: PARALLEL }, (_, i) => (i % 5 === 0 ? 'all' : ['tickets', 'invoices', 'domains', 'products', 'quotes'].slice(0, 1 + (i % 5))));
+    const results = await Promise.all(choices.map((c) => owner.post(`/account/users/${w.dev.id}/permissions`, c === 'all' ? { access: 'all' } : { access: 'choose', permissions: c })));
+    assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join(','));
+    const member = (await rows<{ all_permissions: number | boolean; permissions: string; is_owner: number | null }>(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: w.dev.id }));
+    assert.equal(member.length, 1);
+    assert.equal(member[0].is_owner, null);
+    // Keys are stored in catalogue order, so choices compare as sets.
+    const norm = (c: unknown) => JSON.stringify(Array.isArray(c) ? [...c].sort() : c);
+    const final = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
+    assert.ok(choices.some((c) => norm(c) === norm(final)), `the final state ${JSON.stringify(final)} is one that was sent`);
+    const log = (await w.tp.knex('mod_account_users_log').where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id').select('details')) as Array<{ details: string }>;
+    assert.ok(log.length >= 1 && log.length <= PARALLEL);
+    const last = JSON.parse(log[log.length - 1].details) as { to: unknown };
+    assert.equal(norm(last.to), norm(final), 'the last log entry says what the member has');
+    await assertInvariants(w);
+  });
+
+  it('removal racing permission saves of the same member: removed or not, never half', async () => {
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, () => owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] })),
+      owner.post(`/account/users/${w.dev.id}/remove`),
+      ...Array.from({ length: 20 }, () => owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'all' })),
+    ]);
+    assert.ok(results.every((r) => r.status < 500), results.map((r) => r.status).join(','));
+    assert.ok(results.every((r) => r.status === 303 || r.status === 404), results.map((r) => r.status).join(','));
+    assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: w.dev.id })).length, 0);
+    assert.equal((await rows(w, 'mod_account_users_log', { account_id: w.acme.id, action: 'removed', target_user_id: w.dev.id })).length, 1);
+    await assertInvariants(w);
+  });
+
+  it('accepting and cancelling one invitation at once: either accepted or cancelled, never both', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const email = `either${round}@victim.test`;
+      const { id, token } = await inviteByHttp(w.tp, owner, email);
+      const invitee = await w.tp.f.user({ email });
+      const client = await login(w.tp, email);
+      const [acc, can] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/cancel`)]);
+      assert.ok(acc.status < 500 && can.status < 500, `${acc.status} ${can.status}`);
+      const invite = (await rows<{ accepted_at: number | null; cancelled_at: number | null }>(w, 'mod_account_users_invites', { id }))[0];
+      const member = await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: invitee.id });
+      assert.ok(!(invite.accepted_at && invite.cancelled_at), 'not both');
+      assert.equal(member.length, invite.accepted_at ? 1 : 0, 'a membership exactly when accepted');
+    }
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL / 2} ownership moves at once: one owner, the host's primary user follows the final owner`, async () => {
+    const candidates: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const user = await w.tp.f.user({ email: `heir${i}@victim.test` });
+      await w.tp.f.member(w.acme.id, user.id, ['tickets']);
+      candidates.push(user.id);
+    }
+    const { members } = w.tp.portal.accountUsers.services;
+    const actor = { type: 'admin' as const, id: 1, name: 'Admin', ip: null };
+    const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL / 2 }, (_, i) => members.makeOwner(actor, w.acme.id, candidates[i % candidates.length])));
+    const refused = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    for (const r of refused) {
+      const e = r.reason as { code?: string; status?: number };
+      // A move that lost the race is refused cleanly (unique index or deadlock), never half-applied.
+      assert.ok(e.status === 409 || /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)), `unexpected: ${String(r.reason)}`);
+    }
+    assert.ok(outcomes.some((o) => o.status === 'fulfilled'));
+    const owners = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    assert.equal(owners.length, 1);
+    const ownerId = Number(owners[0].user_id);
+    assert.ok([...candidates, w.alice.id].includes(ownerId));
+    // The portal's own record settles on the same person once every event has run.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const account = (await w.tp.knex('accounts').where('id', w.acme.id).first('primary_user_id')) as { primary_user_id: number };
+    assert.equal(Number(account.primary_user_id), ownerId);
+    // Everyone who was owner on the way keeps a membership with all permissions.
+    for (const id of [w.alice.id, ...candidates]) {
+      assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: id })).length, 1);
+    }
+    await assertInvariants(w);
+  });
+});
