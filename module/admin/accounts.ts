@@ -1,0 +1,108 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../deps';
+import { ModuleError } from '../errors';
+import { field, handler, idParam } from '../http';
+import { renderPage, tOf } from '../render';
+import type { AdminRepo, FoundAccount } from './repo';
+import { paging } from './common';
+
+const PER_PAGE = 25;
+const INVITES_PER_PAGE = 20;
+
+export interface AccessForm {
+  email: string;
+  access: string;
+  permissions: string[];
+  errors: Partial<Record<'email' | 'permissions', string>>;
+}
+
+/** A refused change shown above the account page, with the status the page is answered with. */
+export interface AccountPageState {
+  addForm?: AccessForm;
+  inviteForm?: AccessForm;
+  refusal?: { messageKey: string; params: Record<string, unknown> };
+}
+
+const emptyForm = (): AccessForm => ({ email: '', access: '', permissions: [], errors: {} });
+
+/** Finding an account by name; one account's owner, users and pending invitations. */
+export function accountHandlers(deps: Deps, admin: AdminRepo) {
+  const { ctx, repo, invites } = deps;
+
+  async function requireAccount(raw: unknown): Promise<FoundAccount> {
+    const account = await admin.account(idParam(raw));
+    if (!account) throw ModuleError.notFound();
+    return account;
+  }
+
+  const search = handler(async (req: Request, res: Response) => {
+    const q = field(req.query, 'q', 100);
+    const total = q ? await admin.countAccounts(q) : 0;
+    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const rows = q ? await admin.accounts(q, offset, PER_PAGE) : [];
+    renderPage(ctx, req, res, 'admin/accounts', { title: 'admin.accounts.title', q, rows, total, page, pages });
+  });
+
+  /** The account page; refused forms come back on it with their messages. */
+  async function renderAccount(req: Request, res: Response, acct: FoundAccount, state: AccountPageState = {}, status = 200): Promise<void> {
+    const t = tOf(req);
+    const q = field(req.query, 'q', 100);
+    const total = await repo.countMembers(acct.id, q);
+    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const members = (await repo.members(acct.id, q, offset, PER_PAGE)).map((m) => ({
+      userId: m.userId,
+      name: `${m.firstName} ${m.lastName}`.trim() || m.email,
+      email: m.email,
+      isOwner: m.isOwner,
+      access: ctx.catalogue.summary(t, m),
+      lastLoginAt: m.lastLoginAt,
+    }));
+    const owner = await repo.owner(acct.id);
+    const invitesTotal = await invites.repo.countPending(acct.id);
+    const ip = paging(req.query.ipage, invitesTotal, INVITES_PER_PAGE);
+    const now = ctx.now();
+    const pending = (await invites.repo.listPending(acct.id, ip.offset, INVITES_PER_PAGE)).map((inv) => ({
+      id: inv.id,
+      email: inv.email,
+      access: ctx.catalogue.summary(t, inv),
+      sentAt: inv.lastSentAt,
+      expiresAt: inv.expiresAt,
+      expired: inv.expiresAt <= now,
+    }));
+    renderPage(
+      ctx,
+      req,
+      res,
+      'admin/account',
+      {
+        title: 'admin.account.title',
+        titleParams: { name: acct.name },
+        acct,
+        owner: owner ? { userId: owner.userId, name: `${owner.firstName} ${owner.lastName}`.trim() || owner.email, email: owner.email } : null,
+        members,
+        q,
+        total,
+        page,
+        pages,
+        pending,
+        invitesTotal,
+        invitesPage: ip.page,
+        invitesPages: ip.pages,
+        keys: ctx.catalogue.keys,
+        maxUsers: ctx.settings().maxUsersPerAccount,
+        addForm: state.addForm ?? emptyForm(),
+        inviteForm: state.inviteForm ?? emptyForm(),
+        refusal: state.refusal ?? null,
+      },
+      status,
+    );
+  }
+
+  const show = handler(async (req: Request, res: Response) => {
+    await renderAccount(req, res, await requireAccount(req.params.accountId));
+  });
+
+  return { search, show, requireAccount, renderAccount };
+}
+
+export type AccountHandlers = ReturnType<typeof accountHandlers>;

@@ -1,0 +1,86 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../deps';
+import type { HostUser } from '../contract';
+import { ModuleError } from '../errors';
+import { field, handler, idParam } from '../http';
+import { localeOf, renderPage } from '../render';
+import { flash } from '../session';
+import { InviteRefused } from '../invites/service';
+import type { AccountHandlers } from './accounts';
+import type { FoundAccount } from './repo';
+import { accessFields, adminActor } from './common';
+
+/** The invitation service's refusals, worded for staff where the owner's wording would mislead. */
+const STAFF_WORDING: Record<string, string> = { 'invites.errors.ownAddress': 'admin.invite.errors.ownerAddress' };
+
+/** Invitations sent, sent again and cancelled by staff on an account's behalf. */
+export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
+  const { ctx, repo, invites } = deps;
+
+  const accountPath = (req: Request, accountId: number) => `${req.baseUrl}/accounts/${accountId}`;
+
+  /**
+   * The e-mail names the account's owner as the inviter, in the owner's language: the invitee
+   * joins their account, not the hosting company's staff.
+   */
+  async function inviterOf(acct: FoundAccount): Promise<HostUser> {
+    const owner = await repo.owner(acct.id);
+    const user = owner ? await ctx.host.users.findById(owner.userId) : undefined;
+    if (!user) throw ModuleError.conflict('admin.invite.errors.noOwner');
+    return user;
+  }
+
+  const locale = (req: Request, inviter: HostUser) => inviter.locale || localeOf(req);
+
+  function refusal(err: InviteRefused) {
+    const messageKey = STAFF_WORDING[err.messageKey] ?? err.messageKey;
+    const errors = Object.fromEntries(Object.entries(err.errors).map(([k, v]) => [k, v ? STAFF_WORDING[v] ?? v : v]));
+    return { messageKey, params: err.params, errors };
+  }
+
+  const send = handler(async (req: Request, res: Response) => {
+    const acct = await accounts.requireAccount(req.params.accountId);
+    const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
+    const inviter = await inviterOf(acct);
+    try {
+      const made = await invites.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
+      flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      res.redirect(303, accountPath(req, acct.id));
+    } catch (err) {
+      if (!(err instanceof InviteRefused)) throw err;
+      const r = refusal(err);
+      await accounts.renderAccount(req, res, acct, { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
+    }
+  });
+
+  const resend = handler(async (req: Request, res: Response) => {
+    const acct = await accounts.requireAccount(req.params.accountId);
+    const id = idParam(req.params.inviteId);
+    await invites.pendingOf(acct.id, id);
+    const inviter = await inviterOf(acct);
+    try {
+      const invite = await invites.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
+      flash(req, 'success', 'invites.resent', { email: invite.email });
+      res.redirect(303, accountPath(req, acct.id));
+    } catch (err) {
+      if (!(err instanceof InviteRefused)) throw err;
+      const r = refusal(err);
+      await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
+    }
+  });
+
+  const confirmCancel = handler(async (req: Request, res: Response) => {
+    const acct = await accounts.requireAccount(req.params.accountId);
+    const invite = await invites.pendingOf(acct.id, idParam(req.params.inviteId));
+    renderPage(ctx, req, res, 'admin/invite-cancel', { title: 'invites.cancelTitle', acct, invite });
+  });
+
+  const cancel = handler(async (req: Request, res: Response) => {
+    const acct = await accounts.requireAccount(req.params.accountId);
+    const invite = await invites.cancel(adminActor(ctx, req), acct.id, idParam(req.params.inviteId));
+    flash(req, 'success', 'invites.cancelled', { email: invite.email });
+    res.redirect(303, accountPath(req, acct.id));
+  });
+
+  return { send, resend, confirmCancel, cancel };
+}

@@ -1,0 +1,137 @@
+import type { Knex } from 'knex';
+import type { HostSchema } from '../contract';
+import { likePattern } from '../context';
+import { TABLES } from '../tables';
+
+export interface FoundUser {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface FoundAccount {
+  id: number;
+  name: string;
+  status: string;
+  open: boolean;
+  ownerId: number | null;
+  ownerName: string;
+  ownerEmail: string;
+}
+
+/** Up to five words; each must appear in one of the columns, so "dana dev" finds Dana Developer. */
+function eachWordIn(q: Knex.QueryBuilder, search: string, columns: string[]): Knex.QueryBuilder {
+  for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
+    const p = likePattern(word);
+    q.andWhere((w) => {
+      for (const c of columns) w.orWhereRaw('?? like ? escape ?', [c, p, '\\']);
+    });
+  }
+  return q;
+}
+
+/** The admin's searches over the host's users and accounts, paged in the database. */
+export class AdminRepo {
+  constructor(
+    private readonly knex: Knex,
+    private readonly schema: HostSchema,
+  ) {}
+
+  private usersQuery(search: string): Knex.QueryBuilder {
+    const u = this.schema.users;
+    return eachWordIn(this.knex(`${u.table} as u`), search, [`u.${u.email}`, `u.${u.firstName}`, `u.${u.lastName}`]);
+  }
+
+  async countUsers(search: string): Promise<number> {
+    const row = (await this.usersQuery(search).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  async users(search: string, offset: number, limit: number): Promise<FoundUser[]> {
+    const u = this.schema.users;
+    const rows = (await this.usersQuery(search)
+      .orderBy(`u.${u.email}`)
+      .orderBy(`u.${u.id}`)
+      .offset(offset)
+      .limit(limit)
+      .select({ id: `u.${u.id}`, email: `u.${u.email}`, first: `u.${u.firstName}`, last: `u.${u.lastName}` })) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({ id: Number(r.id), email: String(r.email), firstName: String(r.first ?? ''), lastName: String(r.last ?? '') }));
+  }
+
+  private accountsQuery(search: string): Knex.QueryBuilder {
+    const a = this.schema.accounts;
+    return eachWordIn(this.knex(`${a.table} as a`), search, [`a.${a.name}`]);
+  }
+
+  async countAccounts(search: string): Promise<number> {
+    const row = (await this.accountsQuery(search).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** One page of accounts by name, each with its owner (one query with two joins). */
+  async accounts(search: string, offset: number, limit: number): Promise<FoundAccount[]> {
+    const a = this.schema.accounts;
+    const u = this.schema.users;
+    const rows = (await this.accountsQuery(search)
+      .leftJoin(`${TABLES.members} as m`, (j) => j.on('m.account_id', `a.${a.id}`).andOnVal('m.is_owner', '=', 1))
+      .leftJoin(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
+      .orderBy(`a.${a.name}`)
+      .orderBy(`a.${a.id}`)
+      .offset(offset)
+      .limit(limit)
+      .select({
+        id: `a.${a.id}`,
+        name: `a.${a.name}`,
+        status: `a.${a.status}`,
+        owner_id: 'm.user_id',
+        owner_email: `u.${u.email}`,
+        owner_first: `u.${u.firstName}`,
+        owner_last: `u.${u.lastName}`,
+      })) as Array<Record<string, unknown>>;
+    return rows.map((r) => this.toAccount(r));
+  }
+
+  async account(id: number): Promise<FoundAccount | undefined> {
+    const a = this.schema.accounts;
+    const row = (await this.knex(`${a.table} as a`).where(`a.${a.id}`, id).first({ id: `a.${a.id}`, name: `a.${a.name}`, status: `a.${a.status}` })) as
+      | Record<string, unknown>
+      | undefined;
+    return row ? this.toAccount(row) : undefined;
+  }
+
+  async user(id: number): Promise<FoundUser | undefined> {
+    const u = this.schema.users;
+    const row = (await this.knex(u.table).where(u.id, id).first({ id: u.id, email: u.email, first: u.firstName, last: u.lastName })) as Record<string, unknown> | undefined;
+    return row ? { id: Number(row.id), email: String(row.email), firstName: String(row.first ?? ''), lastName: String(row.last ?? '') } : undefined;
+  }
+
+  /** Names of the accounts on one page of a log, in one query. */
+  async accountNames(ids: number[]): Promise<Map<number, string>> {
+    const a = this.schema.accounts;
+    if (ids.length === 0) return new Map();
+    const rows = (await this.knex(a.table).whereIn(a.id, ids).select({ id: a.id, name: a.name })) as Array<{ id: number; name: string }>;
+    return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
+  }
+
+  /** Names of the users on one page of a log, in one query; deleted users are left out. */
+  async userNames(ids: number[]): Promise<Map<number, string>> {
+    const u = this.schema.users;
+    if (ids.length === 0) return new Map();
+    const rows = (await this.knex(u.table).whereIn(u.id, ids).select({ id: u.id, email: u.email, first: u.firstName, last: u.lastName })) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [Number(r.id), `${String(r.first ?? '')} ${String(r.last ?? '')}`.trim() || String(r.email)]));
+  }
+
+  private toAccount(r: Record<string, unknown>): FoundAccount {
+    const ownerId = r.owner_id === null || r.owner_id === undefined ? null : Number(r.owner_id);
+    return {
+      id: Number(r.id),
+      name: String(r.name),
+      status: String(r.status),
+      open: r.status === this.schema.accounts.openStatus,
+      ownerId,
+      ownerName: `${String(r.owner_first ?? '')} ${String(r.owner_last ?? '')}`.trim(),
+      ownerEmail: r.owner_email ? String(r.owner_email) : '',
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../deps';
+import { ModuleError } from '../errors';
+import { field, handler, idParam } from '../http';
+import { renderPage, tOf } from '../render';
+import type { AdminRepo } from './repo';
+import { paging } from './common';
+
+const PER_PAGE = 25;
+
+/** Finding a user by e-mail or name, and the accounts that user can open. */
+export function userHandlers(deps: Deps, admin: AdminRepo) {
+  const { ctx, repo } = deps;
+
+  const search = handler(async (req: Request, res: Response) => {
+    const q = field(req.query, 'q', 100);
+    const total = q ? await admin.countUsers(q) : 0;
+    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const rows = q ? await admin.users(q, offset, PER_PAGE) : [];
+    renderPage(ctx, req, res, 'admin/users', { title: 'admin.users.title', q, rows, total, page, pages });
+  });
+
+  const show = handler(async (req: Request, res: Response) => {
+    const user = await admin.user(idParam(req.params.userId));
+    if (!user) throw ModuleError.notFound();
+    const total = await repo.countAccountsOfUser(user.id);
+    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const t = tOf(req);
+    const rows = (await repo.accountsOfUser(user.id, '', offset, PER_PAGE)).map((m) => ({
+      accountId: m.accountId,
+      accountName: m.accountName,
+      accountOpen: m.accountOpen,
+      isOwner: m.isOwner,
+      access: ctx.catalogue.summary(t, m),
+      lastLoginAt: m.lastLoginAt,
+      since: m.createdAt,
+    }));
+    const name = `${user.firstName} ${user.lastName}`.trim() || user.email;
+    renderPage(ctx, req, res, 'admin/user', { title: 'admin.user.title', titleParams: { name }, user, name, rows, total, page, pages });
+  });
+
+  return { search, show };
+}
