@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { Client, type TestPortal } from '../helpers/portal';
+import { Factories } from '../helpers/factories';
+
+export const BASE = '/admin/modules/account_users';
+
+export interface AdminWorld {
+  admin: { id: number; email: string };
+  alice: { id: number; email: string };
+  bob: { id: number; email: string };
+  dev: { id: number; email: string };
+  acme: { id: number; ownerId: number; name: string };
+  blueFish: { id: number; ownerId: number; name: string };
+}
+
+/** Alice owns Acme, Bob owns Blue Fish, Dana (dev) is in both; one staff member, Ada Admin. */
+export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
+  const admin = await tp.f.admin({ email: 'ada@hosting.test', name: 'Ada Admin' });
+  const alice = await tp.f.user({ email: 'alice@example.test', firstName: 'Alice', lastName: 'Archer' });
+  const bob = await tp.f.user({ email: 'bob@example.test', firstName: 'Bob', lastName: 'Baker' });
+  const dev = await tp.f.user({ email: 'dev@example.test', firstName: 'Dana', lastName: 'Developer' });
+  const acme = await tp.f.account({ name: 'Acme Web Studio', ownerId: alice.id });
+  const blueFish = await tp.f.account({ name: 'Blue Fish Bakery', ownerId: bob.id });
+  await tp.f.member(acme.id, dev.id, 'all');
+  await tp.f.member(blueFish.id, dev.id, ['products', 'tickets']);
+  return { admin, alice, bob, dev, acme, blueFish };
+}
+
+/** Signs a staff member in through the admin login form; the client keeps the CSRF token of a page. */
+export async function adminLogin(tp: TestPortal, email: string, password = Factories.PASSWORD): Promise<Client> {
+  const client = new Client(tp.app);
+  await client.refreshCsrf('/admin/login');
+  const res = await client.post('/admin/login', { email, password });
+  assert.equal(res.status, 303, `admin login of ${email}`);
+  await client.refreshCsrf(BASE);
+  return client;
+}
+
+export async function owners(tp: TestPortal, accountId: number): Promise<number[]> {
+  const rows = (await tp.knex('mod_account_users_members').where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  return rows.map((r) => Number(r.user_id));
+}
+
+export async function member(tp: TestPortal, accountId: number, userId: number) {
+  return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
+}
+
+export async function lastLog(tp: TestPortal, accountId: number) {
+  return tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id', 'desc').first();
+}
+
+export async function countRows(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
+}
+
+/** The text of a page without tags, with runs of white space made one, for matching sentences. */
+export function textOf(html: string): string {
+  return html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/\s+/g, ' ');
+}
