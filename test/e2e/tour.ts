@@ -167,7 +167,34 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await admin.goto('/admin/outbox');
     await Promise.all([admin.waitForNavigation(), admin.locator('table a').first().click()]);
     await at(admin, 'admin-mail', 'Outbox: one e-mail');
-    await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin page');
+    if (await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin: find a user or an account')) {
+      const base = '/admin/modules/account_users';
+      await open(admin, `${base}/users?q=dev`, 'admin-users', 'Admin: users found');
+      await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Dana Developer' }).click()]);
+      await at(admin, 'admin-user', 'Admin: a user and every account they can open');
+      await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Activity log of this user' }).click()]);
+      await at(admin, 'admin-user-log', "Admin: a user's activity log");
+      await open(admin, `${base}/accounts?q=a`, 'admin-accounts', 'Admin: accounts found');
+      await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Acme Web Studio' }).first().click()]);
+      await at(admin, 'admin-account', 'Admin: an account with its users, invitations and forms');
+      const dana = admin.locator('tr', { hasText: 'dev@example.com' });
+      const ownerHref = await dana.locator('a[href$="/owner"]').getAttribute('href');
+      const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      const cancel = admin.locator('a[href$="/cancel"]').first();
+      const cancelHref = (await cancel.count()) ? await cancel.getAttribute('href') : null;
+      await admin.locator('form[action$="/users"] input[name=email]').fill('nobody@example.com');
+      await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/users"] button[type=submit]').click()]);
+      await at(admin, 'admin-add-error', 'Admin: giving access to an unknown address is refused');
+      await open(admin, ownerHref!, 'admin-make-owner', 'Admin: Make Owner, the confirmation');
+      await open(admin, removeHref!, 'admin-remove', 'Admin: Remove Access, the confirmation');
+      if (cancelHref) await open(admin, cancelHref, 'admin-invite-cancel', 'Admin: cancel an invitation, the confirmation');
+      await admin.goto(ownerHref!.replace(/\/users\/\d+\/owner$/, '/log'));
+      await at(admin, 'admin-account-log', "Admin: an account's activity log with filters");
+      await admin.locator('main input[name=from]').fill('2026-12-31');
+      await admin.locator('main input[name=to]').fill('2026-01-01');
+      await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Filter' }).click()]);
+      await at(admin, 'admin-log-error', 'Admin: an invalid log filter');
+    }
 
     // Pages that are not there, and the portal with the module switched off.
     await open(alice, '/no-such-page', 'not-found', 'Page not found', 404);
