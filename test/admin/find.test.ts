@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+
+describe('admin: finding users and accounts', () => {
+  let tp: TestPortal;
+  let w: AdminWorld;
+  let admin: Client;
+  before(async () => {
+    tp = await setupPortal();
+    w = await adminWorld(tp);
+    admin = await adminLogin(tp, w.admin.email);
+  });
+  after(() => tp.close());
+
+  it('the module admin home offers both searches', async () => {
+    const res = await admin.get(BASE);
+    assert.equal(res.status, 200);
+    assert.match(res.text, new RegExp(`<form method="get" action="${BASE}/users"`));
+    assert.match(res.text, new RegExp(`<form method="get" action="${BASE}/accounts"`));
+    assert.match(res.text, /<label for="admin-user-q">/);
+    assert.match(res.text, /<label for="admin-account-q">/);
+  });
+
+  it('finds a user by e-mail address, by part of it and by name (every word must match)', async () => {
+    for (const q of ['dev@example.test', 'DEV@', 'Dana', 'dana developer']) {
+      const page = textOf((await admin.get(`${BASE}/users?q=${encodeURIComponent(q)}`)).text);
+      assert.match(page, /1 user matches/, q);
+      assert.match(page, /Dana Developer dev@example\.test/, q);
+    }
+    const none = textOf((await admin.get(`${BASE}/users?q=${encodeURIComponent('dana baker')}`)).text);
+    assert.match(none, /0 users match/);
+    assert.match(none, /No user matches this search\./);
+    // LIKE wildcards are searched for literally.
+    assert.match(textOf((await admin.get(`${BASE}/users?q=%25`)).text), /0 users match/);
+  });
+
+  it('pages user results in the database, 25 at a time', async () => {
+    for (let i = 0; i < 30; i += 1) await tp.f.user({ email: `many${String(i).padStart(2, '0')}@crowd.test`, firstName: 'Crowd', lastName: `Member${i}` });
+    const first = await admin.get(`${BASE}/users?q=crowd.test`);
+    assert.match(textOf(first.text), /30 users match/);
+    assert.equal((first.text.match(/@crowd\.test<\/td>/g) ?? []).length, 25);
+    assert.match(first.text, /Page 1 of 2/);
+    assert.match(first.text, /href="[^"]*users\?q=crowd\.test&amp;page=2" rel="next"/);
+    const second = await admin.get(`${BASE}/users?q=crowd.test&page=2`);
+    assert.equal((second.text.match(/@crowd\.test<\/td>/g) ?? []).length, 5);
+    assert.match(second.text, /many29@crowd\.test/);
+  });
+
+  it('shows a user\'s accounts: owner or not, permissions, last login per account, with links', async () => {
+    await tp.knex('mod_account_users_members').where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
+    const res = await admin.get(`${BASE}/users/${w.dev.id}`);
+    assert.equal(res.status, 200);
+    const page = textOf(res.text);
+    assert.match(page, /User: Dana Developer/);
+    assert.match(page, /2 accounts/);
+    assert.match(page, /Blue Fish Bakery User View services, Support tickets Nov 20, 2026, 9:30 AM Active/);
+    assert.match(page, /Acme Web Studio User All permissions Never Active/);
+    assert.match(res.text, new RegExp(`href="${BASE}/accounts/${w.blueFish.id}"`));
+    assert.match(res.text, new RegExp(`href="${BASE}/users/${w.dev.id}/log"`));
+    const bob = textOf((await admin.get(`${BASE}/users/${w.bob.id}`)).text);
+    assert.match(bob, /Blue Fish Bakery Owner All permissions/);
+    const loner = await tp.f.user({ firstName: 'Lone', lastName: 'Wolf' });
+    assert.match(textOf((await admin.get(`${BASE}/users/${loner.id}`)).text), /This user has no access to any account\./);
+  });
+
+  it('finds an account by name, with its owner', async () => {
+    const page = await admin.get(`${BASE}/accounts?q=${encodeURIComponent('blue fish')}`);
+    assert.equal(page.status, 200);
+    const text = textOf(page.text);
+    assert.match(text, /1 account matches/);
+    assert.match(text, /Blue Fish Bakery Bob Baker bob@example\.test Active/);
+    assert.match(page.text, new RegExp(`href="${BASE}/accounts/${w.blueFish.id}"`));
+    assert.match(textOf((await admin.get(`${BASE}/accounts?q=zzz`)).text), /No account matches this search\./);
+  });
+
+  it('shows an account: owner, users with permissions and last login, pending invitations', async () => {
+    const bob = await tp.login(w.bob.email);
+    await bob.refreshCsrf('/account/users');
+    assert.equal((await bob.post('/account/users/invite', { email: 'newbie@example.test', access: 'choose', permissions: ['invoices'] })).status, 303);
+    const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}`);
+    assert.equal(res.status, 200);
+    const page = textOf(res.text);
+    assert.match(page, /Account: Blue Fish Bakery/);
+    assert.match(page, /Owner: Bob Baker \(bob@example\.test\)/);
+    assert.match(page, /2 users/);
+    assert.match(page, /Bob Baker Owner bob@example\.test All permissions/);
+    assert.match(page, /Dana Developer dev@example\.test View services, Support tickets Nov 20, 2026, 9:30 AM Make Owner Dana Developer Remove Access Dana Developer/);
+    assert.match(page, /1 pending invitation/);
+    assert.match(page, /newbie@example\.test Invoices .* Pending Resend newbie@example\.test Cancel newbie@example\.test/);
+    assert.match(res.text, /href="\/admin\/modules\/account_users\/accounts\/\d+\/log"/);
+  });
+
+  it('pages an account\'s users and searches them', async () => {
+    for (let i = 0; i < 27; i += 1) {
+      const u = await tp.f.user({ email: `staff${i}@bigco.test`, firstName: 'Big', lastName: `Staff${String(i).padStart(2, '0')}` });
+      await tp.f.member(w.acme.id, u.id, ['tickets']);
+    }
+    const first = await admin.get(`${BASE}/accounts/${w.acme.id}`);
+    assert.match(textOf(first.text), /29 users/);
+    assert.match(first.text, /Page 1 of 2/);
+    assert.equal((first.text.match(/<th scope="row">/g) ?? []).length, 25);
+    const second = await admin.get(`${BASE}/accounts/${w.acme.id}?page=2`);
+    assert.equal((second.text.match(/<th scope="row">/g) ?? []).length, 4);
+    const found = textOf((await admin.get(`${BASE}/accounts/${w.acme.id}?q=Staff07`)).text);
+    assert.match(found, /1 user found/);
+    assert.match(found, /Big Staff07 staff7@bigco\.test/);
+  });
+});
