@@ -19,18 +19,20 @@ export function switchHandlers({ ctx, repo }: Deps) {
     const user = req.user as HostUser;
     const { search, returnTo } = input;
     const total = await accounts.count(user.id, search);
+    const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
+    const page = Math.min(input.page, pages);
+    const list = total === 0 ? [] : await accounts.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
     if (!search) {
-      // Up to two open accounts: none → the plain no-account page; two → the menu item has somewhere to go.
-      const open = total === 0 ? 0 : (await accounts.openAccountIds(user.id, 2)).length;
+      // Up to two open accounts (from the page when it shows them): none → the plain no-account
+      // page; two → the Switch Account menu item has somewhere to go.
+      const onPage = list.filter((a) => a.accountOpen).length;
+      const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accounts.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
       if (open === 0) {
         renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout });
         return;
       }
     }
-    const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
-    const page = Math.min(input.page, pages);
-    const list = await accounts.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
     // In an account still open to the user: the layout shows its menus, and the list marks it.
     const chosen = sessionAccountId(req);
     const current = chosen !== undefined ? await accounts.current(chosen, user.id) : undefined;
