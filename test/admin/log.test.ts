@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+import { parseDay, startOfDay } from '../../module/admin/dates';
+
+const DAY = 24 * 3600_000;
+
+/** Writes one log entry at a given time, as the services do. */
+async function entry(tp: TestPortal, row: { accountId: number; action: string; at: number; targetUserId?: number; actor?: [string, number | null, string] }) {
+  const [type, id, name] = row.actor ?? ['user', null, 'Someone'];
+  await tp.knex('mod_account_users_log').insert({
+    account_id: row.accountId, actor_type: type, actor_id: id, actor_name: name, action: row.action,
+    target_user_id: row.targetUserId ?? null, target_email: null, details: null, ip: null, created_at: row.at,
+  });
+}
+
+describe('admin: activity logs of an account and of a user', () => {
+  let tp: TestPortal;
+  let w: AdminWorld;
+  let admin: Client;
+  before(async () => {
+    tp = await setupPortal();
+    w = await adminWorld(tp);
+    admin = await adminLogin(tp, w.admin.email);
+    // Three days of entries in Blue Fish, one in Acme.
+    await entry(tp, { accountId: w.blueFish.id, action: 'user_added', at: Date.UTC(2026, 9, 1, 10), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
+    await entry(tp, { accountId: w.blueFish.id, action: 'permissions_changed', at: Date.UTC(2026, 9, 2, 23, 59), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
+    await entry(tp, { accountId: w.blueFish.id, action: 'removed', at: Date.UTC(2026, 9, 3, 0, 0), targetUserId: w.alice.id, actor: ['user', w.bob.id, 'Bob Baker'] });
+    await entry(tp, { accountId: w.acme.id, action: 'permissions_changed', at: Date.UTC(2026, 9, 2, 12), targetUserId: w.dev.id, actor: ['user', w.alice.id, 'Alice Archer'] });
+    // And one change by the admin through the page.
+    assert.equal((await admin.post(`${BASE}/accounts/${w.blueFish.id}/users/${w.dev.id}/owner`)).status, 303);
+  });
+  after(() => tp.close());
+
+  const rows = (html: string) => (html.match(/<tr>\s*<td>/g) ?? []).length;
+
+  it('shows an account\'s log newest first, with the admin named as actor', async () => {
+    const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log`);
+    assert.equal(res.status, 200);
+    const page = textOf(res.text);
+    assert.match(page, /Activity log of Blue Fish Bakery/);
+    assert.match(page, /Ada Admin \(support staff\) Made account owner Dana Developer Previous owner: Bob Baker/);
+    assert.ok(page.indexOf('Made account owner') < page.indexOf('Removed access'), 'newest first');
+    assert.match(page, /Bob Baker Removed access Alice Archer/);
+    assert.doesNotMatch(page, /Alice Archer Changed permissions/, 'Acme entries are not shown');
+    assert.equal(rows(res.text), 4);
+  });
+
+  it('shows a user\'s log across accounts, with the account of each entry', async () => {
+    const res = await admin.get(`${BASE}/users/${w.dev.id}/log`);
+    assert.equal(res.status, 200);
+    const page = textOf(res.text);
+    assert.match(page, /Activity log of Dana Developer/);
+    assert.match(page, /Blue Fish Bakery Ada Admin \(support staff\) Made account owner Dana Developer/);
+    assert.match(page, /Acme Web Studio Alice Archer Changed permissions Dana Developer/);
+    assert.equal(rows(res.text), 4);
+    // Bob appears as the actor of his own changes.
+    assert.equal(rows((await admin.get(`${BASE}/users/${w.bob.id}/log`)).text), 3);
+  });
+
+  it('filters by action', async () => {
+    const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?action=removed`);
+    assert.equal(rows(res.text), 1);
+    assert.match(textOf(res.text), /Removed access Alice Archer/);
+    assert.match(res.text, /<option value="removed" selected>/);
+  });
+
+  it('filters by a date range; both days are included, in the portal\'s time zone', async () => {
+    const oct2 = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-02&to=2026-10-02`);
+    assert.equal(rows(oct2.text), 1);
+    assert.match(textOf(oct2.text), /Changed permissions/);
+    assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-01&to=2026-10-03`)).text), 3);
+    assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-03`)).text), 2);
+    assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?to=2026-10-02&action=user_added`)).text), 1);
+    assert.equal(rows((await admin.get(`${BASE}/users/${w.dev.id}/log?from=2026-10-02&to=2026-10-02`)).text), 2);
+  });
+
+  it('refuses invalid filters with a message on the field (422) and shows no entries', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['action=drop_tables', /Please choose an action from the list\./],
+      ['from=2026-02-30', /Please enter a date such as 2026-11-28\./],
+      ['to=yesterday', /Please enter a date such as 2026-11-28\./],
+      ['from=2026-10-03&to=2026-10-01', /The end date must not be before the start date\./],
+    ];
+    for (const [query, message] of cases) {
+      const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?${query}`);
+      assert.equal(res.status, 422, query);
+      assert.match(textOf(res.text), message, query);
+      assert.match(res.text, /aria-invalid="true"/);
+      assert.equal(rows(res.text), 0);
+    }
+  });
+
+  it('pages 50 entries at a time and keeps the filters in the page links', async () => {
+    for (let i = 0; i < 55; i += 1) await entry(tp, { accountId: w.acme.id, action: 'account_switched', at: Date.UTC(2026, 9, 5, 8, i), targetUserId: w.dev.id });
+    const first = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched`);
+    assert.equal(rows(first.text), 50);
+    assert.match(first.text, /href="[^"]*\/log\?action=account_switched&amp;page=2" rel="next"/);
+    const second = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&page=2`);
+    assert.equal(rows(second.text), 5);
+    assert.doesNotMatch(second.text, /rel="next"/);
+  });
+});
+
+describe('admin: log filter days in the portal\'s time zone', () => {
+  it('starts a day at local midnight, across daylight-saving changes', () => {
+    assert.equal(startOfDay(parseDay('2026-10-02')!, 'UTC'), Date.UTC(2026, 9, 2));
+    assert.equal(startOfDay(parseDay('2026-07-01')!, 'Europe/Berlin'), Date.UTC(2026, 5, 30, 22));
+    assert.equal(startOfDay(parseDay('2026-12-01')!, 'Europe/Berlin'), Date.UTC(2026, 10, 30, 23));
+    // 25 October 2026 is 25 hours long in Berlin.
+    assert.equal(startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin', 1) - startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin'), 25 * 3600_000);
+    assert.equal(startOfDay(parseDay('2026-03-01')!, 'America/New_York'), Date.UTC(2026, 2, 1, 5));
+    for (const bad of ['2026-02-29', '2026-13-01', '26-01-01', '2026-1-1', '']) assert.equal(parseDay(bad), undefined, bad);
+  });
+});
