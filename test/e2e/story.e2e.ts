@@ -163,6 +163,39 @@ describe('The story in a real browser', function () {
     await alice.goto('/account/users');
     assert.equal(await userRow(alice, 'bob@example.com').count(), 1);
   });
+  it('the admin finds dev, sees both accounts, makes dev the owner of Blue Fish and reads it in the log', async () => {
+    const admin = await person();
+    await adminSignIn(admin);
+    await admin.locator('.mainnav a', { hasText: 'Account Users' }).click();
+    await admin.getByLabel('E-mail address or name of the user').fill('dev@example');
+    await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/users"][role=search] button').click()]);
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Dana Developer' }).click()]);
+    const accounts = admin.locator('table tbody tr');
+    assert.deepEqual((await accounts.locator('th').allTextContents()).map((s) => s.trim()).sort(), ['Acme Web Studio', 'Blue Fish Bakery']);
+    assert.match((await accounts.filter({ hasText: 'Blue Fish Bakery' }).textContent()) ?? '', /View services, Support tickets/);
+
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Blue Fish Bakery' }).click()]);
+    await Promise.all([admin.waitForNavigation(), admin.locator('tr', { hasText: 'dev@example.com' }).getByRole('link', { name: /Make Owner/ }).click()]);
+    assert.match((await admin.locator('main').textContent()) ?? '', /Are you sure you want to make Dana Developer/);
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, make owner' }).click()]);
+    await admin.getByText('Dana Developer is now the owner of Blue Fish Bakery.').waitFor();
+    assert.match((await admin.locator('tr', { hasText: 'dev@example.com' }).textContent()) ?? '', /Owner/);
+    const bobRow = admin.locator('tr', { hasText: 'bob@example.com' });
+    assert.equal(await bobRow.locator('.badge-owner').count(), 0, 'bob is a regular user now');
+    assert.match((await bobRow.textContent()) ?? '', /All permissions/);
+
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Activity log of this account' }).click()]);
+    const entry = admin.locator('tr', { hasText: 'Made account owner' }).first();
+    assert.match((await entry.textContent()) ?? '', /Ada Admin/);
+    assert.match((await entry.textContent()) ?? '', /Dana Developer/);
+
+    // Dana sees it too: User Management is hers in Blue Fish now.
+    const dev = await person();
+    await signIn(dev, 'dev@example.com');
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Blue Fish Bakery' }).click()]);
+    assert.ok(has(await menu(dev), 'User Management'));
+  });
+
   it('the admin changes a setting and the client area follows at once', async () => {
     const admin = await person();
     await adminSignIn(admin);
@@ -194,10 +227,15 @@ describe('The story in a real browser', function () {
     await alice.goto('/');
     assert.ok(!has(await menu(alice), 'User Management'));
     assert.equal((await alice.goto('/account/users'))!.status(), 404);
-    // Without the module a user who owns no account has nowhere to go, as before the feature.
+    // Without the module each account has its one primary user again: the owner the admin chose
+    // for Blue Fish is in charge there, and a login that owns nothing has nowhere to go.
     const dev = await person();
     await signIn(dev, 'dev@example.com');
-    assert.equal(new URL(dev.url()).pathname, '/no-account');
+    assert.equal(new URL(dev.url()).pathname, '/');
+    assert.equal(await accountShown(dev), 'Blue Fish Bakery');
+    const erinAgain = await person();
+    await signIn(erinAgain, invitee, 'a long enough password');
+    assert.equal(new URL(erinAgain.url()).pathname, '/no-account');
 
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
     assert.equal(await admin.locator('strong.status').textContent(), 'Active');
@@ -205,6 +243,6 @@ describe('The story in a real browser', function () {
     assert.equal(await alice.locator('h1').textContent(), 'User Management');
     assert.equal(await userRow(alice, 'dev@example.com').count(), 1, 'memberships kept while off');
     await dev.goto('/');
-    assert.match(new URL(dev.url()).pathname, /^\/account\/switch/);
+    assert.match(new URL(dev.url()).pathname, /^\/account\/switch/, 'two accounts again: the chooser');
   });
 });
