@@ -68,31 +68,68 @@ async function bench<T>(pathname: string, body?: object): Promise<T> {
   const res = await fetch(BASE + pathname, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
   return (await res.json()) as T;
 }
-const stats = () => bench<{ queries: number; rss: number; heapUsed: number }>('/__bench/stats');
+const stats = () => bench<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>('/__bench/stats');
+const ROUNDS = SMOKE ? 1 : 3;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Target {
+  label: string;
+  path: string;
+  clients: BenchClient[];
+  /** Runs before each run of this target (the host page switches the module off or on). */
+  prepare?: () => Promise<unknown>;
+}
+
+/** One autocannon run against a page, each connection with its own signed-in session (as many browsers would be). */
+async function once(t: Target, seconds: number) {
+  await t.prepare?.();
+  let next = 0;
+  const before = await stats();
+  const r = await autocannon({
+    url: BASE + t.path,
+    connections: CONNECTIONS,
+    duration: seconds,
+    setupClient: (client: { setHeaders(h: Record<string, string>): void }) => client.setHeaders({ cookie: t.clients[next++ % t.clients.length].cookie }),
+  });
+  const after = await stats();
+  if (r.non2xx || r.errors) throw new Error(`${t.label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, queries: after.queries - before.queries, cpuMicros: after.cpuMicros - before.cpuMicros };
+}
 
 /**
- * One autocannon run against a page, each connection with its own signed-in session (as many
- * browsers would be); queries per request from the server's counter.
+ * Measures two pages the same way, alternating them over ROUNDS rounds (A B, B A, A B) so drift in
+ * the machine's load hits both alike; req/s and latency are the medians of the rounds; queries and
+ * app CPU per request are totals over all rounds divided by the requests.
  */
-async function load(label: string, pathname: string, clients: BenchClient[], seconds = DURATION): Promise<Row> {
-  for (const c of clients) {
-    const check = await c.get(pathname);
-    if (check.status !== 200) throw new Error(`${label}: ${pathname} answered ${check.status}, not 200`);
+async function compare(a: Target, b: Target): Promise<[Row, Row]> {
+  for (const t of [a, b]) {
+    await t.prepare?.();
+    for (const c of t.clients) {
+      const check = await c.get(t.path);
+      if (check.status !== 200) throw new Error(`${t.label}: ${t.path} answered ${check.status}, not 200`);
+    }
+    await once(t, 1);
   }
-  let next = 0;
-  const options = {
-    url: BASE + pathname,
-    connections: CONNECTIONS,
-    setupClient: (client: { setHeaders(h: Record<string, string>): void }) => client.setHeaders({ cookie: clients[next++ % clients.length].cookie }),
-  };
-  await autocannon({ ...options, duration: 1 });
-  const before = await stats();
-  const r = await autocannon({ ...options, duration: seconds });
-  const after = await stats();
-  if (r.non2xx || r.errors) throw new Error(`${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  const row: Row = { label, path: pathname, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, queries: (after.queries - before.queries) / r.requests.total, requests: r.requests.total };
-  log(`${label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.queries.toFixed(2)} queries/request`);
-  return row;
+  const runs = new Map<Target, Array<Awaited<ReturnType<typeof once>>>>([[a, []], [b, []]]);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const t of round % 2 ? [b, a] : [a, b]) runs.get(t)!.push(await once(t, DURATION));
+  }
+  return [a, b].map((t) => {
+    const r = runs.get(t)!;
+    const requests = r.reduce((sum, x) => sum + x.requests, 0);
+    const row: Row = {
+      label: t.label,
+      path: t.path,
+      rps: median(r.map((x) => x.rps)),
+      p50: median(r.map((x) => x.p50)),
+      p99: median(r.map((x) => x.p99)),
+      queries: r.reduce((sum, x) => sum + x.queries, 0) / requests,
+      cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / requests / 1000,
+      requests,
+    };
+    log(`${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`);
+    return row;
+  }) as [Row, Row];
 }
 
 /** CONNECTIONS sessions of one user, or one session each of several users. */
@@ -174,6 +211,7 @@ async function memory(clients: BenchClient[], pathname: string): Promise<Array<{
 }
 
 async function main(): Promise<void> {
+  const startLoad = os.loadavg();
   const mariadb = await resetDatabase();
   const dbUrl = `${ROOT_URL}/${DB}?pool=10`;
   const knex = createKnex(dbUrl);
@@ -201,19 +239,20 @@ async function main(): Promise<void> {
     log('signed in');
 
     const rows: Row[] = [];
-    await bench('/__bench/module/off', {});
-    rows.push(await load('Host page, module off', '/services', hostUsers));
-    await bench('/__bench/module/on', {});
-    rows.push(await load('Host page, guarded by the module', '/services', hostUsers));
     const usersPage = (await smallOwner[0].get('/account/users')).status === 200;
+    // The same page and sessions; the module is switched off or on (as the admin's Modules page does) before each run.
+    rows.push(
+      ...(await compare(
+        { label: 'Host page, module off', path: '/services', clients: hostUsers, prepare: () => bench('/__bench/module/off', {}) },
+        { label: 'Host page, guarded by the module', path: '/services', clients: hostUsers, prepare: () => bench('/__bench/module/on', {}) },
+      )),
+    );
+    await bench('/__bench/module/on', {});
     if (usersPage) {
-      rows.push(await load(`User Management, 10 users`, '/account/users', smallOwner));
-      rows.push(await load(`User Management, ${SIZES.bigAccountUsers.toLocaleString('en')} users`, '/account/users', bigOwner));
+      rows.push(...(await compare({ label: 'User Management, 10 users', path: '/account/users', clients: smallOwner }, { label: `User Management, ${SIZES.bigAccountUsers.toLocaleString('en')} users`, path: '/account/users', clients: bigOwner })));
     }
-    rows.push(await load('Switch Account, 2 accounts', '/account/switch', twoUser));
-    rows.push(await load(`Switch Account, ${SIZES.agencyAccounts.toLocaleString('en')} accounts`, '/account/switch', agency));
+    rows.push(...(await compare({ label: 'Switch Account, 2 accounts', path: '/account/switch', clients: twoUser }, { label: `Switch Account, ${SIZES.agencyAccounts.toLocaleString('en')} accounts`, path: '/account/switch', clients: agency })));
 
-    // The SQL of one request of each page, with EXPLAIN of the module's queries.
     const explained: Explained[] = [];
     // Let the last run's requests finish before recording.
     await new Promise((r) => setTimeout(r, 1000));
@@ -237,7 +276,7 @@ async function main(): Promise<void> {
       smoke: SMOKE,
       sizes: SIZES,
       generateSeconds,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGb: os.totalmem() / 1024 ** 3, node: process.version, mariadb, platform: `${os.type()} ${os.release()}` },
+      machine: { loadAverage: startLoad, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGb: os.totalmem() / 1024 ** 3, node: process.version, mariadb, platform: `${os.type()} ${os.release()}` },
       duration: DURATION,
       connections: CONNECTIONS,
       rows,

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const app = express();
   app.get('/__bench/stats', (_req, res) => {
     const m = process.memoryUsage();
-    res.json({ queries, rss: m.rss, heapUsed: m.heapUsed });
+    const cpu = process.cpuUsage();
+    res.json({ queries, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, cpuMicros: cpu.user + cpu.system });
   });
   // Records the SQL of the requests made until the next call, for EXPLAIN.
   app.post('/__bench/record', (_req, res) => {
