@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { manifest } from '../../module/manifest';
+import { Client, type TestPortal } from '../helpers/portal';
+
+/** Signs a new staff member in through the admin login form, ready to post on the Modules page. */
+export async function adminOnModules(tp: TestPortal): Promise<Client> {
+  const admin = await tp.f.admin({ name: 'Ada Admin' });
+  const client = new Client(tp.app);
+  await client.refreshCsrf('/admin/login');
+  assert.equal((await client.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
+  await client.refreshCsrf('/admin/modules');
+  return client;
+}
+
+/** The form as a browser sends it: every number field, and the ticked checkboxes only. */
+export function settingsForm(values: Record<string, number | boolean | string>): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const f of manifest.settings) {
+    const v = f.key in values ? values[f.key] : f.default;
+    if (f.type === 'yesno') {
+      if (v === true) form[f.key] = 'on';
+    } else form[f.key] = String(v);
+  }
+  return form;
+}
+
+/** Saves settings on the host's Modules page, as the admin does; the portal keeps running. */
+export async function saveSettings(client: Client, values: Record<string, number | boolean | string>): Promise<void> {
+  const res = await client.post('/admin/modules/settings', settingsForm(values));
+  assert.equal(res.status, 303, `saving settings answered ${res.status}`);
+}
+
+/** The settings as stored in the host's modules table. */
+export async function storedSettings(tp: TestPortal): Promise<Record<string, unknown>> {
+  const row = (await tp.knex('modules').where('id', 'account_users').first()) as { settings: string };
+  return JSON.parse(row.settings) as Record<string, unknown>;
+}
