@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { createApp } from '../../host/app';
+import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
+import { Factories } from '../helpers/factories';
 import { adminWorld, BASE, countRows, member, textOf, type AdminWorld } from '../admin/helpers';
 import { adminOnModules, saveSettings } from './helpers';
 
@@ -159,5 +161,17 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     await admin.refreshCsrf('/admin/modules');
     await saveSettings(admin, { disableClientManagement: false });
     assert.equal((await alice.get('/account/users')).status, 200);
+  });
+
+  it('a second app instance on the same database follows a saved setting on its next read of the module state', async () => {
+    const other = await createApp({ knex: tp.knex, config: testConfig(), logger: quietLogger, moduleStateTtlMs: 0 });
+    try {
+      const aliceThere = await Client.login(other.app, w.alice.email, Factories.PASSWORD);
+      assert.equal((await aliceThere.get('/account/users')).status, 200);
+      await saveSettings(admin, { disableClientManagement: true });
+      assert.equal((await aliceThere.get('/account/users')).status, 404);
+    } finally {
+      await other.close();
+    }
   });
 });
