@@ -3,7 +3,6 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
-import { ConnectSessionKnexStore } from 'connect-session-knex';
 import { createModule, type AccountUsersModule } from '../module/index';
 import type { Logger } from '../module/contract';
 import { csrfProtection, generateToken } from '../module/csrf';
@@ -18,6 +17,7 @@ import { buildHostContract } from './host-contract';
 import { createLayout, viewLocals } from './layout';
 import { createMailer } from './mailer';
 import { ModuleRegistry } from './module-registry';
+import { SessionStore } from './session-store';
 import './session-types';
 
 export interface PortalOptions {
@@ -77,7 +77,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   app.use('/assets', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
-  const store = new ConnectSessionKnexStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  const store = new SessionStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
   app.use(
     session({
       name: 'portal.sid',
@@ -161,6 +161,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       const locals = viewLocals(req, res);
       // Never a stack trace outside development.
       const detail = !config.production && process.env.NODE_ENV === 'development' ? err.stack : undefined;
+      const signedInAdmin = req.session?.admin;
+      // With the database away the session cannot be saved: the page goes out without trying.
+      if (unavailable) (req as unknown as { session?: unknown }).session = undefined;
       res.status(status).render('layout', {
         ...locals,
         admin: req.originalUrl.startsWith('/admin'),
@@ -169,7 +172,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
         body: `<h1>${escapeHtml(locals.t(title))}</h1><p>${escapeHtml(locals.t(message))}</p>${detail ? `<pre>${escapeHtml(detail)}</pre>` : ''}`,
         primary: [],
         accountMenu: [],
-        signedInAdmin: req.session?.admin,
+        signedInAdmin,
         flash: [],
       });
     } catch {

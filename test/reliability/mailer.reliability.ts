@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { Portal } from '../../host/app';
+import { Client } from '../helpers/portal';
+import type { Factories } from '../helpers/factories';
+import { diff, snapshot } from '../security/snapshot';
+import { freshDatabase, instance, requireMysql } from './setup';
+
+const PASSWORD = 'test-password-1';
+
+/** A port where nothing listens: SMTP to it fails at once, like a mail server that is down. */
+async function deadPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The mail server fails: no half-made invitation, and a failed resend keeps the old link. */
+describe('reliability: the mailer fails', function () {
+  this.timeout(60_000);
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let healthy: Portal;
+  let broken: Portal;
+  let f: Factories;
+  let owner: Client;
+  let brokenOwner: Client;
+
+  before(async function () {
+    await requireMysql(this);
+    db = await freshDatabase('mailer');
+    ({ portal: healthy, f } = await instance(db.knex, { activate: true }));
+    // The same portal and database, with SMTP pointing at a server that is down.
+    ({ portal: broken } = await instance(db.knex, { config: { smtpUrl: `smtp://127.0.0.1:${await deadPort()}` } }));
+    const alice = await f.user({ email: 'alice@mailer.test' });
+    await f.account({ name: 'Acme', ownerId: alice.id });
+    owner = await Client.login(healthy.app, alice.email, PASSWORD);
+    await owner.refreshCsrf('/account/users');
+    brokenOwner = await Client.login(broken.app, alice.email, PASSWORD);
+    await brokenOwner.refreshCsrf('/account/users');
+  });
+
+  after(async () => {
+    await healthy?.close();
+    await broken?.close();
+    await db?.drop();
+  });
+
+  it('an invitation whose e-mail cannot be sent is not kept: no row, no log entry, a clear message', async () => {
+    const before = await snapshot(db.knex);
+    const res = await brokenOwner.post('/account/users/invite', { email: 'lost@mailer.test', access: 'all' });
+    assert.equal(res.status, 502);
+    assert.match(res.text, /could not be sent|not be sent|e-mail/i);
+    assert.doesNotMatch(res.text, /ECONNREFUSED|\n\s+at /);
+    assert.deepEqual(diff(before, await snapshot(db.knex)), [], 'nothing of the invitation is left');
+    // Inviting the same address again works once mail works: no pending leftover blocks it.
+    assert.equal((await owner.post('/account/users/invite', { email: 'lost@mailer.test', access: 'all' })).status, 303);
+  });
+
+  it('a resend whose e-mail fails keeps the first link working and changes nothing', async () => {
+    await owner.post('/account/users/invite', { email: 'resend@mailer.test', access: 'all' });
+    const mail = (await db.knex('outbox').where('to_address', 'resend@mailer.test').first()) as { text: string };
+    const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
+    const invite = (await db.knex('mod_account_users_invites').where('pending_email', 'resend@mailer.test').first()) as { id: number };
+    const before = await snapshot(db.knex);
+    const res = await brokenOwner.post(`/account/invites/${invite.id}/resend`);
+    assert.equal(res.status, 502);
+    assert.deepEqual(diff(before, await snapshot(db.knex)), []);
+    assert.equal((await new Client(healthy.app).get(`/account/invite/${token}`)).status, 200, 'the first link still opens');
+  });
+
+  it('the portal stays usable while mail is down', async () => {
+    assert.equal((await brokenOwner.get('/account/users')).status, 200);
+  });
+});
