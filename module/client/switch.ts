@@ -29,7 +29,7 @@ export function switchHandlers({ ctx, repo }: Deps) {
       const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accounts.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
       if (open === 0) {
-        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout });
+        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout }, input.status ?? 200);
         return;
       }
     }
