@@ -136,6 +136,13 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       await at(erin, 'invite-accepted', 'Invitation accepted: in Acme with only what was granted');
       await open(erin, '/services', 'denied-invitee', 'A page that was not granted', 403);
       await open(erin, invitation.replace(/[^/]+$/, 'no-such-token'), 'invitation-invalid', 'An invitation link that is not valid', 404);
+      // Alice takes the access away: Erin's next click lands on the chooser, with nothing to choose.
+      await alice.goto('/account/users');
+      await Promise.all([alice.waitForNavigation(), alice.locator('tr', { hasText: newcomer }).locator('a[href$="/remove"]').click()]);
+      await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Yes, remove access' }).click()]);
+      await at(alice, 'removed', 'User Management after Remove Access');
+      await erin.goto('/tickets');
+      await at(erin, 'access-ended', 'Access removed: the next click lands on the chooser');
     }
 
     // Dana (dev): the chooser after sign-in, and a page her access to Blue Fish does not include.
