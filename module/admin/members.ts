@@ -1,24 +1,18 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { ModuleError, isUniqueViolation } from '../errors';
+import { ModuleError } from '../errors';
 import { field, handler, idParam } from '../http';
 import { renderPage } from '../render';
 import { flash } from '../session';
-import { TABLES } from '../tables';
 import type { AccountHandlers } from './accounts';
 import type { AdminRepo } from './repo';
+import { AdminAccess } from './service';
 import { accessFields, adminActor } from './common';
-
-const OWNER_ATTEMPTS = 5;
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
 
 /** Ownership, direct access and removal of one account's users, done by staff. */
 export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHandlers) {
   const { ctx, repo, members } = deps;
+  const access = new AdminAccess(ctx, repo, members);
 
   const accountPath = (req: Request, accountId: number) => `${req.baseUrl}/accounts/${accountId}`;
 
@@ -39,23 +33,9 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     renderPage(ctx, req, res, 'admin/make-owner', { title: 'admin.owner.title', acct, user, name, ownerName });
   });
 
-  /**
-   * Concurrent moves on one account queue on the owner row; on MySQL a loser may still meet the
-   * unique owner index or a deadlock, and then tries again against the committed owner.
-   */
   const makeOwner = handler(async (req: Request, res: Response) => {
-    const { acct, name } = await target(req);
-    const actor = adminActor(ctx, req);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await members.makeOwner(actor, acct.id, idParam(req.params.userId));
-        break;
-      } catch (err) {
-        if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
-        if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');
-        await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40) * attempt));
-      }
-    }
+    const { acct, member, name } = await target(req);
+    await access.makeOwner(adminActor(ctx, req), acct.id, member.userId);
     flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
   });
@@ -86,15 +66,7 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (Object.keys(errors).length > 0 || 'error' in choice) return refuse(422, errors);
     const user = await ctx.host.users.findByEmail(form.email);
     if (!user) return refuse(422, { email: 'admin.add.errors.unknown' });
-    const { maxUsersPerAccount } = ctx.settings();
-    const outcome = await ctx.knex.transaction(async (trx) => {
-      // The owner row serialises changes of one account, so the limit is counted exactly.
-      await trx(TABLES.members).where({ account_id: acct.id, is_owner: true }).forUpdate().first('id');
-      if (await repo.find(acct.id, user.id, trx)) return 'member' as const;
-      if (maxUsersPerAccount > 0 && (await repo.countMembers(acct.id, '', trx)) >= maxUsersPerAccount) return 'limit' as const;
-      const added = await members.add(adminActor(ctx, req), { accountId: acct.id, userId: user.id, choice, targetEmail: user.email }, trx);
-      return added.created ? ('added' as const) : ('member' as const);
-    });
+    const outcome = await access.grant(adminActor(ctx, req), acct.id, user, choice);
     if (outcome === 'member') return refuse(409, { email: 'admin.add.errors.member' });
     if (outcome === 'limit') return refuse(422, { email: 'admin.add.errors.limit' });
     flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });

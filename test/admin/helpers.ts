@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Client, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
+import { demoLike } from '../users/setup';
 
 export const BASE = '/admin/modules/account_users';
 
@@ -13,17 +14,10 @@ export interface AdminWorld {
   blueFish: { id: number; ownerId: number; name: string };
 }
 
-/** Alice owns Acme, Bob owns Blue Fish, Dana (dev) is in both; one staff member, Ada Admin. */
+/** The demo's shape (alice owns Acme, bob owns Blue Fish, dev is in both) and one staff member, Ada Admin. */
 export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
   const admin = await tp.f.admin({ email: 'ada@hosting.test', name: 'Ada Admin' });
-  const alice = await tp.f.user({ email: 'alice@example.test', firstName: 'Alice', lastName: 'Archer' });
-  const bob = await tp.f.user({ email: 'bob@example.test', firstName: 'Bob', lastName: 'Baker' });
-  const dev = await tp.f.user({ email: 'dev@example.test', firstName: 'Dana', lastName: 'Developer' });
-  const acme = await tp.f.account({ name: 'Acme Web Studio', ownerId: alice.id });
-  const blueFish = await tp.f.account({ name: 'Blue Fish Bakery', ownerId: bob.id });
-  await tp.f.member(acme.id, dev.id, 'all');
-  await tp.f.member(blueFish.id, dev.id, ['products', 'tickets']);
-  return { admin, alice, bob, dev, acme, blueFish };
+  return { admin, ...(await demoLike(tp)) };
 }
 
 /** Signs a staff member in through the admin login form; the client keeps the CSRF token of a page. */

@@ -1,0 +1,57 @@
+import type { Actor, ModuleContext } from '../context';
+import type { HostUser } from '../contract';
+import { ModuleError, isUniqueViolation } from '../errors';
+import type { MembersRepo } from '../members/repo';
+import type { AccessChoice, MembersService } from '../members/service';
+import { TABLES } from '../tables';
+
+const OWNER_ATTEMPTS = 5;
+
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+}
+
+export type GrantOutcome = 'added' | 'member' | 'limit';
+
+/** What staff may do to an account's users beyond what owners can: take plain values, no HTTP. */
+export class AdminAccess {
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly repo: MembersRepo,
+    private readonly members: MembersService,
+  ) {}
+
+  /**
+   * Gives an existing login access without an invitation. A user who already has access keeps
+   * exactly what they had; a full account refuses. The owner row serialises changes of one
+   * account, so the limit is counted exactly under concurrent grants.
+   */
+  async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<GrantOutcome> {
+    const { maxUsersPerAccount } = this.ctx.settings();
+    return this.ctx.knex.transaction(async (trx) => {
+      await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
+      if (await this.repo.find(accountId, user.id, trx)) return 'member';
+      if (maxUsersPerAccount > 0 && (await this.repo.countMembers(accountId, '', trx)) >= maxUsersPerAccount) return 'limit';
+      const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
+      return added.created ? 'added' : 'member';
+    });
+  }
+
+  /**
+   * Concurrent moves on one account queue on the owner row; on MySQL a loser may still meet the
+   * unique owner index or a deadlock, and then tries again against the committed owner.
+   */
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.members.makeOwner(actor, accountId, userId);
+        return;
+      } catch (err) {
+        if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
+        if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40) * attempt));
+      }
+    }
+  }
+}
