@@ -3,6 +3,8 @@ import { Client, encodeForm } from '../helpers/portal';
 import { buildWorld, freshLimits, login, loginTo, PASSWORD, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 
+const MOD = '/admin/modules/account_users';
+
 interface Route {
   name: string;
   as: 'owner' | 'member' | 'anon' | 'admin';
@@ -37,6 +39,12 @@ const POST_ROUTES: Route[] = [
   route('/admin/logout', 'admin', () => '/admin/logout'),
   route('/admin/modules/lifecycle', 'admin', () => '/admin/modules/lifecycle', () => ({ action: 'deactivate' })),
   route('/admin/modules/settings', 'admin', () => '/admin/modules/settings', () => ({ inviteLifetimeDays: '30', maxUsersPerAccount: '0', invitesPerHour: '20' })),
+  route(`${MOD}/accounts/:accountId/users`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/users`, (w) => ({ email: w.sam.email, access: 'all' })),
+  route(`${MOD}/accounts/:accountId/users/:userId/owner`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/users/${w.dev.id}/owner`),
+  route(`${MOD}/accounts/:accountId/users/:userId/remove`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/users/${w.dev.id}/remove`),
+  route(`${MOD}/accounts/:accountId/invites`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/invites`, () => ({ email: 'staff-forged@attacker.test', access: 'all' })),
+  route(`${MOD}/accounts/:accountId/invites/:inviteId/resend`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/invites/${w.acmeInviteId}/resend`),
+  route(`${MOD}/accounts/:accountId/invites/:inviteId/cancel`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/invites/${w.acmeInviteId}/cancel`),
 ];
 
 async function adminLogin(w: World): Promise<Client> {
@@ -115,7 +123,12 @@ describe('security: CSRF on every POST and no state change on GET', () => {
           assert.ok(res.status < 500, `GET ${path} answered ${res.status}`);
         }
       }
-      for (const path of ['/admin', '/admin/modules', '/admin/outbox', '/admin/modules/account_users', '/admin/logout', '/admin/modules/lifecycle?action=uninstall']) {
+      const staffPages = [
+        '', '/users', `/users/${w.dev.id}`, `/users/${w.dev.id}/log`, '/accounts', `/accounts/${w.acme.id}`, `/accounts/${w.acme.id}/log`,
+        `/accounts/${w.acme.id}/users/${w.dev.id}/owner`, `/accounts/${w.acme.id}/users/${w.dev.id}/remove`, `/accounts/${w.acme.id}/invites/${w.acmeInviteId}/cancel`,
+        `/accounts/${w.acme.id}/invites/${w.acmeInviteId}/resend`, `/accounts/${w.acme.id}/users?email=${encodeURIComponent(w.sam.email)}&access=all`,
+      ].map((p) => `${MOD}${p}`);
+      for (const path of ['/admin', '/admin/modules', '/admin/outbox', '/admin/logout', '/admin/modules/lifecycle?action=uninstall', ...staffPages]) {
         const res = await clients.admin.get(path);
         assert.ok(res.status < 500, `GET ${path} answered ${res.status}`);
       }
