@@ -21,7 +21,9 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 const SIZES: Sizes = SMOKE
   ? { users: 3_000, accounts: 300, bigAccountUsers: 100, agencyAccounts: 40, invites: 10 }
   : { users: 100_000, accounts: 10_000, bigAccountUsers: 5_000, agencyAccounts: 2_000, invites: 200 };
-const DURATION = SMOKE ? 2 : 10;
+/** Seconds of load per page: SLICES slices of SLICE_SECONDS, alternating with the page it is compared with. */
+const SLICES = SMOKE ? 2 : 20;
+const SLICE_SECONDS = SMOKE ? 1 : 2;
 const MEMORY_SECONDS = SMOKE ? 4 : 60;
 const CONNECTIONS = 10;
 const ROOT_URL = (process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
@@ -69,7 +71,6 @@ async function bench<T>(pathname: string, body?: object): Promise<T> {
   return (await res.json()) as T;
 }
 const stats = () => bench<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>('/__bench/stats');
-const ROUNDS = SMOKE ? 1 : 3;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Target {
@@ -93,13 +94,13 @@ async function once(t: Target, seconds: number) {
   });
   const after = await stats();
   if (r.non2xx || r.errors) throw new Error(`${t.label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, queries: after.queries - before.queries, cpuMicros: after.cpuMicros - before.cpuMicros };
+  return { seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, queries: after.queries - before.queries, cpuMicros: after.cpuMicros - before.cpuMicros };
 }
 
 /**
- * Measures two pages the same way, alternating them over ROUNDS rounds (A B, B A, A B) so drift in
- * the machine's load hits both alike; req/s and latency are the medians of the rounds; queries and
- * app CPU per request are totals over all rounds divided by the requests.
+ * Measures two pages the same way in short alternating slices (A B, B A, A B, …), so bursts of
+ * other work on the machine fall on both alike: req/s is all requests over all slice time; p50 and
+ * p99 are the medians of the slices'; queries and app CPU per request are totals over requests.
  */
 async function compare(a: Target, b: Target): Promise<[Row, Row]> {
   for (const t of [a, b]) {
@@ -111,8 +112,8 @@ async function compare(a: Target, b: Target): Promise<[Row, Row]> {
     await once(t, 1);
   }
   const runs = new Map<Target, Array<Awaited<ReturnType<typeof once>>>>([[a, []], [b, []]]);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const t of round % 2 ? [b, a] : [a, b]) runs.get(t)!.push(await once(t, DURATION));
+  for (let slice = 0; slice < SLICES; slice += 1) {
+    for (const t of slice % 2 ? [b, a] : [a, b]) runs.get(t)!.push(await once(t, SLICE_SECONDS));
   }
   return [a, b].map((t) => {
     const r = runs.get(t)!;
@@ -120,7 +121,7 @@ async function compare(a: Target, b: Target): Promise<[Row, Row]> {
     const row: Row = {
       label: t.label,
       path: t.path,
-      rps: median(r.map((x) => x.rps)),
+      rps: requests / r.reduce((sum, x) => sum + x.seconds, 0),
       p50: median(r.map((x) => x.p50)),
       p99: median(r.map((x) => x.p99)),
       queries: r.reduce((sum, x) => sum + x.queries, 0) / requests,
@@ -277,7 +278,8 @@ async function main(): Promise<void> {
       sizes: SIZES,
       generateSeconds,
       machine: { loadAverage: startLoad, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGb: os.totalmem() / 1024 ** 3, node: process.version, mariadb, platform: `${os.type()} ${os.release()}` },
-      duration: DURATION,
+      duration: SLICES * SLICE_SECONDS,
+      slices: SLICES,
       connections: CONNECTIONS,
       rows,
       usersPage,
@@ -293,6 +295,8 @@ async function main(): Promise<void> {
     log(`written to ${out}`);
   } finally {
     if (server?.pid) {
+      // Let requests still in flight from the last load finish before the portal stops.
+      await new Promise((r) => setTimeout(r, 1500));
       server.removeAllListeners('exit');
       server.kill('SIGTERM');
     }
