@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { Client } from '../helpers/portal';
-import { buildWorld, freshLimits, loginTo, mainText, PASSWORD, type World } from './fixture';
+import type { Client } from '../helpers/portal';
+import { adminLogin, buildWorld, loginTo, mainText, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 
 const BASE = '/admin/modules/account_users';
-
-export async function adminLogin(w: World, email = 'root@portal.test'): Promise<Client> {
-  await freshLimits(w.tp);
-  const client = new Client(w.tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email, password: PASSWORD });
-  assert.equal(res.status, 303);
-  await client.refreshCsrf(`${BASE}/`);
-  return client;
-}
 
 /** The module's staff pages: closed to client users, and one account's ids never act on another. */
 describe('security: the module admin pages', () => {

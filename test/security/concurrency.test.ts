@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
-import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
+import { adminLogin, buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
 
 const PARALLEL = 50;
 
@@ -138,6 +138,33 @@ describe('security: concurrency (50 requests at once)', function () {
       assert.ok(!(invite.accepted_at && invite.cancelled_at), 'not both');
       assert.equal(member.length, invite.accepted_at ? 1 : 0, 'a membership exactly when accepted');
     }
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
+    await w.tp.f.admin({ email: 'root@portal.test' });
+    const admin = await adminLogin(w);
+    const candidates: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const user = await w.tp.f.user({ email: `staffheir${i}@victim.test` });
+      await w.tp.f.member(w.acme.id, user.id, ['tickets']);
+      candidates.push(user.id);
+    }
+    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users/${candidates[i % candidates.length]}/owner`)));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s < 500), statuses.join(','));
+    assert.ok(statuses.every((s) => s === 303 || s === 409), statuses.join(','));
+    const owners = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    assert.equal(owners.length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const account = (await w.tp.knex('accounts').where('id', w.acme.id).first('primary_user_id')) as { primary_user_id: number };
+    assert.equal(Number(account.primary_user_id), Number(owners[0].user_id));
+    for (const id of [w.alice.id, ...candidates]) {
+      assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: id })).length, 1);
+    }
+    const moves = await rows(w, 'mod_account_users_log', { account_id: w.acme.id, action: 'owner_changed' });
+    // A move to whoever is owner by then changes nothing and logs nothing; every other one is logged.
+    assert.ok(moves.length >= 1 && moves.length <= statuses.filter((s) => s === 303).length, `${moves.length} moves logged`);
     await assertInvariants(w);
   });
 

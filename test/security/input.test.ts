@@ -160,7 +160,7 @@ describe('security: markup in names is shown as text everywhere', () => {
     assertEscaped((await member.get(`/account/invite/${token}`)).text, 'invitation page signed in');
   });
 
-  it('in the invitation e-mail and in the admin Outbox', async () => {
+  it('in the invitation e-mail, the admin Outbox and every staff page of the module', async () => {
     const mail = (await tp.knex('outbox').orderBy('id', 'desc').first()) as { id: number; html: string; text: string; subject: string };
     assertEscaped(mail.html, 'invitation e-mail');
     assert.match(mail.html, /&lt;img src=x onerror=alert\(2\)&gt;/);
@@ -168,11 +168,16 @@ describe('security: markup in names is shown as text everywhere', () => {
     const admin = tp.anonymous();
     await admin.refreshCsrf('/admin/login');
     assert.equal((await admin.post('/admin/login', { email: 'root@portal.test', password: PASSWORD })).status, 303);
-    for (const path of ['/admin/outbox', `/admin/outbox/${mail.id}`, '/admin/modules/account_users']) {
+    const mod = '/admin/modules/account_users';
+    const staffPages = [mod, `${mod}/users?q=victim`, `${mod}/users/${memberId}`, `${mod}/users/${memberId}/log`, `${mod}/accounts?q=img`, `${mod}/accounts/${accountId}`, `${mod}/accounts/${accountId}/log`, `${mod}/accounts/${accountId}/users/${memberId}/owner`, `${mod}/accounts/${accountId}/users/${memberId}/remove`, `${mod}/accounts/${accountId}/invites/${inviteId}/cancel`];
+    let shown = 0;
+    for (const path of ['/admin/outbox', `/admin/outbox/${mail.id}`, ...staffPages]) {
       const res = await admin.get(path);
       assert.ok(res.status < 400, path);
       assertEscaped(res.text, path);
+      if (/&lt;(script|img)/.test(res.text)) shown += 1;
     }
+    assert.ok(shown >= 6, `the names are on the staff pages, escaped (${shown})`);
   });
 
   it('the content security policy forbids inline scripts', async () => {
