@@ -4,6 +4,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { createModule, type AccountUsersModule } from '../module/index';
+import { TABLES } from '../module/tables';
 import type { Logger } from '../module/contract';
 import { csrfProtection, generateToken } from '../module/csrf';
 import { addOverrideDir, setDefaultLocale } from '../module/i18n';
@@ -62,9 +63,14 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, logger, renderPage: layout.renderPage, now: options.now }),
   );
   // The portal keeps its primary user in step with the owner, so switching the module off later
-  // leaves the right person in charge.
+  // leaves the right person in charge. Moves made at once may deliver their events out of order,
+  // so one statement copies whoever owns the account now: the last event leaves the final owner.
   const onOwnerChanged = async (p: { accountId: number; userId: number }) => {
-    await knex('accounts').where('id', p.accountId).update({ primary_user_id: p.userId });
+    const owner = knex(TABLES.members).where({ account_id: p.accountId, is_owner: true });
+    await knex('accounts')
+      .where('id', p.accountId)
+      .whereExists(owner.clone().select('id'))
+      .update({ primary_user_id: owner.clone().select('user_id') as unknown as number });
   };
   hooks.on('AccountOwnerChanged', onOwnerChanged);
 
