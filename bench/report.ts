@@ -31,7 +31,7 @@ interface ReportInput {
 
 const n = (v: number, digits = 0) => v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mb = (bytes: number) => `${n(bytes / 1024 / 1024, 1)} MB`;
-const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').replace(/`/g, '').slice(0, 400);
+const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').replace(/`/g, '').slice(0, 800);
 
 /** The Markdown of docs/benchmarks.md: the machine, the table, the targets, EXPLAIN, memory. */
 export function renderReport(r: ReportInput): string {
