@@ -27,6 +27,8 @@ export interface PortalOptions {
   logger?: Logger;
   /** Milliseconds between reads of the module's on/off state and settings from the database. */
   moduleStateTtlMs?: number;
+  /** A request with no answer after this long gets the 503 page (a database that stopped answering). */
+  requestTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -81,6 +83,19 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
 
   app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } } }));
   app.use('/assets', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
+  // A database that stops answering (a network partition, not a refusal) must not hold requests
+  // open forever: past the limit the visitor gets the 503 page instead of a page that never loads.
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  app.use((req, res, next) => {
+    const timer = setTimeout(() => {
+      if (!res.headersSent) renderError(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' }), req, res);
+    }, requestTimeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.on('finish', clear);
+    res.on('close', clear);
+    next();
+  });
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   const store = new SessionStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
@@ -154,7 +169,20 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   app.use((req, res, next) => {
     layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404).catch(next);
   });
-  app.use((err: Error & { status?: number; code?: string; messageKey?: string; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: RequestError, req: Request, res: Response, _next: NextFunction) => renderError(err, req, res));
+
+  return {
+    app,
+    accountUsers,
+    registry,
+    hooks,
+    async close() {
+      accountUsers.dispose();
+      hooks.off('AccountOwnerChanged', onOwnerChanged);
+    },
+  };
+
+  function renderError(err: RequestError, req: Request, res: Response): void {
     const unavailable = isDatabaseUnavailable(err);
     const status = unavailable ? 503 : err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (unavailable) logger.warn('database unavailable', { url: req.originalUrl, code: err.code ?? err.name });
@@ -184,25 +212,18 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     } catch {
       res.status(status).type('text/plain').send(String(status));
     }
-  });
-
-  return {
-    app,
-    accountUsers,
-    registry,
-    hooks,
-    async close() {
-      accountUsers.dispose();
-      hooks.off('AccountOwnerChanged', onOwnerChanged);
-    },
-  };
+  }
 }
+
+type RequestError = Error & { status?: number; code?: string; messageKey?: string; type?: string };
 
 /** Codes of a database that cannot be reached or is full: a temporary outage (503), not a bug. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND',
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY',
+  // A deadlock rolled the whole transaction back: nothing was written, and trying again works.
+  'ER_LOCK_DEADLOCK',
 ]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {

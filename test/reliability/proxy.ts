@@ -8,6 +8,8 @@ export class DbProxy {
   private server = net.createServer((client) => this.accept(client));
   private sockets = new Set<net.Socket>();
   private cut = false;
+  private holding = false;
+  private waiting: net.Socket[] = [];
   port = 0;
   /** Connections the proxy refused or dropped while cut. */
   dropped = 0;
@@ -21,6 +23,12 @@ export class DbProxy {
   }
 
   private accept(client: net.Socket): void {
+    if (this.holding) {
+      // A black hole: the connection opens and nothing ever answers.
+      client.on('error', () => undefined);
+      this.waiting.push(client);
+      return;
+    }
     if (this.cut) {
       this.dropped += 1;
       client.destroy();
@@ -47,8 +55,19 @@ export class DbProxy {
     this.sockets.clear();
   }
 
+  /** Stops every byte in both directions without closing anything, as a network partition does. */
+  hold(): void {
+    this.holding = true;
+    for (const s of this.sockets) s.pause();
+  }
+
   restore(): void {
     this.cut = false;
+    if (this.holding) {
+      this.holding = false;
+      for (const s of this.sockets) s.resume();
+      for (const client of this.waiting.splice(0)) this.accept(client);
+    }
   }
 
   get isCut(): boolean {

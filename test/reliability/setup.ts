@@ -50,8 +50,8 @@ export async function freshDatabase(label: string): Promise<{ name: string; knex
 }
 
 /** One app instance (as one process of a load-balanced portal) on its own connection pool. */
-export async function instance(knex: Knex, options: { config?: Partial<HostConfig>; moduleStateTtlMs?: number; activate?: boolean } = {}): Promise<{ portal: Portal; f: Factories }> {
-  const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: options.moduleStateTtlMs ?? 0 });
+export async function instance(knex: Knex, options: { config?: Partial<HostConfig>; moduleStateTtlMs?: number; requestTimeoutMs?: number; activate?: boolean } = {}): Promise<{ portal: Portal; f: Factories }> {
+  const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: options.moduleStateTtlMs ?? 0, requestTimeoutMs: options.requestTimeoutMs });
   if (options.activate) {
     await portal.accountUsers.activate();
     await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });

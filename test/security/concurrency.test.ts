@@ -141,6 +141,54 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
+  it(`${PARALLEL} registrations from one invitation link at once: one new login, one membership`, async () => {
+    const { token } = await inviteByHttp(w.tp, owner, 'newcomer@victim.test');
+    const browsers = await Promise.all(Array.from({ length: PARALLEL }, async () => {
+      const anon = w.tp.anonymous();
+      await anon.refreshCsrf(`/account/invite/${token}`);
+      return anon;
+    }));
+    const results = await Promise.all(browsers.map((b, i) => b.post(`/account/invite/${token}/register`, { firstName: `New${i}`, lastName: 'Comer', password: 'a-long-password', passwordConfirm: 'a-long-password' })));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 303 || s === 409 || s === 404), statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
+    const users = await rows<{ id: number }>(w, 'users', { email: 'newcomer@victim.test' });
+    assert.equal(users.length, 1);
+    assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: users[0].id })).length, 1);
+    await assertInvariants(w);
+  });
+
+  it('resending and accepting one invitation at once: either the old link worked or the new one will, never both', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const email = `resent${round}@victim.test`;
+      const { id, token } = await inviteByHttp(w.tp, owner, email);
+      const invitee = await w.tp.f.user({ email });
+      const client = await login(w.tp, email);
+      const [acc, res] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/resend`)]);
+      // A deadlock between the two rolls one back whole and answers 503 ("try again"), never 500.
+      assert.ok([303, 404, 503].includes(acc.status) && [303, 404, 503].includes(res.status), `${acc.status} ${res.status}`);
+      const invite = (await rows<{ accepted_at: number | null; pending_email: string | null }>(w, 'mod_account_users_invites', { id }))[0];
+      const member = await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: invitee.id });
+      assert.equal(member.length, invite.accepted_at ? 1 : 0);
+      assert.equal(acc.status === 303, Boolean(invite.accepted_at), 'the accept answered as it happened');
+      if (invite.accepted_at) assert.equal(invite.pending_email, null);
+    }
+    await assertInvariants(w);
+  });
+
+  it(`${PARALLEL} staff grants of one user to one account at once: one membership`, async () => {
+    await w.tp.f.admin({ email: 'root@portal.test' });
+    const admin = await adminLogin(w);
+    const results = await Promise.all(Array.from({ length: PARALLEL }, () => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'all' })));
+    const statuses = results.map((r) => r.status);
+    // Deadlocked grants were rolled back whole and answer 503 ("try again"), never 500.
+    assert.ok(statuses.every((s) => s === 303 || s === 409 || s === 503), statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
+    assert.equal((await rows(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: w.sam.id })).length, 1);
+    assert.equal((await rows(w, 'mod_account_users_log', { account_id: w.acme.id, target_user_id: w.sam.id })).length, 1);
+    await assertInvariants(w);
+  });
+
   it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
     await w.tp.f.admin({ email: 'root@portal.test' });
     const admin = await adminLogin(w);
