@@ -180,6 +180,19 @@ describe('security: markup in names is shown as text everywhere', () => {
     assert.ok(shown >= 6, `the names are on the staff pages, escaped (${shown})`);
   });
 
+  it('in the e-mail telling the owner an invitation was accepted', async () => {
+    const anon = tp.anonymous();
+    await anon.refreshCsrf(`/account/invite/${token}`);
+    const res = await anon.post(`/account/invite/${token}/register`, { firstName: NAME_SCRIPT, lastName: '<b onmouseover=alert(4)>x</b>', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    assert.equal(res.status, 303);
+    const mail = (await tp.knex('outbox').where('to_address', 'alice@victim.test').orderBy('id', 'desc').first()) as { html: string } | undefined;
+    assert.ok(mail, 'the owner was told');
+    assertEscaped(mail.html, 'accepted e-mail');
+    assert.doesNotMatch(mail.html, /<b onmouseover/);
+    assert.match(mail.html, /&lt;script&gt;/);
+    for (const path of ['/account/users', '/account/activity']) assertEscaped((await owner.get(path)).text, `${path} after the registration`);
+  });
+
   it('the content security policy forbids inline scripts', async () => {
     const res = await owner.get('/account/users');
     const csp = String(res.headers['content-security-policy']);
