@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as members from './001_members';
 import * as invites from './002_invites';
 import * as log from './003_log';
+import * as listOrder from './004_members_list_order';
 
 /**
  * The module's migrations in order. Listed by hand (not read from the folder) so their names are
@@ -11,4 +12,5 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '001_members', migration: members },
   { name: '002_invites', migration: invites },
   { name: '003_log', migration: log },
+  { name: '004_members_list_order', migration: listOrder },
 ];

@@ -134,18 +134,22 @@ export class MembersRepo {
     return Number(row?.n ?? 0);
   }
 
-  /** One page of an account's users: the owner first, then by name. */
+  /**
+   * One page of an account's users: the owner first (it counts as the first row), then everyone
+   * else in the order they were added, which the (account_id, id) index gives without a sort.
+   */
   async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
     const u = this.schema.users;
+    const columns = [...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`];
+    const owner = (await this.membersQuery(accountId, search).andWhere('m.is_owner', true).first(columns)) as Record<string, unknown> | undefined;
+    const ownerFirst = owner && offset === 0 ? [owner] : [];
     const rows = (await this.membersQuery(accountId, search)
-      .orderByRaw('m.is_owner IS NULL')
-      .orderBy(`u.${u.firstName}`)
-      .orderBy(`u.${u.lastName}`)
-      .orderBy('m.user_id')
-      .offset(offset)
-      .limit(limit)
-      .select([...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown>[];
-    return rows.map((row) => ({ ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) }));
+      .whereNull('m.is_owner')
+      .orderBy('m.id')
+      .offset(owner ? Math.max(0, offset - 1) : offset)
+      .limit(limit - ownerFirst.length)
+      .select(columns)) as Record<string, unknown>[];
+    return [...ownerFirst, ...rows].map((row) => ({ ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) }));
   }
 
   async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {
