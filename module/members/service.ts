@@ -34,6 +34,8 @@ export class MembersService {
 
   async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<void> {
     const before = await this.inTransaction(async (trx) => {
+      // Saves of one member queue here, so each logs the access the save before it left.
+      await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
       const now = this.ctx.now();
       await trx(TABLES.members)
@@ -59,6 +61,8 @@ export class MembersService {
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
     await this.inTransaction(async (trx) => {
+      // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
+      await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
       await trx(TABLES.members).where({ id: member.id }).del();
       await writeLog(trx, actor, { accountId, action, targetUserId: userId }, this.ctx.now());

@@ -109,6 +109,12 @@ describe('security: concurrency (50 requests at once)', function () {
     assert.ok(log.length >= 1 && log.length <= PARALLEL);
     const last = JSON.parse(log[log.length - 1].details) as { to: unknown };
     assert.equal(norm(last.to), norm(final), 'the last log entry says what the member has');
+    // The audit trail is a chain: each change starts from what the change before it left.
+    for (let i = 1; i < log.length; i += 1) {
+      const prev = JSON.parse(log[i - 1].details) as { to: unknown };
+      const next = JSON.parse(log[i].details) as { from: unknown };
+      assert.equal(norm(next.from), norm(prev.to), `log entry ${i + 1} starts where entry ${i} ended`);
+    }
     await assertInvariants(w);
   });
 
