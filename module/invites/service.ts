@@ -134,6 +134,8 @@ export class InvitesService {
     const { host } = this.ctx;
     // Host lookups use the host's own connection, so they run before the transaction.
     const existingUser = await host.users.findByEmail(email);
+    // The invitee's own language when they have saved one, else the inviter's page language.
+    locale = existingUser?.locale || locale;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
     const { token, hash } = newToken();
@@ -187,6 +189,7 @@ export class InvitesService {
     const { token, hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
     const existingUser = await host.users.findByEmail(seen.email);
+    locale = existingUser?.locale || locale;
     const before = await this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
