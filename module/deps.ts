@@ -1,6 +1,7 @@
 import type { ModuleContext } from './context';
 import type { Guards } from './guard';
 import type { MembersRepo } from './members/repo';
+import type { AccountsRepo } from './accounts/repo';
 import type { MembersService } from './members/service';
 import type { InvitesService } from './invites/service';
 
@@ -9,6 +10,8 @@ export interface Deps {
   ctx: ModuleContext;
   guards: Guards;
   repo: MembersRepo;
+  /** The accounts of one user: login, the chooser and the staff user page. */
+  accounts: AccountsRepo;
   members: MembersService;
   invites: InvitesService;
 }

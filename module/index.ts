@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler, type Request } from 'expres
 import type { HostContract } from './contract';
 import { createContext, type ModuleContext } from './context';
 import { MembersRepo } from './members/repo';
+import { AccountsRepo } from './accounts/repo';
 import { MembersService } from './members/service';
 import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
@@ -57,7 +58,7 @@ export async function createModule(host: HostContract, options: { extraPermissio
   let clientMount = '/account';
   const guards = createGuards(ctx, repo, () => clientMount);
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, repo, members, invites };
+  const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
 
   const client = subApp(ctx, clientRouter(deps));
   client.on('mount', () => {

@@ -2,17 +2,16 @@ import type { Deps } from '../deps';
 import type { UserLoginPayload } from '../contract';
 import { safeReturnPath } from '../safe-return';
 import { setSessionAccount } from '../session';
-import { AccountsRepo } from './repo';
 
 /**
  * UserLogin: one open account → the session is in it and the user goes where they were going;
  * several → the chooser (keeping the return address); none → the chooser, which then says plainly
  * that there is no account to open. The account lives in this session only.
  */
-export async function onUserLogin({ ctx, repo, guards, invites }: Deps, payload: UserLoginPayload): Promise<void> {
+export async function onUserLogin({ ctx, repo, accounts, guards, invites }: Deps, payload: UserLoginPayload): Promise<void> {
   const { req, user } = payload;
   const returnTo = safeReturnPath(payload.returnTo);
-  const ids = await new AccountsRepo(ctx.knex, ctx.host.schema).openAccountIds(user.id, 2);
+  const ids = await accounts.openAccountIds(user.id, 2);
   if (ids.length === 1) {
     setSessionAccount(req, ids[0], false);
     await repo.touchLastLogin(ids[0], user.id, ctx.now());

@@ -10,7 +10,7 @@ const PER_PAGE = 25;
 
 /** Finding a user by e-mail or name, and the accounts that user can open. */
 export function userHandlers(deps: Deps, admin: AdminRepo) {
-  const { ctx, repo } = deps;
+  const { ctx } = deps;
 
   const search = handler(async (req: Request, res: Response) => {
     const q = field(req.query, 'q', 100);
@@ -23,10 +23,10 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
   const show = handler(async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw ModuleError.notFound();
-    const total = await repo.countAccountsOfUser(user.id);
+    const total = await deps.accounts.count(user.id);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const t = tOf(req);
-    const rows = (await repo.accountsOfUser(user.id, '', offset, PER_PAGE)).map((m) => ({
+    const rows = (await deps.accounts.page(user.id, '', offset, PER_PAGE)).map((m) => ({
       accountId: m.accountId,
       accountName: m.accountName,
       accountOpen: m.accountOpen,

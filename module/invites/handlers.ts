@@ -148,7 +148,7 @@ export function inviteHandlers(deps: Deps) {
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>) {
     const user = req.user as HostUser;
-    const multi = (await deps.repo.openAccountIds(user.id, 2)).length > 1;
+    const multi = (await deps.accounts.openAccountIds(user.id, 2)).length > 1;
     setSessionAccount(req, outcome.accountId, multi);
     await deps.repo.touchLastLogin(outcome.accountId, user.id, ctx.now());
     flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });

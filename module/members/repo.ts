@@ -74,45 +74,6 @@ export class MembersRepo {
     return row ? toMember(row) : undefined;
   }
 
-  /** Up to `limit` accounts this user can open right now, most recently used first. */
-  async openAccountIds(userId: number, limit: number): Promise<number[]> {
-    const a = this.schema.accounts;
-    const rows = (await this.knex(`${M} as m`)
-      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
-      .where('m.user_id', userId)
-      .andWhere(`a.${a.status}`, a.openStatus)
-      .orderByRaw('m.last_login_at IS NULL, m.last_login_at DESC, m.account_id')
-      .limit(limit)
-      .select('m.account_id')) as Array<{ account_id: number }>;
-    return rows.map((r) => Number(r.account_id));
-  }
-
-  async countAccountsOfUser(userId: number, search = ''): Promise<number> {
-    const q = this.accountsOfUserQuery(userId, search).count({ n: '*' });
-    const row = (await q.first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
-  }
-
-  private accountsOfUserQuery(userId: number, search: string): Knex.QueryBuilder {
-    const a = this.schema.accounts;
-    const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
-    if (search) q.andWhereRaw('?? like ? escape ?', [`a.${a.name}`, likePattern(search), '\\']);
-    return q;
-  }
-
-  /** The accounts of one user for the chooser: most recently used first, paged in the database. */
-  async accountsOfUser(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
-    const a = this.schema.accounts;
-    const rows = (await this.accountsOfUserQuery(userId, search)
-      .orderByRaw('m.last_login_at IS NULL, m.last_login_at DESC')
-      .orderBy(`a.${a.name}`)
-      .orderBy('m.account_id')
-      .offset(offset)
-      .limit(limit)
-      .select([...this.memberColumns(), `a.${a.name} as account_name`, `a.${a.status} as account_status`])) as Record<string, unknown>[];
-    return rows.map((row) => ({ ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === a.openStatus }));
-  }
-
   private membersQuery(accountId: number, search: string): Knex.QueryBuilder {
     const u = this.schema.users;
     const q = this.knex(`${M} as m`).join(`${u.table} as u`, `u.${u.id}`, 'm.user_id').where('m.account_id', accountId);
