@@ -1,0 +1,63 @@
+const { hashPassword } = require('../passwords');
+const { clientName } = require('../client-area');
+
+// WHMCS language names and the BCP 47 tags of the module's locales.
+const LOCALES = { english: 'en', german: 'de', french: 'fr', spanish: 'es', dutch: 'nl', 'portuguese-br': 'pt-BR' };
+const toLanguage = (locale) => Object.keys(LOCALES).find((name) => LOCALES[name] === locale) ?? '';
+const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'language'];
+const toHostUser = (row) =>
+  row && { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: LOCALES[row.language] };
+
+/** The client's name as WHMCS shows it (company, else first and last name), in each dialect. */
+function nameSql(knex) {
+  const fullName = /mysql/.test(knex.client.config.client) ? "CONCAT({a}.firstname, ' ', {a}.lastname)" : "{a}.firstname || ' ' || {a}.lastname";
+  return `COALESCE(NULLIF({a}.companyname, ''), ${fullName})`;
+}
+
+/** What the portal gives Account Users: WHMCS's tables, its users, clients, mail, hooks and pages. */
+function hostContract(portal, isActive) {
+  const { knex } = portal;
+  const user = async (where) => toHostUser(await knex('tblusers').where(where).first(USER_COLUMNS));
+  return {
+    knex,
+    schema: {
+      users: { table: 'tblusers', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
+      accounts: { table: 'tblclients', id: 'id', name: { sql: nameSql(knex) }, status: 'status', openStatuses: ['Active'] },
+    },
+    users: {
+      findById: (id) => user({ id }),
+      findByEmail: (email) => user({ email: email.trim().toLowerCase() }),
+      async create({ email, firstName, lastName, password, locale }) {
+        const row = { email: email.trim().toLowerCase(), password: await hashPassword(password), first_name: firstName, last_name: lastName, language: toLanguage(locale) };
+        const [inserted] = await knex('tblusers').insert(row, ['id']);
+        return user({ id: Number(inserted?.id ?? inserted) });
+      },
+      displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
+      fromRequest: (req) => toHostUser(req.user),
+      // The portal's own sign-in step: new session, last_login, and its UserLogin hook.
+      signIn: async (req, u) => void (await portal.signIn(req, u.id)),
+    },
+    accounts: {
+      async findByIds(ids) {
+        const rows = await knex('tblclients').whereIn('id', ids).select('id', 'companyname', 'firstname', 'lastname', 'status');
+        return rows.map((row) => ({ id: Number(row.id), name: clientName(row), status: row.status }));
+      },
+      primaryUsers: async () =>
+        (await knex('tblclients').select('id', 'owner_user_id')).map((row) => ({ accountId: Number(row.id), userId: Number(row.owner_user_id) })),
+      primaryUserOf: async (id) => {
+        const row = await knex('tblclients').where('id', id).first('owner_user_id');
+        return row ? Number(row.owner_user_id) : undefined;
+      },
+    },
+    mailer: portal.mailer,
+    hooks: portal.hooks,
+    isActive,
+    baseUrl: portal.baseUrl,
+    logger: portal.logger,
+    admins: { current: (req) => req.admin && { id: req.admin.id, name: `${req.admin.firstname} ${req.admin.lastname}` } },
+    urls: { login: '/login', logout: '/logout', logoutMethod: 'POST', home: '/clientarea.php' },
+    renderPage: (req, res, page) => portal.layout.frame(req, res, page),
+  };
+}
+
+module.exports = { hostContract };

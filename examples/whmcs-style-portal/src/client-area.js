@@ -1,0 +1,69 @@
+const express = require('express');
+
+/** The name WHMCS shows for a client: the company, else the contact's full name. */
+const clientName = (row) => row.companyname || `${row.firstname} ${row.lastname}`.trim();
+
+/** The client area's pages, each with the permission a user needs for it (null: any user). */
+const ACTIONS = {
+  '': { permission: null, view: 'clientarea', title: 'Client Area' },
+  services: { permission: 'products', view: 'services', title: 'My Services' },
+  invoices: { permission: 'invoices', view: 'invoices', title: 'My Invoices' },
+};
+
+function clientArea({ knex, layout, access }) {
+  const r = express.Router();
+
+  r.get('/', (_req, res) => res.redirect('/clientarea.php'));
+
+  r.get(
+    '/clientarea.php',
+    (req, res, next) => {
+      const action = ACTIONS[String(req.query.action ?? '')];
+      if (!action) return next('route');
+      res.locals.action = action;
+      return access(action.permission)(req, res, next);
+    },
+    async (req, res) => {
+      const { action, client } = res.locals;
+      const [services, invoices] = await Promise.all([
+        action.view === 'invoices' ? [] : knex('tblhosting').where('userid', client.id).orderBy('id'),
+        action.view === 'services' ? [] : knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc'),
+      ]);
+      await layout.page(req, res, action.view, { title: action.title, services, invoices });
+    },
+  );
+
+  r.get('/no-client', (req, res) => {
+    if (!req.user) return res.redirect('/login');
+    return layout.page(req, res, 'no-client', { title: 'No client account' }, 403);
+  });
+
+  return r;
+}
+
+/**
+ * Who may open which client. The portal's own rule: the owner of an active client, alone, with
+ * everything. An addon may take client access over (`slot.provider`) while it is switched on.
+ */
+function createAccess({ knex, layout }) {
+  const slot = { provider: undefined };
+  async function ownClientOf(userId) {
+    const row = await knex('tblclients').where({ owner_user_id: userId, status: 'Active' }).orderBy('id').first();
+    return row && { id: Number(row.id), name: clientName(row) };
+  }
+  const providerActive = async () => Boolean(slot.provider && (await slot.provider.active()));
+
+  /** Middleware: sets res.locals.client, or answers itself (sign-in, no client, no permission). */
+  const access = (permission) => async (req, res, next) => {
+    if (!req.user) return res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
+    if (await providerActive()) return slot.provider.guard(permission)(req, res, next);
+    const client = await ownClientOf(req.user.id);
+    if (!client) return layout.page(req, res, 'no-client', { title: 'No client account' }, 403);
+    res.locals.client = client;
+    next();
+  };
+
+  return { slot, access, ownClientOf, providerActive };
+}
+
+module.exports = { clientArea, createAccess, clientName };
