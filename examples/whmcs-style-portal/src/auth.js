@@ -59,8 +59,7 @@ function authRoutes({ knex, layout, signIn, ownClientOf, clientAccessActive }) {
     res.redirect(303, target ?? '/clientarea.php');
   });
 
-  // A cross-site POST carries no session cookie (SameSite=lax), so logout needs no form token.
-  r.post('/logout', async (req, res) => {
+  r.post('/logout', checkCsrf, async (req, res) => {
     await sessionStep(req, 'destroy');
     res.clearCookie('whmcs.sid');
     res.redirect(303, '/login');

@@ -35,7 +35,7 @@ function hostContract(portal, isActive) {
       displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
       fromRequest: (req) => toHostUser(req.user),
       // The portal's own sign-in step: new session, last_login, and its UserLogin hook.
-      signIn: async (req, u) => void (await portal.signIn(req, u.id)),
+      signIn: (req, u, returnTo) => portal.signIn(req, u.id, returnTo),
     },
     accounts: {
       async findByIds(ids) {
@@ -48,6 +48,7 @@ function hostContract(portal, isActive) {
         const row = await knex('tblclients').where('id', id).first('owner_user_id');
         return row ? Number(row.owner_user_id) : undefined;
       },
+      primaryAccountsOf: async (userId) => (await knex('tblclients').where('owner_user_id', userId).pluck('id')).map(Number),
     },
     mailer: portal.mailer,
     hooks: portal.hooks,
@@ -55,7 +56,7 @@ function hostContract(portal, isActive) {
     baseUrl: portal.baseUrl,
     logger: portal.logger,
     admins: { current: (req) => req.admin && { id: req.admin.id, name: `${req.admin.firstname} ${req.admin.lastname}` } },
-    urls: { login: '/login', logout: '/logout', logoutMethod: 'POST', home: '/clientarea.php' },
+    urls: { login: '/login', home: '/clientarea.php', signOut: { href: '/logout', method: 'POST', fields: (req) => ({ _csrf: req.session.portalCsrf }) } },
     renderPage: (req, res, page) => portal.layout.frame(req, res, page),
   };
 }

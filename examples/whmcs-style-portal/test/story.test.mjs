@@ -1,0 +1,259 @@
+// npm run test:second-host: the WHMCS-style example installs the packed module and plays the
+// story of a hosting customer over HTTP, on SQLite and on MySQL/MariaDB when one answers.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { Browser, text } from './browser.mjs';
+import { adapterLines, installExample, lastMailTo, packModule, startPortal } from './install.mjs';
+
+const MAX_ADAPTER_LINES = 120;
+const mysqlUrl = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whmcs-portal-'));
+let portalDir;
+
+async function mysqlAnswers() {
+  if (process.env.TEST_BACKENDS === 'sqlite') return false;
+  try {
+    const conn = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
+    await conn.end();
+    return true;
+  } catch (err) {
+    if (process.env.REQUIRE_MYSQL === '1') throw err;
+    console.log(`MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}): SQLite only.`);
+    return false;
+  }
+}
+
+const backends = [];
+if (process.env.TEST_BACKENDS !== 'mysql') backends.push('sqlite');
+if (await mysqlAnswers()) backends.push('mysql');
+
+describe('A second portal: the WHMCS-style example with the packed module', function () {
+  before(function () {
+    const lines = adapterLines();
+    console.log(`      adapter src/account-users: ${lines} lines (at most ${MAX_ADAPTER_LINES})`);
+    const tarball = packModule(work);
+    if (tarball.size) console.log(`      tarball ${path.basename(tarball.file)}: ${(tarball.size / 1024).toFixed(1)} kB, ${tarball.files} files`);
+    const started = Date.now();
+    portalDir = installExample(work, tarball.file);
+    console.log(`      installed into ${portalDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it(`keeps the adapter folder at most ${MAX_ADAPTER_LINES} lines`, () => {
+    assert.ok(adapterLines() <= MAX_ADAPTER_LINES, `src/account-users has ${adapterLines()} lines`);
+  });
+
+  it('loads the module from the installed package, never from the repository', () => {
+    const resolved = fs.realpathSync(path.join(portalDir, 'node_modules', 'account-users'));
+    assert.ok(resolved.startsWith(fs.realpathSync(portalDir)), resolved);
+    const sources = fs.readdirSync(path.join(portalDir, 'src'), { recursive: true }).filter((f) => f.endsWith('.js'));
+    for (const f of sources) assert.doesNotMatch(fs.readFileSync(path.join(portalDir, 'src', f), 'utf8'), /require\(['"](\.\.\/){2,}/, f);
+  });
+
+  for (const backend of backends) storyOn(backend);
+});
+
+function storyOn(backend) {
+  describe(`the story on ${backend}`, function () {
+    // Each step builds on the last: after a failure the rest of this backend's story is skipped.
+    let broken = false;
+    beforeEach(function () {
+      if (broken) this.skip();
+    });
+    const mailDir = path.join(work, `mail-${backend}`);
+    const database = `whmcs_example_${process.pid}`;
+    let portal;
+    const ids = {};
+    const carla = () => new Browser(portal.baseUrl);
+    let staff, owner, dana, ivan;
+
+    before(async () => {
+      let url = `sqlite:${path.join(work, `portal-${backend}.sqlite`)}`;
+      if (backend === 'mysql') {
+        const conn = await mysql.createConnection({ uri: mysqlUrl });
+        await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
+        await conn.end();
+        url = `${mysqlUrl.replace(/\/$/, '')}/${database}`;
+      }
+      portal = await startPortal(portalDir, { DATABASE_URL: url, MAIL_DIR: mailDir });
+      staff = new Browser(portal.baseUrl);
+      owner = carla();
+      dana = new Browser(portal.baseUrl);
+      ivan = new Browser(portal.baseUrl);
+    });
+
+    after(async () => {
+      if (process.env.SHOW_PORTAL_LOG) console.log(portal?.output());
+      await portal?.stop();
+      if (backend === 'mysql') {
+        const conn = await mysql.createConnection({ uri: mysqlUrl });
+        await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        await conn.end();
+      }
+    });
+
+    afterEach(function () {
+      if (this.currentTest?.state !== 'failed') return;
+      broken = true;
+      console.log(portal.output());
+    });
+
+    it('the staff activate Account Users on the Modules page and reach its settings page', async () => {
+      const login = await staff.get('/admin/login');
+      assert.equal((await staff.submit(login.html, '/admin/login', { username: 'admin', password: 'demo-password' })).status, 303);
+      const modules = await staff.get('/admin/modules');
+      assert.match(text(modules.html), /Account Users .*Inactive/);
+      const done = await staff.submit(modules.html, '/admin/modules/account_users/activate');
+      assert.equal(done.status, 303);
+      const after = await staff.get('/admin/modules');
+      assert.match(text(after.html), /Account Users .*Active/);
+      assert.doesNotMatch(text(after.html), /Inactive/);
+      const settings = await staff.get('/admin/addonmodules/account_users/settings');
+      assert.equal(settings.status, 200);
+      assert.match(settings.html, /Harbour Portal · Admin/, 'the settings page sits in the portal\'s admin layout');
+    });
+
+    it('the owner signs in with the field `username` and opens User Management', async () => {
+      const signedIn = await owner.signIn('carla@example.com', 'demo-password');
+      assert.equal(signedIn.status, 303);
+      const home = await owner.open(signedIn.location);
+      assert.equal(home.status, 200);
+      assert.match(text(home.html), /Client: Harbour Hosting Ltd/);
+      assert.match(home.html, /href="\/account\/users"/, 'User Management in the portal\'s menu');
+      const users = await owner.get('/account/users');
+      assert.equal(users.status, 200);
+      assert.match(text(users.html), /User Management/);
+      assert.match(users.html, /bootstrap\.min\.css/, 'the module page sits in the Bootstrap layout');
+    });
+
+    it('the owner invites an address with only `invoices`; the invitee registers from the mailed link', async () => {
+      const since = Date.now();
+      const users = await owner.get('/account/users');
+      const invited = await owner.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['invoices'] });
+      assert.equal(invited.status, 303, text(invited.html).slice(0, 500));
+      const mail = await lastMailTo(mailDir, 'dana@example.com', since);
+      const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
+      assert.ok(link?.startsWith(portal.baseUrl), mail.text);
+      const page = await dana.get(new URL(link).pathname);
+      assert.equal(page.status, 200);
+      assert.match(text(page.html), /Harbour Hosting Ltd/);
+      const registered = await dana.submit(page.html, '/register', { firstName: 'Dana', lastName: 'Fox', password: 'dana-password-1', passwordConfirm: 'dana-password-1' });
+      assert.equal(registered.status, 303, text(registered.html).slice(0, 500));
+      await dana.open(registered.location);
+    });
+
+    it('the invitee opens invoices (200) but not services (403)', async () => {
+      const invoices = await dana.get('/clientarea.php?action=invoices');
+      assert.equal(invoices.status, 200);
+      assert.match(text(invoices.html), /Client: Harbour Hosting Ltd/);
+      assert.match(text(invoices.html), /\$89\.90/);
+      assert.equal((await dana.get('/clientarea.php?action=services')).status, 403);
+      const home = await dana.get('/clientarea.php');
+      assert.doesNotMatch(home.html, /action=services"/, 'no Services in the menu');
+    });
+
+    it('the owner narrows the invitee to `products`, and the very next requests follow', async () => {
+      const users = await owner.get('/account/users');
+      ids.dana = Number(/\/account\/users\/(\d+)\/permissions/.exec(users.html)?.[1]);
+      assert.ok(ids.dana > 0, 'a Manage link for the invitee');
+      const form = await owner.get(`/account/users/${ids.dana}/permissions`);
+      const saved = await owner.submit(form.html, `/users/${ids.dana}/permissions`, { access: 'choose', permissions: ['products'] });
+      assert.equal(saved.status, 303, text(saved.html).slice(0, 500));
+      assert.equal((await dana.get('/clientarea.php?action=invoices')).status, 403);
+      const services = await dana.get('/clientarea.php?action=services');
+      assert.equal(services.status, 200);
+      assert.match(text(services.html), /shop\.harbour\.example/);
+    });
+
+    it('a user of both clients gets the chooser after sign-in and switches between them', async () => {
+      const since = Date.now();
+      const signedIn = await ivan.signIn('ivan@example.com', 'demo-password');
+      assert.equal(signedIn.status, 303);
+      const users = await ivan.open('/account/users');
+      assert.equal(users.status, 200);
+      assert.match(text(users.html), /Benutzerverwaltung/, 'WHMCS language `german` shows the module in German');
+      const invited = await ivan.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['products'] });
+      assert.equal(invited.status, 303);
+      const mail = await lastMailTo(mailDir, 'dana@example.com', since);
+      const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
+      const page = await dana.get(new URL(link).pathname);
+      assert.match(text(page.html), /Ivan Petrov/, 'an individual client is named by first and last name');
+      const accepted = await dana.submit(page.html, '/accept');
+      assert.equal(accepted.status, 303);
+
+      await dana.submit((await dana.get('/clientarea.php')).html, '/logout');
+      const again = await dana.signIn('dana@example.com', 'dana-password-1');
+      assert.match(again.location, /^\/account\/switch/);
+      const chooser = await dana.get(again.location);
+      assert.match(text(chooser.html), /Harbour Hosting Ltd/);
+      assert.match(text(chooser.html), /Ivan Petrov/);
+      ids.petrov = Number(/name="accountId" value="(\d+)"[^>]*>[\s\S]*?Ivan Petrov|Ivan Petrov[\s\S]*?name="accountId" value="(\d+)"/.exec(chooser.html)?.slice(1).find(Boolean));
+      assert.ok(ids.petrov > 0, 'an Open button for Ivan Petrov');
+      const chosen = await dana.submit(chooser.html, '/account/switch', { accountId: String(ids.petrov) });
+      assert.equal(chosen.status, 303);
+      const services = await dana.get('/clientarea.php?action=services');
+      assert.equal(services.status, 200);
+      assert.match(text(services.html), /petrov\.example/);
+      assert.doesNotMatch(text(services.html), /harbour\.example/);
+      assert.match(services.html, /href="\/account\/switch"/, 'Switch Account in the menu');
+
+      const switcher = await dana.get('/account/switch');
+      ids.harbour = Number(/Harbour Hosting Ltd[\s\S]*?name="accountId" value="(\d+)"|name="accountId" value="(\d+)"[^>]*>[\s\S]*?Harbour Hosting Ltd/.exec(switcher.html)?.slice(1).find(Boolean));
+      assert.equal((await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) })).status, 303);
+      assert.match(text((await dana.get('/clientarea.php?action=services')).html), /shop\.harbour\.example/);
+    });
+
+    it('removal sends the user out of the client on their next request', async () => {
+      const confirm = await owner.get(`/account/users/${ids.dana}/remove`);
+      const removed = await owner.submit(confirm.html, `/users/${ids.dana}/remove`);
+      assert.equal(removed.status, 303);
+      const next = await dana.get('/clientarea.php?action=services');
+      assert.equal(next.status, 302);
+      assert.match(next.location, /^\/account\/switch/);
+      const chooser = await dana.open(next.location);
+      assert.doesNotMatch(text(chooser.html), /Harbour Hosting Ltd/);
+    });
+
+    it('the staff Make Owner updates tblclients.owner_user_id', async () => {
+      const account = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}`);
+      assert.equal(account.status, 200);
+      const confirm = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}/users/${ids.dana}/owner`);
+      const made = await staff.submit(confirm.html, `/accounts/${ids.petrov}/users/${ids.dana}/owner`);
+      assert.equal(made.status, 303, text(made.html).slice(0, 500));
+      const clients = await staff.get('/admin/clients');
+      const row = new RegExp(`data-client-id="${ids.petrov}"[\\s\\S]*?data-owner-id="(\\d+)"`).exec(clients.html);
+      assert.equal(Number(row?.[1]), ids.dana);
+    });
+
+    it('a client added after activation has its owner at once', async () => {
+      const form = await staff.get('/admin/clients/add');
+      const added = await staff.submit(form.html, '/admin/clients/add', { companyname: 'Oak Media', firstname: 'Olaf', lastname: 'Berg', email: 'olaf@example.com', password: 'olaf-password-1' });
+      assert.equal(added.status, 303);
+      const olaf = new Browser(portal.baseUrl);
+      const home = await olaf.open((await olaf.signIn('olaf@example.com', 'olaf-password-1')).location);
+      assert.equal(home.status, 200);
+      assert.match(text(home.html), /Client: Oak Media/);
+      assert.equal((await olaf.get('/account/users')).status, 200, 'the new client\'s owner manages its users');
+    });
+
+    it('with the module off, the portal\'s own single-owner rules apply', async () => {
+      const modules = await staff.get('/admin/modules');
+      assert.equal((await staff.submit(modules.html, '/admin/modules/account_users/deactivate')).status, 303);
+      assert.equal((await owner.get('/account/users')).status, 404);
+      assert.equal((await owner.get('/clientarea.php?action=invoices')).status, 200);
+      // Dana owns Ivan's client now (Make Owner above), so she alone opens it; Ivan has none.
+      const services = await dana.get('/clientarea.php?action=services');
+      assert.equal(services.status, 200);
+      assert.match(text(services.html), /petrov\.example/);
+      const ivanAgain = new Browser(portal.baseUrl);
+      const signedIn = await ivanAgain.signIn('ivan@example.com', 'demo-password');
+      assert.equal(signedIn.location, '/no-client');
+      assert.equal((await ivanAgain.get('/clientarea.php')).status, 403);
+    });
+  });
+}
