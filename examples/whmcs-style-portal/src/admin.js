@@ -63,10 +63,9 @@ function adminArea({ knex, layout, hooks, addons }) {
     const password = await hashPassword(v.password);
     // The client and its owner user are written together or not at all.
     const clientId = await knex.transaction(async (trx) => {
-      const [user] = await trx('tblusers').insert({ email: v.email, password, first_name: v.firstname, last_name: v.lastname, language: '' }, ['id']);
-      const userId = Number(user?.id ?? user);
-      const [client] = await trx('tblclients').insert({ companyname: v.companyname, firstname: v.firstname, lastname: v.lastname, email: v.email, status: 'Active', owner_user_id: userId, datecreated: Date.now() }, ['id']);
-      return Number(client?.id ?? client);
+      const [userId] = await trx('tblusers').insert({ email: v.email, password, first_name: v.firstname, last_name: v.lastname, language: '' });
+      const [id] = await trx('tblclients').insert({ companyname: v.companyname, firstname: v.firstname, lastname: v.lastname, email: v.email, status: 'Active', owner_user_id: userId, datecreated: Date.now() });
+      return Number(id);
     });
     await hooks.emit('ClientAdd', { client_id: clientId });
     flash(req, 'success', `Client #${clientId} added.`);

@@ -8,12 +8,11 @@ async function seedIfEmpty(knex) {
   if (await knex('tblusers').first('id')) return false;
   const password = await hashPassword('demo-password');
   const now = Date.now();
-  const user = async (email, first_name, last_name, language) =>
-    (await knex('tblusers').insert({ email, password, first_name, last_name, language }, ['id']))[0];
-  const id = (row) => Number(typeof row === 'object' ? row.id : row);
-  const carla = id(await user('carla@example.com', 'Carla', 'Kent', 'english'));
-  const ivan = id(await user('ivan@example.com', 'Ivan', 'Petrov', 'german'));
-  const client = async (row) => id((await knex('tblclients').insert({ ...row, status: 'Active', datecreated: now }, ['id']))[0]);
+  // An insert resolves to [id] on SQLite and MySQL alike.
+  const user = async (email, first_name, last_name, language) => Number((await knex('tblusers').insert({ email, password, first_name, last_name, language }))[0]);
+  const carla = await user('carla@example.com', 'Carla', 'Kent', 'english');
+  const ivan = await user('ivan@example.com', 'Ivan', 'Petrov', 'german');
+  const client = async (row) => Number((await knex('tblclients').insert({ ...row, status: 'Active', datecreated: now }))[0]);
   const harbour = await client({ companyname: 'Harbour Hosting Ltd', firstname: 'Carla', lastname: 'Kent', email: 'billing@harbour.example', owner_user_id: carla });
   const petrov = await client({ companyname: '', firstname: 'Ivan', lastname: 'Petrov', email: 'ivan@example.com', owner_user_id: ivan });
   await knex('tblhosting').insert([

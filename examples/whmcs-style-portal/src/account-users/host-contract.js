@@ -29,8 +29,8 @@ function hostContract(portal, isActive) {
       findByEmail: (email) => user({ email: email.trim().toLowerCase() }),
       async create({ email, firstName, lastName, password, locale }) {
         const row = { email: email.trim().toLowerCase(), password: await hashPassword(password), first_name: firstName, last_name: lastName, language: toLanguage(locale) };
-        const [inserted] = await knex('tblusers').insert(row, ['id']);
-        return user({ id: Number(inserted?.id ?? inserted) });
+        const [id] = await knex('tblusers').insert(row);
+        return user({ id: Number(id) });
       },
       displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
       fromRequest: (req) => toHostUser(req.user),
