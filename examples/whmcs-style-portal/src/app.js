@@ -52,14 +52,14 @@ async function createPortal({ knex, baseUrl, sessionSecret, mailDir, logger = co
   app.use(clientArea({ knex, layout, access: access.access }));
   app.use('/admin', adminArea({ knex, layout, hooks, addons }));
 
-  app.use((req, res) => layout.page(req, res, 'error', { title: 'Not found', message: 'The page you asked for does not exist.' }, 404));
+  const areaOf = (req) => (req.originalUrl.startsWith('/admin') ? 'admin/' : '');
+  app.use((req, res) => layout.page(req, res, `${areaOf(req)}error`, { title: 'Not found', message: 'The page you asked for does not exist.' }, 404));
   app.use((err, req, res, _next) => {
     const status = err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
     if (res.headersSent) return;
     const message = err.publicMessage ?? (status === 500 ? 'Something went wrong on our side.' : 'The request could not be handled.');
-    const area = req.originalUrl.startsWith('/admin') ? 'admin/' : '';
-    layout.page(req, res, `${area}error`, { title: 'Error', message }, status).catch(() => res.status(status).type('text').send(message));
+    layout.page(req, res, `${areaOf(req)}error`, { title: 'Error', message }, status).catch(() => res.status(status).type('text').send(message));
   });
   return portal;
 }

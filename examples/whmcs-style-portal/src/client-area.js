@@ -25,9 +25,10 @@ function clientArea({ knex, layout, access }) {
     },
     async (req, res) => {
       const { action, client } = res.locals;
+      // Each page, the dashboard's cards included, reads only what the user may see.
       const [services, invoices] = await Promise.all([
-        action.view === 'invoices' ? [] : knex('tblhosting').where('userid', client.id).orderBy('id'),
-        action.view === 'services' ? [] : knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc'),
+        action.view !== 'invoices' && client.can('products') ? knex('tblhosting').where('userid', client.id).orderBy('id') : [],
+        action.view !== 'services' && client.can('invoices') ? knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc') : [],
       ]);
       await layout.page(req, res, action.view, { title: action.title, services, invoices });
     },
@@ -49,7 +50,7 @@ function createAccess({ knex, layout }) {
   const slot = { provider: undefined };
   async function ownClientOf(userId) {
     const row = await knex('tblclients').where({ owner_user_id: userId, status: 'Active' }).orderBy('id').first();
-    return row && { id: Number(row.id), name: clientName(row) };
+    return row && { id: Number(row.id), name: clientName(row), can: () => true };
   }
   const providerActive = async () => Boolean(slot.provider && (await slot.provider.active()));
 

@@ -28,7 +28,8 @@ function takeFlash(req) {
 
 function createLayout(hooks) {
   /** Wraps a page body in the Bootstrap layout of the client or admin area. */
-  async function frame(req, res, { title, body, status = 200, area = 'client', messages = [] }) {
+  async function frame(req, res, { title, body, status = 200, area = 'client', messages: given = [] }) {
+    const messages = [...takeFlash(req), ...given];
     let primary = [];
     let account = [];
     if (area === 'admin' && req.admin) {
@@ -37,6 +38,8 @@ function createLayout(hooks) {
     } else if (req.user) {
       primary = clientMenu();
       await hooks.emit('ClientAreaNavbar', { primary, account, req, res });
+      // Every client area page: addons may add their own messages for this request.
+      await hooks.emit('ClientAreaPage', { req, res, messages });
     }
     const byOrder = (a, b) => (a.order ?? 0) - (b.order ?? 0);
     const html = await ejs.renderFile(path.join(VIEWS, 'layout.ejs'), {
@@ -45,7 +48,7 @@ function createLayout(hooks) {
       area,
       primary: primary.sort(byOrder),
       account: account.sort(byOrder),
-      messages: [...takeFlash(req), ...messages],
+      messages,
       user: req.user,
       admin: req.admin,
       client: res.locals.client,

@@ -39,9 +39,9 @@ export class Browser {
     return page;
   }
 
-  /** Submits the form of `html` whose action ends with `actionEnd`: its hidden fields plus `fields`. */
+  /** Submits the POST form of `html` whose action ends with `actionEnd`: its hidden fields plus `fields`. */
   submit(html, actionEnd, fields = {}) {
-    const form = forms(html).find((f) => f.action.endsWith(actionEnd));
+    const form = forms(html).find((f) => f.method === 'post' && f.action.endsWith(actionEnd));
     if (!form) throw new Error(`no form with action …${actionEnd} in:\n${html.slice(0, 3000)}`);
     const merged = [...form.hidden.filter(([k]) => !(k in fields)), ...Object.entries(fields)];
     return this.request('POST', form.action, merged);
@@ -55,6 +55,7 @@ export class Browser {
 
 export function forms(html) {
   return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, attrs, inner]) => ({
+    method: (/method="([^"]*)"/i.exec(attrs)?.[1] ?? 'get').toLowerCase(),
     action: decode(/action="([^"]*)"/.exec(attrs)?.[1] ?? ''),
     hidden: [...inner.matchAll(/<input\b[^>]*type="hidden"[^>]*>/gi)].map(([input]) => [
       decode(/name="([^"]*)"/.exec(input)?.[1] ?? ''),
@@ -65,3 +66,12 @@ export function forms(html) {
 
 /** Visible text of a page, for assertions on what a person reads. */
 export const text = (html) => decode(html.replace(/<script[\s\S]*?<\/script>/gi, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+
+/** The submit buttons named `name` of a page, with the text a screen reader announces for each. */
+export const buttons = (html, name) =>
+  [...html.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)]
+    .filter(([, attrs]) => attrs.includes(`name="${name}"`))
+    .map(([, attrs, inner]) => ({ value: decode(/value="([^"]*)"/.exec(attrs)?.[1] ?? ''), label: text(inner).trim() }));
+
+/** The value of the button whose announced text mentions `label`. */
+export const buttonFor = (html, name, label) => Number(buttons(html, name).find((b) => b.label.includes(label))?.value);

@@ -5,10 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { Browser, text } from './browser.mjs';
+import { Browser, buttonFor, text } from './browser.mjs';
 import { adapterLines, installExample, lastMailTo, packModule, startPortal } from './install.mjs';
 
 const MAX_ADAPTER_LINES = 120;
+
+/** A status check that shows what the person would have read instead. */
+function expectStatus(page, status) {
+  assert.equal(page.status, status, `${page.status} ${page.location ?? ''}: ${text(page.html).slice(0, 600)}`);
+}
 const mysqlUrl = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whmcs-portal-'));
 let portalDir;
@@ -103,30 +108,27 @@ function storyOn(backend) {
       console.log(portal.output());
     });
 
-    it('the staff activate Account Users on the Modules page and reach its settings page', async () => {
+    it('the staff activate Account Users on the Modules page', async () => {
       const login = await staff.get('/admin/login');
-      assert.equal((await staff.submit(login.html, '/admin/login', { username: 'admin', password: 'demo-password' })).status, 303);
+      expectStatus(await staff.submit(login.html, '/admin/login', { username: 'admin', password: 'demo-password' }), 303);
       const modules = await staff.get('/admin/modules');
       assert.match(text(modules.html), /Account Users .*Inactive/);
       const done = await staff.submit(modules.html, '/admin/modules/account_users/activate');
-      assert.equal(done.status, 303);
+      expectStatus(done, 303);
       const after = await staff.get('/admin/modules');
       assert.match(text(after.html), /Account Users .*Active/);
       assert.doesNotMatch(text(after.html), /Inactive/);
-      const settings = await staff.get('/admin/addonmodules/account_users/settings');
-      assert.equal(settings.status, 200);
-      assert.match(settings.html, /Harbour Portal · Admin/, 'the settings page sits in the portal\'s admin layout');
     });
 
     it('the owner signs in with the field `username` and opens User Management', async () => {
       const signedIn = await owner.signIn('carla@example.com', 'demo-password');
-      assert.equal(signedIn.status, 303);
+      expectStatus(signedIn, 303);
       const home = await owner.open(signedIn.location);
-      assert.equal(home.status, 200);
+      expectStatus(home, 200);
       assert.match(text(home.html), /Client: Harbour Hosting Ltd/);
       assert.match(home.html, /href="\/account\/users"/, 'User Management in the portal\'s menu');
       const users = await owner.get('/account/users');
-      assert.equal(users.status, 200);
+      expectStatus(users, 200);
       assert.match(text(users.html), /User Management/);
       assert.match(users.html, /bootstrap\.min\.css/, 'the module page sits in the Bootstrap layout');
     });
@@ -135,24 +137,24 @@ function storyOn(backend) {
       const since = Date.now();
       const users = await owner.get('/account/users');
       const invited = await owner.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['invoices'] });
-      assert.equal(invited.status, 303, text(invited.html).slice(0, 500));
+      expectStatus(invited, 303);
       const mail = await lastMailTo(mailDir, 'dana@example.com', since);
       const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
       assert.ok(link?.startsWith(portal.baseUrl), mail.text);
       const page = await dana.get(new URL(link).pathname);
-      assert.equal(page.status, 200);
+      expectStatus(page, 200);
       assert.match(text(page.html), /Harbour Hosting Ltd/);
       const registered = await dana.submit(page.html, '/register', { firstName: 'Dana', lastName: 'Fox', password: 'dana-password-1', passwordConfirm: 'dana-password-1' });
-      assert.equal(registered.status, 303, text(registered.html).slice(0, 500));
+      expectStatus(registered, 303);
       await dana.open(registered.location);
     });
 
     it('the invitee opens invoices (200) but not services (403)', async () => {
       const invoices = await dana.get('/clientarea.php?action=invoices');
-      assert.equal(invoices.status, 200);
+      expectStatus(invoices, 200);
       assert.match(text(invoices.html), /Client: Harbour Hosting Ltd/);
       assert.match(text(invoices.html), /\$89\.90/);
-      assert.equal((await dana.get('/clientarea.php?action=services')).status, 403);
+      expectStatus(await dana.get('/clientarea.php?action=services'), 403);
       const home = await dana.get('/clientarea.php');
       assert.doesNotMatch(home.html, /action=services"/, 'no Services in the menu');
     });
@@ -163,28 +165,28 @@ function storyOn(backend) {
       assert.ok(ids.dana > 0, 'a Manage link for the invitee');
       const form = await owner.get(`/account/users/${ids.dana}/permissions`);
       const saved = await owner.submit(form.html, `/users/${ids.dana}/permissions`, { access: 'choose', permissions: ['products'] });
-      assert.equal(saved.status, 303, text(saved.html).slice(0, 500));
-      assert.equal((await dana.get('/clientarea.php?action=invoices')).status, 403);
+      expectStatus(saved, 303);
+      expectStatus(await dana.get('/clientarea.php?action=invoices'), 403);
       const services = await dana.get('/clientarea.php?action=services');
-      assert.equal(services.status, 200);
+      expectStatus(services, 200);
       assert.match(text(services.html), /shop\.harbour\.example/);
     });
 
     it('a user of both clients gets the chooser after sign-in and switches between them', async () => {
       const since = Date.now();
       const signedIn = await ivan.signIn('ivan@example.com', 'demo-password');
-      assert.equal(signedIn.status, 303);
+      expectStatus(signedIn, 303);
       const users = await ivan.open('/account/users');
-      assert.equal(users.status, 200);
+      expectStatus(users, 200);
       assert.match(text(users.html), /Benutzerverwaltung/, 'WHMCS language `german` shows the module in German');
       const invited = await ivan.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['products'] });
-      assert.equal(invited.status, 303);
+      expectStatus(invited, 303);
       const mail = await lastMailTo(mailDir, 'dana@example.com', since);
       const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
       const page = await dana.get(new URL(link).pathname);
       assert.match(text(page.html), /Ivan Petrov/, 'an individual client is named by first and last name');
       const accepted = await dana.submit(page.html, '/accept');
-      assert.equal(accepted.status, 303);
+      expectStatus(accepted, 303);
 
       await dana.submit((await dana.get('/clientarea.php')).html, '/logout');
       const again = await dana.signIn('dana@example.com', 'dana-password-1');
@@ -192,39 +194,40 @@ function storyOn(backend) {
       const chooser = await dana.get(again.location);
       assert.match(text(chooser.html), /Harbour Hosting Ltd/);
       assert.match(text(chooser.html), /Ivan Petrov/);
-      ids.petrov = Number(/name="accountId" value="(\d+)"[^>]*>[\s\S]*?Ivan Petrov|Ivan Petrov[\s\S]*?name="accountId" value="(\d+)"/.exec(chooser.html)?.slice(1).find(Boolean));
+      ids.petrov = buttonFor(chooser.html, 'accountId', 'Ivan Petrov');
       assert.ok(ids.petrov > 0, 'an Open button for Ivan Petrov');
       const chosen = await dana.submit(chooser.html, '/account/switch', { accountId: String(ids.petrov) });
-      assert.equal(chosen.status, 303);
+      expectStatus(chosen, 303);
       const services = await dana.get('/clientarea.php?action=services');
-      assert.equal(services.status, 200);
+      expectStatus(services, 200);
       assert.match(text(services.html), /petrov\.example/);
       assert.doesNotMatch(text(services.html), /harbour\.example/);
       assert.match(services.html, /href="\/account\/switch"/, 'Switch Account in the menu');
 
       const switcher = await dana.get('/account/switch');
-      ids.harbour = Number(/Harbour Hosting Ltd[\s\S]*?name="accountId" value="(\d+)"|name="accountId" value="(\d+)"[^>]*>[\s\S]*?Harbour Hosting Ltd/.exec(switcher.html)?.slice(1).find(Boolean));
-      assert.equal((await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) })).status, 303);
+      ids.harbour = buttonFor(switcher.html, 'accountId', 'Harbour Hosting Ltd');
+      expectStatus(await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) }), 303);
       assert.match(text((await dana.get('/clientarea.php?action=services')).html), /shop\.harbour\.example/);
     });
 
     it('removal sends the user out of the client on their next request', async () => {
       const confirm = await owner.get(`/account/users/${ids.dana}/remove`);
       const removed = await owner.submit(confirm.html, `/users/${ids.dana}/remove`);
-      assert.equal(removed.status, 303);
+      expectStatus(removed, 303);
       const next = await dana.get('/clientarea.php?action=services');
-      assert.equal(next.status, 302);
+      expectStatus(next, 302);
       assert.match(next.location, /^\/account\/switch/);
       const chooser = await dana.open(next.location);
-      assert.doesNotMatch(text(chooser.html), /Harbour Hosting Ltd/);
+      assert.ok(Number.isNaN(buttonFor(chooser.html, 'accountId', 'Harbour Hosting Ltd')), 'Harbour is no longer offered');
+      assert.ok(buttonFor(chooser.html, 'accountId', 'Ivan Petrov') > 0);
     });
 
     it('the staff Make Owner updates tblclients.owner_user_id', async () => {
       const account = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}`);
-      assert.equal(account.status, 200);
+      expectStatus(account, 200);
       const confirm = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}/users/${ids.dana}/owner`);
       const made = await staff.submit(confirm.html, `/accounts/${ids.petrov}/users/${ids.dana}/owner`);
-      assert.equal(made.status, 303, text(made.html).slice(0, 500));
+      expectStatus(made, 303);
       const clients = await staff.get('/admin/clients');
       const row = new RegExp(`data-client-id="${ids.petrov}"[\\s\\S]*?data-owner-id="(\\d+)"`).exec(clients.html);
       assert.equal(Number(row?.[1]), ids.dana);
@@ -233,27 +236,41 @@ function storyOn(backend) {
     it('a client added after activation has its owner at once', async () => {
       const form = await staff.get('/admin/clients/add');
       const added = await staff.submit(form.html, '/admin/clients/add', { companyname: 'Oak Media', firstname: 'Olaf', lastname: 'Berg', email: 'olaf@example.com', password: 'olaf-password-1' });
-      assert.equal(added.status, 303);
+      expectStatus(added, 303);
+      const clientId = Number(/Client #(\d+) added/.exec((await staff.get(added.location)).html)?.[1]);
+      // Before Olaf ever signs in: made at creation (ClientAdd), not repaired at his first sign-in.
+      const account = await staff.get(`/admin/addonmodules/account_users/accounts/${clientId}`);
+      expectStatus(account, 200);
+      assert.match(text(account.html), /Owner: Olaf Berg \(olaf@example\.com\)/);
       const olaf = new Browser(portal.baseUrl);
       const home = await olaf.open((await olaf.signIn('olaf@example.com', 'olaf-password-1')).location);
-      assert.equal(home.status, 200);
+      expectStatus(home, 200);
       assert.match(text(home.html), /Client: Oak Media/);
-      assert.equal((await olaf.get('/account/users')).status, 200, 'the new client\'s owner manages its users');
+      expectStatus(await olaf.get('/account/users'), 200);
+    });
+
+    it('the staff configure the module on its own settings page inside the admin layout', async () => {
+      const modules = await staff.get('/admin/modules');
+      const configure = /href="([^"]+)">Configure</.exec(modules.html)?.[1];
+      assert.equal(configure, '/admin/addonmodules/account_users/settings');
+      const settings = await staff.get(configure);
+      expectStatus(settings, 200);
+      assert.match(settings.html, /Harbour Portal · Admin/, 'the settings page sits in the portal\'s admin layout');
     });
 
     it('with the module off, the portal\'s own single-owner rules apply', async () => {
       const modules = await staff.get('/admin/modules');
-      assert.equal((await staff.submit(modules.html, '/admin/modules/account_users/deactivate')).status, 303);
-      assert.equal((await owner.get('/account/users')).status, 404);
-      assert.equal((await owner.get('/clientarea.php?action=invoices')).status, 200);
+      expectStatus(await staff.submit(modules.html, '/admin/modules/account_users/deactivate'), 303);
+      expectStatus(await owner.get('/account/users'), 404);
+      expectStatus(await owner.get('/clientarea.php?action=invoices'), 200);
       // Dana owns Ivan's client now (Make Owner above), so she alone opens it; Ivan has none.
       const services = await dana.get('/clientarea.php?action=services');
-      assert.equal(services.status, 200);
+      expectStatus(services, 200);
       assert.match(text(services.html), /petrov\.example/);
       const ivanAgain = new Browser(portal.baseUrl);
       const signedIn = await ivanAgain.signIn('ivan@example.com', 'demo-password');
       assert.equal(signedIn.location, '/no-client');
-      assert.equal((await ivanAgain.get('/clientarea.php')).status, 403);
+      expectStatus(await ivanAgain.get('/clientarea.php'), 403);
     });
   });
 }

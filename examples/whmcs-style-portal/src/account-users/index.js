@@ -25,6 +25,8 @@ async function mountAccountUsers(portal) {
         next(err);
       }),
   };
+  // The module's messages (after a switch, say) also show on the portal's own pages.
+  hooks.on('ClientAreaPage', ({ req, messages }) => messages.push(...m.messagesOf(req)));
   // WHMCS's hook for a new client: its owner becomes the account's owner at once.
   hooks.on('ClientAdd', async ({ client_id }) => (await isActive()) && m.accountCreated(client_id));
   // tblclients keeps the owner too, so switching the module off leaves the right person in charge.
