@@ -16,11 +16,11 @@ export function adapterLines() {
   return fs.readdirSync(dir).reduce((sum, f) => sum + fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').length, 0);
 }
 
-/** `npm run build && npm pack` of the repository (or SECOND_HOST_TARBALL, to reuse one). */
+/** `npm run build`, then `npm pack` of the repository without building twice (or SECOND_HOST_TARBALL, to reuse one). */
 export function packModule(work) {
   if (process.env.SECOND_HOST_TARBALL) return { file: path.resolve(process.env.SECOND_HOST_TARBALL) };
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoDir, stdio: 'inherit' });
-  const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: repoDir, encoding: 'utf8' }));
+  const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repoDir, encoding: 'utf8' }));
   return { file: path.join(work, info.filename), size: info.size, files: info.entryCount };
 }
 
