@@ -1,25 +1,43 @@
-import type { HookHandler, HookRegistry, MenuItem, NavbarPayload, UserLoginPayload } from './module/contract';
+import type { AdminNavbarPayload, HookHandler, HookRegistry, HostHookPayloads, MenuItem, NavbarPayload } from './module/contract';
 import type { Deps } from './module/deps';
 import { accountOf } from './module/guard';
 import { onUserLogin } from './module/accounts/login';
 import { tOf } from './module/render';
+import { bindRequest } from './module/request';
 
 /**
  * The module's registrations in the host, one line each; every handler delegates to a service and
- * does nothing while the module is switched off. The host catches a failing handler, so a module
- * error never breaks a host page.
+ * does nothing while the module is switched off. Each catches its own errors (logged), so a module
+ * failure never breaks a host page, whatever the host's registry does with a throwing handler.
  */
 export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () => string, adminPath: () => string): () => void {
-  const active = () => deps.ctx.host.isActive();
-  const registrations: Array<[string, HookHandler]> = [
-    ['ClientAreaNavbar', (p: NavbarPayload) => active() && clientNavbar(deps, p, clientPath())],
-    ['UserLogin', (p: UserLoginPayload) => active() && onUserLogin(deps, p)],
-    ['AccountDeleted', (p: { accountId: number }) => active() && deps.members.forgetAccount(p.accountId)],
-    ['UserDeleted', (p: { userId: number }) => active() && deps.members.forgetUser(p.userId)],
-    ['AdminNavbar', (p: { menu: MenuItem[]; t: (k: string) => string }) => active() && adminNavbar(p, adminPath())],
-  ];
-  for (const [name, fn] of registrations) hooks.on(name, fn);
-  return () => registrations.forEach(([name, fn]) => hooks.off(name, fn));
+  const { ctx } = deps;
+  const handlers: Array<[string, HookHandler]> = [];
+  const on = <K extends keyof HostHookPayloads>(name: K, fn: (payload: HostHookPayloads[K]) => Promise<unknown>) =>
+    handlers.push([name, caught(name, fn as HookHandler)]);
+  on('ClientAreaNavbar', async (p) => (await ctx.ready()) && clientNavbar(deps, bound(p), clientPath()));
+  on('UserLogin', async (p) => (await ctx.ready()) && onUserLogin(deps, bound(p)));
+  on('AccountCreated', async (p) => (await ctx.ready()) && deps.members.ownAccountCreated(p.accountId));
+  on('AccountDeleted', async (p) => (await ctx.ready()) && deps.members.forgetAccount(p.accountId));
+  on('UserDeleted', async (p) => (await ctx.ready()) && deps.members.forgetUser(p.userId));
+  on('AdminNavbar', async (p) => (await ctx.ready()) && adminNavbar(bound(p), adminPath()));
+  for (const [name, fn] of handlers) hooks.on(name, fn);
+  return () => handlers.forEach(([name, fn]) => hooks.off(name, fn));
+
+  function bound<P extends { req: Parameters<typeof bindRequest>[1] }>(payload: P): P {
+    bindRequest(ctx, payload.req);
+    return payload;
+  }
+
+  function caught(name: string, fn: HookHandler): HookHandler {
+    return async (payload: unknown) => {
+      try {
+        await fn(payload);
+      } catch (err) {
+        ctx.host.logger.error(`account users: ${name} handler failed`, { err: err instanceof Error ? err.message : String(err) });
+      }
+    };
+  }
 }
 
 /** Hides what the account's user may not open; adds User Management, Leave account and Switch Account. */
@@ -49,6 +67,6 @@ function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
   payload.account.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
-function adminNavbar(payload: { menu: MenuItem[]; t: (k: string) => string }, base: string): void {
-  payload.menu.push({ id: 'account-users', label: payload.t('admin.navItem'), href: base, order: 50 });
+function adminNavbar(payload: AdminNavbarPayload, base: string): void {
+  payload.menu.push({ id: 'account-users', label: tOf(payload.req)('admin.navItem'), href: base, order: 50 });
 }

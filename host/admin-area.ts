@@ -1,14 +1,11 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
-import type { AccountUsersModule } from '../module/index';
-import { readSettings } from '../module/manifest';
-import { generateToken } from '../module/csrf';
-import { safeReturnPath } from '../module/safe-return';
+import { safeReturnPath, type AccountUsersModule, type LifecycleResult } from '../module/index';
+import { generateToken } from './csrf';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 import type { createLayout } from './layout';
 import { hostFlash } from './layout';
 import type { ModuleRegistry } from './module-registry';
-import { readSettingsForm } from './settings-form';
 import { loginLimiter } from './auth';
 
 type Layout = ReturnType<typeof createLayout>;
@@ -58,51 +55,39 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
     await layout.page(req, res, 'admin/home', { title: 'admin.home.title', users: await count('users'), accounts: await count('accounts'), mails: await count('outbox') });
   }));
 
-  const showModules = async (req: Request, res: Response, status = 200, form?: { values: Record<string, unknown>; errors: Record<string, { key: string; params?: Record<string, unknown> }> }) => {
+  const showModules = async (req: Request, res: Response, status = 200) => {
     const state = await registry.refresh(true);
-    await layout.page(req, res, 'admin/modules', {
-      title: 'admin.modules.title',
-      manifest,
-      state,
-      values: form?.values ?? readSettings(state.settings),
-      errors: form?.errors ?? {},
-    }, status);
+    await layout.page(req, res, 'admin/modules', { title: 'admin.modules.title', manifest, state }, status);
   };
   r.get('/modules', requireAdmin, wrap((req, res) => showModules(req, res)));
 
   r.post('/modules/lifecycle', requireAdmin, wrap(async (req, res) => {
     const action = req.body?.action;
+    // A failing step reports an error and changes nothing in the portal's record of the module.
+    const report = (result: LifecycleResult) => hostFlash(req, result.status === 'success' ? 'success' : 'error', result.messageKey, result.params);
     if (action === 'activate') {
       const result = await accountUsers.activate();
-      await registry.save({ active: true, version: manifest.version });
-      hostFlash(req, 'success', result.messageKey, result.params);
+      if (result.status === 'success') await registry.save({ active: true, version: manifest.version });
+      report(result);
     } else if (action === 'upgrade') {
       const result = await accountUsers.upgrade();
-      await registry.save({ version: manifest.version });
-      hostFlash(req, 'success', result.messageKey, result.params);
+      if (result.status === 'success') await registry.save({ version: manifest.version });
+      report(result);
     } else if (action === 'deactivate') {
       const result = await accountUsers.deactivate();
-      await registry.save({ active: false });
-      hostFlash(req, 'success', result.messageKey);
+      if (result.status === 'success') await registry.save({ active: false });
+      report(result);
     } else if (action === 'uninstall') {
       if (registry.current().active) {
         hostFlash(req, 'error', 'admin.modules.deactivateFirst');
       } else {
         const result = await accountUsers.uninstall();
-        await registry.remove();
-        hostFlash(req, 'success', result.messageKey);
+        if (result.status === 'success') await registry.remove();
+        report(result);
       }
     } else {
       return showModules(req, res, 422);
     }
-    res.redirect(303, '/admin/modules');
-  }));
-
-  r.post('/modules/settings', requireAdmin, wrap(async (req, res) => {
-    const form = readSettingsForm(manifest.settings, (req.body ?? {}) as Record<string, unknown>);
-    if (Object.keys(form.errors).length > 0) return showModules(req, res, 422, form);
-    await registry.save({ settings: form.values });
-    hostFlash(req, 'success', 'admin.settings.saved');
     res.redirect(303, '/admin/modules');
   }));
 

@@ -3,13 +3,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
-import { createModule, type AccountUsersModule } from '../module/index';
-import { TABLES } from '../module/tables';
-import type { Logger } from '../module/contract';
-import { csrfProtection, generateToken } from '../module/csrf';
-import { addOverrideDir, setDefaultLocale } from '../module/i18n';
-import type { AccountContext } from '../module/guard';
-import { authRoutes, configurePassport } from './auth';
+import { createModule, i18n, type AccountContext, type AccountUsersModule, type Logger } from '../module/index';
+import { csrfProtection, generateToken } from './csrf';
+import { authRoutes, configurePassport, createSignIn } from './auth';
 import { adminArea, requireAdmin } from './admin-area';
 import { clientPages } from './client-pages';
 import type { HostConfig } from './config';
@@ -56,23 +52,24 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
 
   // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
-  setDefaultLocale(config.defaultLocale);
-  if (config.langOverridesDir) addOverrideDir(path.resolve(config.langOverridesDir));
+  i18n.setDefaultLocale(config.defaultLocale);
+  if (config.langOverridesDir) i18n.addOverrideDir(path.resolve(config.langOverridesDir));
 
   const app = express();
   const layout = createLayout(hooks, app);
+  const moduleActive = () => registry.current().active;
+  const signIn = createSignIn({ knex, hooks, moduleActive });
   const accountUsers = await createModule(
-    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, logger, renderPage: layout.renderPage, now: options.now }),
+    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, logger, renderPage: layout.renderPage, signIn, timeZone: config.timeZone, now: options.now }),
+    { settingsTtlMs: options.moduleStateTtlMs },
   );
+  layout.showModuleMessages(accountUsers.messagesOf);
   // The portal keeps its primary user in step with the owner, so switching the module off later
   // leaves the right person in charge. Moves made at once may deliver their events out of order,
-  // so one statement copies whoever owns the account now: the last event leaves the final owner.
-  const onOwnerChanged = async (p: { accountId: number; userId: number }) => {
-    const owner = knex(TABLES.members).where({ account_id: p.accountId, is_owner: true });
-    await knex('accounts')
-      .where('id', p.accountId)
-      .whereExists(owner.clone().select('id'))
-      .update({ primary_user_id: owner.clone().select('user_id') as unknown as number });
+  // so the listener copies whoever owns the account as stored now: the last event leaves the final owner.
+  const onOwnerChanged = async (p: { accountId: number }) => {
+    const owner = await accountUsers.ownerOf(p.accountId);
+    if (owner !== undefined) await knex('accounts').where('id', p.accountId).update({ primary_user_id: owner });
   };
   hooks.on('AccountOwnerChanged', onOwnerChanged);
 
@@ -139,9 +136,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     req.csrfToken = (overwrite?: boolean) => generateToken(req, overwrite);
     next();
   });
+  // The module's apps check their own CSRF token; the portal's check covers everything else.
+  app.use('/account', accountUsers.client);
+  app.use('/admin/modules/account_users', requireAdmin, accountUsers.admin);
   app.use(csrfProtection);
-
-  const moduleActive = () => registry.current().active;
 
   /** Without the module, an account is opened only by its primary user, with full access. */
   const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
@@ -149,7 +147,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     const user = req.user as { id: number } | undefined;
     const row = user ? ((await knex('accounts').where({ primary_user_id: user.id, status: 'active' }).first('id', 'name')) as { id: number; name: string } | undefined) : undefined;
     if (!row) return res.redirect('/no-account');
-    const account: AccountContext = { id: Number(row.id), name: row.name, isOwner: true, allPermissions: true, permissions: [...accountUsers.services.ctx.catalogue.keys], can: () => true };
+    const account: AccountContext = { id: Number(row.id), name: row.name, isOwner: true, allPermissions: true, permissions: [...accountUsers.permissions], can: () => true };
     res.locals.account = account;
     next();
   };
@@ -157,13 +155,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
   const guard = (key: string | null) => [requireLogin, (req: Request, res: Response, next: NextFunction) => { ownAccount(req, res, next).catch(next); }, accountUsers.requirePermission(key)];
 
-  app.use(authRoutes({ knex, passport, hooks, layout, moduleActive }));
+  app.use(authRoutes({ knex, passport, layout, signIn }));
   app.get('/no-account', requireLogin, (req, res, next) => {
     layout.page(req, res, 'no-account', { title: 'noAccount.title' }, 403).catch(next);
   });
   app.use(clientPages({ knex, layout, guard }));
-  app.use('/account', accountUsers.client);
-  app.use('/admin/modules/account_users', requireAdmin, accountUsers.admin);
   app.use('/admin', adminArea({ knex, layout, registry, accountUsers }));
 
   app.use((req, res, next) => {

@@ -3,9 +3,8 @@ import type { Knex } from 'knex';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { rateLimit } from 'express-rate-limit';
-import type { HostUser, UserLoginPayload } from '../module/contract';
-import { safeReturnPath } from '../module/safe-return';
-import { generateToken } from '../module/csrf';
+import { safeReturnPath, type HostUser, type UserLoginPayload } from '../module/index';
+import { generateToken } from './csrf';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 import { toHostUser, USER_COLUMNS, type UserRow } from './host-contract';
 import type { Hooks } from './hook-registry';
@@ -54,7 +53,29 @@ export function loginLimiter(knex: Knex, prefix: string, limit: number) {
   });
 }
 
-export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic; hooks: Hooks; layout: Layout; moduleActive: () => boolean }) {
+export type SignIn = (req: Request, user: HostUser, returnTo?: string) => Promise<string>;
+
+/**
+ * The portal's one way of signing a person in, from its login form or (through the host
+ * contract) from an invitation: passport regenerates the session (no fixation), the absolute
+ * timeout starts, the CSRF token is issued anew, and UserLogin decides where to go next.
+ */
+export function createSignIn(deps: { knex: Knex; hooks: Hooks; moduleActive: () => boolean }): SignIn {
+  return async (req, user, returnTo) => {
+    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    req.session.startedAt = Date.now();
+    generateToken(req, true);
+    const payload: UserLoginPayload = { user, req, returnTo: safeReturnPath(returnTo) };
+    await deps.hooks.emit('UserLogin', payload);
+    if (!deps.moduleActive()) {
+      const own = await deps.knex('accounts').where('primary_user_id', user.id).first('id');
+      payload.redirect = own ? payload.returnTo ?? '/' : '/no-account';
+    }
+    return payload.redirect ?? payload.returnTo ?? '/';
+  };
+}
+
+export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic; layout: Layout; signIn: SignIn }) {
   const r = express.Router();
   const { layout } = deps;
 
@@ -70,23 +91,10 @@ export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic
     deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
       if (err) return next(err);
       if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);
-      // passport regenerates the session on login (no fixation); the CSRF token is issued anew.
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        req.session.startedAt = Date.now();
-        generateToken(req, true);
-        const payload: UserLoginPayload = { user, req, returnTo: safeReturnPath(req.body?.returnTo) };
-        deps.hooks
-          .emit('UserLogin', payload)
-          .then(async () => {
-            if (!deps.moduleActive()) {
-              const own = await deps.knex('accounts').where('primary_user_id', user.id).first('id');
-              payload.redirect = own ? payload.returnTo ?? '/' : '/no-account';
-            }
-            req.session.save(() => res.redirect(303, payload.redirect ?? payload.returnTo ?? '/'));
-          })
-          .catch(next);
-      });
+      deps
+        .signIn(req, user, req.body?.returnTo)
+        .then((next303) => req.session.save(() => res.redirect(303, next303)))
+        .catch(next);
     })(req, res, next);
   });
 

@@ -1,11 +1,8 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
-import type { AccountContext } from '../module/guard';
-import { availableLocales, VISITOR_LOCALE_COOKIE } from '../module/i18n';
-import { safeReturnPath } from '../module/safe-return';
-import type { HostUser } from '../module/contract';
+import { i18n, safeReturnPath, type AccountContext, type HostUser } from '../module/index';
 import type { createLayout } from './layout';
-import { hostFlash } from './layout';
+import { hostFlash, VISITOR_LOCALE_COOKIE } from './layout';
 import { hashPassword, verifyPassword } from './passwords';
 
 type Layout = ReturnType<typeof createLayout>;
@@ -149,11 +146,11 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   // The signed-in person's own settings (language, password): theirs, whatever the account.
   const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: availableLocales() }, status);
+    layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: i18n.availableLocales() }, status);
   r.get('/settings', ...guard(null), wrap((req, res) => showSettings(req, res)));
   r.post('/settings/language', ...guard(null), wrap(async (req, res) => {
     const locale = text(req.body, 'locale', 16);
-    if (locale && !availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
+    if (locale && !i18n.availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
     await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
     // "As my browser prefers" must not be outvoted by an earlier choice in the footer's picker.
     if (locale) res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
@@ -165,7 +162,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   // with their login, a visitor's in a cookie (which also keeps the choice after signing out).
   r.post('/language', wrap(async (req, res) => {
     const locale = text(req.body, 'locale', 16);
-    if (!availableLocales().includes(locale)) return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
+    if (!i18n.availableLocales().includes(locale)) return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
     const user = req.user as HostUser | undefined;
     if (user) await knex('users').where('id', user.id).update({ locale });
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);

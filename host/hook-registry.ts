@@ -1,4 +1,4 @@
-import type { HookHandler, HookRegistry, Logger } from '../module/contract';
+import type { HookHandler, HookRegistry, Logger } from '../module/index';
 
 /**
  * The portal's hook registry (names as in WHMCS). Handlers run in priority order; one that

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { Request } from 'express';
-import type { HostContract, HostUser, Logger } from '../module/contract';
+import type { HostContract, HostUser, Logger } from '../module/index';
+import type { SignIn } from './auth';
+import { generateToken } from './csrf';
+import { localeOf } from './layout';
 import { hashPassword } from './passwords';
 import type { Hooks } from './hook-registry';
 import type { ModuleRegistry } from './module-registry';
@@ -28,6 +31,8 @@ export function buildHostContract(deps: {
   baseUrl: string;
   logger: Logger;
   renderPage: HostContract['renderPage'];
+  signIn: SignIn;
+  timeZone: string;
   now?: () => number;
 }): HostContract {
   const { knex } = deps;
@@ -35,7 +40,7 @@ export function buildHostContract(deps: {
     knex,
     schema: {
       users: { table: 'users', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
-      accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatus: 'active' },
+      accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatuses: ['active'] },
     },
     users: {
       async findById(id) {
@@ -59,6 +64,7 @@ export function buildHostContract(deps: {
         return toHostUser(row);
       },
       displayName: (user) => `${user.firstName} ${user.lastName}`.trim() || user.email,
+      signIn: (req, user, returnTo) => deps.signIn(req, user, returnTo),
     },
     accounts: {
       async findByIds(ids) {
@@ -70,10 +76,17 @@ export function buildHostContract(deps: {
         const rows = (await knex('accounts').select('id', 'primary_user_id')) as Array<{ id: number; primary_user_id: number }>;
         return rows.map((r) => ({ accountId: Number(r.id), userId: Number(r.primary_user_id) }));
       },
+      async primaryUserOf(accountId) {
+        const row = (await knex('accounts').where('id', accountId).first('primary_user_id')) as { primary_user_id: number } | undefined;
+        return row ? Number(row.primary_user_id) : undefined;
+      },
+      async primaryAccountsOf(userId) {
+        const rows = (await knex('accounts').where('primary_user_id', userId).select('id')) as Array<{ id: number }>;
+        return rows.map((r) => Number(r.id));
+      },
     },
     mailer: deps.mailer,
     hooks: deps.hooks,
-    settings: () => deps.registry.current().settings,
     isActive: () => deps.registry.current().active,
     baseUrl: deps.baseUrl,
     logger: deps.logger,
@@ -83,7 +96,14 @@ export function buildHostContract(deps: {
         return admin ? { id: admin.id, name: admin.name } : undefined;
       },
     },
-    urls: { login: '/login', logout: '/logout', home: '/' },
+    urls: {
+      login: '/login',
+      home: '/',
+      // The portal signs out with a POST carrying its own CSRF token.
+      signOut: { href: '/logout', method: 'POST', fields: (req) => ({ _csrf: generateToken(req) }) },
+    },
+    locale: localeOf,
+    timeZone: () => deps.timeZone,
     renderPage: deps.renderPage,
     now: deps.now,
   };

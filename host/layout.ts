@@ -1,12 +1,16 @@
 import type { Request, Response } from 'express';
-import type { HostUser, PageOptions } from '../module/contract';
-import { resolveLocale, translator, formatDate, formatDateTime, availableLocales, nativeName, hasKey, intl } from '../module/i18n';
+import { i18n, type AccountUsersModule, type HostUser, type PageOptions } from '../module/index';
 import type { Hooks } from './hook-registry';
 import { adminMenu, clientMenus } from './navigation';
-import '../module/session';
 
+const { translator, formatDate, formatDateTime, availableLocales, nativeName, hasKey, intl } = i18n;
+
+/** The cookie holding a visitor's choice from the language picker (signed in or not). */
+export const VISITOR_LOCALE_COOKIE = 'portal.lang';
+
+/** The language of a page: the user's saved choice, the visitor's picker choice, Accept-Language, the default. */
 export function localeOf(req: Request): string {
-  return resolveLocale(req, (req.user as HostUser | undefined)?.locale);
+  return i18n.resolveLocale(req, (req.user as HostUser | undefined)?.locale, i18n.visitorLocale(req, VISITOR_LOCALE_COOKIE));
 }
 
 /** Values every host view gets: the translator, formatting in the reader's locale, the CSRF token. */
@@ -41,13 +45,10 @@ export function viewLocals(req: Request, res: Response) {
   };
 }
 
-/** The portal's messages and the module's (it keeps its own in the session), shown once. */
-function takeFlash(req: Request) {
-  const messages = [...(req.session?.hostFlash ?? []), ...(req.session?.accountUsersFlash ?? [])];
-  if (messages.length && req.session) {
-    delete req.session.hostFlash;
-    delete req.session.accountUsersFlash;
-  }
+/** The portal's messages, translated, shown once; the module's come with its page or from messagesOf. */
+function takeFlash(req: Request, t: (key: string, params?: Record<string, unknown>) => string) {
+  const messages = (req.session?.hostFlash ?? []).map((m) => ({ type: m.type, text: t(m.key, m.params) }));
+  if (messages.length && req.session) delete req.session.hostFlash;
   return messages;
 }
 
@@ -64,15 +65,18 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
   const render = (view: string, data: object) =>
     new Promise<string>((resolve, reject) => views.render(view, data, (err, html) => (err ? reject(err) : resolve(html))));
 
-  async function wrap(req: Request, res: Response, page: PageOptions): Promise<void> {
+  // The module's waiting messages, for the portal's own pages (set once the module exists).
+  let moduleMessages: AccountUsersModule['messagesOf'] = () => [];
+
+  async function wrap(req: Request, res: Response, page: Omit<PageOptions, 'area' | 'messages'> & Partial<PageOptions>): Promise<void> {
     const locals = viewLocals(req, res);
-    const admin = req.originalUrl.startsWith('/admin');
+    const admin = page.area ? page.area === 'admin' : req.originalUrl.startsWith('/admin');
     let primary = [] as ReturnType<typeof clientMenus>['primary'];
     let accountMenu = [] as ReturnType<typeof clientMenus>['account'];
     if (admin) {
       if (req.session?.admin) {
         primary = adminMenu(locals.t);
-        await hooks.emit('AdminNavbar', { menu: primary, t: locals.t, req });
+        await hooks.emit('AdminNavbar', { menu: primary, req });
         primary.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
       }
     } else if (req.user && res.locals.account) {
@@ -91,7 +95,7 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
       primary,
       accountMenu,
       signedInAdmin: req.session?.admin,
-      flash: takeFlash(req),
+      flash: [...takeFlash(req, locals.t), ...(page.messages ?? moduleMessages(req))],
     });
     res.status(page.status ?? 200).type('html').send(html);
   }
@@ -106,6 +110,9 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
   return {
     wrap,
     page,
+    showModuleMessages(fn: AccountUsersModule['messagesOf']) {
+      moduleMessages = fn;
+    },
     /** For the module: its rendered body inside this layout; errors go to Express's handler. */
     renderPage(req: Request, res: Response, p: PageOptions): void {
       wrap(req, res, p).catch((err) => req.next?.(err));

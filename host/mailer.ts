@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import nodemailer from 'nodemailer';
-import type { MailMessage } from '../module/contract';
+import type { MailMessage } from '../module/index';
 
 /**
  * Mail through nodemailer: SMTP when SMTP_URL is set; otherwise into the Outbox table the admin

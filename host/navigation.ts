@@ -1,5 +1,4 @@
-import type { MenuItem } from '../module/contract';
-import type { Translate } from '../module/i18n';
+import type { MenuItem, Translate } from '../module/index';
 
 /** The client area's menus before any module touches them, WHMCS style. */
 export function clientMenus(t: Translate): { primary: MenuItem[]; account: MenuItem[] } {

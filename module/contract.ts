@@ -1,12 +1,18 @@
 import type { Knex } from 'knex';
 import type { Request, Response } from 'express';
 
-/** One person with one login, as the host knows them. */
+/**
+ * The host contract: everything a portal gives the module, each member with why it is needed.
+ * A host's other obligations are the lines of the README's host checklist; nothing else is asked.
+ */
+
+/** One person with one login, as the module needs them (the host maps its own user objects). */
 export interface HostUser {
   id: number;
   email: string;
   firstName: string;
   lastName: string;
+  /** BCP 47 tag of the language the person chose (e.g. "de", "pt-BR"); null when none. */
   locale?: string | null;
 }
 
@@ -30,9 +36,15 @@ export interface Logger {
   error(msg: string, meta?: Record<string, unknown>): void;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HookHandler = (payload: any) => unknown;
 
-/** The host's hook registry (WHMCS style): the module registers, the host fires. */
+/**
+ * The host's hook registry (WHMCS style): the module registers, the host fires.
+ * Semantics the module relies on: `emit` awaits the handlers of a name one after another in
+ * priority order (lower first, default 10); a handler that throws or rejects is logged and the
+ * others still run, and `emit` itself never rejects, so a module can never break a host page.
+ */
 export interface HookRegistry {
   on(name: string, handler: HookHandler, priority?: number): void;
   off(name: string, handler: HookHandler): void;
@@ -45,7 +57,18 @@ export interface HookRegistry {
  */
 export interface HostSchema {
   users: { table: string; id: string; email: string; firstName: string; lastName: string };
-  accounts: { table: string; id: string; name: string; status: string; openStatus: string };
+  accounts: {
+    table: string;
+    id: string;
+    /**
+     * The account's name: a column, or an SQL expression over the accounts table in which `{a}`
+     * stands for the table's alias, e.g. `COALESCE(NULLIF({a}.companyname, ''), {a}.firstname)`.
+     */
+    name: string | { sql: string };
+    status: string;
+    /** Every status value in which an account can be opened (e.g. ['Active']). */
+    openStatuses: string[];
+  };
 }
 
 /** One entry of the host's navigation; `permission` names the key a user needs to see it. */
@@ -67,6 +90,12 @@ export interface NavbarPayload {
   res: Response;
 }
 
+/** Payload of AdminNavbar: the admin menu, changed in place; the module translates its own label. */
+export interface AdminNavbarPayload {
+  menu: MenuItem[];
+  req: Request;
+}
+
 /** Payload of UserLogin: a listener may set `redirect` to send the user somewhere first. */
 export interface UserLoginPayload {
   user: HostUser;
@@ -75,40 +104,110 @@ export interface UserLoginPayload {
   redirect?: string;
 }
 
+/** Payload of AccountCreated: a new account whose primary user becomes its owner. */
+export interface AccountCreatedPayload {
+  accountId: number;
+}
+
+export interface AccountDeletedPayload {
+  accountId: number;
+}
+
+export interface UserDeletedPayload {
+  userId: number;
+}
+
+/** The hooks the host fires and the module listens to (see hooks.ts). */
+export interface HostHookPayloads {
+  ClientAreaNavbar: NavbarPayload;
+  AdminNavbar: AdminNavbarPayload;
+  UserLogin: UserLoginPayload;
+  AccountCreated: AccountCreatedPayload;
+  AccountDeleted: AccountDeletedPayload;
+  UserDeleted: UserDeletedPayload;
+}
+
+/** A translated message of the module (after an action), for the host's layout to show. */
+export interface PageMessage {
+  type: 'success' | 'error' | 'info';
+  text: string;
+}
+
 export interface PageOptions {
   title: string;
+  /** HTML of the page's content (escaped by the module), to be placed in the host's main area. */
   body: string;
   status?: number;
+  /** Which part of the portal the page belongs to, so the host picks its client or admin layout. */
+  area: 'client' | 'admin';
+  /** The module's messages for this request; the host shows them above the body. */
+  messages: PageMessage[];
+}
+
+/** Where a module page's "sign out" button goes, in the host's own way of signing out. */
+export interface SignOutAction {
+  href: string;
+  method: 'GET' | 'POST';
+  /** Hidden fields the host's sign-out form needs (its own CSRF token, say). */
+  fields?: (req: Request) => Record<string, string>;
+}
+
+/** Where the module keeps its settings; by default a table of its own. */
+export interface SettingsStore {
+  load(): Promise<Record<string, unknown>>;
+  save(values: Record<string, unknown>): Promise<void>;
 }
 
 export interface HostContract {
+  /** The host's database; the module's tables live beside the host's, all prefixed mod_account_users_. */
   knex: Knex;
+  /** Read-only layout of the host's users and accounts tables, for joins, paging and search in SQL. */
   schema: HostSchema;
   users: {
     findById(id: number): Promise<HostUser | undefined>;
     findByEmail(email: string): Promise<HostUser | undefined>;
     /** Creates a user who registered from an invitation; the e-mail counts as verified. */
     create(input: { email: string; firstName: string; lastName: string; password: string; locale?: string }): Promise<HostUser>;
+    /** The name the host shows for a person; used on every page, log entry and e-mail. */
     displayName(user: HostUser): string;
+    /** The signed-in person of a request in the module's shape; without it `req.user` must have that shape. */
+    fromRequest?(req: Request): HostUser | undefined;
+    /**
+     * Signs in a person who registered from an invitation, with the host's own login steps
+     * (new session id, its bookkeeping) and its `UserLogin` hook. Resolves to where to go next
+     * (the hook's redirect), or undefined for the module to decide.
+     */
+    signIn(req: Request, user: HostUser, returnTo?: string): Promise<string | undefined>;
   };
   accounts: {
     findByIds(ids: number[]): Promise<HostAccount[]>;
     /** The one person each account had before the module existed; they become its owner. */
     primaryUsers(): Promise<Array<{ accountId: number; userId: number }>>;
+    /** The primary user of one account (AccountCreated, and the sign-in repair of an ownerless account). */
+    primaryUserOf(accountId: number): Promise<number | undefined>;
+    /** The accounts whose primary user this person is (the sign-in repair of ownerless accounts). */
+    primaryAccountsOf(userId: number): Promise<number[]>;
   };
   mailer: { send(message: MailMessage): Promise<void> };
   hooks: HookRegistry;
-  /** Values the admin saved for the settings of module.json; read on every use, so changes apply at once. */
-  settings: () => Record<string, unknown>;
-  /** Whether the admin has the module switched on. */
-  isActive: () => boolean;
+  /** Where the module keeps the settings its admin page saves; default: the module's own table. */
+  settingsStore?: SettingsStore;
+  /** Whether the admin has the module switched on; asked on every request (cache it if it is slow). */
+  isActive: () => boolean | Promise<boolean>;
   /** Absolute base URL of the portal for links in e-mails; never taken from request headers. */
   baseUrl: string;
   logger: Logger;
   /** The hosting company's staff member signed in to the admin area, if any. */
   admins: { current(req: Request): { id: number; name: string } | undefined };
-  /** Host pages the module links to. */
-  urls: { login: string; logout: string; home: string };
+  /**
+   * Host pages the module links to. Visitors who must sign in go to `${login}?returnTo=<path>`
+   * (the host's own sign-in form, whatever its field names), and come back there afterwards.
+   */
+  urls: { login: string; home: string; signOut: SignOutAction };
+  /** The language of a request (BCP 47); default: the person's locale, then Accept-Language. */
+  locale?(req: Request): string | undefined;
+  /** The IANA time zone dates are shown in for a request; default UTC. */
+  timeZone?(req: Request): string;
   /** Wraps a module page in the host's layout; without it the module uses a plain layout of its own. */
   renderPage?: (req: Request, res: Response, page: PageOptions) => void;
   /** Milliseconds since the epoch; tests inject a clock to cross expiry boundaries. */

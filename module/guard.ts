@@ -4,7 +4,8 @@ import type { HostUser } from './contract';
 import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
 import { flash, sessionAccountId, setSessionAccount } from './session';
-import { renderPage, tOf } from './render';
+import { renderPage, signInUrl, tOf } from './render';
+import { bindRequest, userOf } from './request';
 import { safeReturnPath } from './safe-return';
 import { AccountsRepo, type CurrentMembership } from './accounts/repo';
 
@@ -81,10 +82,11 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
     if (key && !ctx.catalogue.has(key)) throw new Error(`unknown permission key: ${key}`);
     return async (req: Request, res: Response, next: NextFunction) => {
       try {
+        bindRequest(ctx, req);
         // Switched off by the admin: the host's own rules apply, as before the module existed.
-        if (!ctx.host.isActive()) return next();
-        const user = req.user as HostUser | undefined;
-        if (!user) return res.redirect(`${ctx.host.urls.login}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+        if (!(await ctx.ready())) return next();
+        const user = userOf(req);
+        if (!user) return res.redirect(signInUrl(ctx, req.originalUrl));
         const membership = await resolve(req, res, user);
         if (membership === 'handled') return;
         const account = toAccountContext(ctx, membership);
@@ -100,7 +102,7 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
             {
               title: 'denied.title',
               permissionLabel: ctx.catalogue.label(t, key),
-              ownerName: owner ? `${owner.firstName} ${owner.lastName}`.trim() : '',
+              ownerName: owner ? ctx.host.users.displayName({ id: owner.userId, email: owner.email, firstName: owner.firstName, lastName: owner.lastName }) : '',
               ownerEmail: owner?.email ?? '',
             },
             403,

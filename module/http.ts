@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor, ModuleContext } from './context';
-import type { HostUser } from './contract';
 import { ModuleError } from './errors';
 import { renderPage } from './render';
+import { displayNameOf, userOf } from './request';
 
 /** Wraps an async handler so its rejections reach the module's error handler. */
 export function handler(fn: (req: Request, res: Response) => Promise<unknown> | unknown): RequestHandler {
@@ -33,8 +33,8 @@ export function pageParam(value: unknown): number {
 }
 
 export function userActor(req: Request): Actor & { id: number } {
-  const user = req.user as HostUser;
-  return { type: 'user', id: user.id, name: `${user.firstName} ${user.lastName}`.trim() || user.email, ip: req.ip ?? null };
+  const user = userOf(req)!;
+  return { type: 'user', id: user.id, name: displayNameOf(req, user), ip: req.ip ?? null };
 }
 
 /** The module's one error handler: typed errors become translated pages; anything else is the host's 500. */

@@ -12,8 +12,6 @@ type Catalogue = Record<string, Entry>;
 
 /** English: the catalogue every other locale must match, and the fallback for a missing key. */
 export const DEFAULT_LOCALE = 'en';
-/** The cookie holding a visitor's choice from the language picker (signed in or not). */
-export const VISITOR_LOCALE_COOKIE = 'portal.lang';
 const LANG_DIR = path.join(__dirname, '..', 'lang');
 
 const catalogues = new Map<string, Catalogue>();
@@ -108,25 +106,24 @@ export function hasKey(key: string): boolean {
   return key in load(DEFAULT_LOCALE);
 }
 
-/** The visitor's picker choice from its cookie, when it names a shipped locale. */
-export function visitorLocale(req: Request): string | undefined {
+/** A visitor's language choice from the host's cookie of that name, when it names a shipped locale. */
+export function visitorLocale(req: Request, cookieName: string): string | undefined {
   const header = req.headers.cookie;
   if (typeof header !== 'string') return undefined;
-  const prefix = `${VISITOR_LOCALE_COOKIE}=`;
+  const prefix = `${cookieName}=`;
   const raw = header.split(';').map((c) => c.trim()).find((c) => c.startsWith(prefix));
   const value = raw?.slice(prefix.length);
   return value && availableLocales().includes(value) ? value : undefined;
 }
 
 /**
- * The language of a page: the user's saved preference, else the visitor's picker choice, else the
- * best Accept-Language match, else the portal's default.
+ * The language of a page: the first shipped locale among the preferences (the user's saved one,
+ * a visitor's choice), else the best Accept-Language match, else the portal's default.
  */
-export function resolveLocale(req: Request, preference?: string | null): string {
+export function resolveLocale(req: Request, ...preferences: Array<string | null | undefined>): string {
   const locales = availableLocales();
-  if (preference && locales.includes(preference)) return preference;
-  const chosen = visitorLocale(req);
-  if (chosen) return chosen;
+  const preferred = preferences.find((p) => p && locales.includes(p));
+  if (preferred) return preferred;
   const header = req.headers['accept-language'];
   if (typeof header === 'string') {
     const wanted = header

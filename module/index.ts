@@ -1,6 +1,5 @@
-import path from 'node:path';
 import express, { type Express, type RequestHandler, type Request } from 'express';
-import type { HostContract } from './contract';
+import type { HostContract, PageMessage } from './contract';
 import { createContext, type ModuleContext } from './context';
 import { MembersRepo } from './members/repo';
 import { AccountsRepo } from './accounts/repo';
@@ -12,47 +11,80 @@ import { clientRouter } from './client/router';
 import { adminRouter } from './admin/router';
 import { errorHandler } from './http';
 import { createLifecycle, type LifecycleResult } from './lifecycle';
-import { manifest, type Manifest } from './manifest';
+import { manifest, type Manifest, type ModuleSettings } from './manifest';
 import type { Deps } from './deps';
 import { registerHooks } from '../hooks';
+import { bindRequest, localeOf } from './request';
+import { takeMessages } from './session';
+import { translator, type Translate } from './i18n';
+import { packagePath } from './paths';
 
-export type { HostContract } from './contract';
+export type * from './contract';
 export type { AccountContext } from './guard';
+export type { LifecycleResult } from './lifecycle';
+export type { Manifest, ModuleSettings, SettingField } from './manifest';
+export type { Translate } from './i18n';
 export { manifest } from './manifest';
+/** Checks a `returnTo` as the module sends it to the host's sign-in: only a local path, or undefined. */
+export { safeReturnPath } from './safe-return';
+export * as i18n from './i18n-public';
 
 export interface AccountUsersModule {
   manifest: Manifest;
   /** Client area pages; mount anywhere (the reference host uses /account). */
   client: Express;
-  /** Admin pages; mount inside the host's admin area, behind its admin login. */
+  /** Admin pages, the settings page included; mount inside the host's admin area, behind its admin login. */
   admin: Express;
   /** Guards a host page: loads the session's account and requires the permission key (null: any). */
   requirePermission(key: string | null): RequestHandler;
+  /** The account the request works in (after requirePermission); also `res.locals.account`. */
   accountOf(req: Request): AccountContext | undefined;
+  /** The user id of the account's owner as stored now (for an AccountOwnerChanged listener). */
+  ownerOf(accountId: number): Promise<number | undefined>;
+  /** Makes a new account's primary user its owner (what the AccountCreated hook does). */
+  accountCreated(accountId: number): Promise<void>;
+  /** The module's messages waiting for this request, translated; for a host page rendered after a module action. */
+  messagesOf(req: Request): PageMessage[];
+  /** A translator for the module's own keys (menu labels, permission labels) in a locale. */
+  translator(locale: string): Translate;
+  /** The permission catalogue: module.json's keys plus the host's extra ones, in order. */
+  permissions: readonly string[];
+  /** The settings as saved on the module's settings page (defaults from module.json). */
+  settings: { current(): ModuleSettings; save(values: Record<string, unknown>): Promise<void> };
   activate(): Promise<LifecycleResult>;
   upgrade(): Promise<LifecycleResult>;
   deactivate(): Promise<LifecycleResult>;
   uninstall(): Promise<LifecycleResult>;
   installed(): Promise<boolean>;
-  /** Domain services, for hosts, seeds and tests that work without HTTP. */
+  /** Domain services, for seeds and tests that work without HTTP. */
   services: { members: MembersService; repo: MembersRepo; ctx: ModuleContext };
   /** Removes the module's hook registrations (tests build many apps in one process). */
   dispose(): void;
 }
 
-function subApp(ctx: ModuleContext, router: express.Router): Express {
+export interface ModuleOptions {
+  /** Permission keys of the host's own, added after module.json's. */
+  extraPermissions?: string[];
+  /** How long a loaded copy of the settings is used before it is read again (default 2 s). */
+  settingsTtlMs?: number;
+}
+
+function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Router): Express {
   const app = express();
-  // Refuse everything while the admin has the module switched off: the host then answers 404.
-  app.use((_req, _res, next) => (ctx.host.isActive() ? next() : next('router')));
-  app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(path.join(__dirname, '..', 'views', 'account-users.css'), { maxAge: 3600_000 }));
+  app.use((req, _res, next) => {
+    bindRequest(ctx, req, area);
+    // Refuse everything while the admin has the module switched off: the host then answers 404.
+    ctx.ready().then((active) => (active ? next() : next('router')), next);
+  });
+  app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(router);
   app.use(errorHandler(ctx));
   return app;
 }
 
-export async function createModule(host: HostContract, options: { extraPermissions?: string[] } = {}): Promise<AccountUsersModule> {
-  const ctx = createContext(host, options.extraPermissions);
+export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
+  const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
   const members = new MembersService(ctx, repo);
   let clientMount = '/account';
@@ -60,11 +92,11 @@ export async function createModule(host: HostContract, options: { extraPermissio
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
 
-  const client = subApp(ctx, clientRouter(deps));
+  const client = subApp(ctx, 'client', clientRouter(deps));
   client.on('mount', () => {
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });
-  const admin = subApp(ctx, adminRouter(deps));
+  const admin = subApp(ctx, 'admin', adminRouter(deps));
   const lifecycle = createLifecycle(ctx, members);
   const dispose = registerHooks(host.hooks, deps, () => clientMount, () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''));
 
@@ -74,6 +106,15 @@ export async function createModule(host: HostContract, options: { extraPermissio
     admin,
     requirePermission: (key) => guards.requirePermission(key),
     accountOf,
+    ownerOf: async (accountId) => (await repo.owner(accountId))?.userId,
+    accountCreated: (accountId) => members.ownAccountCreated(accountId),
+    messagesOf: (req) => {
+      bindRequest(ctx, req);
+      return takeMessages(req, localeOf(req));
+    },
+    translator,
+    permissions: ctx.catalogue.keys,
+    settings: { current: () => ctx.settings(), save: (values) => ctx.settingsCache.save(values) },
     ...lifecycle,
     services: { members, repo, ctx },
     dispose,

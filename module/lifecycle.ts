@@ -1,36 +1,53 @@
 import type { ModuleContext } from './context';
 import type { MembersService } from './members/service';
 import { isInstalled, migrateDownAll, migrateLatest } from './migrate';
+import { defaultLocale, translate } from './i18n';
 
-/** What a lifecycle step reports to the host's Modules page (WHMCS style: a status and a message key). */
+/**
+ * What a lifecycle step reports to the host's Modules page (WHMCS style): a status and a message,
+ * as a lang/ key with parameters and as text in the portal's default language. A failing step
+ * reports `error` with what went wrong; it never throws through to the host.
+ */
 export interface LifecycleResult {
   status: 'success' | 'error';
   messageKey: string;
   params?: Record<string, unknown>;
+  description: string;
+}
+
+function result(status: LifecycleResult['status'], messageKey: string, params: Record<string, unknown> = {}): LifecycleResult {
+  return { status, messageKey, params, description: translate(defaultLocale(), messageKey, params) };
 }
 
 export function createLifecycle(ctx: ModuleContext, members: MembersService) {
+  /** Runs one step; a failure is logged and reported, never thrown. */
+  const step = (name: string, fn: () => Promise<LifecycleResult>) => async (): Promise<LifecycleResult> => {
+    try {
+      return await fn();
+    } catch (err) {
+      ctx.host.logger.error(`account users: ${name} failed`, { err: err instanceof Error ? err.message : String(err) });
+      return result('error', 'lifecycle.failed', { step: name, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
   return {
     /** Migrate up, then make each account's primary user its owner. Running it twice is harmless. */
-    async activate(): Promise<LifecycleResult> {
+    activate: step('activate', async () => {
       await migrateLatest(ctx.knex);
       const owners = await members.backfillOwners();
       ctx.host.logger.info('account users activated', { owners });
-      return { status: 'success', messageKey: 'lifecycle.activated', params: { owners } };
-    },
-    async upgrade(): Promise<LifecycleResult> {
+      return result('success', 'lifecycle.activated', { owners });
+    }),
+    upgrade: step('upgrade', async () => {
       const applied = await migrateLatest(ctx.knex);
-      return { status: 'success', messageKey: 'lifecycle.upgraded', params: { count: applied.length } };
-    },
+      return result('success', 'lifecycle.upgraded', { count: applied.length });
+    }),
     /** Pages and menu items go (the host stops calling them); every row stays for a later activation. */
-    async deactivate(): Promise<LifecycleResult> {
-      return { status: 'success', messageKey: 'lifecycle.deactivated' };
-    },
+    deactivate: step('deactivate', async () => result('success', 'lifecycle.deactivated')),
     /** Every module table is dropped; the host's tables are untouched. */
-    async uninstall(): Promise<LifecycleResult> {
+    uninstall: step('uninstall', async () => {
       await migrateDownAll(ctx.knex);
-      return { status: 'success', messageKey: 'lifecycle.uninstalled' };
-    },
+      return result('success', 'lifecycle.uninstalled');
+    }),
     installed: () => isInstalled(ctx.knex),
   };
 }

@@ -3,9 +3,10 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Request, Response } from 'express';
 import type { ModuleContext } from './context';
-import { formatDate, formatDateTime, resolveLocale, translator, type Translate } from './i18n';
-import { takeFlash } from './session';
-import type { HostUser } from './contract';
+import { formatDate, formatDateTime, translator, type Translate } from './i18n';
+import { takeFlash, takeMessages } from './session';
+import { generateToken } from './csrf';
+import { areaOf, localeOf, timeZoneOf } from './request';
 
 const VIEWS = path.join(__dirname, '..', 'views');
 const compiled = new Map<string, ejs.TemplateFunction>();
@@ -21,9 +22,7 @@ export function renderView(view: string, data: Record<string, unknown>): string 
   return fn(data) as string;
 }
 
-export function localeOf(req: Request): string {
-  return resolveLocale(req, (req.user as HostUser | undefined)?.locale);
-}
+export { localeOf };
 
 export function tOf(req: Request): Translate {
   return translator(localeOf(req));
@@ -38,17 +37,30 @@ export interface ViewHelpers {
   date(ms: number | null | undefined): string;
 }
 
-export function helpers(req: Request, res: Response): ViewHelpers {
+export function helpers(req: Request, _res: Response): ViewHelpers {
   const locale = localeOf(req);
-  const timeZone = (res.locals.timeZone as string | undefined) ?? 'UTC';
+  const timeZone = timeZoneOf(req);
   return {
     t: translator(locale),
     locale,
     base: req.baseUrl,
-    csrfToken: typeof req.csrfToken === 'function' ? req.csrfToken() : '',
+    // The module's own token, whatever CSRF protection the host has.
+    csrfToken: req.session ? generateToken(req) : '',
     dateTime: (ms) => formatDateTime(locale, ms, timeZone),
     date: (ms) => formatDate(locale, ms, timeZone),
   };
+}
+
+/** The host's sign-out as a form a module page can show (method, action, hidden fields). */
+export function signOutForm(ctx: ModuleContext, req: Request): { href: string; method: 'GET' | 'POST'; fields: Record<string, string> } {
+  const { href, method, fields } = ctx.host.urls.signOut;
+  return { href, method, fields: fields ? fields(req) : {} };
+}
+
+/** The host's sign-in page, coming back to `returnTo` afterwards. */
+export function signInUrl(ctx: ModuleContext, returnTo: string): string {
+  const login = ctx.host.urls.login;
+  return `${login}${login.includes('?') ? '&' : '?'}returnTo=${encodeURIComponent(returnTo)}`;
 }
 
 /**
@@ -67,8 +79,8 @@ export function renderPage(
   const title = h.t(data.title, data.titleParams);
   const body = renderView(view, { ...h, account: res.locals.account, ...data, title });
   if (ctx.host.renderPage) {
-    // The host's layout shows the module's messages (see hostFlashOf) with its own.
-    ctx.host.renderPage(req, res, { title, body, status });
+    // The host's layout shows the module's messages with its own.
+    ctx.host.renderPage(req, res, { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) });
   } else {
     res.status(status).send(renderView('partials/standalone', { ...h, title, body, flash: takeFlash(req) }));
   }

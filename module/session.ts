@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import type { PageMessage } from './contract';
+import { translate } from './i18n';
 import 'express-session';
 
 declare module 'express-session' {
@@ -30,4 +32,9 @@ export function takeFlash(req: Request): Array<{ type: string; key: string; para
   const messages = req.session?.accountUsersFlash ?? [];
   if (req.session && messages.length) delete req.session.accountUsersFlash;
   return messages;
+}
+
+/** The module's messages for this request, translated, taken out of the session (shown once). */
+export function takeMessages(req: Request, locale: string): PageMessage[] {
+  return takeFlash(req).map((m) => ({ type: m.type as PageMessage['type'], text: translate(locale, m.key, m.params) }));
 }

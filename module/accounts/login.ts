@@ -8,9 +8,11 @@ import { setSessionAccount } from '../session';
  * several → the chooser (keeping the return address); none → the chooser, which then says plainly
  * that there is no account to open. The account lives in this session only.
  */
-export async function onUserLogin({ ctx, repo, accounts, guards, invites }: Deps, payload: UserLoginPayload): Promise<void> {
+export async function onUserLogin({ ctx, repo, accounts, guards, invites, members }: Deps, payload: UserLoginPayload): Promise<void> {
   const { req, user } = payload;
   const returnTo = safeReturnPath(payload.returnTo);
+  // An account created without AccountCreated (an import, an API) gets its primary user as owner now.
+  await members.repairOwnersAtSignIn(user.id);
   const ids = await accounts.openAccountIds(user.id, 2);
   if (ids.length === 1) {
     setSessionAccount(req, ids[0], false);

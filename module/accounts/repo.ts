@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { accountName, accountNameAs, isOpenStatus } from '../host-schema';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
 import { toMember, type Membership } from '../members/repo';
@@ -18,14 +19,14 @@ export class AccountsRepo {
     private readonly schema: HostSchema,
   ) {}
 
-  private columns(): string[] {
+  private columns(): Array<string | Knex.Raw> {
     const a = this.schema.accounts;
     const member = ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'];
-    return [...member.map((c) => `m.${c}`), `a.${a.name} as account_name`, `a.${a.status} as account_status`];
+    return [...member.map((c) => `m.${c}`), accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`];
   }
 
   private toMembership(row: Record<string, unknown>): Membership {
-    return { ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === this.schema.accounts.openStatus };
+    return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
   }
 
   /**
@@ -39,7 +40,7 @@ export class AccountsRepo {
       .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
       .where('m2.user_id', userId)
       .andWhere('m2.account_id', '<>', accountId)
-      .andWhere(`a2.${a.status}`, a.openStatus)
+      .whereIn(`a2.${a.status}`, a.openStatuses)
       .select(this.knex.raw('1'));
     const row = (await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
@@ -60,7 +61,7 @@ export class AccountsRepo {
     const rows = (await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
-      .andWhere(`a.${a.status}`, a.openStatus)
+      .whereIn(`a.${a.status}`, a.openStatuses)
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .limit(limit)
@@ -73,7 +74,9 @@ export class AccountsRepo {
     const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
     // Every word must appear in the name: "blue bak" finds Blue Fish Bakery.
     for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      q.andWhereRaw('?? like ? escape ?', [`a.${a.name}`, likePattern(word), '\\']);
+      const name = accountName(this.knex, this.schema, 'a');
+      if (typeof name === 'string') q.andWhereRaw('?? like ? escape ?', [name, likePattern(word), '\\']);
+      else q.andWhereRaw(`${name.toQuery()} like ? escape ?`, [likePattern(word), '\\']);
     }
     return q;
   }

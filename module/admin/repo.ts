@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { accountName, isOpenStatus } from '../host-schema';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
 import { TABLES } from '../tables';
@@ -21,11 +22,14 @@ export interface FoundAccount {
 }
 
 /** Up to five words; each must appear in one of the columns, so "dana dev" finds Dana Developer. */
-function eachWordIn(q: Knex.QueryBuilder, search: string, columns: string[]): Knex.QueryBuilder {
+function eachWordIn(q: Knex.QueryBuilder, search: string, columns: Array<string | Knex.Raw>): Knex.QueryBuilder {
   for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
     const p = likePattern(word);
     q.andWhere((w) => {
-      for (const c of columns) w.orWhereRaw('?? like ? escape ?', [c, p, '\\']);
+      for (const c of columns) {
+        if (typeof c === 'string') w.orWhereRaw('?? like ? escape ?', [c, p, '\\']);
+        else w.orWhereRaw(`${c.toQuery()} like ? escape ?`, [p, '\\']);
+      }
     });
   }
   return q;
@@ -61,7 +65,7 @@ export class AdminRepo {
 
   private accountsQuery(search: string): Knex.QueryBuilder {
     const a = this.schema.accounts;
-    return eachWordIn(this.knex(`${a.table} as a`), search, [`a.${a.name}`]);
+    return eachWordIn(this.knex(`${a.table} as a`), search, [accountName(this.knex, this.schema, 'a')]);
   }
 
   async countAccounts(search: string): Promise<number> {
@@ -76,13 +80,17 @@ export class AdminRepo {
     const rows = (await this.accountsQuery(search)
       .leftJoin(`${TABLES.members} as m`, (j) => j.on('m.account_id', `a.${a.id}`).andOnVal('m.is_owner', '=', 1))
       .leftJoin(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
-      .orderBy(`a.${a.name}`)
+      .modify((q: Knex.QueryBuilder) => {
+        const name = accountName(this.knex, this.schema, 'a');
+        if (typeof name === 'string') q.orderBy(name);
+        else q.orderByRaw(name.toQuery());
+      })
       .orderBy(`a.${a.id}`)
       .offset(offset)
       .limit(limit)
       .select({
         id: `a.${a.id}`,
-        name: `a.${a.name}`,
+        name: accountName(this.knex, this.schema, 'a'),
         status: `a.${a.status}`,
         owner_id: 'm.user_id',
         owner_email: `u.${u.email}`,
@@ -94,7 +102,7 @@ export class AdminRepo {
 
   async account(id: number): Promise<FoundAccount | undefined> {
     const a = this.schema.accounts;
-    const row = (await this.knex(`${a.table} as a`).where(`a.${a.id}`, id).first({ id: `a.${a.id}`, name: `a.${a.name}`, status: `a.${a.status}` })) as
+    const row = (await this.knex(`${a.table} as a`).where(`a.${a.id}`, id).first({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a'), status: `a.${a.status}` })) as
       | Record<string, unknown>
       | undefined;
     return row ? this.toAccount(row) : undefined;
@@ -110,7 +118,7 @@ export class AdminRepo {
   async accountNames(ids: number[]): Promise<Map<number, string>> {
     const a = this.schema.accounts;
     if (ids.length === 0) return new Map();
-    const rows = (await this.knex(a.table).whereIn(a.id, ids).select({ id: a.id, name: a.name })) as Array<{ id: number; name: string }>;
+    const rows = (await this.knex(`${a.table} as a`).whereIn(`a.${a.id}`, ids).select({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a') })) as Array<{ id: number; name: string }>;
     return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
   }
 
@@ -128,7 +136,7 @@ export class AdminRepo {
       id: Number(r.id),
       name: String(r.name),
       status: String(r.status),
-      open: r.status === this.schema.accounts.openStatus,
+      open: isOpenStatus(this.schema, r.status),
       ownerId,
       ownerName: `${String(r.owner_first ?? '')} ${String(r.owner_last ?? '')}`.trim(),
       ownerEmail: r.owner_email ? String(r.owner_email) : '',

@@ -9,6 +9,7 @@ import { accountHandlers } from './accounts';
 import { memberHandlers } from './members';
 import { inviteHandlers } from './invites';
 import { logHandlers } from './log';
+import { settingsHandlers } from './settings';
 
 /** Only a signed-in admin of the host; the host also guards the mount, this holds if it forgets. */
 function adminOnly(deps: Deps): RequestHandler {
@@ -31,6 +32,10 @@ export function adminRouter(deps: Deps): express.Router {
   const log = logHandlers(deps, repo);
 
   r.get('/', admin, overviewHandler(deps));
+
+  const settings = settingsHandlers(deps);
+  r.get('/settings', admin, settings.show);
+  r.post('/settings', admin, csrf, settings.save);
 
   r.get('/users', admin, users.search);
   r.get('/users/:userId', admin, users.show);

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import type { HostUser } from '../contract';
 import { field, handler, pageParam, userActor } from '../http';
-import { renderPage } from '../render';
+import { renderPage, signOutForm } from '../render';
+import { userOf } from '../request';
 import { flash, sessionAccountId, setSessionAccount } from '../session';
 import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
@@ -16,7 +16,7 @@ export function switchHandlers({ ctx, repo }: Deps) {
   const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
 
   async function renderChooser(req: Request, res: Response, input: { search: string; page: number; returnTo?: string; error?: string; status?: number }) {
-    const user = req.user as HostUser;
+    const user = userOf(req)!;
     const { search, returnTo } = input;
     const total = await accounts.count(user.id, search);
     const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
@@ -29,7 +29,7 @@ export function switchHandlers({ ctx, repo }: Deps) {
       const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accounts.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
       if (open === 0) {
-        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, logoutUrl: ctx.host.urls.logout }, input.status ?? 200);
+        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) }, input.status ?? 200);
         return;
       }
     }
@@ -63,7 +63,7 @@ export function switchHandlers({ ctx, repo }: Deps) {
   );
 
   const choose = handler(async (req: Request, res: Response) => {
-    const user = req.user as HostUser;
+    const user = userOf(req)!;
     const raw = field(req.body, 'accountId', 12);
     const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
     const returnTo = safeReturnPath(req.body?.returnTo);

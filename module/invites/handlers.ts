@@ -3,7 +3,8 @@ import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
 import { accountOf } from '../guard';
 import { field, handler, idParam, userActor } from '../http';
-import { localeOf, renderPage, tOf } from '../render';
+import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
+import { userOf } from '../request';
 import { flash, setSessionAccount } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
@@ -59,7 +60,7 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
     try {
-      const made = await invites.invite(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, form, localeOf(req));
+      const made = await invites.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
       flash(req, 'success', 'invites.sentFlash', { email: made.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
@@ -72,7 +73,7 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const id = idParam(req.params.inviteId);
     try {
-      const invite = await invites.resend(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, id, localeOf(req));
+      const invite = await invites.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
       flash(req, 'success', 'invites.resent', { email: invite.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
@@ -105,7 +106,7 @@ export function inviteHandlers(deps: Deps) {
     extra: { registration?: { firstName: string; lastName: string; errors: RegistrationErrors }; registrationError?: string } = {},
     status = 200,
   ) {
-    const user = req.user as HostUser | undefined;
+    const user = userOf(req);
     const { invite } = valid;
     const token = String(req.params.token);
     const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
@@ -129,8 +130,8 @@ export function inviteHandlers(deps: Deps) {
         wrongAddress,
         mustMatch: ctx.settings().requireInvitedAddress,
         alreadyMember: Boolean(member),
-        loginUrl: ctx.host.urls.login,
-        logoutUrl: ctx.host.urls.logout,
+        loginUrl: signInUrl(ctx, `${req.baseUrl}/invite/${token}`),
+        signOut: signOutForm(ctx, req),
         registration: extra.registration ?? { firstName: '', lastName: '', errors: {} },
         registrationError: extra.registrationError ?? null,
         passwordMin: PASSWORD_MIN,
@@ -147,7 +148,7 @@ export function inviteHandlers(deps: Deps) {
 
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>) {
-    const user = req.user as HostUser;
+    const user = userOf(req)!;
     const multi = (await deps.accounts.openAccountIds(user.id, 2)).length > 1;
     setSessionAccount(req, outcome.accountId, multi);
     await deps.repo.touchLastLogin(outcome.accountId, user.id, ctx.now());
@@ -164,14 +165,14 @@ export function inviteHandlers(deps: Deps) {
   }
 
   const accept = handler(async (req: Request, res: Response) => {
-    if (!req.user) return res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
-    await finish(req, res, await invites.accept(userActor(req), req.user as HostUser, req.params.token));
+    if (!userOf(req)) return res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
+    await finish(req, res, await invites.accept(userActor(req), userOf(req)!, req.params.token));
   });
 
   const register = handler(async (req: Request, res: Response) => {
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
-    if (req.user) return res.redirect(303, `${req.baseUrl}/invite/${String(req.params.token)}`);
+    if (userOf(req)) return res.redirect(303, `${req.baseUrl}/invite/${String(req.params.token)}`);
     const firstName = field(req.body, 'firstName', NAME_MAX + 1);
     const lastName = field(req.body, 'lastName', NAME_MAX + 1);
     const password = rawPassword(req.body, 'password');
@@ -200,8 +201,8 @@ export function inviteHandlers(deps: Deps) {
       if (isUniqueViolation(err)) return exists();
       throw err;
     }
-    // passport regenerates the session on login (no fixation); the CSRF token is issued anew.
-    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    // The host signs the new user in its own way (new session id, its UserLogin hook and bookkeeping).
+    await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
     await finish(req, res, await invites.accept(userActor(req), user, req.params.token));
   });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isOpenStatus } from '../host-schema';
 import type { Actor, ModuleContext } from '../context';
 import type { HostUser } from '../contract';
 import { ModuleError } from '../errors';
@@ -264,7 +265,7 @@ export class InvitesService {
     if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now()) return undefined;
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([invite.accountId]);
-    if (!account || account.status !== host.schema.accounts.openStatus) return undefined;
+    if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
     const inviter = invite.invitedBy ? await host.users.findById(invite.invitedBy) : undefined;
     return { invite, accountName: account.name, inviterName: inviter ? host.users.displayName(inviter) : '' };
   }

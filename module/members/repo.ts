@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { accountNameAs, isOpenStatus } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
@@ -64,9 +65,9 @@ export class MembersRepo {
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first([...this.memberColumns(), `a.${a.name} as account_name`, `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
+      .first([...this.memberColumns(), accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
     if (!row) return undefined;
-    return { ...toMember(row), accountName: String(row.account_name), accountOpen: row.account_status === a.openStatus };
+    return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
   }
 
   async find(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Member | undefined> {

@@ -160,25 +160,56 @@ export class MembersService {
     );
     let made = 0;
     for (const { accountId, userId } of primaries) {
-      if (owned.has(accountId)) continue;
-      try {
-        await this.inTransaction(async (trx) => {
-          const now = this.ctx.now();
-          const existing = await this.repo.find(accountId, userId, trx);
-          if (existing) {
-            await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
-          } else {
-            await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
-          }
-          await writeLog(trx, { type: 'system', id: null, name: 'system' }, { accountId, action: 'owner_backfilled', targetUserId: userId }, now);
-        });
-        made += 1;
-      } catch (err) {
-        // Activation running twice at once: the other run made this owner.
-        if (!isUniqueViolation(err)) throw err;
-      }
+      if (!owned.has(accountId) && (await this.makePrimaryOwner(accountId, userId, 'owner_backfilled'))) made += 1;
     }
     return made;
+  }
+
+  /** AccountCreated: the new account's primary user becomes its owner at once. */
+  async ownAccountCreated(accountId: number): Promise<void> {
+    const userId = await this.ctx.host.accounts.primaryUserOf(accountId);
+    if (userId !== undefined) await this.makePrimaryOwner(accountId, userId, 'owner_account_created');
+  }
+
+  /**
+   * At sign-in: accounts whose primary user this person is but that have no owner (created by an
+   * import or an API that fired no AccountCreated) get them as owner, logged, so none is stranded.
+   */
+  async repairOwnersAtSignIn(userId: number): Promise<number> {
+    const ids = await this.ctx.host.accounts.primaryAccountsOf(userId);
+    if (ids.length === 0) return 0;
+    const owned = new Set(
+      ((await this.ctx.knex(TABLES.members).whereIn('account_id', ids).andWhere('is_owner', true).select('account_id')) as Array<{ account_id: number }>).map(
+        (r) => Number(r.account_id),
+      ),
+    );
+    let made = 0;
+    for (const accountId of ids) {
+      if (!owned.has(accountId) && (await this.makePrimaryOwner(accountId, userId, 'owner_repaired'))) made += 1;
+    }
+    return made;
+  }
+
+  /** Makes the primary user the owner of an account that has none; false when another run did it first. */
+  private async makePrimaryOwner(accountId: number, userId: number, action: string): Promise<boolean> {
+    try {
+      return await this.inTransaction(async (trx) => {
+        if (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).first('id')) return false;
+        const now = this.ctx.now();
+        const existing = await this.repo.find(accountId, userId, trx);
+        if (existing) {
+          await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
+        } else {
+          await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
+        }
+        await writeLog(trx, { type: 'system', id: null, name: 'system' }, { accountId, action, targetUserId: userId }, now);
+        return true;
+      });
+    } catch (err) {
+      // Two runs at once (activation twice, a sign-in during activation): the other made this owner.
+      if (!isUniqueViolation(err)) throw err;
+      return false;
+    }
   }
 
   /** The host deleted an account or a user: their memberships and invitations go with them. */

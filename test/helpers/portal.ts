@@ -72,16 +72,36 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
       if (active) await portal.accountUsers.activate();
       await portal.registry.save({ active, version: portal.accountUsers.manifest.version });
     },
-    setSettings: (settings) => portal.registry.save({ settings: { ...portal.registry.current().settings, ...settings } }),
+    setSettings: (settings) => portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), ...settings }),
     close: () => portal.close(),
   };
   return tp;
 }
 
-/** A browser-like client: keeps cookies, reads the CSRF token from pages, posts forms. */
+/** Paths served by the module's apps, whose forms carry the module's own CSRF token. */
+export const MODULE_PATHS = ['/account/', '/admin/modules/account_users'];
+export const isModulePath = (path: string): boolean => MODULE_PATHS.some((p) => path.startsWith(p));
+
+/** The `_csrf` value of the first form on a page posting to a module path (or to a portal path). */
+export function formToken(html: string, ofModule: boolean): string | undefined {
+  for (const m of html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
+    const token = /name="_csrf" value="([^"]+)"/.exec(m[2]);
+    if (token && isModulePath(m[1]) === ofModule) return token[1];
+  }
+  return undefined;
+}
+
+/**
+ * A browser-like client: keeps cookies, reads the CSRF tokens from pages, posts forms. The portal
+ * and the module each check their own token, so it keeps both and sends the one the path needs.
+ */
 export class Client {
   readonly agent: ReturnType<typeof request.agent>;
+  /** The portal's token (its own forms). */
   csrf = '';
+  /** The module's token, read from the module's forms as pages arrive; cleared with a new session. */
+  moduleCsrf = '';
+  private sessionCookie = '';
 
   constructor(readonly app: Portal['app']) {
     this.agent = request.agent(app);
@@ -93,27 +113,54 @@ export class Client {
     const res = await client.agent.post('/login').type('form').send({ _csrf: client.csrf, email, password });
     if (res.status !== 303) throw new Error(`login of ${email} failed: ${res.status}`);
     client.lastLoginRedirect = res.headers.location as string;
+    client.moduleCsrf = '';
     await client.refreshCsrf('/no-account');
     return client;
   }
 
   lastLoginRedirect = '';
 
-  /** Reads the `_csrf` field of a page's form. */
+  /** Reads the `_csrf` field of a page's portal form (and notes the module's, if it has one). */
   async refreshCsrf(path: string): Promise<string> {
-    const res = await this.agent.get(path);
-    const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
-    if (match) this.csrf = match[1];
+    const res = await this.get(path);
+    const token = formToken(res.text, false) ?? /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+    if (token) this.csrf = token;
     return this.csrf;
   }
 
-  get(path: string) {
-    return this.agent.get(path);
+  /** The token a form posted to `path` carries: the module's for the module's paths. */
+  async tokenFor(path: string): Promise<string> {
+    if (!isModulePath(path)) return this.csrf;
+    if (!this.moduleCsrf) {
+      const page = path.startsWith('/admin/') ? '/admin/modules/account_users/settings' : '/account/switch';
+      await this.get(page);
+    }
+    return this.moduleCsrf || this.csrf;
   }
 
-  /** Posts a form with this session's CSRF token (unless the fields give their own `_csrf`). */
-  post(path: string, fields: Record<string, string | string[]> = {}) {
-    return this.agent.post(path).type('form').send(encodeForm({ _csrf: this.csrf, ...fields }));
+  /** Notes what a response tells about the session: a new session drops the module's token. */
+  private observe(res: { headers: Record<string, unknown>; text?: string }): void {
+    const sid = /portal\.sid=([^;]*)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
+    if (sid !== undefined && sid !== this.sessionCookie) {
+      if (this.sessionCookie) this.moduleCsrf = '';
+      this.sessionCookie = sid;
+    }
+    const token = typeof res.text === 'string' ? formToken(res.text, true) : undefined;
+    if (token) this.moduleCsrf = token;
+  }
+
+  get(path: string) {
+    const req = this.agent.get(path);
+    req.on('response', (res) => this.observe(res));
+    return req;
+  }
+
+  /** Posts a form with the right CSRF token for the path (unless the fields give their own `_csrf`). */
+  async post(path: string, fields: Record<string, string | string[]> = {}) {
+    const token = '_csrf' in fields ? undefined : await this.tokenFor(path);
+    const res = await this.agent.post(path).type('form').send(encodeForm(token === undefined ? fields : { _csrf: token, ...fields }));
+    this.observe(res);
+    return res;
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { translate, VISITOR_LOCALE_COOKIE } from '../../module/i18n';
+import { translate } from '../../module/i18n';
+import { VISITOR_LOCALE_COOKIE } from '../../host/layout';
 import { htmlLang, pick, rawKeys } from './helpers';
 
 async function localeOf(tp: TestPortal, userId: number): Promise<string | null> {

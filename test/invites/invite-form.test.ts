@@ -64,8 +64,10 @@ describe('invitations: the invite form', () => {
 
   it('builds the link from the base URL whatever Host and X-Forwarded-Host say', async () => {
     const { owner } = await ownerSetup(tp);
-    const res = await owner
-      .post('/account/users/invite', { email: 'forged@example.com', access: 'all' })
+    const res = await owner.agent
+      .post('/account/users/invite')
+      .type('form')
+      .send({ _csrf: await owner.tokenFor('/account/users/invite'), email: 'forged@example.com', access: 'all' })
       .set('Host', 'evil.example')
       .set('X-Forwarded-Host', 'evil.example')
       .set('X-Forwarded-Proto', 'http');

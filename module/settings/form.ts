@@ -1,4 +1,4 @@
-import type { SettingField } from '../module/manifest';
+import type { SettingField } from '../manifest';
 
 export interface SettingsFormResult {
   values: Record<string, unknown>;

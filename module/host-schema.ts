@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+import type { HostSchema } from './contract';
+
+/**
+ * Reading the host's accounts table as the contract describes it: the name may be a column or an
+ * SQL expression, and an account is open in any of the listed statuses. The module compares no
+ * status and builds no name anywhere else.
+ */
+
+/** The account name of the accounts table under `alias`, as a column reference or a raw expression. */
+export function accountName(knex: Knex, schema: HostSchema, alias: string): Knex.Raw | string {
+  const name = schema.accounts.name;
+  return typeof name === 'string' ? `${alias}.${name}` : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
+}
+
+/** The account name selected as `as` (for a select list). */
+export function accountNameAs(knex: Knex, schema: HostSchema, alias: string, as: string): Knex.Raw {
+  const name = schema.accounts.name;
+  return typeof name === 'string' ? knex.raw('?? as ??', [`${alias}.${name}`, as]) : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)}) as ??`, [as]);
+}
+
+/** Restricts a query to open accounts (the accounts table under `alias`). */
+export function whereOpen(qb: Knex.QueryBuilder, schema: HostSchema, alias: string): Knex.QueryBuilder {
+  return qb.whereIn(`${alias}.${schema.accounts.status}`, schema.accounts.openStatuses);
+}
+
+export function isOpenStatus(schema: HostSchema, status: unknown): boolean {
+  return schema.accounts.openStatuses.includes(String(status));
+}

@@ -1,0 +1,60 @@
+import type { Request } from 'express';
+import type { HostUser } from './contract';
+import type { ModuleContext } from './context';
+import { availableLocales, resolveLocale } from './i18n';
+
+/**
+ * What the module knows of a request through the host contract: who is signed in, the language
+ * and time zone, and which part of the portal a page belongs to. Every entry point of the module
+ * (its sub-apps, the guard, the hooks) binds the request to the module first.
+ */
+const BOUND = Symbol.for('account-users.request');
+
+interface Binding {
+  ctx: ModuleContext;
+  area: 'client' | 'admin';
+}
+
+export function bindRequest(ctx: ModuleContext, req: Request, area?: 'client' | 'admin'): void {
+  const holder = req as unknown as Record<symbol, Binding | undefined>;
+  const previous = holder[BOUND];
+  holder[BOUND] = { ctx, area: area ?? previous?.area ?? 'client' };
+}
+
+function binding(req: Request): Binding | undefined {
+  return (req as unknown as Record<symbol, Binding | undefined>)[BOUND];
+}
+
+/** Client or admin area: the host's renderPage picks its layout from it. */
+export function areaOf(req: Request): 'client' | 'admin' {
+  return binding(req)?.area ?? 'client';
+}
+
+/** The signed-in person in the module's shape (the host maps its own user object). */
+export function userOf(req: Request): HostUser | undefined {
+  const host = binding(req)?.ctx.host;
+  const user = host?.users.fromRequest ? host.users.fromRequest(req) : (req.user as HostUser | undefined);
+  return user ?? undefined;
+}
+
+/** The language of the page: the host's choice for the request, else the person's, else the browser's. */
+export function localeOf(req: Request): string {
+  const fromHost = binding(req)?.ctx.host.locale?.(req);
+  if (fromHost) {
+    const shipped = availableLocales();
+    const exact = shipped.find((l) => l.toLowerCase() === fromHost.toLowerCase());
+    if (exact) return exact;
+    return resolveLocale(req, shipped.find((l) => l.split('-')[0] === fromHost.split('-')[0].toLowerCase()));
+  }
+  return resolveLocale(req, userOf(req)?.locale);
+}
+
+export function timeZoneOf(req: Request): string {
+  return binding(req)?.ctx.host.timeZone?.(req) ?? 'UTC';
+}
+
+/** The host's name for a person (its own formula, not the module's). */
+export function displayNameOf(req: Request, user: HostUser): string {
+  const host = binding(req)?.ctx.host;
+  return host ? host.users.displayName(user) : `${user.firstName} ${user.lastName}`.trim() || user.email;
+}
