@@ -39,11 +39,11 @@ export class Browser {
     return page;
   }
 
-  /** Submits the POST form of `html` whose action ends with `actionEnd`: its hidden fields plus `fields`. */
+  /** Submits the POST form of `html` whose action ends with `actionEnd`, as shown, with `fields` changed. */
   submit(html, actionEnd, fields = {}) {
     const form = forms(html).find((f) => f.method === 'post' && f.action.endsWith(actionEnd));
     if (!form) throw new Error(`no form with action …${actionEnd} in:\n${html.slice(0, 3000)}`);
-    const merged = [...form.hidden.filter(([k]) => !(k in fields)), ...Object.entries(fields)];
+    const merged = [...form.fields.filter(([k]) => !(k in fields)), ...Object.entries(fields)];
     return this.request('POST', form.action, merged);
   }
 
@@ -57,10 +57,11 @@ export function forms(html) {
   return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, attrs, inner]) => ({
     method: (/method="([^"]*)"/i.exec(attrs)?.[1] ?? 'get').toLowerCase(),
     action: decode(/action="([^"]*)"/.exec(attrs)?.[1] ?? ''),
-    hidden: [...inner.matchAll(/<input\b[^>]*type="hidden"[^>]*>/gi)].map(([input]) => [
-      decode(/name="([^"]*)"/.exec(input)?.[1] ?? ''),
-      decode(/value="([^"]*)"/.exec(input)?.[1] ?? ''),
-    ]),
+    // What a browser would send untouched: named inputs with a value, checked boxes and radios.
+    fields: [...inner.matchAll(/<input\b[^>]*>/gi)]
+      .map(([input]) => ({ input, type: (/type="([^"]*)"/.exec(input)?.[1] ?? 'text').toLowerCase(), name: /name="([^"]*)"/.exec(input)?.[1] }))
+      .filter(({ input, type, name }) => name && !['submit', 'button', 'file'].includes(type) && (!['checkbox', 'radio'].includes(type) || /\schecked\b/.test(input)))
+      .map(({ input, type, name }) => [decode(name), decode(/value="([^"]*)"/.exec(input)?.[1] ?? (type === 'checkbox' ? 'on' : ''))]),
   }));
 }
 

@@ -256,6 +256,11 @@ function storyOn(backend) {
       const settings = await staff.get(configure);
       expectStatus(settings, 200);
       assert.match(settings.html, /Harbour Portal · Admin/, 'the settings page sits in the portal\'s admin layout');
+      const refused = await staff.submit(settings.html, '/settings', { inviteLifetimeDays: '0' });
+      assert.ok(refused.status >= 400 && refused.status < 500, `${refused.status}: a lifetime of 0 days is refused`);
+      assert.match(refused.html, /aria-invalid="true"/);
+      expectStatus(await staff.submit(settings.html, '/settings', { inviteLifetimeDays: '3' }), 303);
+      assert.match((await staff.get(configure)).html, /name="inviteLifetimeDays"[^>]*value="3"/);
     });
 
     it('with the module off, the portal\'s own single-owner rules apply', async () => {
