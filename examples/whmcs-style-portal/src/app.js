@@ -6,7 +6,7 @@ const { Hooks } = require('./hooks');
 const { Addons } = require('./addons');
 const { createMailer } = require('./mailer');
 const { createLayout } = require('./layout');
-const { csrfToken } = require('./security');
+const { csrfToken, csrfTokenOf } = require('./security');
 const { authRoutes, loadUser, createSignIn } = require('./auth');
 const { clientArea, createAccess } = require('./client-area');
 const { adminArea, loadAdmin, requireAdmin } = require('./admin');
@@ -45,7 +45,7 @@ async function createPortal({ knex, baseUrl, sessionSecret, mailDir, logger = co
   );
   app.use(loadUser(knex), loadAdmin(knex), csrfToken);
 
-  const portal = { app, knex, hooks, addons, layout, access, signIn, mailer, baseUrl, logger, requireAdmin };
+  const portal = { app, knex, hooks, addons, layout, access, signIn, mailer, baseUrl, logger, requireAdmin, csrfTokenOf };
   await mountAccountUsers(portal);
 
   app.use(authRoutes({ knex, layout, signIn, ownClientOf: access.ownClientOf, clientAccessActive: access.providerActive }));

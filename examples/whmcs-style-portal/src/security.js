@@ -12,6 +12,9 @@ function csrfToken(req, res, next) {
   next();
 }
 
+/** The token the portal's own forms carry (also the hidden field of its sign-out form). */
+const csrfTokenOf = (req) => req.session?.portalCsrf ?? '';
+
 function checkCsrf(req, res, next) {
   const sent = Buffer.from(String(req.body?._csrf ?? ''));
   const kept = Buffer.from(String(req.session?.portalCsrf ?? ''));
@@ -22,4 +25,4 @@ function checkCsrf(req, res, next) {
 /** A promise around express-session's callback methods. */
 const sessionStep = (req, method) => new Promise((resolve, reject) => req.session[method]((err) => (err ? reject(err) : resolve())));
 
-module.exports = { safeReturnPath, csrfToken, checkCsrf, sessionStep };
+module.exports = { safeReturnPath, csrfToken, csrfTokenOf, checkCsrf, sessionStep };

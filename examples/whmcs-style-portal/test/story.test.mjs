@@ -1,12 +1,13 @@
 // npm run test:second-host: the WHMCS-style example installs the packed module and plays the
 // story of a hosting customer over HTTP, on SQLite and on MySQL/MariaDB when one answers.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Browser, buttonFor, text } from './browser.mjs';
-import { adapterLines, installExample, lastMailTo, packModule, startPortal } from './install.mjs';
+import { adapterLines, installExample, lastMailTo, packModule, repoDir, startPortal } from './install.mjs';
 
 const MAX_ADAPTER_LINES = 120;
 
@@ -57,6 +58,19 @@ describe('A second portal: the WHMCS-style example with the packed module', func
     assert.ok(resolved.startsWith(fs.realpathSync(portalDir)), resolved);
     const sources = fs.readdirSync(path.join(portalDir, 'src'), { recursive: true }).filter((f) => f.endsWith('.js'));
     for (const f of sources) assert.doesNotMatch(fs.readFileSync(path.join(portalDir, 'src', f), 'utf8'), /require\(['"](\.\.\/){2,}/, f);
+  });
+
+  it('the adapter (// @ts-check) type-checks against the packed .d.ts', () => {
+    // The host contract's types come from the tarball; express's and node's from the repository.
+    const types = path.join(portalDir, 'node_modules', '@types');
+    fs.mkdirSync(types, { recursive: true });
+    for (const name of fs.readdirSync(path.join(repoDir, 'node_modules', '@types'))) {
+      if (!fs.existsSync(path.join(types, name))) fs.symlinkSync(path.join(repoDir, 'node_modules', '@types', name), path.join(types, name));
+    }
+    const options = { allowJs: true, checkJs: false, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', skipLibCheck: true, types: ['node'] };
+    fs.writeFileSync(path.join(portalDir, 'tsconfig.adapter.json'), JSON.stringify({ compilerOptions: options, include: ['src/account-users/*.js'] }));
+    const tsc = spawnSync(process.execPath, [path.join(repoDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.adapter.json'], { cwd: portalDir, encoding: 'utf8' });
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   });
 
   for (const backend of backends) storyOn(backend);

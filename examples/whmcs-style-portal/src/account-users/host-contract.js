@@ -1,3 +1,4 @@
+// @ts-check
 const { hashPassword } = require('../passwords');
 const { clientName } = require('../client-area');
 
@@ -5,6 +6,7 @@ const { clientName } = require('../client-area');
 const LOCALES = { english: 'en', german: 'de', french: 'fr', spanish: 'es', dutch: 'nl', 'portuguese-br': 'pt-BR' };
 const toLanguage = (locale) => Object.keys(LOCALES).find((name) => LOCALES[name] === locale) ?? '';
 const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'language'];
+/** @typedef {import('express').Request & { user?: Record<string, any>, admin?: Record<string, any> }} PortalRequest the portal's own req.user and req.admin */
 const toHostUser = (row) =>
   row && { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: LOCALES[row.language] };
 
@@ -14,7 +16,7 @@ function nameSql(knex) {
   return `COALESCE(NULLIF({a}.companyname, ''), ${fullName})`;
 }
 
-/** What the portal gives Account Users: WHMCS's tables, its users, clients, mail, hooks and pages. */
+/** @returns {import('account-users').HostContract} WHMCS's tables, users, clients, mail, hooks and pages. */
 function hostContract(portal, isActive) {
   const { knex } = portal;
   const user = async (where) => toHostUser(await knex('tblusers').where(where).first(USER_COLUMNS));
@@ -33,7 +35,7 @@ function hostContract(portal, isActive) {
         return user({ id: Number(id) });
       },
       displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
-      fromRequest: (req) => toHostUser(req.user),
+      fromRequest: (/** @type {PortalRequest} */ req) => toHostUser(req.user),
       // The portal's own sign-in step: new session, last_login, and its UserLogin hook.
       signIn: (req, u, returnTo) => portal.signIn(req, u.id, returnTo),
     },
@@ -55,9 +57,10 @@ function hostContract(portal, isActive) {
     isActive,
     baseUrl: portal.baseUrl,
     logger: portal.logger,
-    admins: { current: (req) => req.admin && { id: req.admin.id, name: `${req.admin.firstname} ${req.admin.lastname}` } },
-    urls: { login: '/login', home: '/clientarea.php', signOut: { href: '/logout', method: 'POST', fields: (req) => ({ _csrf: req.session.portalCsrf }) } },
-    renderPage: (req, res, page) => portal.layout.frame(req, res, page),
+    admins: { current: (/** @type {PortalRequest} */ req) => req.admin && { id: req.admin.id, name: `${req.admin.firstname} ${req.admin.lastname}` } },
+    urls: { login: '/login', home: '/clientarea.php', signOut: { href: '/logout', method: 'POST', fields: (req) => ({ _csrf: portal.csrfTokenOf(req) }) } },
+    // The layout is async and the module does not wait for it: its failure goes to Express.
+    renderPage: (req, res, page) => void portal.layout.frame(req, res, page).catch(req.next),
   };
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 const { createModule } = require('account-users');
 const { hostContract } = require('./host-contract');
 
