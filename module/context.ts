@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { HostContract } from './contract';
+import type { HostContract, ModuleEventPayloads } from './contract';
 import type { ModuleSettings } from './manifest';
 import { SettingsCache, tableSettingsStore } from './settings/store';
 import { PermissionCatalogue } from './permissions';
@@ -24,7 +24,7 @@ export interface ModuleContext {
   ready(): Promise<boolean>;
   now(): number;
   /** Fires one of the module's events; a listener's failure is logged, never passed on. */
-  emit(event: string, payload: Record<string, unknown>): Promise<void>;
+  emit<K extends keyof ModuleEventPayloads>(event: K, payload: ModuleEventPayloads[K]): Promise<void>;
 }
 
 export function createContext(host: HostContract, extraPermissions: string[] = [], settingsTtlMs = 2000): ModuleContext {

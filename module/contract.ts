@@ -213,3 +213,30 @@ export interface HostContract {
   /** Milliseconds since the epoch; tests inject a clock to cross expiry boundaries. */
   now?: () => number;
 }
+
+/** Who did something, as the module's events and log name them. */
+export interface EventActor {
+  type: 'user' | 'admin' | 'system';
+  id: number | null;
+  name: string;
+  ip?: string | null;
+}
+
+/** The events the module emits through the host's registry, for a host or another module to listen to. */
+export interface ModuleEventPayloads {
+  AccountUserInvited: { accountId: number; inviteId: number; email: string; allPermissions: boolean; permissions: string[]; resent: boolean; actor: EventActor };
+  AccountUserInviteAccepted: { accountId: number; inviteId: number; userId: number; email: string; created: boolean; actor: EventActor };
+  AccountUserInviteCancelled: { accountId: number; inviteId: number; email: string; actor: EventActor };
+  AccountUserPermissionsChanged: {
+    accountId: number;
+    userId: number;
+    allPermissions: boolean;
+    permissions: string[];
+    previous: { allPermissions: boolean; permissions: string[] };
+    actor: EventActor;
+  };
+  AccountUserRemoved: { accountId: number; userId: number; left: boolean; actor: EventActor };
+  /** Read the stored owner with `ownerOf(accountId)`: events of moves made at once may arrive out of order. */
+  AccountOwnerChanged: { accountId: number; userId: number; previousOwnerId: number | null; actor: EventActor };
+  AccountSwitched: { userId: number; accountId: number; previousAccountId: number | null };
+}

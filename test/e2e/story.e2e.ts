@@ -150,6 +150,8 @@ describe('The story in a real browser', function () {
 
     const bob = await person();
     await bob.goto(link);
+    // The invitation sends him to the portal's own sign-in, which brings him back.
+    await Promise.all([bob.waitForNavigation(), bob.getByRole('link', { name: 'Sign in to accept' }).click()]);
     const login = bob.locator('form', { has: bob.locator('input[type=password]') }).first();
     await login.locator('input[name=email]').fill('bob@example.com');
     await login.locator('input[name=password]').fill(DEMO_PASSWORD);
@@ -205,6 +207,7 @@ describe('The story in a real browser', function () {
     assert.ok(has(await menu(dev), 'Leave this account'));
 
     await admin.goto('/admin/modules');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Settings', exact: true }).click()]);
     await admin.getByLabel('Users may leave an account').uncheck();
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Save settings' }).click()]);
     await admin.getByText('The settings were saved.').waitFor();

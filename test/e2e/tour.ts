@@ -166,7 +166,8 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(admin, '/admin/login', 'admin-login', 'Admin sign-in');
     await adminSignIn(admin);
     await at(admin, 'admin-home', 'Admin home');
-    await open(admin, '/admin/modules', 'admin-modules', 'Modules page with the settings');
+    await open(admin, '/admin/modules', 'admin-modules', 'Modules page');
+    await open(admin, '/admin/modules/account_users/settings', 'admin-settings', 'Module settings');
     await admin.getByLabel('Invitation lifetime (days)').fill('0');
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Save settings' }).click()]);
     await at(admin, 'admin-settings-error', 'Module settings: an error tied to its field');

@@ -37,7 +37,7 @@ const POSTS: PostRoute[] = [
   { as: 'anon', path: (w) => `/account/invite/${w.acmeInviteToken}/register`, fuzz: ['firstName', 'lastName', 'password'], fixed: { passwordConfirm: 'does-not-match-anything' } },
   { as: 'anon', path: () => '/admin/login', fuzz: ['email', 'password', 'returnTo'] },
   { as: 'admin', path: () => '/admin/modules/lifecycle', fuzz: ['action'] },
-  { as: 'admin', path: () => '/admin/modules/settings', fuzz: ['maxUsersPerAccount', 'invitesPerHour', 'requireInvitedAddress', 'allowLeave'], fixed: { inviteLifetimeDays: '0' } },
+  { as: 'admin', path: () => `${MOD}/settings`, fuzz: ['maxUsersPerAccount', 'invitesPerHour', 'requireInvitedAddress', 'allowLeave'], fixed: { inviteLifetimeDays: '0' } },
   { as: 'admin', path: (w) => `${MOD}/accounts/${w.acme.id}/users`, fuzz: ['email', 'access', 'permissions'] },
   { as: 'admin', path: (w) => `${MOD}/accounts/${w.acme.id}/invites`, fuzz: ['email', 'access', 'permissions'] },
 ];
@@ -138,12 +138,13 @@ describe('fuzz: malformed input on every route', function () {
         const client = clients[route.as];
         const path = route.path(w);
         const fixed = Object.entries(route.fixed ?? {}).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+        const token = encodeURIComponent(await client.tokenFor(path));
         for (const [name, value] of FIELD_VALUES) {
-          const body = [`_csrf=${client.csrf}`, ...route.fuzz.map((f) => `${f}=${value}`), ...fixed].join('&');
+          const body = [`_csrf=${token}`, ...route.fuzz.map((f) => `${f}=${value}`), ...fixed].join('&');
           check(await send(client, path, body), `${path} ${name}`);
         }
         for (const [name, make, expected] of STRUCTURES) {
-          const body = [`_csrf=${client.csrf}`, make(route.fuzz), ...fixed].join('&');
+          const body = [`_csrf=${token}`, make(route.fuzz), ...fixed].join('&');
           check(await send(client, path, body), `${path} ${name}`, expected);
         }
       });

@@ -131,8 +131,11 @@ export class Client {
   /** The token a form posted to `path` carries: the module's for the module's paths. */
   async tokenFor(path: string): Promise<string> {
     if (!isModulePath(path)) return this.csrf;
-    if (!this.moduleCsrf) {
-      const page = path.startsWith('/admin/') ? '/admin/modules/account_users/settings' : '/account/switch';
+    // Where a browser would have found the form: the invitation page, the settings page, the chooser.
+    const invitation = /^(\/account\/invite\/[^/]+)\/(accept|register)$/.exec(path.split('?')[0]);
+    const pages = path.startsWith('/admin/') ? ['/admin/modules/account_users/settings'] : invitation ? [invitation[1], '/account/switch'] : ['/account/switch'];
+    for (const page of pages) {
+      if (this.moduleCsrf) break;
       await this.get(page);
     }
     return this.moduleCsrf || this.csrf;

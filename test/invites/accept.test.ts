@@ -25,12 +25,16 @@ describe('invitations: accepting', () => {
     const page = await visitor.get(link.path);
     assert.equal(page.status, 200);
     assert.match(page.text, /Alice Archer invited you to use the customer account Acme Web Studio/);
-    assert.match(page.text, /<form method="post" action="\/login"/);
-    assert.ok(page.text.includes(`name="returnTo" value="${link.path}"`));
+    // Signing in is the portal's own form, which brings the person back to the invitation.
+    const signInLink = `/login?returnTo=${encodeURIComponent(link.path)}`;
+    assert.ok(page.text.includes(`href="${signInLink}"`), 'links to the portal\'s sign-in with the way back');
+    assert.doesNotMatch(page.text, /<form method="post" action="\/login"/);
     assert.match(page.text, new RegExp(`action="${link.path}/register"`));
     assert.equal(page.headers['cache-control'], 'no-store');
 
-    visitor.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const loginPage = await visitor.get(signInLink);
+    assert.ok(loginPage.text.includes(`name="returnTo" value="${link.path}"`));
+    await visitor.refreshCsrf(signInLink);
     const login = await visitor.post('/login', { email: 'bob@example.com', password: Factories.PASSWORD, returnTo: link.path });
     assert.equal(login.status, 303);
     assert.equal(login.headers.location, link.path);

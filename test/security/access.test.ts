@@ -128,7 +128,7 @@ describe('security: access control across accounts', () => {
           assert.equal(res.status, 302, path);
           assert.match(String(res.headers.location), /^\/admin\/login/);
         }
-        for (const [path, fields] of [['/admin/modules/lifecycle', { action: 'uninstall' }], ['/admin/modules/settings', { inviteLifetimeDays: '999' }]] as const) {
+        for (const [path, fields] of [['/admin/modules/lifecycle', { action: 'uninstall' }], ['/admin/modules/account_users/settings', { inviteLifetimeDays: '999' }]] as const) {
           const res = await owner.post(path, fields);
           assert.equal(res.status, 302, path);
         }

@@ -10,18 +10,29 @@ describe('security: invitation tokens', () => {
   let w: World;
   let owner: Client;
   let seq = 0;
+  let validPage = '';
   const fresh = (prefix = 'invitee') => `${prefix}${++seq}@victim.test`;
   before(async () => {
     w = await buildWorld();
     await w.tp.setSettings({ invitesPerHour: 1000 });
     owner = await loginTo(w.tp, w.alice.email, w.acme.id);
+    validPage = `/account/invite/${(await inviteByHttp(w.tp, owner, 'kept-open@victim.test')).token}`;
   });
   after(() => w.tp.close());
 
-  /** Every way of using a token: the page, accepting signed in, registering signed out. */
-  async function allRefused(token: string, signedIn: Client, expectInvalid = true): Promise<void> {
+  /** A signed-out visitor holding the module's form token, as anyone does who opened a valid invitation. */
+  async function visitor(): Promise<Client> {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf('/login');
+    await anon.get(validPage);
+    return anon;
+  }
+
+  /** Every way of using a token: the page, accepting signed in, registering signed out. */
+  async function allRefused(token: string, signedIn: Client, expectInvalid = true, given?: Client): Promise<void> {
+    // Both hold the module's form token: the refusal below is the link's, not the form's.
+    const anon = given ?? (await visitor());
+    await signedIn.get(validPage);
     const page = await anon.get(`/account/invite/${token}`);
     assert.equal(page.status, 404, `GET answered ${page.status}`);
     if (expectInvalid) assert.doesNotMatch(page.text, /Acme Web Studio/, 'an invalid link tells nothing about the account');
@@ -72,9 +83,12 @@ describe('security: invitation tokens', () => {
     const { token } = await inviteByHttp(w.tp, owner, email);
     const invitee = await w.tp.f.user({ email });
     const client = await login(w.tp, invitee.email);
+    // They opened the invitation while it was valid: the refusal below is the link's, not the form's.
+    await client.get(`/account/invite/${token}`);
+    const anon = await visitor();
     w.tp.clock.advance(8 * DAY);
     try {
-      await unchangedBy(w.tp.knex, () => allRefused(token, client));
+      await unchangedBy(w.tp.knex, () => allRefused(token, client, true, anon));
     } finally {
       w.tp.clock.advance(-8 * DAY);
     }
@@ -83,18 +97,20 @@ describe('security: invitation tokens', () => {
   it('a cancelled invitation\'s token opens nothing', async () => {
     const email = fresh();
     const { id, token } = await inviteByHttp(w.tp, owner, email);
-    assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
     const invitee = await w.tp.f.user({ email });
     const client = await login(w.tp, invitee.email);
+    await client.get(`/account/invite/${token}`);
+    assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
     await unchangedBy(w.tp.knex, () => allRefused(token, client));
   });
 
   it('after a resend the first link is dead', async () => {
     const email = fresh();
     const { id, token } = await inviteByHttp(w.tp, owner, email);
-    assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
     const invitee = await w.tp.f.user({ email });
     const client = await login(w.tp, invitee.email);
+    await client.get(`/account/invite/${token}`);
+    assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
     await unchangedBy(w.tp.knex, () => allRefused(token, client));
   });
 
@@ -143,11 +159,13 @@ describe('security: invitation tokens', () => {
   it('an invitation to a closed account opens nothing', async () => {
     const email = fresh();
     const { token } = await inviteByHttp(w.tp, owner, email);
-    await w.tp.knex('accounts').where('id', w.acme.id).update({ status: 'closed' });
     const invitee = await w.tp.f.user({ email });
     const client = await login(w.tp, invitee.email);
+    await client.get(`/account/invite/${token}`);
+    const anon = await visitor();
+    await w.tp.knex('accounts').where('id', w.acme.id).update({ status: 'closed' });
     try {
-      await unchangedBy(w.tp.knex, () => allRefused(token, client));
+      await unchangedBy(w.tp.knex, () => allRefused(token, client, true, anon));
     } finally {
       await w.tp.knex('accounts').where('id', w.acme.id).update({ status: 'active' });
     }

@@ -3,11 +3,11 @@ import { manifest } from '../../module/manifest';
 import { readSettings } from '../../module/manifest';
 import { translate } from '../../module/i18n';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminOnModules, settingsForm, storedSettings } from './helpers';
+import { adminOnModules, SETTINGS, settingsForm, storedSettings } from './helpers';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
 
-describe('settings: declared in module.json, edited on the Modules page', () => {
+describe('settings: declared in module.json, edited on the module\'s settings page', () => {
   let tp: TestPortal;
   let admin: Client;
   beforeEach(async () => {
@@ -35,7 +35,7 @@ describe('settings: declared in module.json, edited on the Modules page', () => 
   });
 
   it('shows every setting with its label, help text and bounds, tied to its input', async () => {
-    const res = await admin.get('/admin/modules');
+    const res = await admin.get(SETTINGS);
     assert.equal(res.status, 200);
     for (const f of manifest.settings) {
       const id = `setting-${f.key}`;
@@ -48,12 +48,12 @@ describe('settings: declared in module.json, edited on the Modules page', () => 
 
   it('saves valid values and shows them; they apply at once', async () => {
     const values = { inviteLifetimeDays: 30, maxUsersPerAccount: 12, invitesPerHour: 5, requireInvitedAddress: false, allowLeave: false, notifyOwnerOnAccept: false, disableClientManagement: true };
-    const res = await admin.post('/admin/modules/settings', settingsForm(values));
+    const res = await admin.post(SETTINGS, settingsForm(values));
     assert.equal(res.status, 303);
-    assert.equal(res.headers.location, '/admin/modules');
+    assert.equal(res.headers.location, SETTINGS);
     assert.deepEqual(await storedSettings(tp), values);
     assert.deepEqual(tp.portal.accountUsers.services.ctx.settings(), values);
-    const page = await admin.get('/admin/modules');
+    const page = await admin.get(SETTINGS);
     assert.match(page.text, /The settings were saved\./);
     assert.match(page.text, /id="setting-inviteLifetimeDays" name="inviteLifetimeDays"[^>]*value="30"/);
     assert.match(page.text, /id="setting-disableClientManagement" name="disableClientManagement" checked/);
@@ -72,10 +72,10 @@ describe('settings: declared in module.json, edited on the Modules page', () => 
   ];
   for (const [key, value, message] of invalid) {
     it(`refuses ${key}=${JSON.stringify(value)} with a message on the field and saves nothing`, async () => {
-      await admin.post('/admin/modules/settings', settingsForm({ inviteLifetimeDays: 10 }));
+      await admin.post(SETTINGS, settingsForm({ inviteLifetimeDays: 10 }));
       const before = await storedSettings(tp);
       // A valid change of another field in the same form is not saved either.
-      const res = await admin.post('/admin/modules/settings', settingsForm({ maxUsersPerAccount: 9, allowLeave: false, [key]: value }));
+      const res = await admin.post(SETTINGS, settingsForm({ maxUsersPerAccount: 9, allowLeave: false, [key]: value }));
       assert.equal(res.status, 422);
       assert.match(text(res.text), /Some settings are not valid\. Nothing was saved\./);
       assert.match(text(res.text), message);
@@ -91,7 +91,7 @@ describe('settings: declared in module.json, edited on the Modules page', () => 
     const before = await storedSettings(tp);
     const form = settingsForm({});
     delete form.invitesPerHour;
-    const res = await admin.post('/admin/modules/settings', form);
+    const res = await admin.post(SETTINGS, form);
     assert.equal(res.status, 422);
     assert.match(text(res.text), /Please enter a value\./);
     assert.deepEqual(await storedSettings(tp), before);

@@ -24,14 +24,17 @@ export function settingsForm(values: Record<string, number | boolean | string>):
   return form;
 }
 
-/** Saves settings on the host's Modules page, as the admin does; the portal keeps running. */
+/** The module's own settings page in the portal's admin area. */
+export const SETTINGS = '/admin/modules/account_users/settings';
+
+/** Saves settings on the module's settings page, as the admin does; the portal keeps running. */
 export async function saveSettings(client: Client, values: Record<string, number | boolean | string>): Promise<void> {
-  const res = await client.post('/admin/modules/settings', settingsForm(values));
+  const res = await client.post(SETTINGS, settingsForm(values));
   assert.equal(res.status, 303, `saving settings answered ${res.status}`);
 }
 
-/** The settings as stored in the host's modules table. */
+/** The settings as stored in the module's own table. */
 export async function storedSettings(tp: TestPortal): Promise<Record<string, unknown>> {
-  const row = (await tp.knex('modules').where('id', 'account_users').first()) as { settings: string };
-  return JSON.parse(row.settings) as Record<string, unknown>;
+  const rows = (await tp.knex('mod_account_users_settings').select('name', 'value')) as Array<{ name: string; value: string }>;
+  return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.value)]));
 }
