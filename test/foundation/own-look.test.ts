@@ -111,6 +111,22 @@ describe("the module's own look", () => {
       await assertStyledPage(staff, `${ADMIN_BASE}/accounts/${w.acme.id}`);
     });
 
+    it("without the host's layout, the module's own layout shows the page and its messages inside the wrapper", async () => {
+      const host = tp.portal.accountUsers.services.ctx.host as { renderPage?: unknown };
+      const hostLayout = host.renderPage;
+      host.renderPage = undefined;
+      try {
+        const saved = await alice.post(`/account/users/${w.dev.id}/permissions`, { access: 'all' });
+        assert.equal(saved.status, 303);
+        const page = await alice.get('/account/users');
+        assert.match(page.text, /<body class="au-standalone">/);
+        assert.match(page.text, /<div class="au-page">\s*<div class="au-alert au-alert-(success|info)" role="status">/);
+        await assertStyledPage(alice, '/account/users');
+      } finally {
+        host.renderPage = hostLayout;
+      }
+    });
+
     it("the reference portal's layout no longer links the module's stylesheet itself", async () => {
       const home = await alice.get('/');
       assert.doesNotMatch(home.text, /account-users\.css/);
