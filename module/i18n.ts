@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
+import { packagePath } from './paths';
 
 /**
  * Translations: one JSON file per locale in lang/, flat keys, `{name}` parameters, and plural forms
@@ -14,7 +15,7 @@ type Catalogue = Record<string, Entry>;
 export const DEFAULT_LOCALE = 'en';
 /** The cookie holding a visitor's choice from the language picker (signed in or not). */
 export const VISITOR_LOCALE_COOKIE = 'portal.lang';
-const LANG_DIR = path.join(__dirname, '..', 'lang');
+const LANG_DIR = packagePath('lang');
 
 const catalogues = new Map<string, Catalogue>();
 let overrideDirs: string[] = [];

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import express, { type Express, type RequestHandler, type Request } from 'express';
 import type { HostContract } from './contract';
 import { createContext, type ModuleContext } from './context';
@@ -15,6 +14,7 @@ import { createLifecycle, type LifecycleResult } from './lifecycle';
 import { manifest, type Manifest } from './manifest';
 import type { Deps } from './deps';
 import { registerHooks } from '../hooks';
+import { packagePath } from './paths';
 
 export type { HostContract } from './contract';
 export type { AccountContext } from './guard';
@@ -44,7 +44,7 @@ function subApp(ctx: ModuleContext, router: express.Router): Express {
   const app = express();
   // Refuse everything while the admin has the module switched off: the host then answers 404.
   app.use((_req, _res, next) => (ctx.host.isActive() ? next() : next('router')));
-  app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(path.join(__dirname, '..', 'views', 'account-users.css'), { maxAge: 3600_000 }));
+  app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(router);
   app.use(errorHandler(ctx));

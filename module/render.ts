@@ -6,8 +6,9 @@ import type { ModuleContext } from './context';
 import { formatDate, formatDateTime, resolveLocale, translator, type Translate } from './i18n';
 import { takeFlash } from './session';
 import type { HostUser } from './contract';
+import { packagePath } from './paths';
 
-const VIEWS = path.join(__dirname, '..', 'views');
+const VIEWS = packagePath('views');
 const compiled = new Map<string, ejs.TemplateFunction>();
 
 /** Renders one of the module's EJS files to a string; compiled once per process. */
