@@ -61,7 +61,7 @@ describe('The packed package, installed into an empty project', function () {
     for (const absent of ['tsx', 'typescript']) assert.ok(!fs.existsSync(path.join(project.dir, 'node_modules', absent)), `${absent} was installed`);
   });
 
-  it('loads by its name with plain node, from the compiled build', () => {
+  it('loads by its name with plain node, from the compiled build, by require and by import', () => {
     const script = `const m = require('account-users'); console.log(JSON.stringify({ entry: require.resolve('account-users'), createModule: typeof m.createModule, version: m.manifest.version, ts: '.ts' in require.extensions }));`;
     const run = spawnSync(process.execPath, ['-e', script], { cwd: project.dir, env: plainEnv(), encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
@@ -70,6 +70,10 @@ describe('The packed package, installed into an empty project', function () {
     assert.equal(out.createModule, 'function');
     assert.equal(out.version, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
     assert.equal(out.ts, false);
+    // An ES module host imports the same names from the CommonJS build.
+    const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createModule, manifest } from 'account-users'; console.log(typeof createModule, manifest.id);`], { cwd: project.dir, env: plainEnv(), encoding: 'utf8' });
+    assert.equal(esm.status, 0, esm.stderr);
+    assert.equal(esm.stdout.trim(), 'function account_users');
   });
 
   describe(`mounted by a minimal host of its own (${backend})`, () => {

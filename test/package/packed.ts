@@ -96,25 +96,37 @@ export function installedVersion(name: string): string {
 }
 
 /**
- * An empty project with the tarball installed next to express, knex, express-session and the two
- * database drivers. No install script runs: better-sqlite3 gets the binary this repository built.
+ * An empty project with `packages` installed (the tarball among them, or not), once per content.
+ * No install script runs; `prepare` finishes the folder before it is put in place.
  */
-export function installProject(tarball: Tarball): Project {
-  const drivers = ['express', 'knex', 'express-session', 'mysql2', 'better-sqlite3'].map((p) => `${p}@${installedVersion(p)}`);
-  const tarHash = crypto.createHash('sha256').update(fs.readFileSync(tarball.file)).update(drivers.join(' ')).digest('hex').slice(0, 16);
-  const dir = path.join(CACHE, `project-${tarHash}`);
+export function installOnce(kind: string, packages: string[], prepare: (dir: string) => void = () => {}): Project {
+  const key = crypto.createHash('sha256');
+  for (const p of packages) key.update(fs.existsSync(p) ? fs.readFileSync(p) : p).update('\0');
+  const dir = path.join(CACHE, `${kind}-${key.digest('hex').slice(0, 16)}`);
   let installMs = 0;
   if (!fs.existsSync(path.join(dir, 'installed'))) {
+    fs.mkdirSync(CACHE, { recursive: true });
     const tmp = fs.mkdtempSync(`${dir}-`);
-    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'minimal-portal', version: '0.0.0', private: true }, null, 2));
+    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: `${kind}-project`, version: '0.0.0', private: true }, null, 2));
     const started = Date.now();
-    npm(['install', tarball.file, ...drivers, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], tmp);
+    npm(['install', ...packages, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], tmp);
     installMs = Date.now() - started;
-    const binary = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-    fs.mkdirSync(path.dirname(path.join(tmp, binary)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, binary), path.join(tmp, binary));
+    prepare(tmp);
     fs.writeFileSync(path.join(tmp, 'installed'), String(installMs));
     settle(tmp, dir);
   }
   return { dir: touch(dir), installMs };
+}
+
+/**
+ * A portal's project: the tarball next to express, knex, express-session and the two database
+ * drivers; better-sqlite3 gets the binary this repository built instead of building one.
+ */
+export function installProject(tarball: Tarball): Project {
+  const drivers = ['express', 'knex', 'express-session', 'mysql2', 'better-sqlite3'].map((p) => `${p}@${installedVersion(p)}`);
+  return installOnce('project', [tarball.file, ...drivers], (dir) => {
+    const binary = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    fs.mkdirSync(path.dirname(path.join(dir, binary)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, binary), path.join(dir, binary));
+  });
 }
