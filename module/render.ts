@@ -7,8 +7,9 @@ import { formatDate, formatDateTime, translator, type Translate } from './i18n';
 import { takeFlash, takeMessages } from './session';
 import { generateToken } from './csrf';
 import { areaOf, localeOf, timeZoneOf } from './request';
+import { packagePath } from './paths';
 
-const VIEWS = path.join(__dirname, '..', 'views');
+const VIEWS = packagePath('views');
 const compiled = new Map<string, ejs.TemplateFunction>();
 
 /** Renders one of the module's EJS files to a string; compiled once per process. */
