@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
+import { packagePath } from './paths';
 
 /**
  * Translations: one JSON file per locale in lang/, flat keys, `{name}` parameters, and plural forms
@@ -12,7 +13,7 @@ type Catalogue = Record<string, Entry>;
 
 /** English: the catalogue every other locale must match, and the fallback for a missing key. */
 export const DEFAULT_LOCALE = 'en';
-const LANG_DIR = path.join(__dirname, '..', 'lang');
+const LANG_DIR = packagePath('lang');
 
 const catalogues = new Map<string, Catalogue>();
 let overrideDirs: string[] = [];

@@ -1,4 +1,5 @@
-import manifestJson from '../module.json';
+import fs from 'node:fs';
+import { packagePath } from './paths';
 
 /** A settings field as module.json declares it; the host renders and validates its form from this. */
 export interface SettingField {
@@ -23,7 +24,8 @@ export interface Manifest {
   permissions: string[];
 }
 
-export const manifest = manifestJson as Manifest;
+// Read at run time, not imported: the build must not hold a second module.json that could drift.
+export const manifest = JSON.parse(fs.readFileSync(packagePath('module.json'), 'utf8')) as Manifest;
 
 export interface ModuleSettings {
   inviteLifetimeDays: number;

@@ -1,22 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-let root: string | undefined;
-
 /**
- * A file of the package (views, lang, module.json …), found from the package root: the nearest
- * folder above this file that holds module.json. The same from source (module/) and from the
- * compiled build (dist/module/), so nothing guesses with `__dirname/..`.
+ * The package's own folder: the nearest folder above this file that holds module.json. The same
+ * answer from source (module/paths.ts) and from the build (dist/module/paths.js), so views/,
+ * lang/ and module.json are found wherever the code runs from.
  */
-export function packagePath(...segments: string[]): string {
-  if (!root) {
-    let dir = __dirname;
-    while (!fs.existsSync(path.join(dir, 'module.json'))) {
-      const parent = path.dirname(dir);
-      if (parent === dir) throw new Error('account-users: module.json not found above ' + __dirname);
-      dir = parent;
-    }
-    root = dir;
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'module.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`account-users: no module.json above ${start}`);
   }
-  return path.join(root, ...segments);
+}
+
+const ROOT = findRoot(__dirname);
+
+/** A path inside the package, e.g. packagePath('views', 'client') or packagePath('module.json'). */
+export function packagePath(...segments: string[]): string {
+  return path.join(ROOT, ...segments);
 }

@@ -7,8 +7,9 @@ import { formatDate, formatDateTime, translator, type Translate } from './i18n';
 import { takeFlash, takeMessages } from './session';
 import { generateToken } from './csrf';
 import { areaOf, localeOf, timeZoneOf } from './request';
+import { packagePath } from './paths';
 
-const VIEWS = path.join(__dirname, '..', 'views');
+const VIEWS = packagePath('views');
 const compiled = new Map<string, ejs.TemplateFunction>();
 
 /** Renders one of the module's EJS files to a string; compiled once per process. */
@@ -77,7 +78,7 @@ export function renderPage(
 ): void {
   const h = helpers(req, res);
   const title = h.t(data.title, data.titleParams);
-  const body = renderView(view, { ...h, account: res.locals.account, ...data, title });
+  const body = renderView('partials/page', { base: h.base, content: renderView(view, { ...h, account: res.locals.account, ...data, title }) });
   if (ctx.host.renderPage) {
     // The host's layout shows the module's messages with its own.
     ctx.host.renderPage(req, res, { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) });

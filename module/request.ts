@@ -33,7 +33,7 @@ export function areaOf(req: Request): 'client' | 'admin' {
 /** The signed-in person in the module's shape (the host maps its own user object). */
 export function userOf(req: Request): HostUser | undefined {
   const host = binding(req)?.ctx.host;
-  const user = host?.users.fromRequest ? host.users.fromRequest(req) : (req.user as HostUser | undefined);
+  const user = host?.users.fromRequest ? host.users.fromRequest(req) : ((req as unknown as { user?: HostUser }).user);
   return user ?? undefined;
 }
 

@@ -3,6 +3,8 @@ import type { Deps } from '../deps';
 import { csrfProtection } from '../csrf';
 import { ModuleError } from '../errors';
 import { accountOf } from '../guard';
+import { userOf } from '../request';
+import { signInUrl } from '../render';
 import { switchHandlers } from './switch';
 import { inviteHandlers } from '../invites/handlers';
 import { usersHandlers } from './users';
@@ -11,8 +13,8 @@ import { activityHandlers } from './activity';
 /** Any signed-in user; the account is not needed (the chooser itself, invitation pages). */
 function signedIn(deps: Deps): RequestHandler {
   return (req, res, next) => {
-    if (req.user) return next();
-    res.redirect(`${deps.ctx.host.urls.login}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+    if (userOf(req)) return next();
+    res.redirect(signInUrl(deps.ctx, req.originalUrl));
   };
 }
 

@@ -4,8 +4,9 @@ import ejs from 'ejs';
 import type { ModuleContext } from '../context';
 import { formatDateTime, translator } from '../i18n';
 import { renderView } from '../render';
+import { packagePath } from '../paths';
 
-const EMAILS = path.join(__dirname, '..', '..', 'views', 'emails');
+const EMAILS = packagePath('views', 'emails');
 const textTemplates = new Map<string, ejs.TemplateFunction>();
 
 /** Plain-text bodies are not HTML: `<%=` must leave "&" and "<" as they are there. */

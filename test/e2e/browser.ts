@@ -102,7 +102,7 @@ export async function untiedErrors(page: Page): Promise<string[]> {
     for (const el of Array.from(document.querySelectorAll('[aria-invalid="true"]'))) {
       if (!el.getAttribute('aria-describedby')) problems.push(`invalid field without a described error: ${el.outerHTML.slice(0, 100)}`);
     }
-    for (const el of Array.from(document.querySelectorAll('main .error'))) {
+    for (const el of Array.from(document.querySelectorAll('main .error, main .au-error'))) {
       if (!el.id || !describedIds.has(el.id)) problems.push(`error message tied to no field: ${el.outerHTML.slice(0, 100)}`);
     }
     return problems;

@@ -102,6 +102,7 @@ export class Client {
   /** The module's token, read from the module's forms as pages arrive; cleared with a new session. */
   moduleCsrf = '';
   private sessionCookie = '';
+  private fetching: Promise<void> | undefined;
 
   constructor(readonly app: Portal['app']) {
     this.agent = request.agent(app);
@@ -134,10 +135,16 @@ export class Client {
     // Where a browser would have found the form: the invitation page, the settings page, the chooser.
     const invitation = /^(\/account\/invite\/[^/]+)\/(accept|register)$/.exec(path.split('?')[0]);
     const pages = path.startsWith('/admin/') ? ['/admin/modules/account_users/settings'] : invitation ? [invitation[1], '/account/switch'] : ['/account/switch'];
-    for (const page of pages) {
-      if (this.moduleCsrf) break;
-      await this.get(page);
-    }
+    // One fetch at a time: parallel posts of one session share it, as tabs of one page would.
+    this.fetching ??= (async () => {
+      for (const page of pages) {
+        if (this.moduleCsrf) break;
+        await this.get(page);
+      }
+    })().finally(() => {
+      this.fetching = undefined;
+    });
+    if (!this.moduleCsrf) await this.fetching;
     return this.moduleCsrf || this.csrf;
   }
 

@@ -80,7 +80,7 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
       assert.match(text(res.text), /Some settings are not valid\. Nothing was saved\./);
       assert.match(text(res.text), message);
       assert.match(res.text, new RegExp(`id="setting-${key}"[^>]*aria-describedby="setting-${key}-help setting-${key}-error" aria-invalid="true"`));
-      assert.match(res.text, new RegExp(`<p class="error" id="setting-${key}-error">`));
+      assert.match(res.text, new RegExp(`<p class="au-error" id="setting-${key}-error">`));
       assert.deepEqual(await storedSettings(tp), before);
       assert.equal(tp.portal.accountUsers.services.ctx.settings().inviteLifetimeDays, 10);
       assert.equal(tp.portal.accountUsers.services.ctx.settings().allowLeave, true);

@@ -101,13 +101,13 @@ describe('Switch Account with 500 accounts', () => {
 
   it('shows the Owner badge, permissions in a word, and closed accounts without an Open button', async () => {
     const owned = await client.get('/account/switch?q=Client+0101');
-    assert.match(owned.text, /Client 0101 Hosting<\/span>\s*<span class="badge badge-owner">Owner<\/span>/);
+    assert.match(owned.text, /Client 0101 Hosting<\/span>\s*<span class="au-badge au-badge-owner">Owner<\/span>/);
     assert.match(owned.text, /au-account-perms">All permissions</);
     const limited = await client.get('/account/switch?q=Client+0003');
     assert.match(limited.text, /au-account-perms">Invoices, Support tickets</);
-    assert.doesNotMatch(limited.text, /badge-owner/);
+    assert.doesNotMatch(limited.text, /au-badge-owner/);
     const gone = await client.get('/account/switch?q=Client+0007');
-    assert.match(gone.text, /badge-closed">Closed</);
+    assert.match(gone.text, /au-badge-closed">Closed</);
     assert.match(gone.text, /This account is closed and can not be opened/);
     assert.doesNotMatch(gone.text, new RegExp(`name="accountId" value="${ids.get(7)}"`));
   });
@@ -119,7 +119,7 @@ describe('Switch Account with 500 accounts', () => {
     const page = await client.get('/account/switch');
     assert.equal(listedAccounts(page.text)[0], 'Client 0123 Hosting');
     assert.match(page.text, /aria-current="true">\s*<div class="au-account-main">\s*<span class="au-account-name">Client 0123 Hosting/);
-    assert.match(page.text, /badge-current">Current</);
+    assert.match(page.text, /au-badge-current">Current</);
     // In an account, the chooser shows that account's menus like any other page.
     assert.match(page.text, /class="account-name">Client 0123 Hosting</);
   });

@@ -21,7 +21,7 @@ describe('done when: dev@example.com picks Blue Fish, then switches to Acme', ()
     assert.match(chooser.text, /Acme Web Studio<\/span>[\s\S]*?au-account-perms">All permissions</);
     assert.match(chooser.text, /Blue Fish Bakery<\/span>[\s\S]*?au-account-perms">View services, Support tickets</);
 
-    const blueFishId = Number(/name="accountId" value="(\d+)"[^>]*>Open<span class="visually-hidden"> Blue Fish Bakery/.exec(chooser.text)?.[1]);
+    const blueFishId = Number(/name="accountId" value="(\d+)"[^>]*>Open<span class="au-visually-hidden"> Blue Fish Bakery/.exec(chooser.text)?.[1]);
     const picked = await dev.post('/account/switch', { accountId: String(blueFishId) });
     assert.equal(picked.status, 303);
     const blue = await dev.get(picked.headers.location as string);
@@ -35,7 +35,7 @@ describe('done when: dev@example.com picks Blue Fish, then switches to Acme', ()
 
     // From the account menu: Switch Account, then Acme.
     const list = await dev.get('/account/switch');
-    const acmeId = Number(/name="accountId" value="(\d+)"[^>]*>Open<span class="visually-hidden"> Acme Web Studio/.exec(list.text)?.[1]);
+    const acmeId = Number(/name="accountId" value="(\d+)"[^>]*>Open<span class="au-visually-hidden"> Acme Web Studio/.exec(list.text)?.[1]);
     const switched = await dev.post('/account/switch', { accountId: String(acmeId) });
     assert.equal(switched.headers.location, '/');
     const acme = await dev.get('/');

@@ -141,7 +141,7 @@ describe('User Management for the account owner', () => {
     it('refuses choosing no permission with the form again and a message; nothing saved', async () => {
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose' });
       assert.equal(res.status, 422);
-      assert.match(res.text, /<div class="alert alert-error" role="alert" id="permissions-error">Please choose at least one permission\.<\/div>/);
+      assert.match(res.text, /<div class="au-alert au-alert-error" role="alert" id="permissions-error">Please choose at least one permission\.<\/div>/);
       assert.match(res.text, /aria-describedby="permissions-error"/);
       assert.match(res.text, /id="access-choose" name="access" value="choose" checked/);
       assert.equal(Boolean((await membership(tp, d.acme.id, d.dev.id)).all_permissions), true);
