@@ -222,7 +222,8 @@ async function main(): Promise<void> {
     await migrateHost(knex);
     const setup = await createApp({ knex, config: { port: 0, databaseUrl: dbUrl, baseUrl: 'http://127.0.0.1', sessionSecret: 'bench', sessionIdleMinutes: 60, sessionAbsoluteMinutes: 600, trustProxy: false, timeZone: 'UTC', production: true }, logger: { info: () => {}, warn: () => {}, error: () => {} } });
     await setup.accountUsers.activate();
-    await setup.registry.save({ active: true, version: setup.accountUsers.manifest.version, settings: { invitesPerHour: 1000, maxUsersPerAccount: 0 } });
+    await setup.registry.save({ active: true, version: setup.accountUsers.manifest.version });
+    await setup.accountUsers.settings.save({ ...setup.accountUsers.settings.current(), invitesPerHour: 1000, maxUsersPerAccount: 0 });
     await setup.close();
     const t0 = Date.now();
     const cast = await generate(knex, SIZES, log);

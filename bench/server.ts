@@ -58,9 +58,8 @@ async function main(): Promise<void> {
     res.json({ active: portal.registry.current().active });
   });
   app.post('/__bench/settings', express.json(), async (req, res) => {
-    await portal.registry.save({ settings: { ...portal.registry.current().settings, ...(req.body as Record<string, unknown>) } });
-    await portal.registry.refresh(true);
-    res.json(portal.registry.current().settings);
+    await portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), ...(req.body as Record<string, unknown>) });
+    res.json(portal.accountUsers.settings.current());
   });
   app.post('/__bench/gc', (_req, res) => {
     (globalThis as { gc?: () => void }).gc?.();

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const express = require('express');
 const session = require('express-session');
 const createKnex = require('knex');
-const { createModule } = require('account-users');
+const { createModule, safeReturnPath } = require('account-users');
 
 const url = process.env.DATABASE_URL;
 const db = url.startsWith('mysql:')
@@ -15,7 +15,9 @@ const db = url.startsWith('mysql:')
 
 const hash = (pw, salt = crypto.randomBytes(16).toString('hex')) => `${salt}:${crypto.scryptSync(pw, salt, 32).toString('hex')}`;
 const verify = (pw, stored) => crypto.timingSafeEqual(Buffer.from(hash(pw, stored.split(':')[0])), Buffer.from(stored));
-const toUser = (r) => r && { id: Number(r.id), email: r.email, firstName: r.first_name, lastName: r.last_name, locale: null };
+// The portal's own user objects (first_name, …); the contract maps them for the module.
+const toUser = (r) => r && { id: Number(r.id), email: r.email, first_name: r.first_name, last_name: r.last_name };
+const forModule = (u) => u && { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, locale: null };
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // Handlers run in priority order; a failing one is logged and the others still run.
@@ -48,56 +50,63 @@ async function main() {
     await db('accounts').insert([{ id: 1, name: 'Acme Hosting', status: 'active', primary_user_id: 1 }, { id: 2, name: 'Beta Labs', status: 'active', primary_user_id: 1 }]);
   }
   const findUser = async (where) => toUser(await db('users').where(where).first());
+  // The portal's one way to sign someone in: new session, then UserLogin decides where to go.
+  async function signIn(req, user, returnTo) {
+    await new Promise((ok, fail) => req.session.regenerate((err) => (err ? fail(err) : ok())));
+    req.session.userId = user.id;
+    req.user = user;
+    const payload = { user: forModule(user), req, returnTo };
+    await hooks.emit('UserLogin', payload);
+    return payload.redirect ?? '/';
+  }
   const m = await createModule({
     knex: db,
     schema: {
       users: { table: 'users', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
-      accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatus: 'active' },
+      accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatuses: ['active'] },
     },
     users: {
-      findById: (id) => findUser({ id }),
-      findByEmail: (email) => findUser({ email: email.trim().toLowerCase() }),
+      findById: async (id) => forModule(await findUser({ id })),
+      findByEmail: async (email) => forModule(await findUser({ email: email.trim().toLowerCase() })),
       async create({ email, firstName, lastName, password }) {
         const [id] = await db('users').insert({ email: email.trim().toLowerCase(), password: hash(password), first_name: firstName, last_name: lastName });
-        return findUser({ id });
+        return forModule(await findUser({ id }));
       },
       displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
+      fromRequest: (req) => forModule(req.user),
+      signIn: async (req, user, returnTo) => signIn(req, await findUser({ id: user.id }), returnTo),
     },
     accounts: {
       findByIds: async (ids) => (await db('accounts').whereIn('id', ids)).map((a) => ({ id: Number(a.id), name: a.name, status: a.status })),
       primaryUsers: async () => (await db('accounts')).map((a) => ({ accountId: Number(a.id), userId: Number(a.primary_user_id) })),
+      primaryUserOf: async (id) => (await db('accounts').where({ id }).first())?.primary_user_id,
+      primaryAccountsOf: async (userId) => (await db('accounts').where({ primary_user_id: userId })).map((a) => Number(a.id)),
     },
     mailer: { send: async (mail) => fs.appendFileSync(process.env.MAIL_FILE, JSON.stringify(mail) + '\n') },
     hooks,
-    settings: () => ({}),
     isActive: () => true,
     baseUrl: 'https://portal.example.test',
     logger: console,
     admins: { current: () => undefined },
-    urls: { login: '/login', logout: '/logout', home: '/' },
+    urls: { login: '/login', home: '/', signOut: { href: '/logout', method: 'POST' } },
   });
   await m.activate();
 
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(session({ secret: crypto.randomBytes(32).toString('hex'), resave: false, saveUninitialized: false }));
-  // What the module expects of a request today: the user, a login call, and a form token.
   app.use((req, _res, next) => {
-    req.login = (user, done) => req.session.regenerate((err) => { if (!err) { req.session.userId = user.id; req.user = user; } done(err); });
-    req.csrfToken = () => (req.session.csrfToken ??= crypto.randomBytes(32).toString('hex'));
     if (!req.session.userId) return next();
     findUser({ id: req.session.userId }).then((user) => { req.user = user; next(); }, next);
   });
 
-  app.get('/login', (req, res) => res.send(`<form method="post"><label>E-mail <input name="email"></label><label>Password <input name="password" type="password"></label><input type="hidden" name="returnTo" value="${esc(req.query.returnTo ?? '')}"><button>Sign in</button></form>`));
+  // The portal's own sign-in, with its own field names: the module only links here with returnTo.
+  app.get('/login', (req, res) => res.send(`<form method="post"><label>User name <input name="username"></label><label>Password <input name="password" type="password"></label><input type="hidden" name="returnTo" value="${esc(req.query.returnTo ?? '')}"><button>Sign in</button></form>`));
   app.post('/login', async (req, res, next) => {
     try {
-      const row = await db('users').where({ email: String(req.body.email ?? '').trim().toLowerCase() }).first();
+      const row = await db('users').where({ email: String(req.body.username ?? '').trim().toLowerCase() }).first();
       if (!row || !verify(String(req.body.password ?? ''), row.password)) return res.status(401).send('Wrong e-mail or password.');
-      await new Promise((ok, fail) => req.login(toUser(row), (err) => (err ? fail(err) : ok())));
-      const payload = { user: req.user, req, returnTo: req.body.returnTo };
-      await hooks.emit('UserLogin', payload);
-      res.redirect(303, payload.redirect ?? '/');
+      res.redirect(303, await signIn(req, toUser(row), safeReturnPath(req.body.returnTo)));
     } catch (err) {
       next(err);
     }

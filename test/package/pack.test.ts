@@ -156,7 +156,7 @@ describe('The packed package, installed into an empty project', function () {
     it('owner signs in → User Management → invites → register from the mail → guard → narrowing → chooser and switch', async () => {
       const owner = browser();
       // Two accounts: the sign-in ends on the chooser, which lists both.
-      let res = await owner.post('/login', { email: 'olivia@example.test', password: 'owner-password-1' });
+      let res = await owner.post('/login', { username: 'olivia@example.test', password: 'owner-password-1' });
       assert.equal(res.status, 303);
       assert.match(res.headers.location as string, /^\/account\/switch/);
       res = await owner.get(res.headers.location as string);

@@ -45,7 +45,7 @@ describe('reliability: MariaDB goes away and comes back', function () {
     dev = await f.user({ email: 'dev@outage.test' });
     acme = await f.account({ name: 'Acme', ownerId: alice.id });
     await f.member(acme.id, dev.id, 'all');
-    await portal.registry.save({ settings: { invitesPerHour: 1000 } });
+    await portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), invitesPerHour: 1000 });
     owner = await Client.login(portal.app, alice.email, PASSWORD);
     await owner.refreshCsrf('/account/users');
   });
