@@ -208,8 +208,11 @@ export interface HostContract {
   locale?(req: Request): string | undefined;
   /** The IANA time zone dates are shown in for a request; default UTC. */
   timeZone?(req: Request): string;
-  /** Wraps a module page in the host's layout; without it the module uses a plain layout of its own. */
-  renderPage?: (req: Request, res: Response, page: PageOptions) => void;
+  /**
+   * Wraps a module page in the host's layout and sends it; without it the module uses a plain
+   * layout of its own. It may be async: a rejection reaches Express's error handling.
+   */
+  renderPage?: (req: Request, res: Response, page: PageOptions) => void | Promise<void>;
   /** Milliseconds since the epoch; tests inject a clock to cross expiry boundaries. */
   now?: () => number;
 }

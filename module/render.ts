@@ -81,7 +81,10 @@ export function renderPage(
   const body = renderView('partials/page', { base: h.base, content: renderView(view, { ...h, account: res.locals.account, ...data, title }) });
   if (ctx.host.renderPage) {
     // The host's layout shows the module's messages with its own.
-    ctx.host.renderPage(req, res, { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) });
+    const page = { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) };
+    Promise.resolve()
+      .then(() => ctx.host.renderPage!(req, res, page))
+      .catch((err: unknown) => (req.next ? req.next(err) : ctx.host.logger.error('account users: renderPage failed', { err: String(err) })));
   } else {
     res.status(status).send(renderView('partials/standalone', { ...h, title, body, flash: takeFlash(req) }));
   }
