@@ -8,7 +8,7 @@ async function bareAccount(tp: TestPortal, name: string, primaryUserId: number):
 }
 
 async function ownerLog(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = (await tp.knex('mod_account_users_log').where('account_id', accountId).whereLike('action', 'owner_%').orderBy('id').select('action')) as Array<{ action: string }>;
+  const rows = (await tp.knex('mod_account_users_log').where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id').select('action')) as Array<{ action: string }>;
   return rows.map((r) => r.action);
 }
 
