@@ -134,12 +134,21 @@ export class Client {
     // Where a browser would have found the form: the invitation page, the settings page, the chooser.
     const invitation = /^(\/account\/invite\/[^/]+)\/(accept|register)$/.exec(path.split('?')[0]);
     const pages = path.startsWith('/admin/') ? ['/admin/modules/account_users/settings'] : invitation ? [invitation[1], '/account/switch'] : ['/account/switch'];
-    for (const page of pages) {
-      if (this.moduleCsrf) break;
-      await this.get(page);
-    }
+    // Posts sent at once wait for one page load: parallel loads would each store a new token in
+    // the one session, and all but the last would then be refused.
+    this.tokenLoad ??= (async () => {
+      for (const page of pages) {
+        if (this.moduleCsrf) break;
+        await this.get(page);
+      }
+    })().finally(() => {
+      this.tokenLoad = undefined;
+    });
+    await this.tokenLoad;
     return this.moduleCsrf || this.csrf;
   }
+
+  private tokenLoad: Promise<void> | undefined;
 
   /** Notes what a response tells about the session: a new session drops the module's token. */
   private observe(res: { headers: Record<string, unknown>; text?: string }): void {
