@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor, ModuleContext } from './context';
+import type { HostUser } from './contract';
 import { ModuleError } from './errors';
 import { renderPage } from './render';
 import { displayNameOf, userOf } from './request';
@@ -32,8 +33,8 @@ export function pageParam(value: unknown): number {
   return typeof value === 'string' && /^[1-9][0-9]{0,5}$/.test(value) ? Number(value) : 1;
 }
 
-export function userActor(req: Request): Actor & { id: number } {
-  const user = userOf(req)!;
+/** `user`: the person just signed in by the host, whom its own request-loading may not show yet. */
+export function userActor(req: Request, user: HostUser = userOf(req)!): Actor & { id: number } {
   return { type: 'user', id: user.id, name: displayNameOf(req, user), ip: req.ip ?? null };
 }
 

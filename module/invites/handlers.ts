@@ -147,8 +147,7 @@ export function inviteHandlers(deps: Deps) {
   });
 
   /** Into the account just joined: the session works in it from the next page on. */
-  async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>) {
-    const user = userOf(req)!;
+  async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
     const multi = (await deps.accounts.openAccountIds(user.id, 2)).length > 1;
     setSessionAccount(req, outcome.accountId, multi);
     await deps.repo.touchLastLogin(outcome.accountId, user.id, ctx.now());
@@ -156,8 +155,8 @@ export function inviteHandlers(deps: Deps) {
     res.redirect(303, ctx.host.urls.home);
   }
 
-  async function finish(req: Request, res: Response, outcome: AcceptOutcome) {
-    if (outcome.kind === 'accepted') return enter(req, res, outcome);
+  async function finish(req: Request, res: Response, outcome: AcceptOutcome, user: HostUser) {
+    if (outcome.kind === 'accepted') return enter(req, res, outcome, user);
     if (outcome.kind === 'invalid') return renderInvalid(req, res);
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
@@ -166,7 +165,8 @@ export function inviteHandlers(deps: Deps) {
 
   const accept = handler(async (req: Request, res: Response) => {
     if (!userOf(req)) return res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
-    await finish(req, res, await invites.accept(userActor(req), userOf(req)!, req.params.token));
+    const user = userOf(req)!;
+    await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
   });
 
   const register = handler(async (req: Request, res: Response) => {
@@ -201,10 +201,11 @@ export function inviteHandlers(deps: Deps) {
       if (isUniqueViolation(err)) return exists();
       throw err;
     }
-    // The host signs the new user in its own way (new session id, its UserLogin hook and bookkeeping).
+    // The host signs the new user in its own way (new session id, its UserLogin hook and bookkeeping);
+    // a host that loads its user per request shows them only from the next one, so `user` is used here.
     await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
-    await finish(req, res, await invites.accept(userActor(req), user, req.params.token));
+    await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
   });
 
   return { create, resend, confirmCancel, cancel, show, accept, register };

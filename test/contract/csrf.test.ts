@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { settingsForm } from '../settings/helpers';
+import { bareHost, BareClient, type BareHost } from './bare-host';
+
+/** Every POST path of an Express app's routers, as declared (e.g. `/users/:userId/remove`). */
+function postRoutes(app: Express): string[] {
+  const paths: string[] = [];
+  const walk = (stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>) => {
+    for (const layer of stack) {
+      if (layer.route?.methods.post) paths.push(layer.route.path);
+      else if (layer.handle?.stack) walk(layer.handle.stack as typeof stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Parameters<typeof walk>[0] } }).router.stack);
+  return paths;
+}
+
+/** Everything the module keeps, plus the host's users: a forged request must leave all of it as it was. */
+async function snapshot(knex: Knex): Promise<string> {
+  const tables = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_settings', 'users', 'accounts'];
+  const rows = await Promise.all(tables.map((t) => knex(t).orderBy(t === 'mod_account_users_settings' ? 'name' : 'id').select()));
+  return JSON.stringify(rows);
+}
+
+describe('host contract: the module checks its own CSRF token (a host without any CSRF middleware)', () => {
+  let host: BareHost;
+  afterEach(() => host.close());
+
+  it('refuses every POST route of the client and admin apps without the module token (403) and changes nothing', async () => {
+    host = await bareHost();
+    const owner = await host.user('Olga', 'Owner');
+    const member = await host.user('Max', 'Member');
+    const bob = await host.user('Bob', 'Baker');
+    const accountId = await host.account('Olive Hosting', owner.id);
+    const otherAccountId = await host.account('Second Shop', owner.id);
+    await host.module.activate();
+    await host.knex('mod_account_users_members').insert({
+      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
+      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
+    });
+
+    const ownerClient = await host.signIn(owner.id);
+    await ownerClient.get('/account/switch');
+    assert.equal((await ownerClient.post('/account/switch', { accountId: String(accountId) })).status, 303);
+    const tokenOf = async (email: string) => {
+      assert.equal((await ownerClient.post('/account/users/invite', { email, access: 'all' }, '/account/users')).status, 303);
+      const mail = host.mails.filter((m) => m.to === email).at(-1)!;
+      return /\/invite\/([A-Za-z0-9_-]+)/.exec(mail.text)![1];
+    };
+    await tokenOf('pending@example.test');
+    const newcomerToken = await tokenOf('newcomer@example.test');
+    const bobToken = await tokenOf(bob.email);
+    const inviteId = String(((await host.knex('mod_account_users_invites').where('email', 'pending@example.test').first('id')) as { id: number }).id);
+
+    const memberClient = await host.signIn(member.id);
+    const bobClient = await host.signIn(bob.id);
+    const visitor = new BareClient(host.app);
+    await visitor.get(`/account/invite/${newcomerToken}`);
+    const staff = await host.signInAdmin(await host.admin());
+    await staff.get('/admin/account-users/settings');
+    // Each session has a module token already (pages with forms were shown); the forged post lacks it.
+    for (const c of [ownerClient, memberClient, bobClient]) await c.get('/account/users');
+
+    const params: Record<string, string> = { userId: String(member.id), inviteId, accountId: String(accountId) };
+    const fill = (path: string, token?: string) => path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? token! : params[name]));
+    const client: Record<string, { as: BareClient; path: string; fields: Record<string, string | string[]> }> = {
+      '/users/:userId/permissions': { as: ownerClient, path: fill('/users/:userId/permissions'), fields: { access: 'choose', permissions: ['invoices'] } },
+      '/users/:userId/remove': { as: ownerClient, path: fill('/users/:userId/remove'), fields: {} },
+      '/leave': { as: memberClient, path: '/leave', fields: {} },
+      '/users/invite': { as: ownerClient, path: '/users/invite', fields: { email: 'forged@example.test', access: 'all' } },
+      '/invites/:inviteId/resend': { as: ownerClient, path: fill('/invites/:inviteId/resend'), fields: {} },
+      '/invites/:inviteId/cancel': { as: ownerClient, path: fill('/invites/:inviteId/cancel'), fields: {} },
+      '/invite/:token/accept': { as: bobClient, path: fill('/invite/:token/accept', bobToken), fields: {} },
+      '/invite/:token/register': { as: visitor, path: fill('/invite/:token/register', newcomerToken), fields: { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' } },
+      // Last: a switch, if it went through, would move the owner's session out of the account.
+      '/switch': { as: ownerClient, path: '/switch', fields: { accountId: String(otherAccountId) } },
+    };
+    const adminFields: Record<string, Record<string, string | string[]>> = {
+      '/accounts/:accountId/users': { email: bob.email, access: 'all' },
+      '/accounts/:accountId/users/:userId/owner': {},
+      '/accounts/:accountId/users/:userId/remove': {},
+      '/accounts/:accountId/invites': { email: 'forged-admin@example.test', access: 'all' },
+      '/accounts/:accountId/invites/:inviteId/resend': {},
+      '/accounts/:accountId/invites/:inviteId/cancel': {},
+      '/settings': settingsForm({ disableClientManagement: true, allowLeave: false }),
+    };
+    const admin = Object.fromEntries(Object.entries(adminFields).map(([route, fields]) => [route, { as: staff, path: `/admin/account-users${fill(route)}`, fields }]));
+    // Every POST route the apps declare is covered here: a new route must be added to this test.
+    assert.deepEqual(postRoutes(host.module.client).sort(), Object.keys(client).sort());
+    assert.deepEqual(postRoutes(host.module.admin).sort(), Object.keys(admin).sort());
+
+    const mailsBefore = host.mails.length;
+    const wrong: string[] = [];
+    const forge = async (as: BareClient, path: string, fields: Record<string, string | string[]>) => {
+      const before = await snapshot(host.knex);
+      const res = await as.postWithoutToken(path, fields);
+      if (res.status !== 403) wrong.push(`POST ${path} answered ${res.status}`);
+      if ((await snapshot(host.knex)) !== before) wrong.push(`POST ${path} changed the database`);
+    };
+    for (const { as, path, fields } of Object.values(client)) await forge(as, `/account${path}`, fields);
+    for (const { as, path, fields } of Object.values(admin)) await forge(as, path, fields);
+    assert.deepEqual(wrong, []);
+    assert.equal(host.mails.length, mailsBefore, 'no e-mail went out');
+
+    // A wrong token is refused the same way; the right one passes (the refusal is the token's).
+    assert.equal((await ownerClient.agent.post('/account/users/invite').type('form').send({ _csrf: 'forged', email: 'x@example.test', access: 'all' })).status, 403);
+    assert.equal((await ownerClient.post('/account/users/invite', { email: 'x@example.test', access: 'all' }, '/account/users')).status, 303);
+  });
+});
