@@ -113,7 +113,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     if (started && Date.now() - started > config.sessionAbsoluteMinutes * 60_000) {
       return req.session.destroy(() => res.redirect('/login'));
     }
-    // A sign-in that did not pass the login form (registration from an invitation) starts the clock here.
+    // Every sign-in sets the start (createSignIn); a session stored before that was recorded starts the clock here.
     if (!started && (req.session as unknown as { passport?: { user?: unknown } } | undefined)?.passport?.user !== undefined) {
       req.session.startedAt = Date.now();
     }
