@@ -148,10 +148,12 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   }));
 
   // The signed-in person's own settings (language, password): theirs, whatever the account.
+  // Their forms change no account, so they are not bound to one (a POST under guard() must be).
+  const signedIn: RequestHandler = (req, res, next) => (req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`));
   const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
     layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: availableLocales() }, status);
   r.get('/settings', ...guard(null), wrap((req, res) => showSettings(req, res)));
-  r.post('/settings/language', ...guard(null), wrap(async (req, res) => {
+  r.post('/settings/language', signedIn, wrap(async (req, res) => {
     const locale = text(req.body, 'locale', 16);
     if (locale && !availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
     await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
@@ -171,7 +173,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
   }));
-  r.post('/settings/password', ...guard(null), wrap(async (req, res) => {
+  r.post('/settings/password', signedIn, wrap(async (req, res) => {
     const user = req.user as HostUser;
     const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
     const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';

@@ -65,10 +65,7 @@ describe('invitations: the invite form', () => {
   it('builds the link from the base URL whatever Host and X-Forwarded-Host say', async () => {
     const { owner } = await ownerSetup(tp);
     const res = await owner
-      .post('/account/users/invite', { email: 'forged@example.com', access: 'all' })
-      .set('Host', 'evil.example')
-      .set('X-Forwarded-Host', 'evil.example')
-      .set('X-Forwarded-Proto', 'http');
+      .post('/account/users/invite', { email: 'forged@example.com', access: 'all' }, { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'http' });
     assert.equal(res.status, 303);
     const mail = await lastMail(tp, 'forged@example.com');
     assert.ok(linkOf(mail).url.startsWith(`${BASE_URL}/account/invite/`));

@@ -102,7 +102,7 @@ describe('Remove Access and Leave account', () => {
       assert.match(page.text, /Are you sure you want to leave Acme Web Studio\?/);
       assert.ok(await membership(tp, d.acme.id, d.dev.id), 'GET changed nothing');
       dev.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-      const res = await dev.post('/account/leave', { accountId: String(d.blueFish.id) });
+      const res = await dev.post('/account/leave', { account_id: String(d.blueFish.id) });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/switch');
       assert.equal(await membership(tp, d.acme.id, d.dev.id), undefined);
