@@ -3,6 +3,7 @@ import * as members from './001_members';
 import * as invites from './002_invites';
 import * as log from './003_log';
 import * as listOrder from './004_members_list_order';
+import * as mailQueue from './005_mail_queue';
 
 /**
  * The module's migrations in order. Listed by hand (not read from the folder) so their names are
@@ -13,4 +14,5 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '002_invites', migration: invites },
   { name: '003_log', migration: log },
   { name: '004_members_list_order', migration: listOrder },
+  { name: '005_mail_queue', migration: mailQueue },
 ];

@@ -67,6 +67,8 @@ export async function createModule(host: HostContract, options: { extraPermissio
   const admin = subApp(ctx, adminRouter(deps));
   const lifecycle = createLifecycle(ctx, members);
   const dispose = registerHooks(host.hooks, deps, () => clientMount, () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''));
+  // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
+  const stopMail = invites.mail.start();
 
   return {
     manifest,
@@ -76,6 +78,9 @@ export async function createModule(host: HostContract, options: { extraPermissio
     accountOf,
     ...lifecycle,
     services: { members, repo, ctx },
-    dispose,
+    dispose: () => {
+      stopMail();
+      dispose();
+    },
   };
 }

@@ -3,5 +3,6 @@ export const TABLES = {
   members: 'mod_account_users_members',
   invites: 'mod_account_users_invites',
   log: 'mod_account_users_log',
+  mailQueue: 'mod_account_users_mail_queue',
   migrations: 'mod_account_users_migrations',
 } as const;

@@ -60,7 +60,8 @@ export function inviteHandlers(deps: Deps) {
     const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
     try {
       const made = await invites.invite(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, form, localeOf(req));
-      flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      if (made.mailSent) flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      else flash(req, 'info', 'invites.queuedFlash', { email: made.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;
@@ -73,7 +74,8 @@ export function inviteHandlers(deps: Deps) {
     const id = idParam(req.params.inviteId);
     try {
       const invite = await invites.resend(userActor(req), req.user as HostUser, { id: a.id, name: a.name }, id, localeOf(req));
-      flash(req, 'success', 'invites.resent', { email: invite.email });
+      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
+      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;

@@ -9,7 +9,8 @@ import { translator } from '../i18n';
 import { TABLES } from '../tables';
 import { InvitesRepo, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
-import { sendAcceptedMail, sendInviteMail } from './mail';
+import { sendAcceptedMail } from './mail';
+import { MailSender } from '../mail/sender';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -73,13 +74,18 @@ function isDeadlock(err: unknown): boolean {
  * and accepting exactly once. Changes write the log in their transaction; events follow the commit.
  */
 export class InvitesService {
+  /** The invitation e-mails: queued with the invitation, sent after the commit, retried. */
+  readonly mail: MailSender;
+
   constructor(
     private readonly ctx: ModuleContext,
     readonly repo: InvitesRepo,
     private readonly members: MembersService,
     private readonly membersRepo: MembersRepo,
     private readonly clientMountPath: () => string,
-  ) {}
+  ) {
+    this.mail = new MailSender(ctx, (token) => this.inviteLink(token));
+  }
 
   /** Links in e-mails: the configured base URL and the client app's mount path, never request headers. */
   clientUrl(path: string): string {
@@ -128,8 +134,11 @@ export class InvitesService {
     return this.ctx.catalogue.summary(translator(locale), invite);
   }
 
-  /** Creates the invitation and sends its e-mail; when the e-mail fails nothing of it is kept. */
-  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string }> {
+  /**
+   * Creates the invitation and queues its e-mail in the same transaction, then sends it; when the
+   * mail server fails the invitation stays and its e-mail is tried again (`mailSent` false).
+   */
+  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean }> {
     const { email, choice } = this.validate(input);
     const { host } = this.ctx;
     // Host lookups use the host's own connection, so they run before the transaction.
@@ -138,7 +147,8 @@ export class InvitesService {
     locale = existingUser?.locale || locale;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { token, hash } = newToken();
+    // The link's token is made when the e-mail goes out; until then no one holds one.
+    const { hash } = newToken();
     const made = await this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const owner = await this.membersRepo.owner(account.id, trx);
@@ -155,38 +165,30 @@ export class InvitesService {
       await this.checkLimits(trx, account.id, now);
       const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, locale, now, expiresAt: now + lifetime });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
-      const logId = await this.repo.lastLogId(trx, account.id, 'invite_sent', email);
-      return { inviteId, logId, replacedId: pending?.id };
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }) }, now);
+      return { inviteId, mailId };
     });
-    try {
-      await sendInviteMail(this.ctx, {
-        to: email,
-        locale,
-        inviterName: host.users.displayName(inviter),
-        accountName: account.name,
-        link: this.inviteLink(token),
-        expiresAt: now + lifetime,
-        access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
-      });
-    } catch (err) {
-      host.logger.error('invitation e-mail could not be sent', { err: String(err), accountId: account.id });
-      await this.ctx.knex.transaction(async (trx) => {
-        await trx(TABLES.invites).where({ id: made.inviteId }).del();
-        if (made.logId) await trx(TABLES.log).where({ id: made.logId }).del();
-        if (made.replacedId) await trx(TABLES.invites).where({ id: made.replacedId }).update({ pending_email: email });
-      });
-      throw new InviteRefused(502, 'invites.errors.mailFailed', { email });
-    }
+    const mailSent = await this.mail.deliver(made.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
-    return { inviteId: made.inviteId, email };
+    return { inviteId: made.inviteId, email, mailSent };
   }
 
-  /** A new link (the old one stops working) and a new expiry; if the e-mail fails the old one stays. */
-  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite> {
+  /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
+  private queueInviteMail(
+    trx: Knex.Transaction,
+    mail: { accountId: number; inviteId: number; to: string; locale: string; inviterName: string; accountName: string; expiresAt: number; access: string },
+    now: number,
+  ): Promise<number> {
+    const { accountId, inviteId, to, ...payload } = mail;
+    return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
+  }
+
+  /** A new link (the old one stops working at once) and a new expiry; the e-mail is queued and retried. */
+  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { token, hash } = newToken();
+    const { hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
     const existingUser = await host.users.findByEmail(seen.email);
     locale = existingUser?.locale || locale;
@@ -198,7 +200,6 @@ export class InvitesService {
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
         throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
       }
-      const { token_hash: oldHash } = (await trx(TABLES.invites).where({ id: invite.id }).first('token_hash')) as { token_hash: string };
       // An expired invitation did not count towards the user limit; sending it again does.
       if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
       else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
@@ -208,32 +209,15 @@ export class InvitesService {
         .where({ id: invite.id })
         .update({ token_hash: hash, expires_at: now + lifetime, sent_count: invite.sentCount + 1, last_sent_at: now, locale });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
-      const logId = await this.repo.lastLogId(trx, account.id, 'invite_resent', invite.email);
-      return { invite, logId, oldHash };
+      // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
+      await this.mail.repo.dropUnsent(trx, invite.id);
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite) }, now);
+      return { invite, mailId };
     });
     const { invite } = before;
-    try {
-      await sendInviteMail(this.ctx, {
-        to: invite.email,
-        locale,
-        inviterName: host.users.displayName(inviter),
-        accountName: account.name,
-        link: this.inviteLink(token),
-        expiresAt: now + lifetime,
-        access: this.accessSummary(locale, invite),
-      });
-    } catch (err) {
-      host.logger.error('invitation e-mail could not be sent again', { err: String(err), accountId: account.id });
-      await this.ctx.knex.transaction(async (trx) => {
-        await trx(TABLES.invites)
-          .where({ id: invite.id, token_hash: hash })
-          .update({ token_hash: before.oldHash, expires_at: invite.expiresAt, sent_count: invite.sentCount, last_sent_at: invite.lastSentAt, locale: invite.locale });
-        if (before.logId) await trx(TABLES.log).where({ id: before.logId }).del();
-      });
-      throw new InviteRefused(502, 'invites.errors.mailFailed', { email: invite.email });
-    }
+    const mailSent = await this.mail.deliver(before.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
-    return invite;
+    return { ...invite, mailSent };
   }
 
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
