@@ -4,13 +4,9 @@ import { ModuleError, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService } from '../members/service';
 import { TABLES } from '../tables';
+import { isDeadlock, retryOnDeadlock } from '../deadlock';
 
 const OWNER_ATTEMPTS = 5;
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
 
 export type GrantOutcome = 'added' | 'member' | 'limit';
 
@@ -29,13 +25,13 @@ export class AdminAccess {
    */
   async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<GrantOutcome> {
     const { maxUsersPerAccount } = this.ctx.settings();
-    return this.ctx.knex.transaction(async (trx) => {
+    return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
       if (await this.repo.find(accountId, user.id, trx)) return 'member';
       if (maxUsersPerAccount > 0 && (await this.repo.countMembers(accountId, '', trx)) >= maxUsersPerAccount) return 'limit';
       const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
       return added.created ? 'added' : 'member';
-    });
+    }));
   }
 
   /**

@@ -11,6 +11,7 @@ import { InvitesRepo, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
 import { MailSender } from '../mail/sender';
+import { retryOnDeadlock } from '../deadlock';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -63,11 +64,6 @@ export type AcceptOutcome =
   | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
   | { kind: 'wrongAddress'; invitedEmail: string }
   | { kind: 'invalid' };
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
 
 /**
  * The rules of invitations: who may be invited, sending and resending the e-mail, cancelling,
@@ -149,7 +145,7 @@ export class InvitesService {
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
     // The link's token is made when the e-mail goes out; until then no one holds one.
     const { hash } = newToken();
-    const made = await this.ctx.knex.transaction(async (trx) => {
+    const made = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const owner = await this.membersRepo.owner(account.id, trx);
       if (owner && owner.email.toLowerCase() === email) {
@@ -167,7 +163,7 @@ export class InvitesService {
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
       const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }) }, now);
       return { inviteId, mailId };
-    });
+    }));
     const mailSent = await this.mail.deliver(made.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
     return { inviteId: made.inviteId, email, mailSent };
@@ -192,7 +188,7 @@ export class InvitesService {
     const seen = await this.pendingOf(account.id, inviteId);
     const existingUser = await host.users.findByEmail(seen.email);
     locale = existingUser?.locale || locale;
-    const before = await this.ctx.knex.transaction(async (trx) => {
+    const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
       if (!invite || !invite.pending) throw ModuleError.notFound();
@@ -213,7 +209,7 @@ export class InvitesService {
       await this.mail.repo.dropUnsent(trx, invite.id);
       const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite) }, now);
       return { invite, mailId };
-    });
+    }));
     const { invite } = before;
     const mailSent = await this.mail.deliver(before.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
@@ -265,29 +261,23 @@ export class InvitesService {
       return { kind: 'wrongAddress', invitedEmail: invite.email };
     }
     const hash = hashToken(token as string);
-    let result: { created: boolean } | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        result = await this.ctx.knex.transaction(async (trx) => {
-          const now = this.ctx.now();
-          if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
-          const choice = { all: invite.allPermissions, keys: invite.permissions };
-          const added = await this.members.add(
-            actor,
-            { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
-            trx,
-          );
-          if (!added.created) {
-            await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
-          }
-          return added;
-        });
-        break;
-      } catch (err) {
-        // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
-        if (!isDeadlock(err) || attempt >= 3) throw err;
-      }
-    }
+    // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
+    const result = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        const now = this.ctx.now();
+        if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
+        const choice = { all: invite.allPermissions, keys: invite.permissions };
+        const added = await this.members.add(
+          actor,
+          { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
+          trx,
+        );
+        if (!added.created) {
+          await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
+        }
+        return added;
+      }),
+    );
     if (!result) return this.acceptedBefore(user, token);
     await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
