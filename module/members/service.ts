@@ -10,6 +10,12 @@ export interface AccessChoice {
   keys: string[];
 }
 
+/** The chosen access is exactly the member's: All Permissions, or the same set of keys. */
+export function sameAccess(member: { allPermissions: boolean; permissions: string[] }, choice: AccessChoice): boolean {
+  if (choice.all || member.allPermissions) return choice.all === member.allPermissions;
+  return member.permissions.length === choice.keys.length && member.permissions.every((k) => choice.keys.includes(k));
+}
+
 /**
  * The rules of membership: who may hold which access to an account, ownership, removal. Every
  * change writes its log entry in the same transaction and fires its event after the commit.
@@ -32,11 +38,17 @@ export class MembersService {
     return member;
   }
 
-  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<void> {
+  /**
+   * Saves a member's access; `false` when it is what the member has now. That is decided on the
+   * locked row, so of two saves at once the later one is compared with what the first one left.
+   */
+  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<boolean> {
     const before = await this.inTransaction(async (trx) => {
       // Saves of one member queue here, so each logs the access the save before it left.
       await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
+      // Nothing to record: no log entry and no event for a form saved as it was.
+      if (sameAccess(member, choice)) return undefined;
       const now = this.ctx.now();
       await trx(TABLES.members)
         .where({ id: member.id })
@@ -49,6 +61,7 @@ export class MembersService {
       }, now);
       return member;
     });
+    if (!before) return false;
     await this.ctx.emit('AccountUserPermissionsChanged', {
       accountId,
       userId,
@@ -57,6 +70,7 @@ export class MembersService {
       previous: { allPermissions: before.allPermissions, permissions: before.permissions },
       actor,
     });
+    return true;
   }
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {

@@ -212,6 +212,34 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
+  it('of two saves of one member at once, the later one is compared with what the first left (not dropped as unchanged)', async () => {
+    await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+    const other = await loginTo(w.tp, w.alice.email, w.acme.id);
+    // The second save reads the member ({tickets}); before it decides, the first save commits {invoices}.
+    const users = w.tp.portal.accountUsers.services.ctx.host.users;
+    const findById = users.findById;
+    let first: Promise<{ status: number }> | undefined;
+    users.findById = async (id: number) => {
+      if (!first) {
+        first = other.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['invoices'] });
+        assert.equal((await first).status, 303);
+      }
+      return findById.call(users, id);
+    };
+    let later;
+    try {
+      later = await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+    } finally {
+      users.findById = findById;
+    }
+    assert.equal(later.status, 303);
+    assert.match((await owner.get('/account/users')).text, /The permissions of Dana Dev were saved/);
+    const member = (await rows<{ permissions: string }>(w, 'mod_account_users_members', { account_id: w.acme.id, user_id: w.dev.id }))[0];
+    assert.deepEqual(JSON.parse(member.permissions), ['tickets'], 'the later save is what stays');
+    const log = await w.tp.knex('mod_account_users_log').where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id').select('details');
+    assert.deepEqual(log.slice(-2).map((r) => JSON.parse(r.details as string)), [{ from: ['tickets'], to: ['invoices'] }, { from: ['invoices'], to: ['tickets'] }]);
+  });
+
   it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
     await w.tp.f.admin({ email: 'root@portal.test' });
     const admin = await adminLogin(w);
