@@ -5,6 +5,7 @@ import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService } from '../members/service';
 import { TABLES } from '../tables';
 import { isDeadlock, retryOnDeadlock } from '../deadlock';
+import { InvitesRepo } from '../invites/repo';
 
 const OWNER_ATTEMPTS = 5;
 
@@ -28,7 +29,11 @@ export class AdminAccess {
     return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
       if (await this.repo.find(accountId, user.id, trx)) return 'member';
-      if (maxUsersPerAccount > 0 && (await this.repo.countMembers(accountId, '', trx)) >= maxUsersPerAccount) return 'limit';
+      // The one rule of the limit: members and pending invitations together, as when inviting.
+      if (maxUsersPerAccount > 0) {
+        const used = (await this.repo.countMembers(accountId, '', trx)) + (await new InvitesRepo(trx).countOpen(accountId, this.ctx.now(), trx));
+        if (used >= maxUsersPerAccount) return 'limit';
+      }
       const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
       return added.created ? 'added' : 'member';
     }));

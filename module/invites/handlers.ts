@@ -157,9 +157,16 @@ export function inviteHandlers(deps: Deps) {
     res.redirect(303, ctx.host.urls.home);
   }
 
+  /** The account has no room for another user: the invitation stays, the owner must make room. */
+  function renderFull(req: Request, res: Response, outcome: { accountName: string; max: number; expiresAt: number }) {
+    res.set('Cache-Control', 'no-store');
+    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: outcome.accountName, max: outcome.max, expiresAt: outcome.expiresAt }, 409);
+  }
+
   async function finish(req: Request, res: Response, outcome: AcceptOutcome) {
     if (outcome.kind === 'accepted') return enter(req, res, outcome);
     if (outcome.kind === 'invalid') return renderInvalid(req, res);
+    if (outcome.kind === 'full') return renderFull(req, res, outcome);
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid, {}, 403);
@@ -191,6 +198,10 @@ export function inviteHandlers(deps: Deps) {
 
     const { host } = ctx;
     const email = valid.invite.email;
+    // No login is made for an account that could not take its user anyway.
+    if (!(await invites.hasRoom(valid.invite.accountId))) {
+      return renderFull(req, res, { accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt });
+    }
     const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;

@@ -63,6 +63,7 @@ export interface ValidInvitation {
 export type AcceptOutcome =
   | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
   | { kind: 'wrongAddress'; invitedEmail: string }
+  | { kind: 'full'; accountName: string; max: number; expiresAt: number }
   | { kind: 'invalid' };
 
 /**
@@ -261,10 +262,17 @@ export class InvitesService {
       return { kind: 'wrongAddress', invitedEmail: invite.email };
     }
     const hash = hashToken(token as string);
+    const { maxUsersPerAccount } = this.ctx.settings();
     // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
     const result = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         const now = this.ctx.now();
+        // A full account keeps the invitation pending: counted under the account's lock, members only.
+        if (maxUsersPerAccount > 0) {
+          await this.lockAccount(trx, invite.accountId);
+          const member = await this.membersRepo.find(invite.accountId, user.id, trx);
+          if (!member && (await this.membersRepo.countMembers(invite.accountId, '', trx)) >= maxUsersPerAccount) return 'full' as const;
+        }
         if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
         const choice = { all: invite.allPermissions, keys: invite.permissions };
         const added = await this.members.add(
@@ -279,9 +287,16 @@ export class InvitesService {
       }),
     );
     if (!result) return this.acceptedBefore(user, token);
+    if (result === 'full') return { kind: 'full', accountName, max: maxUsersPerAccount, expiresAt: invite.expiresAt };
     await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
     return { kind: 'accepted', accountId: invite.accountId, accountName, created: result.created };
+  }
+
+  /** Whether one more member fits the account now (a check before registering; accepting checks again under lock). */
+  async hasRoom(accountId: number): Promise<boolean> {
+    const { maxUsersPerAccount } = this.ctx.settings();
+    return maxUsersPerAccount === 0 || (await this.membersRepo.countMembers(accountId, '')) < maxUsersPerAccount;
   }
 
   /** A second click by the person who already accepted goes to the account instead of an error. */
