@@ -5,7 +5,7 @@ import { ModuleError } from '../errors';
 import { field, handler, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
-import { InviteRefused } from '../invites/service';
+import { InviteRefused, JustSent } from '../invites/service';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
 import { accessFields, adminActor } from './common';
@@ -65,6 +65,10 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
       else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
+      if (err instanceof JustSent) {
+        flash(req, 'info', 'invites.justSent', { email: err.email });
+        return res.redirect(303, accountPath(req, acct.id));
+      }
       if (!(err instanceof InviteRefused)) throw err;
       const r = refusal(err);
       await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);

@@ -7,7 +7,7 @@ import { localeOf, renderPage, tOf } from '../render';
 import { flash, setSessionAccount } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
-import { InviteRefused, type AcceptOutcome, type ValidInvitation } from './service';
+import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
 
 const NAME_MAX = 100;
@@ -78,6 +78,10 @@ export function inviteHandlers(deps: Deps) {
       else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
+      if (err instanceof JustSent) {
+        flash(req, 'info', 'invites.justSent', { email: err.email });
+        return res.redirect(303, usersPath(req));
+      }
       if (!(err instanceof InviteRefused)) throw err;
       renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
     }

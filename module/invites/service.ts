@@ -15,6 +15,8 @@ import { retryOnDeadlock } from '../deadlock';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+/** The shortest time between two sends of one invitation: a double click sends one e-mail. */
+export const RESEND_INTERVAL_MS = 60_000;
 export const EMAIL_MAX = 254;
 
 /**
@@ -30,6 +32,13 @@ export class InviteRefused extends ModuleError {
     readonly pendingInviteId?: number,
   ) {
     super(status, messageKey, params);
+  }
+}
+
+/** A resend within a minute of the last send: nothing is changed, the person is told it just went out. */
+export class JustSent extends ModuleError {
+  constructor(readonly email: string) {
+    super(409, 'invites.justSent', { email });
   }
 }
 
@@ -193,6 +202,8 @@ export class InvitesService {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
       if (!invite || !invite.pending) throw ModuleError.notFound();
+      // Read under the account's lock: of two clicks at once the second sees the first one's send.
+      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) throw new JustSent(invite.email);
       // The address was given access another way since: a resent link would change nothing.
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
         throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });

@@ -138,8 +138,10 @@ describe('invitations: the invite form', () => {
       await tp.setSettings({ invitesPerHour: 2 });
       assert.equal((await invite(owner, 'one@example.com')).status, 303);
       const first = await tp.knex('mod_account_users_invites').first('id');
+      tp.clock.advance(61_000);
       assert.equal((await owner.post(`/account/invites/${first.id}/resend`)).status, 303);
       await refused(tp, () => invite(owner, 'two@example.com'), 429, /sent 2 invitations in the last hour/);
+      tp.clock.advance(61_000);
       await refused(tp, () => owner.post(`/account/invites/${first.id}/resend`), 429, /in the last hour/);
       tp.clock.advance(3600_000 + 1000);
       assert.equal((await invite(owner, 'two@example.com')).status, 303);

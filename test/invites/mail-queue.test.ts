@@ -110,7 +110,9 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     })());
     const { id } = (await tp.knex('mod_account_users_invites').first('id')) as { id: number };
     const restore = mailServerDown(tp);
+    tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
+    tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
     restore();
     assert.match((await owner.get('/account/users')).text, /A new invitation for again@example.com is saved and the earlier link no longer works/);

@@ -143,6 +143,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
       if (invite && !mail) assert.equal(invite.pending_email, email, `${email}: an invitation without its e-mail stays pending, to be resent`);
     }
     assert.ok(kept >= 5, 'the cut came after some invitations were made');
+    // A resend within a minute of the last send is refused as a double click: these come later.
+    if (unsent.length) await db.knex('mod_account_users_invites').whereIn('id', unsent).update({ last_sent_at: Date.now() - 120_000 });
     for (const id of unsent) {
       assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303, 'Resend works after the outage');
     }

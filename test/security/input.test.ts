@@ -236,6 +236,7 @@ describe('security: forged Host headers on invitation links', () => {
         assert.match(mail.text, /https:\/\/portal\.example\.test\/account\/invite\/[A-Za-z0-9_-]{43}/);
         // The resend link is built the same way.
         const id = ((await w.tp.knex('mod_account_users_invites').where('email', 'hosted@victim.test').first('id')) as { id: number }).id;
+        w.tp.clock.advance(61_000);
         await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: owner.csrf, accountId: String(w.acme.id) }));
         const last = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').orderBy('id', 'desc').first()) as { text: string };
         assert.doesNotMatch(last.text, /evil\.test/);
