@@ -74,14 +74,27 @@ export class MembersService {
   }
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
-    await this.inTransaction(async (trx) => {
+    const cancelled = await this.inTransaction(async (trx) => {
       // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
       await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
+      const now = this.ctx.now();
       await trx(TABLES.members).where({ id: member.id }).del();
-      await writeLog(trx, actor, { accountId, action, targetUserId: userId }, this.ctx.now());
+      await writeLog(trx, actor, { accountId, action, targetUserId: userId }, now);
+      return this.cancelInvitesOf(trx, actor, accountId, userId, now);
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
+    for (const invite of cancelled) await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
+  }
+
+  /** Someone who lost access can no longer let others in: their pending invitations end with them. */
+  private async cancelInvitesOf(trx: Knex.Transaction, actor: Actor, accountId: number, userId: number, now: number): Promise<Array<{ id: number; email: string }>> {
+    const rows = (await trx(TABLES.invites).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select('id', 'email')) as Array<{ id: number; email: string }>;
+    for (const row of rows) {
+      await trx(TABLES.invites).where({ id: row.id }).update({ cancelled_at: now, pending_email: null });
+      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: row.email, details: { inviteId: Number(row.id), inviterLostAccess: true } }, now);
+    }
+    return rows.map((r) => ({ id: Number(r.id), email: r.email }));
   }
 
   /** A user leaves an account on their own, when the admin allows it; the owner never can. */
