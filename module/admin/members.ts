@@ -35,7 +35,8 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
 
   const makeOwner = handler(async (req: Request, res: Response) => {
     const { acct, member, name } = await target(req);
-    await access.makeOwner(adminActor(ctx, req), acct.id, member.userId);
+    // Already the owner (also when another move made them so a moment ago): say so, log nothing.
+    if (!(await access.makeOwner(adminActor(ctx, req), acct.id, member.userId))) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
     flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
   });

@@ -43,11 +43,11 @@ export class AdminAccess {
    * Concurrent moves on one account queue on the owner row; on MySQL a loser may still meet the
    * unique owner index or a deadlock, and then tries again against the committed owner.
    */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<void> {
+  /** False when the user already owns the account (decided on the locked owner row): nothing changed. */
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.members.makeOwner(actor, accountId, userId);
-        return;
+        return (await this.members.makeOwner(actor, accountId, userId)).changed;
       } catch (err) {
         if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
         if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');

@@ -149,7 +149,7 @@ export class MembersService {
    * index sees at most one owner at every moment; a concurrent move fails on it and is retried
    * by the caller, or answers 409.
    */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null }> {
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null; changed: boolean }> {
     const result = await this.inTransaction(async (trx) => {
       // Lock the account's owner row first so two moves queue instead of interleaving.
       const current = (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first()) as
@@ -174,7 +174,7 @@ export class MembersService {
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
     }
-    return { previousOwnerId: result.previousOwnerId };
+    return { previousOwnerId: result.previousOwnerId, changed: result.changed };
   }
 
   /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */
