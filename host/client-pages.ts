@@ -24,6 +24,9 @@ function text(body: unknown, name: string, max: number): string {
   return typeof v === 'string' ? v.trim().slice(0, max) : '';
 }
 
+/** Line breaks, tabs, other C0/C1 controls and bidirectional overrides: never part of a name (they reach e-mails). */
+const NAME_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 const LOCALE_COOKIE = { httpOnly: true, sameSite: 'lax' as const, maxAge: 365 * 24 * 3600_000, path: '/' };
 
 function rowId(value: unknown): number | undefined {
@@ -126,6 +129,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       phone: text(req.body, 'phone', 40),
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
+    if (NAME_CONTROLS.test(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
@@ -142,6 +146,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const lastName = text(req.body, 'lastName', 100);
     const email = text(req.body, 'email', 254);
     if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return showContacts(req, res, 422, 'contacts.errors.invalid');
+    if (NAME_CONTROLS.test(firstName) || NAME_CONTROLS.test(lastName)) return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
     await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
     hostFlash(req, 'success', 'contacts.added');
     res.redirect(303, '/contacts');

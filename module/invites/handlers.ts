@@ -9,6 +9,7 @@ import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
 import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
+import { hasControlCharacters } from '../names';
 
 const NAME_MAX = 100;
 const PASSWORD_MIN = 10;
@@ -192,8 +193,10 @@ export function inviteHandlers(deps: Deps) {
     const errors: RegistrationErrors = {};
     if (!firstName) errors.firstName = 'invitePage.errors.firstName';
     else if (firstName.length > NAME_MAX) errors.firstName = 'invitePage.errors.nameTooLong';
+    else if (hasControlCharacters(firstName)) errors.firstName = 'invitePage.errors.nameCharacters';
     if (!lastName) errors.lastName = 'invitePage.errors.lastName';
     else if (lastName.length > NAME_MAX) errors.lastName = 'invitePage.errors.nameTooLong';
+    else if (hasControlCharacters(lastName)) errors.lastName = 'invitePage.errors.nameCharacters';
     if (password.length < PASSWORD_MIN) errors.password = 'invitePage.errors.passwordShort';
     else if (password.length > PASSWORD_MAX) errors.password = 'invitePage.errors.passwordLong';
     else if (password !== passwordConfirm) errors.passwordConfirm = 'invitePage.errors.passwordMismatch';
