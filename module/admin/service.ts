@@ -9,7 +9,7 @@ import { InvitesRepo } from '../invites/repo';
 
 const OWNER_ATTEMPTS = 5;
 
-export type GrantOutcome = 'added' | 'member' | 'limit';
+export type GrantOutcome = 'added' | 'member' | 'limit' | 'closed';
 
 /** What staff may do to an account's users beyond what owners can: take plain values, no HTTP. */
 export class AdminAccess {
@@ -26,6 +26,10 @@ export class AdminAccess {
    */
   async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<GrantOutcome> {
     const { maxUsersPerAccount } = this.ctx.settings();
+    // A closed account takes no new users: they could never open it.
+    const { host } = this.ctx;
+    const [account] = await host.accounts.findByIds([accountId]);
+    if (!account || account.status !== host.schema.accounts.openStatus) return 'closed';
     return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
       if (await this.repo.find(accountId, user.id, trx)) return 'member';

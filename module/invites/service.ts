@@ -136,6 +136,13 @@ export class InvitesService {
     }
   }
 
+  /** Nobody is invited into a closed account: its link could never be opened. */
+  private async requireOpen(account: { id: number; name: string }): Promise<void> {
+    const { host } = this.ctx;
+    const [found] = await host.accounts.findByIds([account.id]);
+    if (!found || found.status !== host.schema.accounts.openStatus) throw new InviteRefused(409, 'invites.errors.accountClosed', { account: account.name });
+  }
+
   private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
     return this.ctx.catalogue.summary(translator(locale), invite);
   }
@@ -146,6 +153,7 @@ export class InvitesService {
    */
   async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean }> {
     const { email, choice } = this.validate(input);
+    await this.requireOpen(account);
     const { host } = this.ctx;
     // Host lookups use the host's own connection, so they run before the transaction.
     const existingUser = await host.users.findByEmail(email);
@@ -196,6 +204,7 @@ export class InvitesService {
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
     const { hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
+    await this.requireOpen(account);
     const existingUser = await host.users.findByEmail(seen.email);
     locale = existingUser?.locale || locale;
     const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
