@@ -122,6 +122,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const passport = configurePassport(knex);
   app.use(passport.initialize());
   app.use(passport.session());
+  // A signed-in person's pages and the admin area hold personal and billing data: no cache keeps them.
+  app.use((req, res, next) => {
+    if (req.user || req.session?.admin || req.path.startsWith('/admin')) res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(async (_req, res, next) => {
     res.locals.timeZone = config.timeZone;
     try {

@@ -21,6 +21,9 @@ function text(body: unknown, name: string, max: number): string {
   return typeof v === 'string' ? v.trim().slice(0, max) : '';
 }
 
+/** Line breaks, tabs, other C0/C1 controls and bidirectional overrides: never part of a name (they reach e-mails). */
+const NAME_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 const LOCALE_COOKIE = { httpOnly: true, sameSite: 'lax' as const, maxAge: 365 * 24 * 3600_000, path: '/' };
 
 function rowId(value: unknown): number | undefined {
@@ -123,6 +126,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       phone: text(req.body, 'phone', 40),
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
+    if (NAME_CONTROLS.test(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
@@ -139,16 +143,19 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const lastName = text(req.body, 'lastName', 100);
     const email = text(req.body, 'email', 254);
     if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return showContacts(req, res, 422, 'contacts.errors.invalid');
+    if (NAME_CONTROLS.test(firstName) || NAME_CONTROLS.test(lastName)) return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
     await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
     hostFlash(req, 'success', 'contacts.added');
     res.redirect(303, '/contacts');
   }));
 
   // The signed-in person's own settings (language, password): theirs, whatever the account.
+  // Their forms change no account, so they are not bound to one (a POST under guard() must be).
+  const signedIn: RequestHandler = (req, res, next) => (req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`));
   const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
     layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: i18n.availableLocales() }, status);
   r.get('/settings', ...guard(null), wrap((req, res) => showSettings(req, res)));
-  r.post('/settings/language', ...guard(null), wrap(async (req, res) => {
+  r.post('/settings/language', signedIn, wrap(async (req, res) => {
     const locale = text(req.body, 'locale', 16);
     if (locale && !i18n.availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
     await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
@@ -168,7 +175,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
   }));
-  r.post('/settings/password', ...guard(null), wrap(async (req, res) => {
+  r.post('/settings/password', signedIn, wrap(async (req, res) => {
     const user = req.user as HostUser;
     const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
     const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';

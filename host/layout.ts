@@ -52,8 +52,11 @@ function takeFlash(req: Request, t: (key: string, params?: Record<string, unknow
   return messages;
 }
 
+/** Messages kept for the next page; capped like the module's, so repeated posts cannot grow the session. */
+export const HOST_FLASH_MAX = 5;
+
 export function hostFlash(req: Request, type: string, key: string, params?: Record<string, unknown>): void {
-  if (req.session) req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }];
+  if (req.session) req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }].slice(-HOST_FLASH_MAX);
 }
 
 /**

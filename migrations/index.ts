@@ -4,6 +4,7 @@ import * as invites from './002_invites';
 import * as log from './003_log';
 import * as listOrder from './004_members_list_order';
 import * as settings from './005_settings';
+import * as mailQueue from './006_mail_queue';
 
 /**
  * The module's migrations in order. Listed by hand (not read from the folder) so their names are
@@ -15,4 +16,5 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '003_log', migration: log },
   { name: '004_members_list_order', migration: listOrder },
   { name: '005_settings', migration: settings },
+  { name: '006_mail_queue', migration: mailQueue },
 ];

@@ -8,6 +8,7 @@ import { renderPage, signInUrl, tOf } from './render';
 import { bindRequest, userOf } from './request';
 import { safeReturnPath } from './safe-return';
 import { AccountsRepo, type CurrentMembership } from './accounts/repo';
+import { changesState, formAccountId, refuseOtherAccount } from './form-account';
 
 /** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
 export interface AccountContext {
@@ -55,15 +56,28 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
 
   async function resolve(req: Request, res: Response, user: HostUser): Promise<CurrentMembership | 'handled'> {
     const chosen = sessionAccountId(req);
+    const posting = changesState(req);
+    const refuse = async (current: CurrentMembership | undefined): Promise<'handled'> => {
+      if (current) res.locals.account = toAccountContext(ctx, current);
+      await refuseOtherAccount(ctx, accounts, req, res, current, `${clientMountPath()}/switch`);
+      return 'handled';
+    };
     if (chosen !== undefined) {
       const membership = await accounts.current(chosen, user.id);
-      if (membership && membership.accountOpen) return membership;
+      if (membership && membership.accountOpen) {
+        // A form changes only the account it was shown for, never the one another tab switched to.
+        if (posting && formAccountId(req) !== membership.accountId) return refuse(membership);
+        return membership;
+      }
       // Access was removed or the account closed since the last request: leave it at once.
       setSessionAccount(req, undefined);
+      if (posting) return refuse(undefined);
       flash(req, 'error', 'switch.accessEnded');
       res.redirect(chooserPath(req.originalUrl));
       return 'handled';
     }
+    // A form never picks an account by itself: the person chooses one first.
+    if (posting) return refuse(undefined);
     // No account chosen yet. With exactly one open account the session takes it, as at login.
     const ids = await accounts.openAccountIds(user.id, 2);
     if (ids.length === 1) {

@@ -99,6 +99,8 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const admin = subApp(ctx, 'admin', adminRouter(deps));
   const lifecycle = createLifecycle(ctx, members);
   const dispose = registerHooks(host.hooks, deps, () => clientMount, () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''));
+  // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
+  const stopMail = invites.mail.start();
 
   return {
     manifest,
@@ -117,6 +119,9 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
     settings: { current: () => ctx.settings(), save: (values) => ctx.settingsCache.save(values) },
     ...lifecycle,
     services: { members, repo, ctx },
-    dispose,
+    dispose: () => {
+      stopMail();
+      dispose();
+    },
   };
 }

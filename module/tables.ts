@@ -4,5 +4,6 @@ export const TABLES = {
   invites: 'mod_account_users_invites',
   log: 'mod_account_users_log',
   settings: 'mod_account_users_settings',
+  mailQueue: 'mod_account_users_mail_queue',
   migrations: 'mod_account_users_migrations',
 } as const;

@@ -5,7 +5,7 @@ import { ModuleError } from '../errors';
 import { field, handler, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
-import { InviteRefused } from '../invites/service';
+import { InviteRefused, JustSent } from '../invites/service';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
 import { accessFields, adminActor } from './common';
@@ -44,7 +44,8 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const inviter = await inviterOf(acct);
     try {
       const made = await invites.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
-      flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      if (made.mailSent) flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      else flash(req, 'info', 'invites.queuedFlash', { email: made.email });
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;
@@ -60,9 +61,14 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const inviter = await inviterOf(acct);
     try {
       const invite = await invites.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
-      flash(req, 'success', 'invites.resent', { email: invite.email });
+      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
+      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
+      if (err instanceof JustSent) {
+        flash(req, 'info', 'invites.justSent', { email: err.email });
+        return res.redirect(303, accountPath(req, acct.id));
+      }
       if (!(err instanceof InviteRefused)) throw err;
       const r = refusal(err);
       await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);

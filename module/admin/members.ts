@@ -35,7 +35,8 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
 
   const makeOwner = handler(async (req: Request, res: Response) => {
     const { acct, member, name } = await target(req);
-    await access.makeOwner(adminActor(ctx, req), acct.id, member.userId);
+    // Already the owner (also when another move made them so a moment ago): say so, log nothing.
+    if (!(await access.makeOwner(adminActor(ctx, req), acct.id, member.userId))) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
     flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
   });
@@ -69,6 +70,7 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     const outcome = await access.grant(adminActor(ctx, req), acct.id, user, choice);
     if (outcome === 'member') return refuse(409, { email: 'admin.add.errors.member' });
     if (outcome === 'limit') return refuse(422, { email: 'admin.add.errors.limit' });
+    if (outcome === 'closed') return refuse(409, { email: 'admin.add.errors.closed' });
     flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
   });

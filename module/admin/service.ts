@@ -1,18 +1,16 @@
 import type { Actor, ModuleContext } from '../context';
+import { isOpenStatus } from '../host-schema';
 import type { HostUser } from '../contract';
 import { ModuleError, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService } from '../members/service';
 import { TABLES } from '../tables';
+import { isDeadlock, retryOnDeadlock } from '../deadlock';
+import { InvitesRepo } from '../invites/repo';
 
 const OWNER_ATTEMPTS = 5;
 
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
-
-export type GrantOutcome = 'added' | 'member' | 'limit';
+export type GrantOutcome = 'added' | 'member' | 'limit' | 'closed';
 
 /** What staff may do to an account's users beyond what owners can: take plain values, no HTTP. */
 export class AdminAccess {
@@ -29,24 +27,32 @@ export class AdminAccess {
    */
   async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<GrantOutcome> {
     const { maxUsersPerAccount } = this.ctx.settings();
-    return this.ctx.knex.transaction(async (trx) => {
+    // A closed account takes no new users: they could never open it.
+    const { host } = this.ctx;
+    const [account] = await host.accounts.findByIds([accountId]);
+    if (!account || !isOpenStatus(host.schema, account.status)) return 'closed';
+    return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
       if (await this.repo.find(accountId, user.id, trx)) return 'member';
-      if (maxUsersPerAccount > 0 && (await this.repo.countMembers(accountId, '', trx)) >= maxUsersPerAccount) return 'limit';
+      // The one rule of the limit: members and pending invitations together, as when inviting.
+      if (maxUsersPerAccount > 0) {
+        const used = (await this.repo.countMembers(accountId, '', trx)) + (await new InvitesRepo(trx).countOpen(accountId, this.ctx.now(), trx));
+        if (used >= maxUsersPerAccount) return 'limit';
+      }
       const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
       return added.created ? 'added' : 'member';
-    });
+    }));
   }
 
   /**
    * Concurrent moves on one account queue on the owner row; on MySQL a loser may still meet the
    * unique owner index or a deadlock, and then tries again against the committed owner.
    */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<void> {
+  /** False when the user already owns the account (decided on the locked owner row): nothing changed. */
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.members.makeOwner(actor, accountId, userId);
-        return;
+        return (await this.members.makeOwner(actor, accountId, userId)).changed;
       } catch (err) {
         if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
         if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');

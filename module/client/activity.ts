@@ -6,6 +6,7 @@ import { hasKey } from '../i18n';
 import { handler, pageParam } from '../http';
 import { listLog, type LogEntry } from '../log/repo';
 import { renderPage, tOf } from '../render';
+import { LOG_ACTIONS } from '../admin/log';
 
 const PER_PAGE = 50;
 
@@ -45,6 +46,7 @@ export function activityHandlers({ ctx }: Deps) {
     const d = entry.details;
     if (entry.action === 'permissions_changed' && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
     if ('permissions' in d) return t('activity.details.access', { access: access(t, d.permissions) });
+    if (entry.action === 'invite_cancelled' && d.inviterLostAccess) return t('activity.details.inviterLostAccess');
     return '';
   }
 
@@ -58,7 +60,9 @@ export function activityHandlers({ ctx }: Deps) {
     const account = res.locals.account as AccountContext;
     const t = tOf(req);
     const page = pageParam(req.query.page);
-    const { entries, hasNext } = await listLog(ctx.knex, { accountId: account.id }, page, PER_PAGE);
+    // Only the module's own actions filter; anything else shows every entry.
+    const action = typeof req.query.action === 'string' && LOG_ACTIONS.includes(req.query.action) ? req.query.action : '';
+    const { entries, hasNext } = await listLog(ctx.knex, { accountId: account.id, action: action || undefined }, page, PER_PAGE);
     const names = await userNames([...new Set(entries.map((e) => e.targetUserId).filter((id): id is number => id !== null))]);
     const rows: ActivityRow[] = entries.map((e) => ({
       createdAt: e.createdAt,
@@ -68,7 +72,7 @@ export function activityHandlers({ ctx }: Deps) {
       details: details(t, e),
       ip: e.ip ?? '',
     }));
-    renderPage(ctx, req, res, 'client/activity', { title: 'activity.title', rows, page, hasNext });
+    renderPage(ctx, req, res, 'client/activity', { title: 'activity.title', rows, page, hasNext, action, actions: LOG_ACTIONS, actionQuery: action ? `&action=${encodeURIComponent(action)}` : '' });
   });
 
   return { list };

@@ -29,7 +29,8 @@ function owner(deps: Deps): RequestHandler {
 
 /**
  * Every client route in one table: path → guards → handler. `account` loads the session's
- * account (re-checked in the database); `csrf` checks the form's `_csrf` token.
+ * account (re-checked in the database) and, on a POST, refuses a form shown for another account;
+ * `csrf` checks the form's `_csrf` token first, so a forged request learns nothing about accounts.
  */
 export function clientRouter(deps: Deps): express.Router {
   const r = express.Router();
@@ -46,18 +47,18 @@ export function clientRouter(deps: Deps): express.Router {
 
   r.get('/users', account, own, users.list);
   r.get('/users/:userId/permissions', account, own, users.editPermissions);
-  r.post('/users/:userId/permissions', account, own, csrf, users.savePermissions);
+  r.post('/users/:userId/permissions', csrf, account, own, users.savePermissions);
   r.get('/users/:userId/remove', account, own, users.confirmRemove);
-  r.post('/users/:userId/remove', account, own, csrf, users.remove);
+  r.post('/users/:userId/remove', csrf, account, own, users.remove);
   r.get('/activity', account, own, activity.list);
   r.get('/leave', account, users.confirmLeave);
-  r.post('/leave', account, csrf, users.leave);
+  r.post('/leave', csrf, account, users.leave);
 
   const inv = inviteHandlers(deps);
-  r.post('/users/invite', account, own, csrf, inv.create);
-  r.post('/invites/:inviteId/resend', account, own, csrf, inv.resend);
+  r.post('/users/invite', csrf, account, own, inv.create);
+  r.post('/invites/:inviteId/resend', csrf, account, own, inv.resend);
   r.get('/invites/:inviteId/cancel', account, own, inv.confirmCancel);
-  r.post('/invites/:inviteId/cancel', account, own, csrf, inv.cancel);
+  r.post('/invites/:inviteId/cancel', csrf, account, own, inv.cancel);
   // The invitation link works signed out; accepting asks for a login, registering for none.
   r.get('/invite/:token', inv.show);
   r.post('/invite/:token/accept', csrf, inv.accept);

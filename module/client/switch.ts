@@ -8,8 +8,11 @@ import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
 import { toAccountContext } from '../guard';
 import { AccountsRepo } from '../accounts/repo';
+import { TABLES } from '../tables';
 
 export const SWITCH_PER_PAGE = 20;
+/** A switch into the same account by the same person is logged at most this often. */
+export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
 export function switchHandlers({ ctx, repo }: Deps) {
@@ -78,7 +81,9 @@ export function switchHandlers({ ctx, repo }: Deps) {
       const now = ctx.now();
       await ctx.knex.transaction(async (trx) => {
         await repo.touchLastLogin(accountId, user.id, now, trx);
-        await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);
+        // At most one entry an hour per person and account, so switching back and forth cannot bury the owner's log.
+        const recent = await trx(TABLES.log).where({ target_user_id: user.id, account_id: accountId, action: 'account_switched' }).andWhere('created_at', '>', now - SWITCH_LOG_INTERVAL_MS).first('id');
+        if (!recent) await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);
       });
       await ctx.emit('AccountSwitched', { userId: user.id, accountId, previousAccountId: previous ?? null });
     }

@@ -92,14 +92,8 @@ export function usersHandlers(deps: Deps) {
       return;
     }
     const name = ctx.host.users.displayName(user);
-    const unchanged = choice.all ? member.allPermissions : !member.allPermissions && sameKeys(member.permissions, choice.keys);
-    if (unchanged) {
-      // Nothing to record: no log entry and no event for a form saved as it was.
-      flash(req, 'info', 'permissionsPage.unchanged', { name });
-    } else {
-      await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice);
-      flash(req, 'success', 'permissionsPage.saved', { name });
-    }
+    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice)) flash(req, 'success', 'permissionsPage.saved', { name });
+    else flash(req, 'info', 'permissionsPage.unchanged', { name });
     res.redirect(303, `${req.baseUrl}/users`);
   });
 
@@ -137,8 +131,4 @@ export function usersHandlers(deps: Deps) {
   });
 
   return { list, editPermissions, savePermissions, confirmRemove, remove, confirmLeave, leave };
-}
-
-function sameKeys(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((k) => b.includes(k));
 }

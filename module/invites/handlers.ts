@@ -8,8 +8,9 @@ import { userOf } from '../request';
 import { flash, setSessionAccount } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
-import { InviteRefused, type AcceptOutcome, type ValidInvitation } from './service';
+import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
+import { hasControlCharacters } from '../names';
 
 const NAME_MAX = 100;
 const PASSWORD_MIN = 10;
@@ -61,7 +62,8 @@ export function inviteHandlers(deps: Deps) {
     const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
     try {
       const made = await invites.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
-      flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      if (made.mailSent) flash(req, 'success', 'invites.sentFlash', { email: made.email });
+      else flash(req, 'info', 'invites.queuedFlash', { email: made.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;
@@ -74,9 +76,14 @@ export function inviteHandlers(deps: Deps) {
     const id = idParam(req.params.inviteId);
     try {
       const invite = await invites.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
-      flash(req, 'success', 'invites.resent', { email: invite.email });
+      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
+      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, usersPath(req));
     } catch (err) {
+      if (err instanceof JustSent) {
+        flash(req, 'info', 'invites.justSent', { email: err.email });
+        return res.redirect(303, usersPath(req));
+      }
       if (!(err instanceof InviteRefused)) throw err;
       renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
     }
@@ -155,9 +162,16 @@ export function inviteHandlers(deps: Deps) {
     res.redirect(303, ctx.host.urls.home);
   }
 
+  /** The account has no room for another user: the invitation stays, the owner must make room. */
+  function renderFull(req: Request, res: Response, outcome: { accountName: string; max: number; expiresAt: number }) {
+    res.set('Cache-Control', 'no-store');
+    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: outcome.accountName, max: outcome.max, expiresAt: outcome.expiresAt }, 409);
+  }
+
   async function finish(req: Request, res: Response, outcome: AcceptOutcome, user: HostUser) {
     if (outcome.kind === 'accepted') return enter(req, res, outcome, user);
     if (outcome.kind === 'invalid') return renderInvalid(req, res);
+    if (outcome.kind === 'full') return renderFull(req, res, outcome);
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid, {}, 403);
@@ -180,8 +194,10 @@ export function inviteHandlers(deps: Deps) {
     const errors: RegistrationErrors = {};
     if (!firstName) errors.firstName = 'invitePage.errors.firstName';
     else if (firstName.length > NAME_MAX) errors.firstName = 'invitePage.errors.nameTooLong';
+    else if (hasControlCharacters(firstName)) errors.firstName = 'invitePage.errors.nameCharacters';
     if (!lastName) errors.lastName = 'invitePage.errors.lastName';
     else if (lastName.length > NAME_MAX) errors.lastName = 'invitePage.errors.nameTooLong';
+    else if (hasControlCharacters(lastName)) errors.lastName = 'invitePage.errors.nameCharacters';
     if (password.length < PASSWORD_MIN) errors.password = 'invitePage.errors.passwordShort';
     else if (password.length > PASSWORD_MAX) errors.password = 'invitePage.errors.passwordLong';
     else if (password !== passwordConfirm) errors.passwordConfirm = 'invitePage.errors.passwordMismatch';
@@ -190,6 +206,10 @@ export function inviteHandlers(deps: Deps) {
 
     const { host } = ctx;
     const email = valid.invite.email;
+    // No login is made for an account that could not take its user anyway.
+    if (!(await invites.hasRoom(valid.invite.accountId))) {
+      return renderFull(req, res, { accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt });
+    }
     const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;

@@ -5,6 +5,7 @@ import type { ModuleContext } from '../context';
 import { formatDateTime, translator } from '../i18n';
 import { renderView } from '../render';
 import { packagePath } from '../paths';
+import { oneLine as withoutControls } from '../names';
 
 const EMAILS = packagePath('views', 'emails');
 const textTemplates = new Map<string, ejs.TemplateFunction>();
@@ -25,7 +26,9 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
 }
 
-function compose(ctx: ModuleContext, name: string, locale: string, to: string, subjectKey: string, data: Record<string, unknown>) {
+function compose(ctx: ModuleContext, name: string, locale: string, to: string, subjectKey: string, raw: Record<string, unknown>) {
+  // Every value (names, account names, addresses) stays on one line of the message, whatever was stored.
+  const data = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]));
   const t = translator(locale);
   const all = { ...data, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
   return ctx.host.mailer.send({

@@ -142,10 +142,4 @@ export class InvitesRepo {
       .update({ accepted_at: now, accepted_by: userId, pending_email: null });
     return Number(changed) === 1;
   }
-
-  /** The id of the newest log entry of one kind, to take it back when its e-mail could not go out. */
-  async lastLogId(db: Db, accountId: number, action: string, email: string): Promise<number | undefined> {
-    const row = (await db(TABLES.log).where({ account_id: accountId, action, target_email: email }).max({ id: 'id' }).first()) as { id: number | string | null } | undefined;
-    return row?.id === null || row?.id === undefined ? undefined : Number(row.id);
-  }
 }

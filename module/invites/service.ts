@@ -10,10 +10,14 @@ import { translator } from '../i18n';
 import { TABLES } from '../tables';
 import { InvitesRepo, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
-import { sendAcceptedMail, sendInviteMail } from './mail';
+import { sendAcceptedMail } from './mail';
+import { MailSender } from '../mail/sender';
+import { retryOnDeadlock } from '../deadlock';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+/** The shortest time between two sends of one invitation: a double click sends one e-mail. */
+export const RESEND_INTERVAL_MS = 60_000;
 export const EMAIL_MAX = 254;
 
 /**
@@ -29,6 +33,13 @@ export class InviteRefused extends ModuleError {
     readonly pendingInviteId?: number,
   ) {
     super(status, messageKey, params);
+  }
+}
+
+/** A resend within a minute of the last send: nothing is changed, the person is told it just went out. */
+export class JustSent extends ModuleError {
+  constructor(readonly email: string) {
+    super(409, 'invites.justSent', { email });
   }
 }
 
@@ -62,25 +73,26 @@ export interface ValidInvitation {
 export type AcceptOutcome =
   | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
   | { kind: 'wrongAddress'; invitedEmail: string }
+  | { kind: 'full'; accountName: string; max: number; expiresAt: number }
   | { kind: 'invalid' };
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
 
 /**
  * The rules of invitations: who may be invited, sending and resending the e-mail, cancelling,
  * and accepting exactly once. Changes write the log in their transaction; events follow the commit.
  */
 export class InvitesService {
+  /** The invitation e-mails: queued with the invitation, sent after the commit, retried. */
+  readonly mail: MailSender;
+
   constructor(
     private readonly ctx: ModuleContext,
     readonly repo: InvitesRepo,
     private readonly members: MembersService,
     private readonly membersRepo: MembersRepo,
     private readonly clientMountPath: () => string,
-  ) {}
+  ) {
+    this.mail = new MailSender(ctx, (token) => this.inviteLink(token));
+  }
 
   /** Links in e-mails: the configured base URL and the client app's mount path, never request headers. */
   clientUrl(path: string): string {
@@ -125,13 +137,24 @@ export class InvitesService {
     }
   }
 
+  /** Nobody is invited into a closed account: its link could never be opened. */
+  private async requireOpen(account: { id: number; name: string }): Promise<void> {
+    const { host } = this.ctx;
+    const [found] = await host.accounts.findByIds([account.id]);
+    if (!found || !isOpenStatus(host.schema, found.status)) throw new InviteRefused(409, 'invites.errors.accountClosed', { account: account.name });
+  }
+
   private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
     return this.ctx.catalogue.summary(translator(locale), invite);
   }
 
-  /** Creates the invitation and sends its e-mail; when the e-mail fails nothing of it is kept. */
-  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string }> {
+  /**
+   * Creates the invitation and queues its e-mail in the same transaction, then sends it; when the
+   * mail server fails the invitation stays and its e-mail is tried again (`mailSent` false).
+   */
+  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean }> {
     const { email, choice } = this.validate(input);
+    await this.requireOpen(account);
     const { host } = this.ctx;
     // Host lookups use the host's own connection, so they run before the transaction.
     const existingUser = await host.users.findByEmail(email);
@@ -139,8 +162,9 @@ export class InvitesService {
     locale = existingUser?.locale || locale;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { token, hash } = newToken();
-    const made = await this.ctx.knex.transaction(async (trx) => {
+    // The link's token is made when the e-mail goes out; until then no one holds one.
+    const { hash } = newToken();
+    const made = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const owner = await this.membersRepo.owner(account.id, trx);
       if (owner && owner.email.toLowerCase() === email) {
@@ -156,50 +180,44 @@ export class InvitesService {
       await this.checkLimits(trx, account.id, now);
       const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, locale, now, expiresAt: now + lifetime });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
-      const logId = await this.repo.lastLogId(trx, account.id, 'invite_sent', email);
-      return { inviteId, logId, replacedId: pending?.id };
-    });
-    try {
-      await sendInviteMail(this.ctx, {
-        to: email,
-        locale,
-        inviterName: host.users.displayName(inviter),
-        accountName: account.name,
-        link: this.inviteLink(token),
-        expiresAt: now + lifetime,
-        access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
-      });
-    } catch (err) {
-      host.logger.error('invitation e-mail could not be sent', { err: String(err), accountId: account.id });
-      await this.ctx.knex.transaction(async (trx) => {
-        await trx(TABLES.invites).where({ id: made.inviteId }).del();
-        if (made.logId) await trx(TABLES.log).where({ id: made.logId }).del();
-        if (made.replacedId) await trx(TABLES.invites).where({ id: made.replacedId }).update({ pending_email: email });
-      });
-      throw new InviteRefused(502, 'invites.errors.mailFailed', { email });
-    }
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }) }, now);
+      return { inviteId, mailId };
+    }));
+    const mailSent = await this.mail.deliver(made.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
-    return { inviteId: made.inviteId, email };
+    return { inviteId: made.inviteId, email, mailSent };
   }
 
-  /** A new link (the old one stops working) and a new expiry; if the e-mail fails the old one stays. */
-  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite> {
+  /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
+  private queueInviteMail(
+    trx: Knex.Transaction,
+    mail: { accountId: number; inviteId: number; to: string; locale: string; inviterName: string; accountName: string; expiresAt: number; access: string },
+    now: number,
+  ): Promise<number> {
+    const { accountId, inviteId, to, ...payload } = mail;
+    return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
+  }
+
+  /** A new link (the old one stops working at once) and a new expiry; the e-mail is queued and retried. */
+  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { token, hash } = newToken();
+    const { hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
+    await this.requireOpen(account);
     const existingUser = await host.users.findByEmail(seen.email);
     locale = existingUser?.locale || locale;
-    const before = await this.ctx.knex.transaction(async (trx) => {
+    const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
       if (!invite || !invite.pending) throw ModuleError.notFound();
+      // Read under the account's lock: of two clicks at once the second sees the first one's send.
+      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) throw new JustSent(invite.email);
       // The address was given access another way since: a resent link would change nothing.
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
         throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
       }
-      const { token_hash: oldHash } = (await trx(TABLES.invites).where({ id: invite.id }).first('token_hash')) as { token_hash: string };
       // An expired invitation did not count towards the user limit; sending it again does.
       if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
       else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
@@ -209,32 +227,15 @@ export class InvitesService {
         .where({ id: invite.id })
         .update({ token_hash: hash, expires_at: now + lifetime, sent_count: invite.sentCount + 1, last_sent_at: now, locale });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
-      const logId = await this.repo.lastLogId(trx, account.id, 'invite_resent', invite.email);
-      return { invite, logId, oldHash };
-    });
+      // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
+      await this.mail.repo.dropUnsent(trx, invite.id);
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite) }, now);
+      return { invite, mailId };
+    }));
     const { invite } = before;
-    try {
-      await sendInviteMail(this.ctx, {
-        to: invite.email,
-        locale,
-        inviterName: host.users.displayName(inviter),
-        accountName: account.name,
-        link: this.inviteLink(token),
-        expiresAt: now + lifetime,
-        access: this.accessSummary(locale, invite),
-      });
-    } catch (err) {
-      host.logger.error('invitation e-mail could not be sent again', { err: String(err), accountId: account.id });
-      await this.ctx.knex.transaction(async (trx) => {
-        await trx(TABLES.invites)
-          .where({ id: invite.id, token_hash: hash })
-          .update({ token_hash: before.oldHash, expires_at: invite.expiresAt, sent_count: invite.sentCount, last_sent_at: invite.lastSentAt, locale: invite.locale });
-        if (before.logId) await trx(TABLES.log).where({ id: before.logId }).del();
-      });
-      throw new InviteRefused(502, 'invites.errors.mailFailed', { email: invite.email });
-    }
+    const mailSent = await this.mail.deliver(before.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
-    return invite;
+    return { ...invite, mailSent };
   }
 
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
@@ -282,33 +283,41 @@ export class InvitesService {
       return { kind: 'wrongAddress', invitedEmail: invite.email };
     }
     const hash = hashToken(token as string);
-    let result: { created: boolean } | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        result = await this.ctx.knex.transaction(async (trx) => {
-          const now = this.ctx.now();
-          if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
-          const choice = { all: invite.allPermissions, keys: invite.permissions };
-          const added = await this.members.add(
-            actor,
-            { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
-            trx,
-          );
-          if (!added.created) {
-            await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
-          }
-          return added;
-        });
-        break;
-      } catch (err) {
-        // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
-        if (!isDeadlock(err) || attempt >= 3) throw err;
-      }
-    }
+    const { maxUsersPerAccount } = this.ctx.settings();
+    // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
+    const result = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        const now = this.ctx.now();
+        // A full account keeps the invitation pending: counted under the account's lock, members only.
+        if (maxUsersPerAccount > 0) {
+          await this.lockAccount(trx, invite.accountId);
+          const member = await this.membersRepo.find(invite.accountId, user.id, trx);
+          if (!member && (await this.membersRepo.countMembers(invite.accountId, '', trx)) >= maxUsersPerAccount) return 'full' as const;
+        }
+        if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
+        const choice = { all: invite.allPermissions, keys: invite.permissions };
+        const added = await this.members.add(
+          actor,
+          { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
+          trx,
+        );
+        if (!added.created) {
+          await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
+        }
+        return added;
+      }),
+    );
     if (!result) return this.acceptedBefore(user, token);
+    if (result === 'full') return { kind: 'full', accountName, max: maxUsersPerAccount, expiresAt: invite.expiresAt };
     await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
     return { kind: 'accepted', accountId: invite.accountId, accountName, created: result.created };
+  }
+
+  /** Whether one more member fits the account now (a check before registering; accepting checks again under lock). */
+  async hasRoom(accountId: number): Promise<boolean> {
+    const { maxUsersPerAccount } = this.ctx.settings();
+    return maxUsersPerAccount === 0 || (await this.membersRepo.countMembers(accountId, '')) < maxUsersPerAccount;
   }
 
   /** A second click by the person who already accepted goes to the account instead of an error. */

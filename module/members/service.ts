@@ -10,6 +10,12 @@ export interface AccessChoice {
   keys: string[];
 }
 
+/** The chosen access is exactly the member's: All Permissions, or the same set of keys. */
+export function sameAccess(member: { allPermissions: boolean; permissions: string[] }, choice: AccessChoice): boolean {
+  if (choice.all || member.allPermissions) return choice.all === member.allPermissions;
+  return member.permissions.length === choice.keys.length && member.permissions.every((k) => choice.keys.includes(k));
+}
+
 /**
  * The rules of membership: who may hold which access to an account, ownership, removal. Every
  * change writes its log entry in the same transaction and fires its event after the commit.
@@ -32,11 +38,17 @@ export class MembersService {
     return member;
   }
 
-  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<void> {
+  /**
+   * Saves a member's access; `false` when it is what the member has now. That is decided on the
+   * locked row, so of two saves at once the later one is compared with what the first one left.
+   */
+  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<boolean> {
     const before = await this.inTransaction(async (trx) => {
       // Saves of one member queue here, so each logs the access the save before it left.
       await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
+      // Nothing to record: no log entry and no event for a form saved as it was.
+      if (sameAccess(member, choice)) return undefined;
       const now = this.ctx.now();
       await trx(TABLES.members)
         .where({ id: member.id })
@@ -49,6 +61,7 @@ export class MembersService {
       }, now);
       return member;
     });
+    if (!before) return false;
     await this.ctx.emit('AccountUserPermissionsChanged', {
       accountId,
       userId,
@@ -57,17 +70,31 @@ export class MembersService {
       previous: { allPermissions: before.allPermissions, permissions: before.permissions },
       actor,
     });
+    return true;
   }
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
-    await this.inTransaction(async (trx) => {
+    const cancelled = await this.inTransaction(async (trx) => {
       // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
       await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
       const member = await this.requireManageable(trx, accountId, userId);
+      const now = this.ctx.now();
       await trx(TABLES.members).where({ id: member.id }).del();
-      await writeLog(trx, actor, { accountId, action, targetUserId: userId }, this.ctx.now());
+      await writeLog(trx, actor, { accountId, action, targetUserId: userId }, now);
+      return this.cancelInvitesOf(trx, actor, accountId, userId, now);
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
+    for (const invite of cancelled) await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
+  }
+
+  /** Someone who lost access can no longer let others in: their pending invitations end with them. */
+  private async cancelInvitesOf(trx: Knex.Transaction, actor: Actor, accountId: number, userId: number, now: number): Promise<Array<{ id: number; email: string }>> {
+    const rows = (await trx(TABLES.invites).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select('id', 'email')) as Array<{ id: number; email: string }>;
+    for (const row of rows) {
+      await trx(TABLES.invites).where({ id: row.id }).update({ cancelled_at: now, pending_email: null });
+      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: row.email, details: { inviteId: Number(row.id), inviterLostAccess: true } }, now);
+    }
+    return rows.map((r) => ({ id: Number(r.id), email: r.email }));
   }
 
   /** A user leaves an account on their own, when the admin allows it; the owner never can. */
@@ -122,7 +149,7 @@ export class MembersService {
    * index sees at most one owner at every moment; a concurrent move fails on it and is retried
    * by the caller, or answers 409.
    */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null }> {
+  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null; changed: boolean }> {
     const result = await this.inTransaction(async (trx) => {
       // Lock the account's owner row first so two moves queue instead of interleaving.
       const current = (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first()) as
@@ -147,7 +174,7 @@ export class MembersService {
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
     }
-    return { previousOwnerId: result.previousOwnerId };
+    return { previousOwnerId: result.previousOwnerId, changed: result.changed };
   }
 
   /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */

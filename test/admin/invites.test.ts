@@ -117,4 +117,22 @@ describe('admin: invitations on an account\'s behalf', () => {
     assert.equal(res.status, 429);
     assert.equal(await invite('two@example.test'), undefined);
   });
+  it('a closed account takes no invitation, resend or added user from staff; each is refused with a message', async () => {
+    assert.equal((await admin.post(`${blue}/invites`, { email: 'before@example.test', access: 'all' })).status, 303);
+    const pending = await invite('before@example.test');
+    const extra = await tp.f.user({ email: 'extra@example.test' });
+    await tp.knex('accounts').where('id', w.blueFish.id).update({ status: 'closed' });
+    tp.clock.advance(DAY);
+    const before = { invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log'), members: await countRows(tp, 'mod_account_users_members') };
+    const sent = await admin.post(`${blue}/invites`, { email: 'dead@example.test', access: 'all' });
+    assert.equal(sent.status, 409);
+    assert.match(textOf(sent.text), /Blue Fish Bakery is closed, so nobody can be invited to it/);
+    const resent = await admin.post(`${blue}/invites/${pending.id}/resend`);
+    assert.equal(resent.status, 409);
+    assert.match(textOf(resent.text), /Blue Fish Bakery is closed, so nobody can be invited to it/);
+    const added = await admin.post(`${blue}/users`, { email: extra.email, access: 'all' });
+    assert.equal(added.status, 409);
+    assert.match(textOf(added.text), /This account is closed, so nobody can be given access to it\./);
+    assert.deepEqual({ invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log'), members: await countRows(tp, 'mod_account_users_members') }, before);
+  });
 });

@@ -73,7 +73,11 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       const res = await admin.get(`${blue}/users/${w.bob.id}/owner`);
       assert.equal(res.status, 409);
       assert.match(textOf(res.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
-      assert.equal((await admin.post(`${blue}/users/${w.bob.id}/owner`)).status, 303);
+      // Posting the move anyway is not reported as a success either.
+      const post = await admin.post(`${blue}/users/${w.bob.id}/owner`);
+      assert.equal(post.status, 409);
+      assert.match(textOf(post.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
+      assert.doesNotMatch((await admin.get(blue)).text, /is now the owner/);
       assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
       assert.equal(await countRows(tp, 'mod_account_users_log'), before, 'no log entry for a move that changed nothing');
     });

@@ -128,7 +128,9 @@ describe('fuzz: malformed input on every route', function () {
 
   const send = async (client: Client, path: string, body: string) => {
     if (path.endsWith('/login')) await freshLimits(w.tp);
-    return client.agent.post(path).type('form').send(body);
+    // Forms carry the account they were shown in, so the generated values reach the handlers.
+    const account = body.includes('accountId=') ? undefined : await client.sessionAccountId();
+    return client.agent.post(path).type('form').send(account ? `accountId=${account}&${body}` : body);
   };
 
   for (const route of POSTS) {

@@ -37,7 +37,7 @@ export async function sharedKnex(): Promise<{ knex: Knex; url: string }> {
 }
 
 const HOST_TABLES = ['users', 'accounts', 'services', 'domains', 'invoices', 'quotes', 'tickets', 'contacts', 'admins', 'modules', 'outbox', 'rate_limits', 'sessions'];
-const MODULE_TABLES = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_settings'];
+const MODULE_TABLES = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_settings', 'mod_account_users_mail_queue'];
 
 /** Empties every table (the module's too, when installed); much faster than migrating again. */
 export async function emptyDatabase(knex: Knex): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import request from 'supertest';
+import { CookieAccessInfo } from 'cookiejar';
 import { createApp, type Portal } from '../../host/app';
 import type { HostConfig } from '../../host/config';
 import { emptyDatabase, sharedKnex } from './db';
@@ -76,6 +77,12 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
     close: () => portal.close(),
   };
   return tp;
+}
+
+/** The database each app keeps its sessions in, when not the shared test database. */
+const sessionDatabases = new WeakMap<Portal['app'], Knex>();
+export function rememberSessionDatabase(app: Portal['app'], knex: Knex): void {
+  sessionDatabases.set(app, knex);
 }
 
 /** Paths served by the module's apps, whose forms carry the module's own CSRF token. */
@@ -165,12 +172,33 @@ export class Client {
     return req;
   }
 
-  /** Posts a form with the right CSRF token for the path (unless the fields give their own `_csrf`). */
-  async post(path: string, fields: Record<string, string | string[]> = {}) {
+  /**
+   * Posts a form with the right CSRF token for the path and, as a page rendered now would, the
+   * session's current account in `accountId` (unless the fields give their own `_csrf` / `accountId`).
+   */
+  async post(path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
     const token = '_csrf' in fields ? undefined : await this.tokenFor(path);
-    const res = await this.agent.post(path).type('form').send(encodeForm(token === undefined ? fields : { _csrf: token, ...fields }));
+    const accountId = 'accountId' in fields ? undefined : await this.sessionAccountId();
+    const res = await this.agent
+      .post(path)
+      .set(headers)
+      .type('form')
+      .send(encodeForm({ ...(token === undefined ? {} : { _csrf: token }), ...(accountId ? { accountId } : {}), ...fields }));
     this.observe(res);
     return res;
+  }
+
+  /** The account this client's session works in now, read from the session store. */
+  async sessionAccountId(): Promise<string | undefined> {
+    const cookie = (this.agent as unknown as { jar: { getCookie(name: string, info: unknown): { value: string } | undefined } }).jar.getCookie('portal.sid', CookieAccessInfo.All);
+    const sid = cookie ? /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1] : undefined;
+    if (!sid) return undefined;
+    const knex = sessionDatabases.get(this.app) ?? (await sharedKnex()).knex;
+    // A database cut by a test answers nothing: the form then goes without, as from a stale page.
+    const row = (await knex('sessions').where('sid', sid).first('sess').catch(() => undefined)) as { sess: string | Record<string, unknown> } | undefined;
+    const sess = typeof row?.sess === 'string' ? (JSON.parse(row.sess) as Record<string, unknown>) : row?.sess;
+    const id = (sess?.accountUsers as { accountId?: number } | undefined)?.accountId;
+    return typeof id === 'number' ? String(id) : undefined;
   }
 }
 

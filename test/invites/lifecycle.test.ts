@@ -98,24 +98,42 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     assert.equal((await tp.anonymous().get(fresh.path)).status, 200);
   });
 
-  it('keeps the old link when the resent e-mail can not be sent', async () => {
+  it('a resend whose e-mail can not be sent yet saves the new link and queues its e-mail', async () => {
     const { owner } = await ownerSetup(tp);
     const old = await inviteAndLink(tp, owner, 'keep@example.com');
     const before = await tp.knex('mod_account_users_invites').first();
-    const logs = await count(tp, 'mod_account_users_log');
     const mailer = tp.portal.accountUsers.services.ctx.host.mailer;
     const send = mailer.send;
     mailer.send = async () => { throw new Error('SMTP down'); };
     try {
+      tp.clock.advance(61_000);
       const res = await owner.post(`/account/invites/${before.id}/resend`);
-      assert.equal(res.status, 502);
-      assert.match(res.text, /could not be sent/);
+      assert.equal(res.status, 303);
     } finally {
       mailer.send = send;
     }
-    assert.deepEqual(await tp.knex('mod_account_users_invites').first(), before);
-    assert.equal(await count(tp, 'mod_account_users_log'), logs);
-    assert.equal((await tp.anonymous().get(old.path)).status, 200);
+    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_resent' }), 1);
+    assert.equal(await count(tp, 'mod_account_users_mail_queue', { status: 'queued' }), 1);
+    assert.equal((await tp.anonymous().get(old.path)).status, 404, 'the earlier link no longer works');
+  });
+
+  it('two resends at once send one e-mail; the other click is told it just went out; the next one waits a minute', async () => {
+    const { owner } = await ownerSetup(tp);
+    await inviteAndLink(tp, owner, 'twice@example.com');
+    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    tp.clock.advance(61_000);
+    const results = await Promise.all([owner.post(`/account/invites/${id}/resend`), owner.post(`/account/invites/${id}/resend`)]);
+    assert.deepEqual(results.map((r) => r.status), [303, 303]);
+    assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 2, 'the invitation and one resend');
+    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_resent' }), 1);
+    await owner.get('/account/users');
+    tp.clock.advance(30_000);
+    assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
+    assert.match((await owner.get('/account/users')).text, /An invitation was sent to twice@example.com less than a minute ago, so no other was sent/);
+    assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 2, 'not within a minute');
+    tp.clock.advance(31_000);
+    assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
+    assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 3);
   });
 
   it('does not resend to an address that got access another way in the meantime', async () => {
@@ -124,6 +142,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     await inviteAndLink(tp, owner, 'meanwhile@example.com');
     await tp.f.member(account.id, user.id, ['tickets']);
     const { id } = await tp.knex('mod_account_users_invites').first('id');
+    tp.clock.advance(61_000);
     const res = await owner.post(`/account/invites/${id}/resend`);
     assert.equal(res.status, 422);
     assert.match(res.text, /meanwhile@example.com already has access to this account/);

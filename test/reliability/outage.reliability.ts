@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createKnex } from '../../host/db';
 import type { Portal } from '../../host/app';
-import { Client } from '../helpers/portal';
+import { Client, rememberSessionDatabase } from '../helpers/portal';
 import type { Factories } from '../helpers/factories';
 import { diff, snapshot } from '../security/snapshot';
 import { DbProxy } from './proxy';
@@ -41,6 +41,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
     logger.warn = () => undefined;
     logger.error = () => undefined;
     ({ portal, f } = await instance(appKnex, { activate: true, moduleStateTtlMs: 0, requestTimeoutMs: 2000 }));
+    // The test reads which account a form is for past the proxy, as a page rendered earlier would know.
+    rememberSessionDatabase(portal.app, db.knex);
     const alice = await f.user({ email: 'alice@outage.test' });
     dev = await f.user({ email: 'dev@outage.test' });
     acme = await f.account({ name: 'Acme', ownerId: alice.id });
@@ -141,6 +143,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
       if (invite && !mail) assert.equal(invite.pending_email, email, `${email}: an invitation without its e-mail stays pending, to be resent`);
     }
     assert.ok(kept >= 5, 'the cut came after some invitations were made');
+    // A resend within a minute of the last send is refused as a double click: these come later.
+    if (unsent.length) await db.knex('mod_account_users_invites').whereIn('id', unsent).update({ last_sent_at: Date.now() - 120_000 });
     for (const id of unsent) {
       assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303, 'Resend works after the outage');
     }

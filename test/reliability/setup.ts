@@ -5,7 +5,7 @@ import { createKnex } from '../../host/db';
 import type { HostConfig } from '../../host/config';
 import { migrateHost } from '../../host/migrate';
 import { Factories } from '../helpers/factories';
-import { quietLogger, testConfig } from '../helpers/portal';
+import { quietLogger, rememberSessionDatabase, testConfig } from '../helpers/portal';
 
 export const mysqlUrl = (process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
@@ -52,6 +52,7 @@ export async function freshDatabase(label: string): Promise<{ name: string; knex
 /** One app instance (as one process of a load-balanced portal) on its own connection pool. */
 export async function instance(knex: Knex, options: { config?: Partial<HostConfig>; moduleStateTtlMs?: number; requestTimeoutMs?: number; activate?: boolean } = {}): Promise<{ portal: Portal; f: Factories }> {
   const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: options.moduleStateTtlMs ?? 0, requestTimeoutMs: options.requestTimeoutMs });
+  rememberSessionDatabase(portal.app, knex);
   if (options.activate) {
     await portal.accountUsers.activate();
     await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });

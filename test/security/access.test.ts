@@ -141,7 +141,7 @@ describe('security: access control across accounts', () => {
       const owner = await loginTo(w.tp, w.alice.email, w.acme.id);
       const before = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, user_id: w.dev.id }).first();
       const res = await owner.post(`/account/users/${w.dev.id}/permissions`, {
-        access: 'choose', permissions: ['tickets'], is_owner: '1', isOwner: 'true', account_id: String(w.blueFish.id), accountId: String(w.blueFish.id), user_id: String(w.bob.id), all_permissions: '1',
+        access: 'choose', permissions: ['tickets'], is_owner: '1', isOwner: 'true', account_id: String(w.blueFish.id), user_id: String(w.bob.id), all_permissions: '1',
       });
       assert.equal(res.status, 303);
       const after = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, user_id: w.dev.id }).first();
@@ -158,7 +158,7 @@ describe('security: access control across accounts', () => {
 
     it('creates an invitation in the session\'s account whatever account id or owner flag the form adds', async () => {
       const owner = await loginTo(w.tp, w.alice.email, w.acme.id);
-      const res = await owner.post('/account/users/invite', { email: 'mass@victim.test', access: 'all', account_id: String(w.blueFish.id), accountId: String(w.blueFish.id), is_owner: '1', invited_by: String(w.bob.id) });
+      const res = await owner.post('/account/users/invite', { email: 'mass@victim.test', access: 'all', account_id: String(w.blueFish.id), is_owner: '1', invited_by: String(w.bob.id) });
       assert.equal(res.status, 303);
       const row = await w.tp.knex('mod_account_users_invites').where('email', 'mass@victim.test').first();
       assert.equal(Number(row.account_id), w.acme.id);

@@ -13,7 +13,9 @@ describe('security: object and array values in queries and forms', () => {
   });
   after(() => w.tp.close());
 
-  const raw = async (c: Client, path: string, body: string) => c.agent.post(path).type('form').send(`_csrf=${encodeURIComponent(await c.tokenFor(path))}&${body}`);
+  // Forms carry the account they were shown in, as the pages render them.
+  const raw = async (c: Client, path: string, body: string) =>
+    c.agent.post(path).type('form').send(`_csrf=${encodeURIComponent(await c.tokenFor(path))}&${path === '/account/switch' ? '' : `accountId=${(await c.sessionAccountId()) ?? ''}&`}${body}`);
 
   it('pages read `?page[x]=1`, `?q[$ne]=` and repeated values as plain text or ignore them', async () => {
     await unchangedBy(w.tp.knex, async () => {
@@ -228,14 +230,15 @@ describe('security: forged Host headers on invitation links', () => {
           .set('X-Forwarded-Proto', 'http')
           .set('Forwarded', 'host=evil.test;proto=http')
           .type('form')
-          .send(encodeForm({ _csrf: await owner.tokenFor('/account/users/invite'), email: 'hosted@victim.test', access: 'all' }));
+          .send(encodeForm({ _csrf: await owner.tokenFor('/account/users/invite'), accountId: String(w.acme.id), email: 'hosted@victim.test', access: 'all' }));
         assert.equal(res.status, 303);
         const mail = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').first()) as { text: string; html: string };
         assert.doesNotMatch(mail.text + mail.html, /evil\.test/);
         assert.match(mail.text, /https:\/\/portal\.example\.test\/account\/invite\/[A-Za-z0-9_-]{43}/);
         // The resend link is built the same way.
         const id = ((await w.tp.knex('mod_account_users_invites').where('email', 'hosted@victim.test').first('id')) as { id: number }).id;
-        await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: await owner.tokenFor('/account/users') }));
+        w.tp.clock.advance(61_000);
+        await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: await owner.tokenFor('/account/users'), accountId: String(w.acme.id) }));
         const last = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').orderBy('id', 'desc').first()) as { text: string };
         assert.doesNotMatch(last.text, /evil\.test/);
       } finally {

@@ -110,6 +110,7 @@ describe('security: invitation tokens', () => {
     const invitee = await w.tp.f.user({ email });
     const client = await login(w.tp, invitee.email);
     await client.get(`/account/invite/${token}`);
+    w.tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
     await unchangedBy(w.tp.knex, () => allRefused(token, client));
   });

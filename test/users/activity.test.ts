@@ -73,6 +73,40 @@ describe('the account\'s activity log', () => {
     // Bob owns Blue Fish: he sees its log, never Acme's.
     await alice.post(`/account/users/${d.dev.id}/remove`);
     const bob = await tp.login(d.bob.email);
-    assert.doesNotMatch((await bob.get('/account/activity')).text, /Removed access/);
+    assert.ok(!rows((await bob.get('/account/activity')).text).some((r) => r[2] === 'Removed access'));
+  });
+  it('switching back and forth logs a switch into an account at most once an hour per person', async () => {
+    const dev = await loginTo(tp, d.dev.email, d.acme.id);
+    for (let i = 0; i < 20; i += 1) {
+      assert.equal((await dev.post('/account/switch', { accountId: String(i % 2 ? d.acme.id : d.blueFish.id) })).status, 303);
+    }
+    const switches = (accountId: number) => tp.knex('mod_account_users_log').where({ account_id: accountId, action: 'account_switched', target_user_id: d.dev.id }).then((r) => r.length);
+    assert.equal(await switches(d.acme.id), 1);
+    assert.equal(await switches(d.blueFish.id), 1);
+    tp.clock.advance(3600_000 + 1000);
+    await dev.post('/account/switch', { accountId: String(d.blueFish.id) });
+    await dev.post('/account/switch', { accountId: String(d.acme.id) });
+    assert.equal(await switches(d.acme.id), 2, 'an hour later it is logged again');
+    assert.equal(await switches(d.blueFish.id), 2);
+  });
+
+  it('the owner filters the log by action; the pages keep the filter', async () => {
+    await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+    for (let i = 0; i < 55; i += 1) {
+      await tp.knex('mod_account_users_log').insert({ account_id: d.acme.id, actor_type: 'user', actor_id: d.alice.id, actor_name: 'Alice Archer', action: 'invite_sent', target_email: `x${i}@example.test`, details: '{}', created_at: tp.clock.now() });
+    }
+    const page = await alice.get('/account/activity');
+    assert.match(page.text, /<label for="activity-action">Action<\/label>/);
+    assert.match(page.text, /<option value="permissions_changed">Changed permissions<\/option>/);
+    const filtered = await alice.get('/account/activity?action=permissions_changed');
+    assert.equal(filtered.status, 200);
+    assert.deepEqual(rows(filtered.text).map((r) => r[2]), ['Changed permissions']);
+    assert.match(filtered.text, /<option value="permissions_changed" selected>/);
+    const sent = await alice.get('/account/activity?action=invite_sent');
+    assert.equal(rows(sent.text).length, 50);
+    assert.match(sent.text, /href="\/account\/activity\?page=2&amp;action=invite_sent"/);
+    assert.equal(rows((await alice.get('/account/activity?page=2&action=invite_sent')).text).length, 5);
+    // An unknown action shows everything rather than an error.
+    assert.equal(rows((await alice.get('/account/activity?action=drop%20table')).text).length, 50);
   });
 });

@@ -172,7 +172,7 @@ describe('User Management for the account owner', () => {
     it('ignores extra fields: account id, owner flag, user id (mass assignment)', async () => {
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
         access: 'choose', permissions: ['tickets'],
-        accountId: String(d.blueFish.id), account_id: String(d.blueFish.id), isOwner: '1', is_owner: '1', owner: '1', userId: String(d.bob.id), all_permissions: '1',
+        account_id: String(d.blueFish.id), isOwner: '1', is_owner: '1', owner: '1', userId: String(d.bob.id), all_permissions: '1',
       });
       assert.equal(res.status, 303);
       const dev = await membership(tp, d.acme.id, d.dev.id);

@@ -102,7 +102,7 @@ describe('Remove Access and Leave account', () => {
       assert.match(page.text, /Are you sure you want to leave Acme Web Studio\?/);
       assert.ok(await membership(tp, d.acme.id, d.dev.id), 'GET changed nothing');
       dev.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-      const res = await dev.post('/account/leave', { accountId: String(d.blueFish.id) });
+      const res = await dev.post('/account/leave', { account_id: String(d.blueFish.id) });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/switch');
       assert.equal(await membership(tp, d.acme.id, d.dev.id), undefined);
@@ -147,5 +147,31 @@ describe('Remove Access and Leave account', () => {
       assert.equal(res.status, 302);
       assert.match(res.headers.location, /^\/login/);
     });
+  });
+  describe('invitations of someone who lost access', () => {
+    for (const how of ['removed', 'left'] as const) {
+      it(`are cancelled with their sender's access (${how}), in the same step, and logged`, async () => {
+        // Alice invites as owner, then ownership moves to Dana: Alice is an ordinary member now.
+        assert.equal((await alice.post('/account/users/invite', { email: 'pat@example.test', access: 'all' })).status, 303);
+        const invite = (await tp.knex('mod_account_users_invites').where('pending_email', 'pat@example.test').first()) as { id: number };
+        await tp.portal.accountUsers.services.members.makeOwner({ type: 'system', id: null, name: 'test' }, d.acme.id, d.dev.id);
+        const events: Array<Record<string, unknown>> = [];
+        tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
+        const dana = await loginTo(tp, d.dev.email, d.acme.id);
+        if (how === 'removed') assert.equal((await dana.post(`/account/users/${d.alice.id}/remove`)).status, 303);
+        else {
+          await alice.refreshCsrf('/account/leave');
+          assert.equal((await alice.post('/account/leave')).status, 303);
+        }
+        const row = (await tp.knex('mod_account_users_invites').where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
+        assert.equal(row.pending_email, null, 'no longer pending');
+        assert.ok(row.cancelled_at, 'cancelled');
+        assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how), [how, 'invite_cancelled']);
+        assert.equal(events.length, 1);
+        assert.match((await dana.get('/account/activity')).text, /Sent by someone who no longer has access/);
+        const link = await tp.knex('mod_account_users_invites').where('id', invite.id).first('token_hash');
+        assert.ok(link, 'the row is kept for the record');
+      });
+    }
   });
 });

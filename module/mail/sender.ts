@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import type { ModuleContext } from '../context';
+import { sendInviteMail, type InviteMail } from '../invites/mail';
+import { newToken } from '../invites/token';
+import { TABLES } from '../tables';
+import { MailQueueRepo, type QueuedMail } from './queue-repo';
+
+/** Minutes to wait before each further attempt; after the last one the message is given up. */
+export const RETRY_MINUTES = [1, 5, 15, 60, 180, 360, 720];
+const MINUTE = 60_000;
+
+/**
+ * Sends what the queue holds, after the commit that wrote it. Each message is claimed by one
+ * sender before it goes out and is never claimed again once sent or in flight, so two app
+ * instances never send it twice; a failed attempt is tried again later.
+ */
+export class MailSender {
+  readonly repo: MailQueueRepo;
+
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly inviteLink: (token: string) => string,
+  ) {
+    this.repo = new MailQueueRepo(ctx.knex);
+  }
+
+  /**
+   * Sends one message now if it is due and nobody else has it; true when it went out. Never throws:
+   * the message is already committed, and a later pass tries again what this one could not.
+   */
+  async deliver(id: number): Promise<boolean> {
+    try {
+      return await this.attempt(id);
+    } catch (err) {
+      this.ctx.host.logger.warn('queued e-mail not sent now; a later pass tries again', { mailId: id, err: String(err) });
+      return false;
+    }
+  }
+
+  private async attempt(id: number): Promise<boolean> {
+    const { ctx } = this;
+    const claimant = crypto.randomBytes(12).toString('hex');
+    const now = ctx.now();
+    const claimed = await ctx.knex.transaction(async (trx) => {
+      const mail = await this.repo.claim(trx, id, claimant, now);
+      if (!mail) return undefined;
+      if (mail.kind !== 'invite' || mail.inviteId === null) return { mail, token: undefined };
+      // The link's secret is made here and only its hash kept; an invitation no longer pending gets no mail.
+      const { token, hash } = newToken();
+      const changed = await trx(TABLES.invites)
+        .where({ id: mail.inviteId })
+        .whereNotNull('pending_email')
+        .andWhere('expires_at', '>', now)
+        .update({ token_hash: hash });
+      return { mail, token: Number(changed) === 1 ? token : null };
+    });
+    if (!claimed) return false;
+    if (claimed.token === null) {
+      await this.repo.finish(id, claimant, 'dropped', now);
+      return false;
+    }
+    try {
+      await this.send(claimed.mail, claimed.token);
+    } catch (err) {
+      const wait = RETRY_MINUTES[claimed.mail.attempts - 1];
+      await this.repo.retry(id, claimant, wait === undefined ? null : now + wait * MINUTE, String(err));
+      ctx.host.logger.warn('queued e-mail not sent; it will be tried again', { mailId: id, attempts: claimed.mail.attempts, err: String(err) });
+      return false;
+    }
+    await this.repo.finish(id, claimant, 'sent', ctx.now());
+    return true;
+  }
+
+  /** Sends every message that is due (a periodic pass of each app instance); returns how many went out. */
+  async deliverDue(limit = 50): Promise<number> {
+    if (!this.ctx.host.isActive()) return 0;
+    let sent = 0;
+    for (const id of await this.repo.due(this.ctx.now(), limit)) {
+      if (await this.attempt(id)) sent += 1;
+    }
+    return sent;
+  }
+
+  /** Starts the periodic pass; returns the function that stops it. */
+  start(intervalMs = 30_000): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.deliverDue()
+        .catch((err: unknown) => this.ctx.host.logger.warn('mail queue pass failed', { err: String(err) }))
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private send(mail: QueuedMail, token: string | undefined): Promise<void> {
+    if (mail.kind === 'invite' && token) {
+      return sendInviteMail(this.ctx, { ...(mail.payload as unknown as Omit<InviteMail, 'to' | 'link'>), to: mail.to, link: this.inviteLink(token) });
+    }
+    throw new Error(`unknown mail kind: ${mail.kind}`);
+  }
+}
