@@ -233,10 +233,14 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
   };
 }
 
-/** A browser on the bare host: keeps the cookie and the module's token from the last page with a form. */
+/**
+ * A browser on the bare host: keeps the cookie, the module's token and the account the last page's
+ * forms were shown for (forms are bound to it), from the last page with a form.
+ */
 export class BareClient {
   readonly agent: ReturnType<typeof request.agent>;
   token = '';
+  accountId = '';
   constructor(app: express.Express) {
     this.agent = request.agent(app);
   }
@@ -245,13 +249,15 @@ export class BareClient {
     const res = await this.agent.get(path);
     const token = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
     if (token) this.token = token;
+    const accountId = /name="accountId" value="([^"]+)"/.exec(res.text)?.[1];
+    if (accountId) this.accountId = accountId;
     return res;
   }
 
   /** Posts a form with the module's token (from the page `from`, read first when no token is known). */
   async post(path: string, fields: Record<string, string | string[]>, from?: string) {
     if (from) await this.get(from);
-    return this.agent.post(path).type('form').send(encode({ _csrf: this.token, ...fields }));
+    return this.agent.post(path).type('form').send(encode({ _csrf: this.token, ...(this.accountId ? { accountId: this.accountId } : {}), ...fields }));
   }
 
   /** Posts a form as a forged cross-site request would: no token at all. */

@@ -136,13 +136,17 @@ describe('The packed package, installed into an empty project', function () {
     function browser() {
       const agent = request.agent(base);
       let csrf = '';
+      // Forms are bound to the account they were shown for: keep that too, as the page carries it.
+      let accountId = '';
       const keep = (res: request.Response) => {
         csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? csrf;
+        accountId = /name="accountId" value="([^"]+)"/.exec(res.text)?.[1] ?? accountId;
         return res;
       };
       return {
         get: async (p: string) => keep(await agent.get(p)),
-        post: async (p: string, fields: Record<string, string | string[]> = {}) => keep(await agent.post(p).type('form').send(encodeForm({ _csrf: csrf, ...fields }))),
+        post: async (p: string, fields: Record<string, string | string[]> = {}) =>
+          keep(await agent.post(p).type('form').send(encodeForm({ _csrf: csrf, ...(accountId ? { accountId } : {}), ...fields }))),
       };
     }
 

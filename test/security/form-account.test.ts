@@ -103,7 +103,7 @@ describe('forms are bound to the account they were shown for', () => {
   it('a form without its account, or naming an account the person cannot open, changes nothing and names no stranger', async () => {
     const alice = await loginTo(tp, 'alice@forms.test', ids.acme);
     const before = await snapshot(tp.knex);
-    const bare = await alice.agent.post(`/account/users/${ids.dev}/permissions`).type('form').send(encodeForm({ _csrf: alice.csrf, access: 'choose', permissions: 'tickets' }));
+    const bare = await alice.agent.post(`/account/users/${ids.dev}/permissions`).type('form').send(encodeForm({ _csrf: await alice.tokenFor(`/account/users/${ids.dev}/permissions`), access: 'choose', permissions: 'tickets' }));
     assert.equal(bare.status, 409);
     assert.match(bare.text, /This form was not opened in an account you can work in now\./);
     for (const accountId of [String(ids.blueFish), '999999', 'abc', '']) {
