@@ -54,6 +54,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
   await registry.refresh(true);
   const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
+  // The Outbox (and MAIL_DIR) is a development mail sink: it keeps every invitation link in full.
+  if (config.production && !config.smtpUrl) {
+    logger.warn('SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.');
+  }
 
   // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
   setDefaultLocale(config.defaultLocale);
