@@ -195,7 +195,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     const unavailable = isDatabaseUnavailable(err);
     const status = unavailable ? 503 : err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (unavailable) logger.warn('database unavailable', { url: req.originalUrl, code: err.code ?? err.name });
-    else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
+    else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: loggable(err) });
     const message = unavailable ? 'errors.unavailable' : err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
     const title = status === 403 ? 'errors.forbiddenTitle' : unavailable ? 'errors.unavailableTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
     if (res.headersSent) return;
@@ -239,6 +239,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; name?: string; fatal?: boolean } | undefined;
   if (!e) return false;
   return e.name === 'KnexTimeoutError' || (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e.fatal === true;
+}
+
+/**
+ * What the error log keeps of a failure. A database error's message repeats the statement with its
+ * values (names, addresses) and the driver's own may quote one ("Duplicate entry 'x'"), so for
+ * those only the code and where it happened are kept.
+ */
+export function loggable(err: RequestError): string {
+  const db = err as RequestError & { sql?: string; errno?: number };
+  const fromDatabase = db.sql !== undefined || err.name === 'SqliteError' || (typeof db.code === 'string' && /^(ER_|SQLITE_)/.test(db.code));
+  if (!fromDatabase) return err.stack ?? String(err);
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return [`database error ${db.code ?? ''} ${db.errno ?? ''}`.trim(), ...frames].join('\n');
 }
 
 function escapeHtml(s: string): string {

@@ -7,6 +7,7 @@ import type { HostUser } from '../module/contract';
 import type { createLayout } from './layout';
 import { hostFlash } from './layout';
 import { hashPassword, verifyPassword } from './passwords';
+import { COUNTRY_CODES } from './countries';
 
 type Layout = ReturnType<typeof createLayout>;
 type Guard = (key: string | null) => RequestHandler[];
@@ -125,11 +126,13 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       address: text(req.body, 'address', 200),
       city: text(req.body, 'city', 100),
       postcode: text(req.body, 'postcode', 20),
-      country: text(req.body, 'country', 2).toUpperCase(),
+      // Upper-cased only when it is two ASCII letters: "ßß" would become "SSSS", too long for the column.
+      country: ((c) => (/^[a-z]{2}$/i.test(c) ? c.toUpperCase() : c))(text(req.body, 'country', 10)),
       phone: text(req.body, 'phone', 40),
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
     if (NAME_CONTROLS.test(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
+    if (values.country && !COUNTRY_CODES.has(values.country)) return showProfile(req, res, 422, 'profile.errors.country', values);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
