@@ -61,6 +61,11 @@ export function loginLimiter(knex: Knex, prefix: string, limit: number) {
  * the key is a hash, so the limiter's table holds no addresses.
  */
 export function loginEmailLimiter(knex: Knex, prefix: string, limit: number) {
+  return failuresPerLogin(knex, prefix, limit, (req) => (typeof req.body?.email === 'string' ? req.body.email : ''));
+}
+
+/** Failed attempts per login (its e-mail address, hashed), whichever client address they come from. */
+export function failuresPerLogin(knex: Knex, prefix: string, limit: number, emailOf: (req: Request) => string) {
   return rateLimit({
     windowMs: 15 * 60 * 1000,
     limit,
@@ -69,10 +74,7 @@ export function loginEmailLimiter(knex: Knex, prefix: string, limit: number) {
     store: new KnexRateLimitStore(knex, prefix),
     // A successful sign-in gives its attempt back: only failures use up an address's tries.
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => {
-      const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
-      return createHash('sha256').update(email).digest('hex');
-    },
+    keyGenerator: (req) => createHash('sha256').update(emailOf(req).trim().toLowerCase().slice(0, 254)).digest('hex'),
     handler: (req, res, next) => {
       res.status(429);
       next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));

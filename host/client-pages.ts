@@ -6,7 +6,9 @@ import { safeReturnPath } from '../module/safe-return';
 import type { HostUser } from '../module/contract';
 import type { createLayout } from './layout';
 import { hostFlash } from './layout';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, oneAtATime, verifyPassword } from './passwords';
+import { failuresPerLogin, loginLimiter } from './auth';
+import { generateToken } from '../module/csrf';
 import { COUNTRY_CODES } from './countries';
 
 type Layout = ReturnType<typeof createLayout>;
@@ -181,16 +183,24 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
   }));
-  r.post('/settings/password', signedIn, wrap(async (req, res) => {
+  // The same limits as sign-in (per client address, and failures per login), and one hashing at a time.
+  const passwordWork = oneAtATime();
+  const passwordLimits = [loginLimiter(knex, 'password', 20), failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? '')];
+  r.post('/settings/password', signedIn, ...passwordLimits, wrap(async (req, res) => {
     const user = req.user as HostUser;
     const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
     const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';
     const again = typeof req.body?.newPasswordAgain === 'string' ? req.body.newPasswordAgain.slice(0, 1024) : '';
     const row = (await knex('users').where('id', user.id).first('password_hash')) as { password_hash: string };
-    if (!(await verifyPassword(current, row.password_hash))) return showSettings(req, res, 422, 'userSettings.errors.current');
+    if (!(await passwordWork(() => verifyPassword(current, row.password_hash)))) return showSettings(req, res, 422, 'userSettings.errors.current');
     if (next.length < 10) return showSettings(req, res, 422, 'userSettings.errors.short');
     if (next !== again) return showSettings(req, res, 422, 'userSettings.errors.mismatch');
-    await knex('users').where('id', user.id).update({ password_hash: await hashPassword(next) });
+    const hash = await passwordWork(() => hashPassword(next));
+    await knex('users').where('id', user.id).update({ password_hash: hash });
+    // Every other session of this person ends (a thief's too); this one goes on under a new id.
+    await knex('sessions').where('sess', 'like', `%"passport":{"user":${Number(user.id)}}%`).andWhereNot('sid', req.sessionID).del();
+    await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) => (err ? reject(err) : resolve())));
+    generateToken(req, true);
     hostFlash(req, 'success', 'userSettings.passwordChanged');
     res.redirect(303, '/settings');
   }));
