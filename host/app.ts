@@ -15,7 +15,7 @@ import { clientPages } from './client-pages';
 import type { HostConfig } from './config';
 import { Hooks } from './hook-registry';
 import { buildHostContract } from './host-contract';
-import { createLayout, viewLocals } from './layout';
+import { createLayout, holdsSession, viewLocals } from './layout';
 import { createMailer } from './mailer';
 import { ModuleRegistry } from './module-registry';
 import { SessionStore } from './session-store';
@@ -103,6 +103,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   const store = new SessionStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  // Expired sessions are deleted at start and then regularly, by every instance (the DELETE is idempotent).
+  const deleteExpiredSessions = () => void store.deleteExpired().catch((err: unknown) => logger.warn('expired sessions not deleted', { err: String(err) }));
+  deleteExpiredSessions();
+  const sessionCleanup = setInterval(deleteExpiredSessions, SESSION_CLEANUP_MS);
+  sessionCleanup.unref();
   app.use(
     session({
       name: 'portal.sid',
@@ -148,7 +153,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     req.csrfToken = (overwrite?: boolean) => generateToken(req, overwrite);
     next();
   });
-  app.use(csrfProtection);
+  // A visitor never given a token has no session to protect: the footer's language picker (which
+  // only sets their language cookie) works without one, so reading pages stores no session.
+  app.use((req, res, next) => (req.method === 'POST' && req.path === '/language' && !holdsSession(req) ? next() : csrfProtection(req, res, next)));
 
   const moduleActive = () => registry.current().active;
 
@@ -186,6 +193,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     registry,
     hooks,
     async close() {
+      clearInterval(sessionCleanup);
       accountUsers.dispose();
       hooks.off('AccountOwnerChanged', onOwnerChanged);
     },
@@ -223,6 +231,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     }
   }
 }
+
+/** How often expired sessions are deleted from the store. */
+export const SESSION_CLEANUP_MS = 15 * 60_000;
 
 type RequestError = Error & { status?: number; code?: string; messageKey?: string; type?: string };
 
