@@ -6,7 +6,7 @@ import { DUMMY_HASH, verifyPassword } from './passwords';
 import type { createLayout } from './layout';
 import { hostFlash } from './layout';
 import type { ModuleRegistry } from './module-registry';
-import { loginLimiter } from './auth';
+import { loginEmailLimiter, loginLimiter } from './auth';
 
 type Layout = ReturnType<typeof createLayout>;
 
@@ -30,7 +30,7 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
     layout.page(req, res, 'admin/login', { title: 'admin.login.title', error, returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '' }, status);
 
   r.get('/login', wrap((req, res) => showLogin(req, res)));
-  r.post('/login', loginLimiter(knex, 'admin-login', 10), wrap(async (req, res) => {
+  r.post('/login', loginLimiter(knex, 'admin-login', 10), loginEmailLimiter(knex, 'admin-login-email', 5), wrap(async (req, res) => {
     const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const row = (await knex('admins').where('email', email).first()) as { id: number; name: string; password_hash: string } | undefined;

@@ -11,7 +11,7 @@ import { clientPages } from './client-pages';
 import type { HostConfig } from './config';
 import { Hooks } from './hook-registry';
 import { buildHostContract } from './host-contract';
-import { createLayout, viewLocals } from './layout';
+import { createLayout, holdsSession, viewLocals } from './layout';
 import { createMailer } from './mailer';
 import { ModuleRegistry } from './module-registry';
 import { SessionStore } from './session-store';
@@ -50,6 +50,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
   await registry.refresh(true);
   const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
+  // The Outbox (and MAIL_DIR) is a development mail sink: it keeps every invitation link in full.
+  if (config.production && !config.smtpUrl) {
+    logger.warn('SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.');
+  }
 
   // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
   i18n.setDefaultLocale(config.defaultLocale);
@@ -96,6 +100,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   const store = new SessionStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  // Expired sessions are deleted at start and then regularly, by every instance (the DELETE is idempotent).
+  const deleteExpiredSessions = () => void store.deleteExpired().catch((err: unknown) => logger.warn('expired sessions not deleted', { err: String(err) }));
+  deleteExpiredSessions();
+  const sessionCleanup = setInterval(deleteExpiredSessions, SESSION_CLEANUP_MS);
+  sessionCleanup.unref();
   app.use(
     session({
       name: 'portal.sid',
@@ -144,8 +153,14 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   // The module's apps check their own CSRF token; the portal's check covers everything else.
   app.use('/account', accountUsers.client);
   app.use('/admin/modules/account_users', requireAdmin, accountUsers.admin);
-  // Past them only while the module is off: its paths then answer 404, not a CSRF refusal.
-  app.use((req, res, next) => (/^\/(account|admin\/modules\/account_users)(\/|$)/.test(req.path) ? next() : csrfProtection(req, res, next)));
+  // Past them only while the module is off: its paths then answer 404, not a CSRF refusal. A
+  // visitor never given a token has no session to protect: the footer's language picker (which
+  // only sets their language cookie) works without one, so reading pages stores no session.
+  app.use((req, res, next) =>
+    /^\/(account|admin\/modules\/account_users)(\/|$)/.test(req.path) || (req.method === 'POST' && req.path === '/language' && !holdsSession(req))
+      ? next()
+      : csrfProtection(req, res, next),
+  );
 
   /** Without the module, an account is opened only by its primary user, with full access. */
   const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
@@ -179,6 +194,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     registry,
     hooks,
     async close() {
+      clearInterval(sessionCleanup);
       accountUsers.dispose();
       hooks.off('AccountOwnerChanged', onOwnerChanged);
     },
@@ -188,7 +204,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     const unavailable = isDatabaseUnavailable(err);
     const status = unavailable ? 503 : err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (unavailable) logger.warn('database unavailable', { url: req.originalUrl, code: err.code ?? err.name });
-    else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
+    else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: loggable(err) });
     const message = unavailable ? 'errors.unavailable' : err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
     const title = status === 403 ? 'errors.forbiddenTitle' : unavailable ? 'errors.unavailableTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
     if (res.headersSent) return;
@@ -217,6 +233,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   }
 }
 
+/** How often expired sessions are deleted from the store. */
+export const SESSION_CLEANUP_MS = 15 * 60_000;
+
 type RequestError = Error & { status?: number; code?: string; messageKey?: string; type?: string };
 
 /** Codes of a database that cannot be reached or is full: a temporary outage (503), not a bug. */
@@ -232,6 +251,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; name?: string; fatal?: boolean } | undefined;
   if (!e) return false;
   return e.name === 'KnexTimeoutError' || (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e.fatal === true;
+}
+
+/**
+ * What the error log keeps of a failure. A database error's message repeats the statement with its
+ * values (names, addresses) and the driver's own may quote one ("Duplicate entry 'x'"), so for
+ * those only the code and where it happened are kept.
+ */
+export function loggable(err: RequestError): string {
+  const db = err as RequestError & { sql?: string; errno?: number };
+  const fromDatabase = db.sql !== undefined || err.name === 'SqliteError' || (typeof db.code === 'string' && /^(ER_|SQLITE_)/.test(db.code));
+  if (!fromDatabase) return err.stack ?? String(err);
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return [`database error ${db.code ?? ''} ${db.errno ?? ''}`.trim(), ...frames].join('\n');
 }
 
 function escapeHtml(s: string): string {

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
@@ -53,6 +54,33 @@ export function loginLimiter(knex: Knex, prefix: string, limit: number) {
   });
 }
 
+/**
+ * Attempts per e-mail address, from whatever client addresses they come: a new address no longer
+ * buys 20 fresh tries at one login. Unknown addresses count the same, so the answer tells nothing;
+ * the key is a hash, so the limiter's table holds no addresses.
+ */
+export function loginEmailLimiter(knex: Knex, prefix: string, limit: number) {
+  return failuresPerLogin(knex, prefix, limit, (req) => (typeof req.body?.email === 'string' ? req.body.email : ''));
+}
+
+/** Failed attempts per login (its e-mail address, hashed), whichever client address they come from. */
+export function failuresPerLogin(knex: Knex, prefix: string, limit: number, emailOf: (req: Request) => string) {
+  return rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store: new KnexRateLimitStore(knex, prefix),
+    // A successful sign-in gives its attempt back: only failures use up an address's tries.
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => createHash('sha256').update(emailOf(req).trim().toLowerCase().slice(0, 254)).digest('hex'),
+    handler: (req, res, next) => {
+      res.status(429);
+      next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));
+    },
+  });
+}
+
 export type SignIn = (req: Request, user: HostUser, returnTo?: string) => Promise<string>;
 
 /**
@@ -87,7 +115,7 @@ export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic
     showLogin(req, res).catch(next);
   });
 
-  r.post('/login', loginLimiter(deps.knex, 'login', 20), (req: Request, res: Response, next: NextFunction) => {
+  r.post('/login', loginLimiter(deps.knex, 'login', 20), loginEmailLimiter(deps.knex, 'login-email', 10), (req: Request, res: Response, next: NextFunction) => {
     deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
       if (err) return next(err);
       if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);

@@ -3,7 +3,10 @@ import type { Knex } from 'knex';
 import { i18n, safeReturnPath, type AccountContext, type HostUser } from '../module/index';
 import type { createLayout } from './layout';
 import { hostFlash, VISITOR_LOCALE_COOKIE } from './layout';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, oneAtATime, verifyPassword } from './passwords';
+import { failuresPerLogin, loginLimiter } from './auth';
+import { generateToken } from './csrf';
+import { COUNTRY_CODES } from './countries';
 
 type Layout = ReturnType<typeof createLayout>;
 type Guard = (key: string | null) => RequestHandler[];
@@ -122,11 +125,13 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       address: text(req.body, 'address', 200),
       city: text(req.body, 'city', 100),
       postcode: text(req.body, 'postcode', 20),
-      country: text(req.body, 'country', 2).toUpperCase(),
+      // Upper-cased only when it is two ASCII letters: "ßß" would become "SSSS", too long for the column.
+      country: ((c) => (/^[a-z]{2}$/i.test(c) ? c.toUpperCase() : c))(text(req.body, 'country', 10)),
       phone: text(req.body, 'phone', 40),
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
     if (NAME_CONTROLS.test(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
+    if (values.country && !COUNTRY_CODES.has(values.country)) return showProfile(req, res, 422, 'profile.errors.country', values);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
@@ -175,16 +180,24 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
   }));
-  r.post('/settings/password', signedIn, wrap(async (req, res) => {
+  // The same limits as sign-in (per client address, and failures per login), and one hashing at a time.
+  const passwordWork = oneAtATime();
+  const passwordLimits = [loginLimiter(knex, 'password', 20), failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? '')];
+  r.post('/settings/password', signedIn, ...passwordLimits, wrap(async (req, res) => {
     const user = req.user as HostUser;
     const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
     const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';
     const again = typeof req.body?.newPasswordAgain === 'string' ? req.body.newPasswordAgain.slice(0, 1024) : '';
     const row = (await knex('users').where('id', user.id).first('password_hash')) as { password_hash: string };
-    if (!(await verifyPassword(current, row.password_hash))) return showSettings(req, res, 422, 'userSettings.errors.current');
+    if (!(await passwordWork(() => verifyPassword(current, row.password_hash)))) return showSettings(req, res, 422, 'userSettings.errors.current');
     if (next.length < 10) return showSettings(req, res, 422, 'userSettings.errors.short');
     if (next !== again) return showSettings(req, res, 422, 'userSettings.errors.mismatch');
-    await knex('users').where('id', user.id).update({ password_hash: await hashPassword(next) });
+    const hash = await passwordWork(() => hashPassword(next));
+    await knex('users').where('id', user.id).update({ password_hash: hash });
+    // Every other session of this person ends (a thief's too); this one goes on under a new id.
+    await knex('sessions').where('sess', 'like', `%"passport":{"user":${Number(user.id)}}%`).andWhereNot('sid', req.sessionID).del();
+    await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) => (err ? reject(err) : resolve())));
+    generateToken(req, true);
     hostFlash(req, 'success', 'userSettings.passwordChanged');
     res.redirect(303, '/settings');
   }));

@@ -33,7 +33,8 @@ export function viewLocals(req: Request, res: Response) {
     languages: availableLocales().map((code) => ({ code, name: nativeName(code) })),
     // After choosing a language the picker comes back here; a form's POST address may not answer GET.
     returnTo: req.method === 'GET' ? req.originalUrl : '/',
-    csrfToken: typeof req.csrfToken === 'function' ? req.csrfToken() : '',
+    // A token lives in the session: a visitor who only reads pages gets none, so nothing is stored for them.
+    csrfToken: typeof req.csrfToken === 'function' && holdsSession(req) ? req.csrfToken() : '',
     user: req.user as HostUser | undefined,
     account: res.locals.account,
     // Calendar dates kept as "YYYY-MM-DD" are days, not instants: shown as written, in the reader's locale.
@@ -54,6 +55,14 @@ function takeFlash(req: Request, t: (key: string, params?: Record<string, unknow
 
 /** Messages kept for the next page; capped like the module's, so repeated posts cannot grow the session. */
 export const HOST_FLASH_MAX = 5;
+
+const SIGN_IN_VIEWS = new Set(['login', 'admin/login']);
+
+/** Signed in, or already holding a form token: a session exists (or is wanted) for this browser. */
+export function holdsSession(req: Request): boolean {
+  const session = req.session as (typeof req.session & { csrfToken?: string }) | undefined;
+  return Boolean(req.user || session?.admin || session?.csrfToken);
+}
 
 export function hostFlash(req: Request, type: string, key: string, params?: Record<string, unknown>): void {
   if (req.session) req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }].slice(-HOST_FLASH_MAX);
@@ -105,6 +114,8 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
 
   /** Renders a host view into the layout; `title` is a lang/ key. */
   async function page(req: Request, res: Response, view: string, data: Record<string, unknown> & { title: string }, status = 200): Promise<void> {
+    // The sign-in forms are where a visitor's session starts.
+    if (SIGN_IN_VIEWS.has(view) && typeof req.csrfToken === 'function') req.csrfToken();
     const locals = viewLocals(req, res);
     const body = await render(view, { ...locals, ...data });
     await wrap(req, res, { title: locals.t(data.title, data.titleParams as Record<string, unknown>), body, status });

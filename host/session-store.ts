@@ -1,5 +1,7 @@
 import type { SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { Knex } from 'knex';
+import { isMysql } from './db';
 
 type Done<T> = (err: unknown, value?: T) => void;
 
@@ -36,6 +38,16 @@ export class SessionStore extends ConnectSessionKnexStore {
 
   override touch(sid: string, session: SessionData, callback?: (err?: any) => void): Promise<void> {
     return settle(super.touch(sid, session, ignore), callback).then(ignore);
+  }
+
+  /**
+   * Deletes expired sessions. The library's own clean-up never matches on SQLite through
+   * better-sqlite3, so the expiry is compared here in the format the store writes it.
+   */
+  async deleteExpired(): Promise<number> {
+    const { knex } = this.options as unknown as { knex: Knex };
+    const now = new Date().toISOString();
+    return knex('sessions').where('expired', '<', isMysql(knex) ? now.slice(0, 19).replace('T', ' ') : now).del();
   }
 
   override destroy(sid: string, callback?: (err?: any) => void): Promise<number> {

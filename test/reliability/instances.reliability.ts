@@ -105,10 +105,22 @@ describe('reliability: two app instances on one database', function () {
     await db.knex('rate_limits').del();
     const clients = [new Client(a.app), new Client(b.app)];
     for (const c of clients) await c.refreshCsrf('/login');
+    // Other addresses each time, so the per-client-address limit is what counts here.
     for (let i = 0; i < 20; i += 1) {
-      assert.equal((await clients[i % 2].post('/login', { email: alice.email, password: 'wrong-password' })).status, 401);
+      assert.equal((await clients[i % 2].post('/login', { email: `nobody${i}@two.test`, password: 'wrong-password' })).status, 401);
     }
     assert.equal((await clients[0].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
+    assert.equal((await clients[1].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
+    await db.knex('rate_limits').del();
+  });
+
+  it('the sign-in limit per e-mail address counts failures on both instances together', async () => {
+    await db.knex('rate_limits').del();
+    const clients = [new Client(a.app), new Client(b.app)];
+    for (const c of clients) await c.refreshCsrf('/login');
+    for (let i = 0; i < 10; i += 1) {
+      assert.equal((await clients[i % 2].post('/login', { email: alice.email, password: 'wrong-password' })).status, 401);
+    }
     assert.equal((await clients[1].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
     await db.knex('rate_limits').del();
   });

@@ -168,8 +168,9 @@ describe('security: sessions, redirects and rate limits', () => {
     await freshLimits(w.tp);
     const anon = w.tp.anonymous();
     await anon.refreshCsrf('/login');
+    // Different addresses each time, so only the per-client-address limit counts here.
     for (let i = 0; i < 20; i += 1) {
-      assert.equal((await anon.post('/login', { email: w.alice.email, password: 'wrong-password' })).status, 401);
+      assert.equal((await anon.post('/login', { email: `nobody${i}@victim.test`, password: 'wrong-password' })).status, 401);
     }
     await unchangedBy(w.tp.knex, async () => {
       const res = await anon.post('/login', { email: w.alice.email, password: PASSWORD });
@@ -185,7 +186,7 @@ describe('security: sessions, redirects and rate limits', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf('/admin/login');
     for (let i = 0; i < 10; i += 1) {
-      assert.equal((await anon.post('/admin/login', { email: 'root@portal.test', password: 'wrong-password' })).status, 401);
+      assert.equal((await anon.post('/admin/login', { email: `nobody${i}@portal.test`, password: 'wrong-password' })).status, 401);
     }
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await anon.post('/admin/login', { email: 'root@portal.test', password: PASSWORD })).status, 429);
