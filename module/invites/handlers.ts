@@ -157,6 +157,8 @@ export function inviteHandlers(deps: Deps) {
     const token = String(req.params.token);
     const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
     const member = user ? await deps.repo.find(invite.accountId, user.id) : undefined;
+    // Only the holder of the link learns whether its address has a login: the page shows that form first.
+    const hasLogin = user ? true : Boolean(await ctx.host.users.findByEmail(invite.email));
     res.set('Cache-Control', 'no-store');
     renderPage(
       ctx,
@@ -176,6 +178,7 @@ export function inviteHandlers(deps: Deps) {
         wrongAddress,
         mustMatch: ctx.settings().requireInvitedAddress,
         alreadyMember: Boolean(member),
+        hasLogin,
         loginUrl: signInUrl(ctx, `${req.baseUrl}/invite/${token}`),
         signOut: signOutForm(ctx, req),
         registration: extra.registration ?? { firstName: '', lastName: '', errors: {} },
