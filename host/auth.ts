@@ -92,6 +92,9 @@ export function createSignIn(deps: { knex: Knex; hooks: Hooks; moduleActive: () 
   return async (req, user, returnTo) => {
     await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
     req.session.startedAt = Date.now();
+    const before = (await deps.knex('users').where('id', user.id).first('last_sign_in_at')) as { last_sign_in_at: number | string | null } | undefined;
+    req.session.firstSignIn = before?.last_sign_in_at == null;
+    await deps.knex('users').where('id', user.id).update({ last_sign_in_at: req.session.startedAt });
     generateToken(req, true);
     const payload: UserLoginPayload = { user, req, returnTo: safeReturnPath(returnTo) };
     await deps.hooks.emit('UserLogin', payload);

@@ -52,7 +52,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       { key: 'invoices', label: 'dashboard.unpaidInvoices', href: '/invoices', value: account.can('invoices') ? await count('invoices', { status: 'Unpaid' }) : null },
       { key: 'tickets', label: 'dashboard.openTickets', href: '/tickets', value: account.can('tickets') ? await count('tickets', { status: 'Open' }) : null },
     ].filter((tile) => tile.value !== null);
-    await layout.page(req, res, 'dashboard', { title: 'dashboard.title', tiles });
+    await layout.page(req, res, 'dashboard', { title: 'dashboard.title', tiles, welcome: req.session.firstSignIn ? 'dashboard.welcomeFirst' : 'dashboard.welcome' });
   }));
 
   r.get('/services', ...guard('products'), wrap(async (req, res) => {

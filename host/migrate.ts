@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import * as portal from './migrations/001_portal';
+import * as signIns from './migrations/002_sign_ins';
 
-const list = [{ name: '001_portal', migration: portal as Knex.Migration }];
+const list = [
+  { name: '001_portal', migration: portal as Knex.Migration },
+  { name: '002_sign_ins', migration: signIns as Knex.Migration },
+];
 
 /** The portal's migrations, with a history table of their own (the module keeps a separate one). */
 export async function migrateHost(knex: Knex): Promise<void> {

@@ -5,7 +5,8 @@ import { packagePath } from './paths';
 
 /**
  * Translations: one JSON file per locale in lang/, flat keys, `{name}` parameters, and plural forms
- * as an object of Intl.PluralRules categories chosen by the `count` parameter. English is the
+ * as an object of Intl.PluralRules categories chosen by the `count` parameter (an optional `zero`
+ * form is used for 0 in any locale). English is the
  * fallback for a key a locale lacks. A host may override any string with files of its own.
  */
 type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>>;
@@ -92,7 +93,8 @@ export function translate(locale: string, key: string, params: Record<string, un
   if (entry === undefined) return key;
   if (typeof entry === 'string') return interpolate(entry, params);
   const count = Number(params.count ?? 0);
-  const form = intl(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(count);
+  // `zero`, when a locale gives it, wins for 0: Brazilian Portuguese counts 0 as "one" but says "0 convites".
+  const form = count === 0 && entry.zero ? 'zero' : intl(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(count);
   return interpolate(entry[form] ?? entry.other ?? '', params);
 }
 

@@ -77,6 +77,8 @@ function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Ro
     ctx.ready().then((active) => (active ? next() : next('router')), next);
   });
   app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
+  // One small script file (no inline script), so a Content-Security-Policy of 'self' lets it run.
+  app.get('/account-users.js', (_req, res) => res.type('text/javascript').sendFile(packagePath('views', 'account-users.js'), { maxAge: 3600_000 }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(router);
   app.use(errorHandler(ctx));

@@ -18,12 +18,13 @@ export class PermissionCatalogue {
 
   /**
    * Checks a submitted access choice. Returns the keys to store, or an error key when the choice
-   * is empty or names a key that does not exist; nothing is saved in that case.
+   * is empty, names a key that does not exist, or is All Permissions with ticked keys; nothing is saved in that case.
    */
   parseChoice(access: unknown, permissions: unknown): { all: boolean; keys: string[] } | { error: string } {
-    if (access === 'all') return { all: true, keys: [] };
-    if (access !== 'choose') return { error: 'permissions.errors.chooseAccess' };
     const raw = permissions === undefined ? [] : Array.isArray(permissions) ? permissions : [permissions];
+    // Ticked boxes sent with All Permissions mean the person meant a set: never guess which.
+    if (access === 'all') return raw.length === 0 ? { all: true, keys: [] } : { error: 'permissions.errors.allWithKeys' };
+    if (access !== 'choose') return { error: 'permissions.errors.chooseAccess' };
     if (raw.some((k) => typeof k !== 'string' || !this.has(k))) return { error: 'permissions.errors.unknown' };
     const keys = [...new Set(raw as string[])];
     if (keys.length === 0) return { error: 'permissions.errors.none' };

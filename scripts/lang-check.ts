@@ -61,7 +61,8 @@ export function checkLocale(locale: string, en: Catalogue, cat: Catalogue): Loca
     if (want !== got) report.params.push(`${key}: {${got}} instead of {${want}}`);
     if (typeof entry !== 'string') {
       const lacking = needed.filter((f) => typeof entry[f] !== 'string' || !entry[f]);
-      const unused = Object.keys(entry).filter((f) => !needed.includes(f));
+      // `zero` is always allowed: the translation's own wording for 0 where the grammar's category reads wrong.
+      const unused = Object.keys(entry).filter((f) => !needed.includes(f) && f !== 'zero');
       if (lacking.length) report.plurals.push(`${key}: lacks ${lacking.join(', ')}`);
       if (unused.length) report.plurals.push(`${key}: ${unused.join(', ')} never used in ${locale}`);
     } else if (!entry.trim()) {

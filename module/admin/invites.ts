@@ -5,6 +5,7 @@ import { ModuleError } from '../errors';
 import { field, handler, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
+import { flashSent } from '../invites/flash';
 import { InviteRefused, JustSent } from '../invites/service';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
@@ -44,8 +45,7 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const inviter = await inviterOf(acct);
     try {
       const made = await invites.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
-      if (made.mailSent) flash(req, 'success', 'invites.sentFlash', { email: made.email });
-      else flash(req, 'info', 'invites.queuedFlash', { email: made.email });
+      flashSent(ctx, req, made);
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;

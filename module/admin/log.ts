@@ -14,7 +14,7 @@ const PER_PAGE = 50;
 /** Every action the module writes to the log, in the order the filter lists them. */
 export const LOG_ACTIONS = [
   'owner_changed', 'user_added', 'permissions_changed', 'removed', 'left', 'invite_sent', 'invite_resent',
-  'invite_cancelled', 'invite_accepted', 'account_switched', 'owner_backfilled', 'owner_account_created', 'owner_repaired',
+  'invite_cancelled', 'invite_access_changed', 'invite_accepted', 'account_switched', 'owner_backfilled', 'owner_account_created', 'owner_repaired',
 ];
 
 type FilterErrors = Partial<Record<'action' | 'from' | 'to', string>>;

@@ -44,7 +44,7 @@ export function activityHandlers({ ctx }: Deps) {
   /** The details worth reading for the actions that carry them, in words. */
   function details(t: Translate, entry: LogEntry): string {
     const d = entry.details;
-    if (entry.action === 'permissions_changed' && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
+    if ((entry.action === 'permissions_changed' || entry.action === 'invite_access_changed') && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
     if ('permissions' in d) return t('activity.details.access', { access: access(t, d.permissions) });
     if (entry.action === 'invite_cancelled' && d.inviterLostAccess) return t('activity.details.inviterLostAccess');
     return '';

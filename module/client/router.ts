@@ -57,6 +57,8 @@ export function clientRouter(deps: Deps): express.Router {
   const inv = inviteHandlers(deps);
   r.post('/users/invite', csrf, account, own, inv.create);
   r.post('/invites/:inviteId/resend', csrf, account, own, inv.resend);
+  r.get('/invites/:inviteId/access', account, own, inv.editAccess);
+  r.post('/invites/:inviteId/access', csrf, account, own, inv.saveAccess);
   r.get('/invites/:inviteId/cancel', account, own, inv.confirmCancel);
   r.post('/invites/:inviteId/cancel', csrf, account, own, inv.cancel);
   // The invitation link works signed out; accepting asks for a login, registering for none.

@@ -10,6 +10,7 @@ import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
 import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
+import { flashSent } from './flash';
 import { hasControlCharacters } from '../names';
 
 const NAME_MAX = 100;
@@ -62,8 +63,7 @@ export function inviteHandlers(deps: Deps) {
     const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
     try {
       const made = await invites.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
-      if (made.mailSent) flash(req, 'success', 'invites.sentFlash', { email: made.email });
-      else flash(req, 'info', 'invites.queuedFlash', { email: made.email });
+      flashSent(ctx, req, made);
       res.redirect(303, usersPath(req));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;
@@ -100,6 +100,45 @@ export function inviteHandlers(deps: Deps) {
     res.redirect(303, usersPath(req));
   });
 
+  /** A pending invitation's access on a page of its own; `form` is what was sent when it is shown again. */
+  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }) {
+    const keys = form ? ctx.catalogue.keys.filter((k) => form.permissions.includes(k)) : invite.permissions;
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/invite-access',
+      {
+        title: 'invites.accessTitle',
+        invite,
+        accessForm: { access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose', keys, error: form?.error ?? null },
+        keys: ctx.catalogue.keys,
+        usersUrl: usersPath(req),
+      },
+      form ? 422 : 200,
+    );
+  }
+
+  const editAccess = handler(async (req: Request, res: Response) => {
+    renderAccess(req, res, await invites.pendingOf(account(req).id, idParam(req.params.inviteId)));
+  });
+
+  const saveAccess = handler(async (req: Request, res: Response) => {
+    const id = idParam(req.params.inviteId);
+    const accountId = account(req).id;
+    const form = choiceFields(req.body);
+    try {
+      const { invite, changed } = await invites.changeAccess(userActor(req), accountId, id, form);
+      if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
+      else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
+      else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
+      res.redirect(303, usersPath(req));
+    } catch (err) {
+      if (!(err instanceof InviteRefused)) throw err;
+      renderAccess(req, res, await invites.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
+    }
+  });
+
   /** Unknown, used, cancelled and expired links all get this one page, so none can be told apart. */
   function renderInvalid(req: Request, res: Response) {
     res.set('Cache-Control', 'no-store');
@@ -118,6 +157,8 @@ export function inviteHandlers(deps: Deps) {
     const token = String(req.params.token);
     const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
     const member = user ? await deps.repo.find(invite.accountId, user.id) : undefined;
+    // Only the holder of the link learns whether its address has a login: the page shows that form first.
+    const hasLogin = user ? true : Boolean(await ctx.host.users.findByEmail(invite.email));
     res.set('Cache-Control', 'no-store');
     renderPage(
       ctx,
@@ -137,6 +178,7 @@ export function inviteHandlers(deps: Deps) {
         wrongAddress,
         mustMatch: ctx.settings().requireInvitedAddress,
         alreadyMember: Boolean(member),
+        hasLogin,
         loginUrl: signInUrl(ctx, `${req.baseUrl}/invite/${token}`),
         signOut: signOutForm(ctx, req),
         registration: extra.registration ?? { firstName: '', lastName: '', errors: {} },
@@ -228,6 +270,6 @@ export function inviteHandlers(deps: Deps) {
     await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
   });
 
-  return { create, resend, confirmCancel, cancel, show, accept, register };
+  return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };
 }
 

@@ -50,8 +50,10 @@ export function toInvite(row: Record<string, unknown>): Invite {
 export class InvitesRepo {
   constructor(private readonly knex: Knex) {}
 
-  async byId(accountId: number, id: number, db: Db = this.knex): Promise<Invite | undefined> {
-    const row = (await db(I).where({ id, account_id: accountId }).first()) as Record<string, unknown> | undefined;
+  /** `lock` holds the row until the transaction ends (MySQL), so two changes do not interleave. */
+  async byId(accountId: number, id: number, db: Db = this.knex, lock = false): Promise<Invite | undefined> {
+    const query = db(I).where({ id, account_id: accountId });
+    const row = (await (lock ? query.forUpdate() : query).first()) as Record<string, unknown> | undefined;
     return row ? toInvite(row) : undefined;
   }
 
@@ -127,6 +129,11 @@ export class InvitesRepo {
       last_sent_at: input.now,
     });
     return Number(id);
+  }
+
+  /** What a still-pending invitation grants; an accepted or cancelled one is left as it was. */
+  async updateAccess(db: Db, id: number, all: boolean, keys: string[]): Promise<number> {
+    return Number(await db(I).where({ id }).whereNotNull('pending_email').update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys) }));
   }
 
   /**

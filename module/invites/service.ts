@@ -152,7 +152,7 @@ export class InvitesService {
    * Creates the invitation and queues its e-mail in the same transaction, then sends it; when the
    * mail server fails the invitation stays and its e-mail is tried again (`mailSent` false).
    */
-  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean }> {
+  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
     const { email, choice } = this.validate(input);
     await this.requireOpen(account);
     const { host } = this.ctx;
@@ -185,7 +185,7 @@ export class InvitesService {
     }));
     const mailSent = await this.mail.deliver(made.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
-    return { inviteId: made.inviteId, email, mailSent };
+    return { inviteId: made.inviteId, email, mailSent, allPermissions: choice.all, permissions: choice.keys };
   }
 
   /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
@@ -250,6 +250,27 @@ export class InvitesService {
     });
     await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId, email: invite.email, actor });
     return invite;
+  }
+
+  /**
+   * Changes what a pending invitation grants, keeping its link and expiry. Returns the invitation
+   * as it now is and whether anything changed; a bad choice is refused with the field's error.
+   */
+  async changeAccess(actor: Actor, accountId: number, inviteId: number, input: { access: unknown; permissions: unknown }): Promise<{ invite: Invite; changed: boolean }> {
+    const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
+    if ('error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, { permissions: choice.error });
+    const outcome = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
+      const found = await this.repo.byId(accountId, inviteId, trx, true);
+      if (!found || !found.pending) throw ModuleError.notFound();
+      const same = found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
+      if (same) return { invite: found, changed: false };
+      const now = this.ctx.now();
+      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw ModuleError.notFound();
+      const from = found.allPermissions ? 'all' : found.permissions;
+      await writeLog(trx, actor, { accountId, action: 'invite_access_changed', targetEmail: found.email, details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys } }, now);
+      return { invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys }, changed: true };
+    }));
+    return outcome;
   }
 
   /** A pending invitation of one of the owner's accounts (404 for others, as for ids that do not exist). */

@@ -34,7 +34,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     const entry = await lastLog(tp, w.blueFish.id);
     assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.actor_id), entry.target_email], ['invite_sent', 'admin', 'Ada Admin', w.admin.id, 'newbie@example.test']);
     const page = textOf((await admin.get(blue)).text);
-    assert.match(page, /Invitation sent to newbie@example\.test\./);
+    assert.match(page, /Invitation sent to newbie@example\.test with access to: Invoices\./);
     assert.match(page, /newbie@example\.test Invoices/);
 
     // The invitee accepts as from any invitation.

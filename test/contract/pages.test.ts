@@ -34,10 +34,10 @@ describe('host contract: pages in a bare host (area, messages, person, language,
       assert.equal(res.status, 303, `invite answered ${res.status}`);
       const next = await client.get(res.headers.location as string);
       assert.equal(next.status, 200);
-      assert.match(next.text, /Invitation sent to ivy@example\.test\./);
+      assert.match(next.text, /Invitation sent to ivy@example\.test with All Permissions\./);
       if (withRenderPage) {
         const page = host.pages.at(-1)!;
-        assert.deepEqual(page.messages, [{ type: 'success', text: 'Invitation sent to ivy@example.test.' }]);
+        assert.deepEqual(page.messages, [{ type: 'success', text: 'Invitation sent to ivy@example.test with All Permissions.' }]);
         // Shown once: the page after carries none.
         await client.get('/account/users');
         assert.deepEqual(host.pages.at(-1)!.messages, []);

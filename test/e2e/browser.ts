@@ -33,7 +33,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export async function newContext(browser: Browser, baseURL: string, viewport: ViewportName = 'desktop'): Promise<BrowserContext> {
-  // bypassCSP only lets the tests inject axe-core; the portal's own pages run no scripts.
+  // bypassCSP only lets the tests inject axe-core; the module's one script file runs under the CSP anyway.
   const context = await browser.newContext({ baseURL, viewport: VIEWPORTS[viewport], locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce', bypassCSP: true });
   context.setDefaultTimeout(10_000);
   return context;

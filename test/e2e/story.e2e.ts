@@ -62,7 +62,7 @@ describe('The story in a real browser', function () {
     await form.locator('input[name=permissions][value=invoices]').check();
     await form.locator('input[name=permissions][value=tickets]').check();
     await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
-    await alice.getByText(`Invitation sent to ${invitee}.`).waitFor();
+    await alice.getByText(`Invitation sent to ${invitee} with access to: Invoices, Support tickets.`).waitFor();
     assert.equal(await alice.locator('.au-invites tr', { hasText: invitee }).count(), 1, 'listed as a pending invitation');
   });
 

@@ -36,7 +36,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     const res = await invite(owner, 'later@example.com');
     restore();
     assert.equal(res.status, 303);
-    assert.match((await owner.get('/account/users')).text, /The invitation to later@example.com is saved\. Its e-mail could not be sent yet/);
+    assert.match((await owner.get('/account/users')).text, /The invitation to later@example.com \(access: All permissions\) is saved\. Its e-mail could not be sent yet/);
     assert.equal(await count(tp, 'mod_account_users_invites', { pending_email: 'later@example.com' }), 1);
     assert.equal(await count(tp, 'outbox'), 0);
     const [row] = await queue(tp);

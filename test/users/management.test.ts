@@ -119,13 +119,13 @@ describe('User Management for the account owner', () => {
       assert.deepEqual(events[0].permissions, ['domains', 'tickets']);
     });
 
-    it('grants All Permissions and ignores ticked boxes with it', async () => {
+    it('refuses All Permissions sent with ticked boxes and keeps the access as it was', async () => {
       await tp.knex('mod_account_users_members').where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all', permissions: ['tickets'] });
-      assert.equal(res.status, 303);
+      assert.equal(res.status, 422);
       const row = await membership(tp, d.acme.id, d.dev.id);
-      assert.equal(Boolean(row.all_permissions), true);
-      assert.deepEqual(JSON.parse(row.permissions), []);
+      assert.equal(Boolean(row.all_permissions), false);
+      assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
     });
 
     it('saving the same choice again records nothing and fires nothing', async () => {
