@@ -72,6 +72,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
       '/users/invite': { as: ownerClient, path: '/users/invite', fields: { email: 'forged@example.test', access: 'all' } },
       '/invites/:inviteId/resend': { as: ownerClient, path: fill('/invites/:inviteId/resend'), fields: {} },
       '/invites/:inviteId/cancel': { as: ownerClient, path: fill('/invites/:inviteId/cancel'), fields: {} },
+      '/invites/:inviteId/access': { as: ownerClient, path: fill('/invites/:inviteId/access'), fields: { access: 'all' } },
       '/invite/:token/accept': { as: bobClient, path: fill('/invite/:token/accept', bobToken), fields: {} },
       '/invite/:token/register': { as: visitor, path: fill('/invite/:token/register', newcomerToken), fields: { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' } },
       // Last: a switch, if it went through, would move the owner's session out of the account.

@@ -11,7 +11,7 @@ import { installProject, packTarball, ROOT, type Project, type Tarball } from '.
 
 const HOST = path.join(__dirname, 'minimal-host.js');
 const SIZE_LIMIT = 400 * 1024;
-const ALLOWED = /^(dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)|views\/.+\.(ejs|css)|lang\/[\w-]+\.json|module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const ALLOWED = /^(dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)|views\/.+\.(ejs|css|js)|lang\/[\w-]+\.json|module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
 
 /** The environment of a child that must run on plain node: no npm settings, no preloaded loader. */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
