@@ -1,7 +1,14 @@
-/** A minimal browser for the benchmark: one session cookie, the CSRF token of the last page read. */
+const isModulePath = (path: string) => path.startsWith('/account/');
+
+/**
+ * A minimal browser for the benchmark: one session cookie, and from the last pages read the
+ * portal's and the module's CSRF tokens (each checks its own) and the account the forms were shown for.
+ */
 export class BenchClient {
   cookie = '';
   csrf = '';
+  moduleCsrf = '';
+  accountId = '';
 
   constructor(readonly base: string) {}
 
@@ -14,13 +21,19 @@ export class BenchClient {
     const res = await fetch(this.base + path, { headers: { cookie: this.cookie }, redirect: 'manual' });
     this.remember(res);
     const text = await res.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(text);
-    if (token) this.csrf = token[1];
+    for (const form of text.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
+      const token = /name="_csrf" value="([^"]+)"/.exec(form[2])?.[1];
+      if (token && isModulePath(form[1])) this.moduleCsrf = token;
+      else if (token) this.csrf = token;
+      const accountId = /name="accountId" value="([^"]+)"/.exec(form[2])?.[1];
+      if (accountId && !form[1].endsWith('/switch')) this.accountId = accountId;
+    }
     return { status: res.status, text, location: res.headers.get('location') };
   }
 
   async post(path: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; text: string }> {
-    const body = new URLSearchParams({ _csrf: this.csrf, ...fields }).toString();
+    const bound: Record<string, string> = isModulePath(path) && this.accountId ? { accountId: this.accountId } : {};
+    const body = new URLSearchParams({ _csrf: isModulePath(path) ? this.moduleCsrf : this.csrf, ...bound, ...fields }).toString();
     const res = await fetch(this.base + path, {
       method: 'POST',
       headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },

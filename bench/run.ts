@@ -177,6 +177,8 @@ async function invitations(knex: ReturnType<typeof createKnex>, cast: Cast): Pro
       const mail = (await knex('outbox').where('to_address', address).orderBy('id', 'desc').first('text')) as { text: string } | undefined;
       const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
       if (!token) throw new Error(`no invitation mail for ${address}`);
+      // The invitee opens the invitation page first, as from the mail: its form carries the module's token.
+      await invitees[k].get(`/account/invite/${token}`);
       const accepted = await invitees[k].post(`/account/invite/${token}/accept`, {});
       if (accepted.status !== 303) throw new Error(`accept by ${address} answered ${accepted.status}`);
     }
