@@ -4,14 +4,13 @@ export interface ModuleState {
   active: boolean;
   installed: boolean;
   version: string | null;
-  settings: Record<string, unknown>;
 }
 
-const EMPTY: ModuleState = { active: false, installed: false, version: null, settings: {} };
+const EMPTY: ModuleState = { active: false, installed: false, version: null };
 
 /**
  * The portal's record of an installed module (like WHMCS's addon module table): on or off, and
- * the settings the admin saved. Read from the database at most once per `ttlMs`, so every app
+ * the schema version. Account Users keeps its settings itself (its settings page). Read from the database at most once per `ttlMs`, so every app
  * instance follows an admin's change within that time, and this instance at once.
  */
 export class ModuleRegistry {
@@ -35,9 +34,9 @@ export class ModuleRegistry {
     this.loading ??= (async () => {
       try {
         const row = (await this.knex('modules').where('id', this.moduleId).first()) as
-          | { active: number | boolean; version: string; settings: string }
+          | { active: number | boolean; version: string }
           | undefined;
-        this.state = row ? { active: Boolean(row.active), installed: true, version: row.version, settings: parse(row.settings) } : EMPTY;
+        this.state = row ? { active: Boolean(row.active), installed: true, version: row.version } : EMPTY;
         this.loadedAt = Date.now();
       } finally {
         this.loading = undefined;
@@ -47,14 +46,15 @@ export class ModuleRegistry {
     return this.state;
   }
 
-  async save(change: Partial<Pick<ModuleState, 'active' | 'settings' | 'version'>>): Promise<void> {
+  async save(change: Partial<Pick<ModuleState, 'active' | 'version'>>): Promise<void> {
     const now = Date.now();
     const current = await this.refresh(true);
     const row = {
       id: this.moduleId,
       active: change.active ?? current.active,
       version: change.version ?? current.version ?? '0',
-      settings: JSON.stringify(change.settings ?? current.settings),
+      // The table's settings column stays for modules that keep none of their own.
+      settings: '{}',
       updated_at: now,
     };
     await this.knex('modules').insert(row).onConflict('id').merge();
@@ -64,14 +64,5 @@ export class ModuleRegistry {
   async remove(): Promise<void> {
     await this.knex('modules').where('id', this.moduleId).del();
     await this.refresh(true);
-  }
-}
-
-function parse(value: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }

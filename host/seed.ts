@@ -67,7 +67,7 @@ export async function seedDemo(portal: Portal, knex: Knex): Promise<void> {
   ]);
 
   await portal.accountUsers.activate();
-  await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });
+  await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
   const { members } = portal.accountUsers.services;
   const system = { type: 'system' as const, id: null, name: 'demo data' };
   await members.add(system, { accountId: acme, userId: dev, choice: { all: true, keys: [] }, invitedBy: alice });

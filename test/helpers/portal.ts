@@ -58,7 +58,7 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
   const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: 0, now: clock.now });
   if (options.active !== false) {
     await portal.accountUsers.activate();
-    await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });
+    await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
   }
   const f = new Factories(knex, portal);
   const tp: TestPortal = {

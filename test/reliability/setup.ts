@@ -55,7 +55,7 @@ export async function instance(knex: Knex, options: { config?: Partial<HostConfi
   rememberSessionDatabase(portal.app, knex);
   if (options.activate) {
     await portal.accountUsers.activate();
-    await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version, settings: {} });
+    await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
   }
   return { portal, f: new Factories(knex, portal) };
 }
