@@ -40,18 +40,24 @@ export function configurePassport(knex: Knex): passport.PassportStatic {
   return p;
 }
 
-export function loginLimiter(knex: Knex, prefix: string, limit: number) {
-  return rateLimit({
+/** What every sign-in limit shares: a 15-minute window in the database, and the 429 page. */
+function limitOptions(knex: Knex, prefix: string, limit: number) {
+  return {
     windowMs: 15 * 60 * 1000,
     limit,
-    standardHeaders: 'draft-7',
+    standardHeaders: 'draft-7' as const,
     legacyHeaders: false,
     store: new KnexRateLimitStore(knex, prefix),
-    handler: (req, res, next) => {
+    handler: (_req: Request, res: Response, next: NextFunction) => {
       res.status(429);
       next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));
     },
-  });
+  };
+}
+
+/** Attempts per client address. */
+export function loginLimiter(knex: Knex, prefix: string, limit: number) {
+  return rateLimit(limitOptions(knex, prefix, limit));
 }
 
 /**
@@ -66,18 +72,10 @@ export function loginEmailLimiter(knex: Knex, prefix: string, limit: number) {
 /** Failed attempts per login (its e-mail address, hashed), whichever client address they come from. */
 export function failuresPerLogin(knex: Knex, prefix: string, limit: number, emailOf: (req: Request) => string) {
   return rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    store: new KnexRateLimitStore(knex, prefix),
+    ...limitOptions(knex, prefix, limit),
     // A successful sign-in gives its attempt back: only failures use up an address's tries.
     skipSuccessfulRequests: true,
     keyGenerator: (req) => createHash('sha256').update(emailOf(req).trim().toLowerCase().slice(0, 254)).digest('hex'),
-    handler: (req, res, next) => {
-      res.status(429);
-      next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));
-    },
   });
 }
 
