@@ -7,19 +7,22 @@ import type { HostSchema } from './contract';
  * status and builds no name anywhere else.
  */
 
-/** The account name of the accounts table under `alias`, as a column reference or a raw expression. */
-export function accountName(knex: Knex, schema: HostSchema, alias: string): Knex.Raw | string {
+/**
+ * The account name of the accounts table under `alias`, as SQL: a column or the host's expression.
+ * Knex embeds a Raw wherever a value or column goes (where, orderBy, select), so callers need no
+ * case of their own for either form.
+ */
+export function accountName(knex: Knex, schema: HostSchema, alias: string): Knex.Raw {
   const name = schema.accounts.name;
-  return typeof name === 'string' ? `${alias}.${name}` : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
+  return typeof name === 'string' ? knex.raw('??', [`${alias}.${name}`]) : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
 }
 
 /** The account name selected as `as` (for a select list). */
 export function accountNameAs(knex: Knex, schema: HostSchema, alias: string, as: string): Knex.Raw {
-  const name = schema.accounts.name;
-  return typeof name === 'string' ? knex.raw('?? as ??', [`${alias}.${name}`, as]) : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)}) as ??`, [as]);
+  return knex.raw('? as ??', [accountName(knex, schema, alias), as]);
 }
 
-/** Restricts a query to open accounts (the accounts table under `alias`). */
+/** Restricts a query to open accounts (the accounts table under `alias`); for `.modify(whereOpen, schema, alias)`. */
 export function whereOpen(qb: Knex.QueryBuilder, schema: HostSchema, alias: string): Knex.QueryBuilder {
   return qb.whereIn(`${alias}.${schema.accounts.status}`, schema.accounts.openStatuses);
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { accountName, accountNameAs, isOpenStatus } from '../host-schema';
+import { accountName, accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
 import { toMember, type Membership } from '../members/repo';
@@ -40,7 +40,7 @@ export class AccountsRepo {
       .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
       .where('m2.user_id', userId)
       .andWhere('m2.account_id', '<>', accountId)
-      .whereIn(`a2.${a.status}`, a.openStatuses)
+      .modify(whereOpen, this.schema, 'a2')
       .select(this.knex.raw('1'));
     const row = (await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
@@ -61,7 +61,7 @@ export class AccountsRepo {
     const rows = (await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
-      .whereIn(`a.${a.status}`, a.openStatuses)
+      .modify(whereOpen, this.schema, 'a')
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .limit(limit)
@@ -74,9 +74,7 @@ export class AccountsRepo {
     const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
     // Every word must appear in the name: "blue bak" finds Blue Fish Bakery.
     for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      const name = accountName(this.knex, this.schema, 'a');
-      if (typeof name === 'string') q.andWhereRaw('?? like ? escape ?', [name, likePattern(word), '\\']);
-      else q.andWhereRaw(`${name.toQuery()} like ? escape ?`, [likePattern(word), '\\']);
+      q.andWhereRaw('? like ? escape ?', [accountName(this.knex, this.schema, 'a'), likePattern(word), '\\']);
     }
     return q;
   }

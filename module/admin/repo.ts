@@ -26,10 +26,7 @@ function eachWordIn(q: Knex.QueryBuilder, search: string, columns: Array<string 
   for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
     const p = likePattern(word);
     q.andWhere((w) => {
-      for (const c of columns) {
-        if (typeof c === 'string') w.orWhereRaw('?? like ? escape ?', [c, p, '\\']);
-        else w.orWhereRaw(`${c.toQuery()} like ? escape ?`, [p, '\\']);
-      }
+      for (const c of columns) w.orWhereRaw(typeof c === 'string' ? '?? like ? escape ?' : '? like ? escape ?', [c, p, '\\']);
     });
   }
   return q;
@@ -80,11 +77,7 @@ export class AdminRepo {
     const rows = (await this.accountsQuery(search)
       .leftJoin(`${TABLES.members} as m`, (j) => j.on('m.account_id', `a.${a.id}`).andOnVal('m.is_owner', '=', 1))
       .leftJoin(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
-      .modify((q: Knex.QueryBuilder) => {
-        const name = accountName(this.knex, this.schema, 'a');
-        if (typeof name === 'string') q.orderBy(name);
-        else q.orderByRaw(name.toQuery());
-      })
+      .orderBy(accountName(this.knex, this.schema, 'a'))
       .orderBy(`a.${a.id}`)
       .offset(offset)
       .limit(limit)
