@@ -3,7 +3,7 @@ import type { Deps } from './module/deps';
 import { accountOf } from './module/guard';
 import { onUserLogin } from './module/accounts/login';
 import { tOf } from './module/render';
-import { bindRequest } from './module/request';
+import { readyFor } from './module/request';
 
 /**
  * The module's registrations in the host, one line each; every handler delegates to a service and
@@ -15,19 +15,14 @@ export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () =>
   const handlers: Array<[string, HookHandler]> = [];
   const on = <K extends keyof HostHookPayloads>(name: K, fn: (payload: HostHookPayloads[K]) => Promise<unknown>) =>
     handlers.push([name, caught(name, fn as HookHandler)]);
-  on('ClientAreaNavbar', async (p) => (await ctx.ready()) && clientNavbar(deps, bound(p), clientPath()));
-  on('UserLogin', async (p) => (await ctx.ready()) && onUserLogin(deps, bound(p)));
+  on('ClientAreaNavbar', async (p) => (await readyFor(ctx, p.req)) && clientNavbar(deps, p, clientPath()));
+  on('UserLogin', async (p) => (await readyFor(ctx, p.req)) && onUserLogin(deps, p));
   on('AccountCreated', async (p) => (await ctx.ready()) && deps.members.ownAccountCreated(p.accountId));
   on('AccountDeleted', async (p) => (await ctx.ready()) && deps.members.forgetAccount(p.accountId));
   on('UserDeleted', async (p) => (await ctx.ready()) && deps.members.forgetUser(p.userId));
-  on('AdminNavbar', async (p) => (await ctx.ready()) && adminNavbar(bound(p), adminPath()));
+  on('AdminNavbar', async (p) => (await readyFor(ctx, p.req, 'admin')) && adminNavbar(p, adminPath()));
   for (const [name, fn] of handlers) hooks.on(name, fn);
   return () => handlers.forEach(([name, fn]) => hooks.off(name, fn));
-
-  function bound<P extends { req: Parameters<typeof bindRequest>[1] }>(payload: P): P {
-    bindRequest(ctx, payload.req);
-    return payload;
-  }
 
   function caught(name: string, fn: HookHandler): HookHandler {
     return async (payload: unknown) => {

@@ -5,7 +5,7 @@ import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
 import { flash, sessionAccountId, setSessionAccount } from './session';
 import { renderPage, signInUrl, tOf } from './render';
-import { bindRequest, userOf } from './request';
+import { readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
 import { AccountsRepo, type CurrentMembership } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
@@ -96,9 +96,8 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
     if (key && !ctx.catalogue.has(key)) throw new Error(`unknown permission key: ${key}`);
     return async (req: Request, res: Response, next: NextFunction) => {
       try {
-        bindRequest(ctx, req);
         // Switched off by the admin: the host's own rules apply, as before the module existed.
-        if (!(await ctx.ready())) return next();
+        if (!(await readyFor(ctx, req))) return next();
         const user = userOf(req);
         if (!user) return res.redirect(signInUrl(ctx, req.originalUrl));
         const membership = await resolve(req, res, user);

@@ -14,7 +14,7 @@ import { createLifecycle, type LifecycleResult } from './lifecycle';
 import { manifest, type Manifest, type ModuleSettings } from './manifest';
 import type { Deps } from './deps';
 import { registerHooks } from '../hooks';
-import { bindRequest, localeOf } from './request';
+import { bindRequest, localeOf, readyFor } from './request';
 import { takeMessages } from './session';
 import { translator, type Translate } from './i18n';
 import { packagePath } from './paths';
@@ -71,10 +71,9 @@ export interface ModuleOptions {
 
 function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Router): Express {
   const app = express();
+  // Refuse everything while the admin has the module switched off: the host then answers 404.
   app.use((req, _res, next) => {
-    bindRequest(ctx, req, area);
-    // Refuse everything while the admin has the module switched off: the host then answers 404.
-    ctx.ready().then((active) => (active ? next() : next('router')), next);
+    readyFor(ctx, req, area).then((active) => (active ? next() : next('router')), next);
   });
   app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
   // One small script file (no inline script), so a Content-Security-Policy of 'self' lets it run.

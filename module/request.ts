@@ -13,12 +13,25 @@ const BOUND = Symbol.for('account-users.request');
 interface Binding {
   ctx: ModuleContext;
   area: 'client' | 'admin';
+  /** Whether the module is on for this request, asked of the host once per request. */
+  ready?: Promise<boolean>;
 }
 
 export function bindRequest(ctx: ModuleContext, req: Request, area?: 'client' | 'admin'): void {
   const holder = req as unknown as Record<symbol, Binding | undefined>;
   const previous = holder[BOUND];
-  holder[BOUND] = { ctx, area: area ?? previous?.area ?? 'client' };
+  holder[BOUND] = { ctx, area: area ?? previous?.area ?? 'client', ready: previous?.ctx === ctx ? previous.ready : undefined };
+}
+
+/**
+ * Binds the request and answers whether the module is on (settings fresh): the sub-app, the guard
+ * and the layout's hooks all ask, and the host's `isActive` (perhaps a query) runs once.
+ */
+export function readyFor(ctx: ModuleContext, req: Request, area?: 'client' | 'admin'): Promise<boolean> {
+  bindRequest(ctx, req, area);
+  const bound = binding(req)!;
+  bound.ready ??= ctx.ready();
+  return bound.ready;
 }
 
 function binding(req: Request): Binding | undefined {
