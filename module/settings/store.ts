@@ -5,11 +5,23 @@ import { TABLES } from '../tables';
 
 /** The default store: one row per setting in the module's own table (JSON values). */
 export function tableSettingsStore(knex: Knex, now: () => number): SettingsStore {
+  // Asked until the table is there (activation makes it), not on every load after that.
+  let tableSeen = false;
   return {
     async load() {
       // Before activation the table does not exist yet: every setting has its default.
-      if (!(await knex.schema.hasTable(TABLES.settings))) return {};
-      const rows = (await knex(TABLES.settings).select('name', 'value')) as Array<{ name: string; value: string }>;
+      if (!tableSeen) {
+        tableSeen = await knex.schema.hasTable(TABLES.settings);
+        if (!tableSeen) return {};
+      }
+      const rows = (await knex(TABLES.settings)
+        .select('name', 'value')
+        .catch(async (err: unknown) => {
+          // Uninstalled meanwhile: defaults again, and the table is looked for anew.
+          if (await knex.schema.hasTable(TABLES.settings)) throw err;
+          tableSeen = false;
+          return [];
+        })) as Array<{ name: string; value: string }>;
       const values: Record<string, unknown> = {};
       for (const row of rows) {
         try {
