@@ -151,16 +151,16 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     next();
   });
   // The module's apps check their own CSRF token; the portal's check covers everything else.
-  app.use('/account', accountUsers.client);
-  app.use('/admin/modules/account_users', requireAdmin, accountUsers.admin);
+  const clientMount = '/account';
+  const adminMount = '/admin/modules/account_users';
+  app.use(clientMount, accountUsers.client);
+  app.use(adminMount, requireAdmin, accountUsers.admin);
+  const underModule = (path: string) => [clientMount, adminMount].some((mount) => path === mount || path.startsWith(`${mount}/`));
   // Past them only while the module is off: its paths then answer 404, not a CSRF refusal. A
   // visitor never given a token has no session to protect: the footer's language picker (which
   // only sets their language cookie) works without one, so reading pages stores no session.
-  app.use((req, res, next) =>
-    /^\/(account|admin\/modules\/account_users)(\/|$)/.test(req.path) || (req.method === 'POST' && req.path === '/language' && !holdsSession(req))
-      ? next()
-      : csrfProtection(req, res, next),
-  );
+  const languageWithoutSession = (req: Request) => req.method === 'POST' && req.path === '/language' && !holdsSession(req);
+  app.use((req, res, next) => (underModule(req.path) || languageWithoutSession(req) ? next() : csrfProtection(req, res, next)));
 
   /** Without the module, an account is opened only by its primary user, with full access. */
   const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
