@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
-import { i18n, safeReturnPath, type AccountContext, type HostUser } from '../module/index';
+import { hasControlCharacters, i18n, safeReturnPath, type AccountContext, type HostUser } from '../module/index';
 import type { createLayout } from './layout';
 import { hostFlash, VISITOR_LOCALE_COOKIE } from './layout';
 import { hashPassword, oneAtATime, verifyPassword } from './passwords';
@@ -23,9 +23,6 @@ function text(body: unknown, name: string, max: number): string {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v.trim().slice(0, max) : '';
 }
-
-/** Line breaks, tabs, other C0/C1 controls and bidirectional overrides: never part of a name (they reach e-mails). */
-const NAME_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const LOCALE_COOKIE = { httpOnly: true, sameSite: 'lax' as const, maxAge: 365 * 24 * 3600_000, path: '/' };
 
@@ -130,7 +127,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       phone: text(req.body, 'phone', 40),
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
-    if (NAME_CONTROLS.test(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
+    if (hasControlCharacters(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
     if (values.country && !COUNTRY_CODES.has(values.country)) return showProfile(req, res, 422, 'profile.errors.country', values);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
@@ -148,7 +145,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const lastName = text(req.body, 'lastName', 100);
     const email = text(req.body, 'email', 254);
     if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return showContacts(req, res, 422, 'contacts.errors.invalid');
-    if (NAME_CONTROLS.test(firstName) || NAME_CONTROLS.test(lastName)) return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
+    if (hasControlCharacters(firstName) || hasControlCharacters(lastName)) return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
     await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
     hostFlash(req, 'success', 'contacts.added');
     res.redirect(303, '/contacts');
