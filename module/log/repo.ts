@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import type { Actor } from '../context';
+import { displayIp } from './ip';
 
 export interface LogEntryInput {
   accountId: number | null;
@@ -65,7 +66,7 @@ function toEntry(row: Record<string, unknown>): LogEntry {
     targetUserId: row.target_user_id === null ? null : Number(row.target_user_id),
     targetEmail: (row.target_email as string | null) ?? null,
     details,
-    ip: (row.ip as string | null) ?? null,
+    ip: displayIp((row.ip as string | null) ?? null),
     createdAt: Number(row.created_at),
   };
 }

@@ -26,7 +26,7 @@ describe('the account\'s activity log', () => {
     const [removed, changed] = rows(res.text);
     assert.deepEqual(removed.slice(1, 4), ['Alice Archer', 'Removed access', 'Dana Developer']);
     assert.deepEqual(changed.slice(1, 5), ['Alice Archer', 'Changed permissions', 'Dana Developer', 'From All permissions to Invoices, Support tickets']);
-    assert.match(removed[5], /^(::ffff:)?127\.0\.0\.1$|^::1$/, 'the IP address');
+    assert.match(removed[5], /^127\.0\.0\.1$|^::1$/, 'the IP address, IPv4 without the IPv6 mapping prefix');
     assert.match(removed[0], /\d{4}/, 'the time');
   });
 
@@ -36,7 +36,7 @@ describe('the account\'s activity log', () => {
     await tp.knex('mod_account_users_log').insert(actions.map((action, i) => ({
       account_id: d.acme.id, actor_type: i === 0 ? 'admin' : i === 5 ? 'system' : 'user', actor_id: i === 5 ? null : d.alice.id, actor_name: i === 0 ? 'Ada Admin' : 'Alice Archer',
       action, target_user_id: action.startsWith('invite_') ? null : d.dev.id, target_email: action.startsWith('invite_') ? 'new@example.test' : null,
-      details: null, ip: '203.0.113.7', created_at: now + i,
+      details: null, ip: i === 1 ? '::ffff:203.0.113.7' : i === 2 ? '2001:db8::7' : '203.0.113.7', created_at: now + i,
     })));
     const text = (await alice.get('/account/activity')).text;
     for (const words of ['Changed permissions', 'Removed access', 'Left the account', 'Gave access', 'Made account owner', 'Became account owner', 'Opened the account', 'Sent an invitation', 'Sent an invitation again', 'Cancelled an invitation', 'Accepted an invitation']) {
@@ -47,6 +47,10 @@ describe('the account\'s activity log', () => {
     assert.match(text, /<td>System<\/td>/);
     assert.match(text, /<td>new@example.test<\/td>/);
     assert.match(text, /<td>203\.0\.113\.7<\/td>/);
+    assert.doesNotMatch(text, /::ffff:/, 'an IPv4-mapped address shows as IPv4');
+    assert.match(text, /<td>2001:db8::7<\/td>/, 'a real IPv6 address is kept');
+    assert.match(text, /Became account owner when User Management was turned on/, 'the system entry in the customer\'s words');
+    assert.doesNotMatch(text, /Account Users/, 'not the module\'s name');
   });
 
   it('shows only this account\'s entries and pages them, 50 at a time', async () => {
