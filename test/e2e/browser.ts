@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inCI } from '../helpers/ci';
 
 /** Debian's Chromium; a browser is never downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -15,12 +16,12 @@ export const DEMO_PASSWORD = 'demo-password';
 
 /**
  * Whether the browser suite can run here. Without Chromium it is skipped with a message, except
- * in CI (CI=true), where a missing browser is a failure.
+ * in CI (any non-empty CI but "false"/"0"), where a missing browser is a failure.
  */
 export function chromiumMissing(): string | undefined {
   if (fs.existsSync(CHROMIUM)) return undefined;
   const message = `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the browser tests.`;
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${message} (CI=true: failing)`);
+  if (inCI()) throw new Error(`${message} (CI=${process.env.CI}: failing)`);
   return message;
 }
 
