@@ -2,12 +2,35 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { isMysql } from '../../host/db';
 
-/** Tables whose rows change on every request by design (the session store, the rate limiter). */
-const VOLATILE = new Set(['sessions', 'rate_limits']);
+/** Tables whose rows change on every request by design (the rate limiter). */
+const VOLATILE = new Set(['rate_limits']);
+
+/**
+ * The session store changes on every request (expiry, CSRF token, flash messages); what an attack
+ * must not change is who each session is signed in as and as which staff member, and it must never
+ * put a session into an account. Anonymous sessions (a visitor's first page) carry none of that
+ * and are left out. A session may leave its account (the guard does so when access ended), so the
+ * accounts are compared apart, under SESSION_ACCOUNTS, where only an entry that appears counts.
+ */
+const SESSION_ACCOUNTS = 'sessions: the account each session works in';
+
+function sessionIdentity(row: Record<string, unknown>): Record<string, unknown> | undefined {
+  let sess: Record<string, unknown>;
+  try {
+    sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as Record<string, unknown>;
+  } catch {
+    return { sid: row.sid, unreadable: String(row.sess) };
+  }
+  const passport = sess.passport as { user?: unknown } | undefined;
+  const accountUsers = sess.accountUsers as { accountId?: unknown } | undefined;
+  const identity = { user: passport?.user ?? null, admin: sess.admin ?? null, startedAt: sess.startedAt ?? null, accountId: accountUsers?.accountId ?? null };
+  if (identity.user === null && identity.admin === null) return undefined;
+  return { sid: row.sid, ...identity };
+}
 
 export type Snapshot = Map<string, string[]>;
 
-/** Every table of the database (host and module, migration history included), minus the volatile ones. */
+/** Every table of the database (host and module, migration history included), minus the rate limiter. */
 export async function tablesOf(knex: Knex): Promise<string[]> {
   let names: string[];
   if (isMysql(knex)) {
@@ -25,7 +48,13 @@ export async function snapshot(knex: Knex): Promise<Snapshot> {
   const result: Snapshot = new Map();
   for (const table of await tablesOf(knex)) {
     const rows = (await knex(table).select('*')) as Array<Record<string, unknown>>;
-    result.set(table, rows.map(canonical).sort());
+    if (table === 'sessions') {
+      const sessions = rows.map(sessionIdentity).filter((row): row is Record<string, unknown> => row !== undefined);
+      result.set(table, sessions.map(({ accountId: _, ...identity }) => canonical(identity)).sort());
+      result.set(SESSION_ACCOUNTS, sessions.filter((row) => row.accountId !== null).map((row) => `${String(row.sid)} in account ${String(row.accountId)}`).sort());
+    } else {
+      result.set(table, rows.map(canonical).sort());
+    }
   }
   return result;
 }
@@ -50,7 +79,8 @@ export function diff(before: Snapshot, after: Snapshot): Difference[] {
   for (const table of new Set([...before.keys(), ...after.keys()])) {
     const a = new Set(before.get(table) ?? []);
     const b = new Set(after.get(table) ?? []);
-    const removed = [...a].filter((row) => !b.has(row));
+    // A session leaving its account is the guard at work; entering one is a change.
+    const removed = table === SESSION_ACCOUNTS ? [] : [...a].filter((row) => !b.has(row));
     const added = [...b].filter((row) => !a.has(row));
     if (removed.length || added.length) out.push({ table, added, removed });
   }
