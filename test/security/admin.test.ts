@@ -110,7 +110,9 @@ describe('security: the module admin pages', () => {
       for (const q of ['q[$ne]=x&page[x]=1', 'action[]=removed&from[$gt]=0&to=not-a-date', 'page=-1&ipage[x]=2']) {
         for (const path of ['/users', '/accounts', `/accounts/${w.acme.id}/log`, `/users/${w.dev.id}/log`, `/accounts/${w.acme.id}`]) {
           const res = await admin.get(`${BASE}${path}?${q}`);
-          assert.ok(res.status < 500, `${path}?${q} answered ${res.status}`);
+          // A malformed value is ignored and the page shown; a date that is not one is named in the form (422).
+          const expected = path.endsWith('/log') && q.includes('not-a-date') ? 422 : 200;
+          assert.equal(res.status, expected, `${path}?${q}`);
         }
       }
     });
