@@ -61,8 +61,26 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
   };
   r.get('/modules', requireAdmin, wrap((req, res) => showModules(req, res)));
 
+  /**
+   * "Are you sure?" for the two steps that take something away, saying what they take (counted by
+   * the module). Only the form on this page, with `confirm=yes`, acts; the GET changes nothing.
+   */
+  const TAKING = ['deactivate', 'uninstall'] as const;
+  for (const action of TAKING) {
+    r.get(`/modules/${action}`, requireAdmin, wrap(async (req, res) => {
+      const state = await registry.refresh(true);
+      // Nothing to switch off or to remove: back to the Modules page, which shows the state.
+      if (action === 'deactivate' ? !state.active : !state.installed) return res.redirect(303, '/admin/modules');
+      const blocked = action === 'uninstall' && state.active;
+      const impact = blocked ? undefined : await accountUsers.impact();
+      await layout.page(req, res, 'admin/module-confirm', { title: `admin.modules.${action}Title`, titleParams: { name: manifest.name }, manifest, action, impact, blocked }, blocked ? 409 : 200);
+    }));
+  }
+
   r.post('/modules/lifecycle', requireAdmin, wrap(async (req, res) => {
     const action = req.body?.action;
+    // Deactivate and Uninstall act only when confirmed on their page; a bare click (an old page) is sent there.
+    if ((TAKING as readonly unknown[]).includes(action) && req.body?.confirm !== 'yes') return res.redirect(303, `/admin/modules/${action as string}`);
     // A failing step reports an error and changes nothing in the portal's record of the module.
     const report = (result: LifecycleResult) => hostFlash(req, result.status === 'success' ? 'success' : 'error', result.messageKey, result.params);
     if (action === 'activate') {

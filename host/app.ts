@@ -178,7 +178,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
 
   app.use(authRoutes({ knex, passport, layout, signIn }));
   app.get('/no-account', requireLogin, (req, res, next) => {
-    layout.page(req, res, 'no-account', { title: 'noAccount.title' }, 403).catch(next);
+    // Installed but switched off: access given through the module is paused, not gone.
+    const { installed, active } = registry.current();
+    layout.page(req, res, 'no-account', { title: 'noAccount.title', paused: installed && !active }, 403).catch(next);
   });
   app.use(clientPages({ knex, layout, guard }));
   app.use('/admin', adminArea({ knex, layout, registry, accountUsers }));

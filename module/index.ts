@@ -8,9 +8,10 @@ import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
 import { clientRouter } from './client/router';
+import { pausedInvitation } from './invites/paused';
 import { adminRouter } from './admin/router';
 import { errorHandler } from './http';
-import { createLifecycle, type LifecycleResult } from './lifecycle';
+import { createLifecycle, type LifecycleImpact, type LifecycleResult } from './lifecycle';
 import { manifest, type Manifest, type ModuleSettings } from './manifest';
 import type { Deps } from './deps';
 import { registerHooks } from '../hooks';
@@ -21,7 +22,7 @@ import { packagePath } from './paths';
 
 export type * from './contract';
 export type { AccountContext } from './guard';
-export type { LifecycleResult } from './lifecycle';
+export type { LifecycleImpact, LifecycleResult } from './lifecycle';
 export type { Manifest, ModuleSettings, SettingField } from './manifest';
 export type { Translate } from './i18n';
 export { manifest } from './manifest';
@@ -58,6 +59,11 @@ export interface AccountUsersModule {
   deactivate(): Promise<LifecycleResult>;
   uninstall(): Promise<LifecycleResult>;
   installed(): Promise<boolean>;
+  /**
+   * What deactivating or uninstalling would take away (users other than owners with access,
+   * pending invitations), for the host's confirmation page; changes nothing, zeros when not installed.
+   */
+  impact(): Promise<LifecycleImpact>;
   /** Domain services, for seeds and tests that work without HTTP. */
   services: { members: MembersService; repo: MembersRepo; ctx: ModuleContext };
   /** Removes the module's hook registrations (tests build many apps in one process). */
@@ -71,11 +77,12 @@ export interface ModuleOptions {
   settingsTtlMs?: number;
 }
 
-function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Router): Express {
+function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Router, whileOff?: RequestHandler): Express {
   const app = express();
-  // Refuse everything while the admin has the module switched off: the host then answers 404.
-  app.use((req, _res, next) => {
-    readyFor(ctx, req, area).then((active) => (active ? next() : next('router')), next);
+  // Refuse everything while the admin has the module switched off: the host then answers 404
+  // (`whileOff` may answer a few pages of its own first, changing nothing).
+  app.use((req, res, next) => {
+    readyFor(ctx, req, area).then((active) => (active ? next() : whileOff ? whileOff(req, res, next) : next('router')), next);
   });
   app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
   // One small script file (no inline script), so a Content-Security-Policy of 'self' lets it run.
@@ -95,7 +102,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
 
-  const client = subApp(ctx, 'client', clientRouter(deps));
+  const client = subApp(ctx, 'client', clientRouter(deps), pausedInvitation(deps));
   client.on('mount', () => {
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });

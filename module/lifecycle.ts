@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
 import type { ModuleContext } from './context';
+import { whereOpen } from './host-schema';
+import { TABLES } from './tables';
 import type { MembersService } from './members/service';
 import { isInstalled, migrateDownAll, migrateLatest } from './migrate';
 import { defaultLocale, translate } from './i18n';
@@ -13,6 +16,17 @@ export interface LifecycleResult {
   messageKey: string;
   params?: Record<string, unknown>;
   description: string;
+}
+
+/**
+ * What switching the module off or uninstalling it takes away, for the host's "Are you sure?"
+ * page. Counted from the module's tables (zeros when they do not exist); changes nothing.
+ */
+export interface LifecycleImpact {
+  /** Users other than the owner with access to an open account: paused while the module is off, deleted on uninstall. */
+  memberships: number;
+  /** Invitations still waiting to be accepted: they cannot be accepted while the module is off, and are deleted on uninstall. */
+  pendingInvitations: number;
 }
 
 function result(status: LifecycleResult['status'], messageKey: string, params: Record<string, unknown> = {}): LifecycleResult {
@@ -49,5 +63,15 @@ export function createLifecycle(ctx: ModuleContext, members: MembersService) {
       return result('success', 'lifecycle.uninstalled');
     }),
     installed: () => isInstalled(ctx.knex),
+    impact: async (): Promise<LifecycleImpact> => {
+      if (!(await isInstalled(ctx.knex))) return { memberships: 0, pendingInvitations: 0 };
+      const a = ctx.host.schema.accounts;
+      const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+      const memberships = await count(
+        ctx.knex(`${TABLES.members} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').whereNull('m.is_owner').modify(whereOpen, ctx.host.schema, 'a'),
+      );
+      const pendingInvitations = await count(ctx.knex(TABLES.invites).whereNotNull('pending_email').andWhere('expires_at', '>', ctx.now()));
+      return { memberships, pendingInvitations };
+    },
   };
 }

@@ -60,7 +60,9 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
     const d = e.details;
     if (e.action === 'permissions_changed' && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
     if (e.action === 'owner_changed' && typeof d.previousOwnerId === 'number') {
-      return t('admin.log.previousOwner', { name: names.get(d.previousOwnerId) ?? `#${d.previousOwnerId}` });
+      const name = names.get(d.previousOwnerId) ?? `#${d.previousOwnerId}`;
+      // Entries written before the choice existed hold no access: the previous owner kept All Permissions.
+      return 'previousOwnerAccess' in d ? t('admin.log.previousOwnerKeeps', { name, access: access(t, d.previousOwnerAccess) }) : t('admin.log.previousOwner', { name });
     }
     if ('permissions' in d) return t('activity.details.access', { access: access(t, d.permissions) });
     return '';

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
 import { field, handler, idParam } from '../http';
-import { renderPage } from '../render';
+import { renderPage, tOf } from '../render';
+import { earlierPermissions, type PreviousOwnerAccess } from '../members/service';
 import { flash } from '../session';
 import type { AccountHandlers } from './accounts';
 import type { AdminRepo } from './repo';
@@ -25,18 +26,67 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     return { acct, member, user, name: `${user.firstName} ${user.lastName}`.trim() || user.email };
   }
 
+  /** The account's owner now, named, and the set they held before becoming owner (when one was kept). */
+  async function currentOwner(accountId: number) {
+    const owner = await repo.owner(accountId);
+    const earlier = owner ? earlierPermissions(await repo.ownerBeforeOwnerPermissions(accountId)) : null;
+    return { owner, ownerName: owner ? `${owner.firstName} ${owner.lastName}`.trim() || owner.email : '', earlier };
+  }
+
+  type OwnerForm = { access: string; permissions: string[]; errors: { permissions?: string } };
+
+  /** The confirmation: who becomes owner and, when there is an owner now, what that owner keeps. */
+  async function showOwnerForm(req: Request, res: Response, t: Awaited<ReturnType<typeof target>>, form: OwnerForm, status = 200) {
+    const { owner, ownerName, earlier } = await currentOwner(t.acct.id);
+    const tr = tOf(req);
+    const choices = [
+      { value: 'all', label: tr('admin.owner.keepAll'), help: tr('admin.owner.keepAllHelp') },
+      ...(earlier ? [{ value: 'earlier', label: tr('admin.owner.keepEarlier'), help: tr('admin.owner.keepEarlierHelp', { access: ctx.catalogue.summary(tr, { allPermissions: false, permissions: earlier }) }) }] : []),
+      { value: 'choose', label: tr('admin.owner.keepChoose'), help: tr('admin.owner.keepChooseHelp') },
+    ];
+    renderPage(ctx, req, res, 'admin/make-owner', {
+      title: 'admin.owner.title', acct: t.acct, user: t.user, name: t.name, owner, ownerName, choices, form, keys: ctx.catalogue.keys,
+    }, status);
+  }
+
+  /** What the previous owner keeps, from the form: one of the offered choices, or the error to show. */
+  function keepChoice(form: OwnerForm): PreviousOwnerAccess | { error: string } {
+    if (form.access === 'earlier') return form.permissions.length > 0 ? { error: 'admin.owner.errors.withKeys' } : { kind: 'earlier' };
+    if (form.access !== 'all' && form.access !== 'choose') return { error: 'admin.owner.errors.choose' };
+    const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
+    if ('error' in choice) return { error: choice.error === 'permissions.errors.allWithKeys' ? 'admin.owner.errors.withKeys' : choice.error };
+    return choice.all ? { kind: 'all' } : { kind: 'choose', keys: choice.keys };
+  }
+
   const confirmOwner = handler(async (req: Request, res: Response) => {
-    const { acct, member, user, name } = await target(req);
-    if (member.isOwner) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
-    const owner = await repo.owner(acct.id);
-    const ownerName = owner ? `${owner.firstName} ${owner.lastName}`.trim() || owner.email : '';
-    renderPage(ctx, req, res, 'admin/make-owner', { title: 'admin.owner.title', acct, user, name, ownerName });
+    const t = await target(req);
+    if (t.member.isOwner) throw ModuleError.conflict('admin.owner.already', { name: t.name, account: t.acct.name });
+    await showOwnerForm(req, res, t, { access: 'all', permissions: [], errors: {} });
   });
 
   const makeOwner = handler(async (req: Request, res: Response) => {
-    const { acct, member, name } = await target(req);
+    const t = await target(req);
+    const { acct, member, name } = t;
+    if (member.isOwner) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
+    const form: OwnerForm = { ...accessFields(req.body), errors: {} };
+    // The owner the page was shown for ("" when the account had none); absent from older forms.
+    const shownOwner = typeof req.body?.ownerId === 'string' ? req.body.ownerId : undefined;
+    const expectedOwnerId = shownOwner === undefined ? undefined : /^[1-9][0-9]{0,9}$/.test(shownOwner) ? Number(shownOwner) : null;
+    const { owner, earlier } = await currentOwner(acct.id);
+    // With nobody to keep anything, there is nothing to choose.
+    const keep = owner ? keepChoice(form) : ({ kind: 'all' } as const);
+    if ('error' in keep) return showOwnerForm(req, res, t, { ...form, errors: { permissions: keep.error } }, 422);
+    if (keep.kind === 'earlier' && !earlier) return showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: 'admin.owner.errors.noEarlier' } }, 422);
+    let changed: boolean;
+    try {
+      changed = await access.makeOwner(adminActor(ctx, req), acct.id, member.userId, { keep, expectedOwnerId });
+    } catch (err) {
+      // Decided again on the locked owner row: the kept set may have gone since the page was read.
+      if (err instanceof ModuleError && err.status === 422) return showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: err.messageKey } }, 422);
+      throw err;
+    }
     // Already the owner (also when another move made them so a moment ago): say so, log nothing.
-    if (!(await access.makeOwner(adminActor(ctx, req), acct.id, member.userId))) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
+    if (!changed) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
     flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
   });

@@ -3,7 +3,7 @@ import { isOpenStatus } from '../host-schema';
 import type { HostUser } from '../contract';
 import { ModuleError, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
-import type { AccessChoice, MembersService } from '../members/service';
+import type { AccessChoice, MembersService, PreviousOwnerAccess } from '../members/service';
 import { TABLES } from '../tables';
 import { isDeadlock, retryOnDeadlock } from '../deadlock';
 import { InvitesRepo } from '../invites/repo';
@@ -49,10 +49,10 @@ export class AdminAccess {
    * unique owner index or a deadlock, and then tries again against the committed owner.
    */
   /** False when the user already owns the account (decided on the locked owner row): nothing changed. */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<boolean> {
+  async makeOwner(actor: Actor, accountId: number, userId: number, options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null } = {}): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await this.members.makeOwner(actor, accountId, userId)).changed;
+        return (await this.members.makeOwner(actor, accountId, userId, options)).changed;
       } catch (err) {
         if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
         if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');

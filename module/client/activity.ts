@@ -46,6 +46,7 @@ export function activityHandlers({ ctx }: Deps) {
     const d = entry.details;
     if ((entry.action === 'permissions_changed' || entry.action === 'invite_access_changed') && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
     if ('permissions' in d) return t('activity.details.access', { access: access(t, d.permissions) });
+    if (entry.action === 'owner_changed' && 'previousOwnerAccess' in d) return t('activity.details.previousOwnerKeeps', { access: access(t, d.previousOwnerAccess) });
     if (entry.action === 'invite_cancelled' && d.inviterLostAccess) return t('activity.details.inviterLostAccess');
     return '';
   }

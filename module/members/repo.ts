@@ -124,6 +124,12 @@ export class MembersRepo {
     return row ? { ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) } : undefined;
   }
 
+  /** The set the account's owner held as a user before becoming owner (raw, as stored), if one was kept. */
+  async ownerBeforeOwnerPermissions(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<unknown> {
+    const row = (await db(M).where({ account_id: accountId, is_owner: true }).first('before_owner_permissions')) as { before_owner_permissions: unknown } | undefined;
+    return row?.before_owner_permissions ?? null;
+  }
+
   async insert(
     db: Knex | Knex.Transaction,
     input: { accountId: number; userId: number; isOwner: boolean; allPermissions: boolean; permissions: string[]; invitedBy: number | null; now: number },

@@ -4,6 +4,7 @@ import { ModuleError, isUniqueViolation } from '../errors';
 import { writeLog } from '../log/repo';
 import { TABLES } from '../tables';
 import { MembersRepo, type Member } from './repo';
+import { parseStoredPermissions } from '../permissions';
 
 export interface AccessChoice {
   all: boolean;
@@ -14,6 +15,29 @@ export interface AccessChoice {
 export function sameAccess(member: { allPermissions: boolean; permissions: string[] }, choice: AccessChoice): boolean {
   if (choice.all || member.allPermissions) return choice.all === member.allPermissions;
   return member.permissions.length === choice.keys.length && member.permissions.every((k) => choice.keys.includes(k));
+}
+
+/** What the previous owner keeps when ownership moves on. */
+export type PreviousOwnerAccess = { kind: 'all' } | { kind: 'earlier' } | { kind: 'choose'; keys: string[] };
+
+/** The set an owner held as a user before becoming owner, as stored; null when none was kept. */
+export function earlierPermissions(stored: unknown): string[] | null {
+  if (stored === null || stored === undefined || stored === '') return null;
+  const keys = parseStoredPermissions(stored);
+  return keys.length > 0 ? keys : null;
+}
+
+/** What to keep aside for a member who becomes owner: their chosen set; nothing for All Permissions. */
+function earlierOf(member: { allPermissions: boolean; permissions: string[] }): string | null {
+  return member.allPermissions || member.permissions.length === 0 ? null : JSON.stringify(member.permissions);
+}
+
+/** The access the previous owner is left with; "earlier" without a kept set is refused (422). */
+function resultingAccess(keep: PreviousOwnerAccess, earlier: string[] | null): AccessChoice {
+  if (keep.kind === 'all') return { all: true, keys: [] };
+  if (keep.kind === 'choose') return { all: false, keys: keep.keys };
+  if (!earlier) throw ModuleError.invalid('admin.owner.errors.noEarlier');
+  return { all: false, keys: earlier };
 }
 
 /**
@@ -144,37 +168,55 @@ export class MembersService {
   }
 
   /**
-   * Moves ownership to another member. The old owner stays with All Permissions. The previous
-   * owner's flag is cleared before the new one is set, inside one transaction, so the unique
-   * index sees at most one owner at every moment; a concurrent move fails on it and is retried
-   * by the caller, or answers 409.
+   * Moves ownership to another member. The previous owner stays a user of the account with what
+   * `keep` says: All Permissions (the default), the set they held before they became owner, or a
+   * chosen set. The previous owner's flag is cleared before the new one is set, inside one
+   * transaction, so the unique index sees at most one owner at every moment; a concurrent move
+   * fails on it and is retried by the caller, or answers 409. The new owner's own set, if they had
+   * one, is kept aside (`before_owner_permissions`) for when ownership moves on from them.
+   * `expectedOwnerId` (when given) is the owner the person deciding saw: another owner by now
+   * refuses with 409, so a choice made about one person is never applied to another.
    */
-  async makeOwner(actor: Actor, accountId: number, userId: number): Promise<{ previousOwnerId: number | null; changed: boolean }> {
+  async makeOwner(
+    actor: Actor,
+    accountId: number,
+    userId: number,
+    options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null } = {},
+  ): Promise<{ previousOwnerId: number | null; changed: boolean; previousOwnerAccess: AccessChoice | null }> {
+    const keep = options.keep ?? { kind: 'all' };
     const result = await this.inTransaction(async (trx) => {
       // Lock the account's owner row first so two moves queue instead of interleaving.
       const current = (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first()) as
-        | { id: number; user_id: number }
+        | { id: number; user_id: number; before_owner_permissions?: string | null }
         | undefined;
       const target = await this.repo.find(accountId, userId, trx);
       if (!target) throw ModuleError.notFound();
-      if (target.isOwner) return { previousOwnerId: userId, changed: false };
+      if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null };
+      const currentOwnerId = current ? Number(current.user_id) : null;
+      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId) throw ModuleError.conflict('admin.owner.ownerChanged');
       const now = this.ctx.now();
+      let kept: AccessChoice | null = null;
       if (current) {
-        await trx(TABLES.members).where({ id: current.id }).update({ is_owner: null, all_permissions: true, permissions: '[]', updated_at: now });
+        kept = resultingAccess(keep, earlierPermissions(current.before_owner_permissions));
+        await trx(TABLES.members)
+          .where({ id: current.id })
+          .update({ is_owner: null, all_permissions: kept.all, permissions: JSON.stringify(kept.all ? [] : kept.keys), before_owner_permissions: null, updated_at: now });
       }
-      await trx(TABLES.members).where({ id: target.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
+      await trx(TABLES.members)
+        .where({ id: target.id })
+        .update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: earlierOf(target), updated_at: now });
       await writeLog(trx, actor, {
         accountId,
         action: 'owner_changed',
         targetUserId: userId,
-        details: { previousOwnerId: current ? Number(current.user_id) : null },
+        details: kept ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys } : { previousOwnerId: null },
       }, now);
-      return { previousOwnerId: current ? Number(current.user_id) : null, changed: true };
+      return { previousOwnerId: currentOwnerId, changed: true, previousOwnerAccess: kept };
     });
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
     }
-    return { previousOwnerId: result.previousOwnerId, changed: result.changed };
+    return result;
   }
 
   /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */
@@ -225,7 +267,7 @@ export class MembersService {
         const now = this.ctx.now();
         const existing = await this.repo.find(accountId, userId, trx);
         if (existing) {
-          await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', updated_at: now });
+          await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: earlierOf(existing), updated_at: now });
         } else {
           await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
         }

@@ -38,7 +38,7 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
     const confirm = await admin.get(`${account}/users/${devId}/owner`);
     assert.match(textOf(confirm.text), /Are you sure you want to make Dana Developer \(dev@example\.com\) the owner of Blue Fish Bakery\?/);
     admin.csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1];
-    const moved = await admin.post(`${account}/users/${devId}/owner`);
+    const moved = await admin.post(`${account}/users/${devId}/owner`, { access: 'all' });
     assert.equal(moved.status, 303);
 
     const after = textOf((await admin.get(moved.headers.location)).text);

@@ -22,12 +22,13 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(confirm.status, 200);
       const text = textOf(confirm.text);
       assert.match(text, /Are you sure you want to make Dana Developer \(dev@example\.test\) the owner of Blue Fish Bakery\?/);
-      assert.match(text, /Bob Baker stays a user of the account with All Permissions/);
+      assert.match(text, /Bob Baker stays a user of the account: choose below what they may do from now on\./);
+      assert.match(confirm.text, /id="keep-access-all" name="access" value="all" checked/, 'All Permissions is chosen unless staff choose otherwise');
       assert.match(confirm.text, new RegExp(`<form method="post" action="${blue}/users/${w.dev.id}/owner"`));
       assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id], 'the confirmation page changes nothing');
 
       admin.csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1];
-      const res = await admin.post(`${blue}/users/${w.dev.id}/owner`);
+      const res = await admin.post(`${blue}/users/${w.dev.id}/owner`, { access: 'all' });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, blue);
 
@@ -45,7 +46,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(Number(entry.actor_id), w.admin.id);
       assert.equal(entry.actor_name, 'Ada Admin');
       assert.equal(Number(entry.target_user_id), w.dev.id);
-      assert.deepEqual(JSON.parse(entry.details), { previousOwnerId: w.bob.id });
+      assert.deepEqual(JSON.parse(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: 'all' });
 
       // The host's AccountOwnerChanged listener keeps the primary user in step.
       assert.equal(Number((await tp.knex('accounts').where('id', w.blueFish.id).first()).primary_user_id), w.dev.id);
@@ -58,7 +59,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     });
 
     it('the new owner gets User Management and the old owner no longer does', async () => {
-      await admin.post(`${blue}/users/${w.dev.id}/owner`);
+      await admin.post(`${blue}/users/${w.dev.id}/owner`, { access: 'all' });
       const dev = await tp.login(w.dev.email);
       await dev.refreshCsrf('/account/switch');
       await dev.post('/account/switch', { accountId: String(w.blueFish.id) });
@@ -74,7 +75,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(res.status, 409);
       assert.match(textOf(res.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
       // Posting the move anyway is not reported as a success either.
-      const post = await admin.post(`${blue}/users/${w.bob.id}/owner`);
+      const post = await admin.post(`${blue}/users/${w.bob.id}/owner`, { access: 'all' });
       assert.equal(post.status, 409);
       assert.match(textOf(post.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
       assert.doesNotMatch((await admin.get(blue)).text, /is now the owner/);
@@ -89,7 +90,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
         await tp.f.member(w.acme.id, u.id, ['tickets']);
         ids.push(u.id);
       }
-      const results = await Promise.all(ids.map((id) => admin.post(`${BASE}/accounts/${w.acme.id}/users/${id}/owner`)));
+      const results = await Promise.all(ids.map((id) => admin.post(`${BASE}/accounts/${w.acme.id}/users/${id}/owner`, { access: 'all' })));
       for (const r of results) assert.ok(r.status === 303 || r.status === 409, `answered ${r.status}`);
       const now = await owners(tp, w.acme.id);
       assert.equal(now.length, 1, 'exactly one owner row');

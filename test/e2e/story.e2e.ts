@@ -223,7 +223,10 @@ describe('The story in a real browser', function () {
     const admin = await person();
     await adminSignIn(admin);
     await admin.goto('/admin/modules');
-    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Deactivate' }).click()]);
+    // Deactivate asks first, on a page of its own that says who loses access.
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Deactivate' }).click()]);
+    assert.match((await admin.locator('main').textContent()) ?? '', /memberships? \(users? other than the owner with access to an account\) lose/);
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, deactivate' }).click()]);
     assert.equal(await admin.locator('strong.status').textContent(), 'Deactivated');
     assert.ok(!has(await admin.locator('.mainnav a').allTextContents(), 'Account Users'), 'admin menu item gone');
 
@@ -239,6 +242,7 @@ describe('The story in a real browser', function () {
     const erinAgain = await person();
     await signIn(erinAgain, invitee, 'a long enough password');
     assert.equal(new URL(erinAgain.url()).pathname, '/no-account');
+    assert.match((await erinAgain.locator('main').textContent()) ?? '', /that access is paused at the moment/);
 
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
     assert.equal(await admin.locator('strong.status').textContent(), 'Active');

@@ -207,7 +207,9 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     // Pages that are not there, and the portal with the module switched off.
     await open(alice, '/no-such-page', 'not-found', 'Page not found', 404);
     await admin.goto('/admin/modules');
-    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Deactivate' }).click()]);
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Deactivate' }).click()]);
+    await at(admin, 'admin-deactivate-confirm', 'Modules page: Deactivate asks first and says who loses access');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, deactivate' }).click()]);
     await at(admin, 'admin-modules-inactive', 'Modules page: Account Users deactivated');
     const devOff = await person();
     await signIn(devOff, 'dev@example.com');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, membership, type DemoLike } from '../users/setup';
+import { count, inviteAndLink } from '../invites/helpers';
+import { textOf } from '../admin/helpers';
 
 describe('module deactivated', () => {
   let tp: TestPortal;
@@ -46,5 +48,69 @@ describe('module deactivated', () => {
     assert.equal((await dev.get('/tickets')).status, 200);
     assert.equal((await dev.get('/invoices')).status, 403);
     assert.equal((await alice.get('/account/users')).status, 200);
+  });
+
+  describe('an invited user while it is off', () => {
+    let link: { path: string; token: string };
+    beforeEach(async () => {
+      await tp.setActive(true);
+      link = await inviteAndLink(tp, alice, 'newcomer@example.test', ['tickets']);
+      await tp.setActive(false);
+    });
+
+    it('opening the invitation link says access is paused until the hosting company turns it back on, and changes nothing', async () => {
+      const before = { invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') };
+      const page = await tp.anonymous().get(link.path);
+      assert.equal(page.status, 503);
+      assert.equal(page.headers['cache-control'], 'no-store');
+      const text = textOf(page.text);
+      assert.match(text, /Access is paused/);
+      assert.match(text, /You have been invited to Acme Web Studio, but access for invited users is paused at the moment: the hosting company has switched it off for now\./);
+      assert.match(text, /You do not need a new invitation: once the hosting company turns it back on, this link works again until/);
+      assert.doesNotMatch(text, /ask the account owner|not valid/i);
+      assert.doesNotMatch(page.text, /<form[^>]*invite/, 'nothing to accept or register while off');
+      // Accepting or registering stays impossible while off.
+      const member = await tp.login(d.dev.email);
+      assert.equal((await member.post(`${link.path}/accept`)).status, 404);
+      assert.deepEqual({ invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') }, before);
+      // Switched on again, the same link is the invitation page once more.
+      await tp.setActive(true);
+      const again = await tp.anonymous().get(link.path);
+      assert.equal(again.status, 200);
+      assert.match(textOf(again.text), /Acme Web Studio/);
+    });
+
+    it('in German too', async () => {
+      const page = await tp.anonymous().get(link.path).set('Accept-Language', 'de');
+      assert.equal(page.status, 503);
+      const text = textOf(page.text);
+      assert.match(text, /Der Zugriff ruht/);
+      assert.match(text, /Sie wurden zu Acme Web Studio eingeladen, aber der Zugriff für eingeladene Benutzer ruht zurzeit/);
+    });
+
+    it('an unknown or cancelled link is still the portal\'s plain 404', async () => {
+      assert.equal((await tp.anonymous().get(`/account/invite/${'x'.repeat(43)}`)).status, 404);
+      await tp.knex('mod_account_users_invites').update({ cancelled_at: Date.now(), pending_email: null });
+      const cancelled = await tp.anonymous().get(link.path);
+      assert.equal(cancelled.status, 404);
+      assert.doesNotMatch(textOf(cancelled.text), /Access is paused/);
+    });
+
+    it('signing in, a user given access by an owner is told that access is paused, not to ask for a new invitation', async () => {
+      const member = await tp.login(d.dev.email);
+      assert.equal(member.lastLoginRedirect, '/no-account');
+      const page = await member.get('/no-account');
+      const text = textOf(page.text);
+      assert.match(text, /If an account owner gave you access to their account, that access is paused at the moment: the hosting company has switched it off for now\. Once they turn it back on, your access is back as it was; you do not need a new invitation\./);
+      assert.doesNotMatch(text, /invite you again/);
+    });
+
+    it('after uninstalling, the link is gone and the page no longer speaks of a pause', async () => {
+      await tp.portal.accountUsers.uninstall();
+      await tp.portal.registry.remove();
+      assert.equal((await tp.anonymous().get(link.path)).status, 404);
+      const member = await tp.login(d.dev.email);
+      assert.match(textOf((await member.get('/no-account')).text), /ask the account owner to invite you again/);
+    });
   });
 });

@@ -64,7 +64,7 @@ describe('module lifecycle', () => {
     assert.match((await client.get('/')).text, /User Management/);
     assert.equal((await client.get('/account/switch')).status, 200);
 
-    assert.equal((await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate' })).status, 303);
+    assert.equal((await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' })).status, 303);
     const home = await client.get('/');
     assert.equal(home.status, 200, 'the primary user still signs in to their account');
     assert.doesNotMatch(home.text, /User Management/);
@@ -78,8 +78,8 @@ describe('module lifecycle', () => {
     assert.match((await client.get('/')).text, /User Management/);
     assert.equal((await member.get('/tickets')).status, 200, 'memberships decide again');
 
-    await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate' });
-    await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall' });
+    await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' });
+    await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), false);
     assert.equal(await count(tp, 'accounts', { id: account.id }), 1);
   });
@@ -91,7 +91,7 @@ describe('module lifecycle', () => {
     await adminClient.post('/admin/login', { email: admin.email, password: 'test-password-1' });
     await adminClient.refreshCsrf('/admin/modules');
     await adminClient.post('/admin/modules/lifecycle', { action: 'activate' });
-    await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall' });
+    await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true);
     assert.match((await adminClient.get('/admin/modules')).text, /Deactivate the module before uninstalling it/);
   });

@@ -128,7 +128,8 @@ describe('every page and e-mail in every language', () => {
         await assertPage(client, '/admin/login', locale);
         await client.refreshCsrf('/admin/login');
         assert.equal((await client.post('/admin/login', { email: admin.email, password: Factories.PASSWORD })).status, 303);
-        for (const path of ['/admin', '/admin/modules', '/admin/outbox', '/admin/modules/account_users']) await assertPage(client, path, locale);
+        for (const path of ['/admin', '/admin/modules', '/admin/modules/deactivate', '/admin/outbox', '/admin/modules/account_users', `/admin/modules/account_users/accounts/${d.acme.id}/users/${d.dev.id}/owner`]) await assertPage(client, path, locale);
+        await assertPage(client, '/admin/modules/uninstall', locale, 409);
         const mail = await tp.knex('outbox').orderBy('id').first();
         await assertPage(client, `/admin/outbox/${mail.id}`, locale);
       });

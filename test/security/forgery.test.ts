@@ -128,7 +128,7 @@ describe('security: CSRF on every POST and no state change on GET', () => {
         `/accounts/${w.acme.id}/users/${w.dev.id}/owner`, `/accounts/${w.acme.id}/users/${w.dev.id}/remove`, `/accounts/${w.acme.id}/invites/${w.acmeInviteId}/cancel`,
         `/accounts/${w.acme.id}/invites/${w.acmeInviteId}/resend`, `/accounts/${w.acme.id}/users?email=${encodeURIComponent(w.sam.email)}&access=all`,
       ].map((p) => `${MOD}${p}`);
-      for (const path of ['/admin', '/admin/modules', '/admin/outbox', '/admin/logout', '/admin/modules/lifecycle?action=uninstall', ...staffPages]) {
+      for (const path of ['/admin', '/admin/modules', '/admin/modules/deactivate', '/admin/modules/uninstall', '/admin/outbox', '/admin/logout', '/admin/modules/lifecycle?action=uninstall&confirm=yes', ...staffPages]) {
         const res = await clients.admin.get(path);
         assert.ok(res.status < 500, `GET ${path} answered ${res.status}`);
       }
