@@ -109,4 +109,32 @@ describe('host contract: the module checks its own CSRF token (a host without an
     assert.equal((await ownerClient.agent.post('/account/users/invite').type('form').send({ _csrf: 'forged', email: 'x@example.test', access: 'all' })).status, 403);
     assert.equal((await ownerClient.post('/account/users/invite', { email: 'x@example.test', access: 'all' }, '/account/users')).status, 303);
   });
+
+  it('takes its token from the form body or header only: the right token in the query string is refused (a URL leaks into logs and Referer)', async () => {
+    host = await bareHost();
+    const owner = await host.user('Olga', 'Owner');
+    const member = await host.user('Max', 'Member');
+    const accountId = await host.account('Olive Hosting', owner.id);
+    await host.module.activate();
+    await host.knex('mod_account_users_members').insert({
+      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
+      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
+    });
+    const client = await host.signIn(owner.id);
+    await client.get('/account/users');
+    assert.ok(client.token, 'the page carried the module token');
+    const fields = { accountId: client.accountId, access: 'choose', permissions: 'invoices' };
+    const path = `/account/users/${member.id}/permissions`;
+
+    const before = await snapshot(host.knex);
+    const inQuery = await client.agent.post(`${path}?_csrf=${encodeURIComponent(client.token)}`).type('form').send(fields);
+    assert.equal(inQuery.status, 403);
+    assert.match(inQuery.text, /form had expired/);
+    assert.equal(await snapshot(host.knex), before, 'nothing changed');
+
+    const inHeader = await client.agent.post(path).set('x-csrf-token', client.token).type('form').send(fields);
+    assert.equal(inHeader.status, 303, 'the same token in the header is accepted: the refusal above was the query string');
+    const row = (await host.knex('mod_account_users_members').where({ account_id: accountId, user_id: member.id }).first()) as { permissions: string };
+    assert.deepEqual(JSON.parse(row.permissions), ['invoices']);
+  });
 });
