@@ -99,9 +99,9 @@ describe('admin: finding users and accounts', () => {
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}`);
     assert.match(textOf(first.text), /29 users/);
     assert.match(first.text, /Page 1 of 2/);
-    assert.equal((first.text.match(/<th scope="row">/g) ?? []).length, 25);
+    assert.equal((first.text.match(/<th scope="row"[^>]*>/g) ?? []).length, 25);
     const second = await admin.get(`${BASE}/accounts/${w.acme.id}?page=2`);
-    assert.equal((second.text.match(/<th scope="row">/g) ?? []).length, 4);
+    assert.equal((second.text.match(/<th scope="row"[^>]*>/g) ?? []).length, 4);
     const found = textOf((await admin.get(`${BASE}/accounts/${w.acme.id}?q=Staff07`)).text);
     assert.match(found, /1 user found/);
     assert.match(found, /Big Staff07 staff7@bigco\.test/);

@@ -14,7 +14,7 @@ describe('the account\'s activity log', () => {
   });
   afterEach(() => tp.close());
 
-  const rows = (html: string) => [...html.matchAll(/<tr>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>/g)].map((m) => m.slice(1));
+  const rows = (html: string) => [...html.matchAll(/<tr[^>]*>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>/g)].map((m) => m.slice(1));
 
   it('shows who did what to whom, when and from which IP, newest first', async () => {
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets', 'invoices'] });
@@ -40,15 +40,15 @@ describe('the account\'s activity log', () => {
     })));
     const text = (await alice.get('/account/activity')).text;
     for (const words of ['Changed permissions', 'Removed access', 'Left the account', 'Gave access', 'Made account owner', 'Became account owner', 'Opened the account', 'Sent an invitation', 'Sent an invitation again', 'Cancelled an invitation', 'Accepted an invitation']) {
-      assert.match(text, new RegExp(`<td>${words}`), words);
+      assert.match(text, new RegExp(`<td[^>]*>${words}`), words);
     }
     assert.doesNotMatch(text, /activity\.action\./, 'no untranslated keys');
     assert.match(text, /Ada Admin \(support staff\)/);
-    assert.match(text, /<td>System<\/td>/);
-    assert.match(text, /<td>new@example.test<\/td>/);
-    assert.match(text, /<td>203\.0\.113\.7<\/td>/);
+    assert.match(text, /<td[^>]*>System<\/td>/);
+    assert.match(text, /<td[^>]*>new@example.test<\/td>/);
+    assert.match(text, /<td[^>]*>203\.0\.113\.7<\/td>/);
     assert.doesNotMatch(text, /::ffff:/, 'an IPv4-mapped address shows as IPv4');
-    assert.match(text, /<td>2001:db8::7<\/td>/, 'a real IPv6 address is kept');
+    assert.match(text, /<td[^>]*>2001:db8::7<\/td>/, 'a real IPv6 address is kept');
     assert.match(text, /Became account owner when User Management was turned on/, 'the system entry in the customer\'s words');
     assert.doesNotMatch(text, /Account Users/, 'not the module\'s name');
   });
