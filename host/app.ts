@@ -49,22 +49,23 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const hooks = new Hooks(logger);
   const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
   await registry.refresh(true);
-  const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: `Portal <no-reply@${new URL(config.baseUrl).hostname}>` });
+  // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
+  i18n.setDefaultLocale(config.defaultLocale);
+  if (config.langOverridesDir) i18n.addOverrideDir(path.resolve(config.langOverridesDir));
+  // The company name of the portal's header, also the sender's name of its e-mails and the module's.
+  const brandName = i18n.translate(i18n.defaultLocale(), 'brand');
+  const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: { name: brandName, address: `no-reply@${new URL(config.baseUrl).hostname}` } });
   // The Outbox (and MAIL_DIR) is a development mail sink: it keeps every invitation link in full.
   if (config.production && !config.smtpUrl) {
     logger.warn('SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.');
   }
-
-  // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
-  i18n.setDefaultLocale(config.defaultLocale);
-  if (config.langOverridesDir) i18n.addOverrideDir(path.resolve(config.langOverridesDir));
 
   const app = express();
   const layout = createLayout(hooks, app);
   const moduleActive = () => registry.current().active;
   const signIn = createSignIn({ knex, hooks, moduleActive });
   const accountUsers = await createModule(
-    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, logger, renderPage: layout.renderPage, signIn, timeZone: config.timeZone, now: options.now }),
+    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, brandName, logger, renderPage: layout.renderPage, signIn, timeZone: config.timeZone, now: options.now }),
     { settingsTtlMs: options.moduleStateTtlMs },
   );
   layout.showModuleMessages(accountUsers.messagesOf);

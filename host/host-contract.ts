@@ -29,6 +29,8 @@ export function buildHostContract(deps: {
   registry: ModuleRegistry;
   mailer: HostContract['mailer'];
   baseUrl: string;
+  /** The company name the portal shows (its `brand` string), named in the module's e-mails. */
+  brandName: string;
   logger: Logger;
   renderPage: HostContract['renderPage'];
   signIn: SignIn;
@@ -89,6 +91,7 @@ export function buildHostContract(deps: {
     hooks: deps.hooks,
     isActive: () => deps.registry.current().active,
     baseUrl: deps.baseUrl,
+    brand: { name: deps.brandName },
     logger: deps.logger,
     admins: {
       current: (req: Request) => {

@@ -196,6 +196,12 @@ export interface HostContract {
   isActive: () => boolean | Promise<boolean>;
   /** Absolute base URL of the portal for links in e-mails; never taken from request headers. */
   baseUrl: string;
+  /**
+   * The hosting company as its customers know it. The module's e-mails name it in the subject,
+   * at the top and in the footer, so the reader knows who writes; without it they name the host
+   * name of `baseUrl` (e.g. "portal.example.com").
+   */
+  brand?: { name: string };
   logger: Logger;
   /** The hosting company's staff member signed in to the admin area, if any. */
   admins: { current(req: Request): { id: number; name: string } | undefined };

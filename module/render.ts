@@ -78,7 +78,7 @@ export function renderPage(
 ): void {
   const h = helpers(req, res);
   const title = h.t(data.title, data.titleParams);
-  const body = renderView('partials/page', { base: h.base, content: renderView(view, { ...h, account: res.locals.account, ...data, title }) });
+  const body = renderView('partials/page', { base: h.base, content: renderView(view, { ...h, account: res.locals.account, catalogue: ctx.catalogue, ...data, title }) });
   if (ctx.host.renderPage) {
     // The host's layout shows the module's messages with its own.
     const page = { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) };

@@ -88,7 +88,6 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
         invitesTotal,
         invitesPage: ip.page,
         invitesPages: ip.pages,
-        keys: ctx.catalogue.keys,
         maxUsers: ctx.settings().maxUsersPerAccount,
         addForm: state.addForm ?? emptyForm(),
         inviteForm: state.inviteForm ?? emptyForm(),

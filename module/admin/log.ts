@@ -5,9 +5,10 @@ import { hasKey } from '../i18n';
 import { ModuleError } from '../errors';
 import { field, handler, idParam, pageParam } from '../http';
 import { listLog, type LogEntry, type LogFilter } from '../log/repo';
-import { renderPage, tOf } from '../render';
+import { localeOf, renderPage, tOf } from '../render';
+import { timeZoneOf } from '../request';
 import type { AdminRepo } from './repo';
-import { parseDay, startOfDay } from './dates';
+import { dayExample, parseLocaleDay, startOfDay } from './dates';
 
 const PER_PAGE = 50;
 
@@ -26,15 +27,17 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
   /** The query's filter, or the messages of the fields that are not valid. */
   function readFilter(req: Request, res: Response): { form: Record<'action' | 'from' | 'to', string>; filter: LogFilter; errors: FilterErrors } {
     const form = { action: field(req.query, 'action', 50), from: field(req.query, 'from', 20), to: field(req.query, 'to', 20) };
-    const timeZone = (res.locals.timeZone as string | undefined) ?? 'UTC';
+    // Days are typed as the page's language writes them (or YYYY-MM-DD) and start at midnight where the portal is.
+    const locale = localeOf(req);
+    const timeZone = timeZoneOf(req);
     const errors: FilterErrors = {};
     const filter: LogFilter = {};
     if (form.action) {
       if (LOG_ACTIONS.includes(form.action)) filter.action = form.action;
       else errors.action = 'admin.log.errors.action';
     }
-    const from = form.from ? parseDay(form.from) : undefined;
-    const to = form.to ? parseDay(form.to) : undefined;
+    const from = form.from ? parseLocaleDay(form.from, locale) : undefined;
+    const to = form.to ? parseLocaleDay(form.to, locale) : undefined;
     if (form.from && !from) errors.from = 'admin.log.errors.date';
     if (form.to && !to) errors.to = 'admin.log.errors.date';
     if (from) filter.from = startOfDay(from, timeZone);
@@ -91,7 +94,7 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
       details: details(t, e, names),
       ip: e.ip ?? '',
     }));
-    renderPage(ctx, req, res, 'admin/log', { ...view, rows, page, hasNext, form, errors, actions: LOG_ACTIONS, path: req.baseUrl + req.path }, valid ? 200 : 422);
+    renderPage(ctx, req, res, 'admin/log', { ...view, rows, page, hasNext, form, errors, actions: LOG_ACTIONS, dateExample: dayExample(localeOf(req)), path: req.baseUrl + req.path }, valid ? 200 : 422);
   }
 
   const ofAccount = handler(async (req: Request, res: Response) => {

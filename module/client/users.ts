@@ -68,7 +68,6 @@ export function usersHandlers(deps: Deps) {
         targetName: ctx.host.users.displayName(user),
         form,
         error,
-        keys: ctx.catalogue.keys,
       },
       status,
     );

@@ -112,7 +112,6 @@ export function inviteHandlers(deps: Deps) {
         title: 'invites.accessTitle',
         invite,
         accessForm: { access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose', keys, error: form?.error ?? null },
-        keys: ctx.catalogue.keys,
         usersUrl: usersPath(req),
       },
       form ? 422 : 200,

@@ -26,14 +26,27 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
 }
 
+/** Who the module's e-mails say they come from: the host's brand, else the host name of its base URL. */
+export function companyName(ctx: ModuleContext): string {
+  const name = ctx.host.brand?.name?.trim();
+  if (name) return name;
+  try {
+    return new URL(ctx.host.baseUrl).hostname;
+  } catch {
+    return ctx.host.baseUrl;
+  }
+}
+
 function compose(ctx: ModuleContext, name: string, locale: string, to: string, subjectKey: string, raw: Record<string, unknown>) {
   // Every value (names, account names, addresses) stays on one line of the message, whatever was stored.
-  const data = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]));
+  const values = { ...raw, company: companyName(ctx), portalUrl: ctx.host.baseUrl };
+  const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]));
   const t = translator(locale);
-  const all = { ...data, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
+  const subject = oneLine(t(subjectKey, data));
+  const all = { ...data, subject, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
   return ctx.host.mailer.send({
     to,
-    subject: oneLine(t(subjectKey, data)),
+    subject,
     text: renderText(name, all),
     html: renderView(`emails/${name}`, all),
   });
@@ -46,12 +59,28 @@ export interface InviteMail {
   accountName: string;
   link: string;
   expiresAt: number;
+  /** The access in words, one line ("Invoices, Support tickets"). */
   access: string;
+  /** What the invitation grants; absent in messages queued by 1.1.0, which then show `access` only. */
+  allPermissions?: boolean;
+  permissions?: string[];
 }
 
-/** The invitation, in the inviter's language, naming who invites and to which account. */
+/** Each granted permission with what it allows, in the reader's language; undefined when the message does not say. */
+function grantsOf(ctx: ModuleContext, locale: string, mail: InviteMail): Array<{ label: string; description: string }> | undefined {
+  const t = translator(locale);
+  if (mail.allPermissions) return [{ label: t('access.all'), description: t('access.allHelp') }];
+  if (!Array.isArray(mail.permissions)) return undefined;
+  const keys = mail.permissions;
+  return ctx.catalogue.keys.filter((k) => keys.includes(k)).map((k) => ({ label: t(`permission.${k}.label`), description: t(`permission.${k}.description`) }));
+}
+
+/**
+ * The invitation, in the inviter's language: who sends it (the hosting company), who invites and
+ * to which account, and what each granted permission allows.
+ */
 export function sendInviteMail(ctx: ModuleContext, mail: InviteMail): Promise<void> {
-  return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', { ...mail, inviter: mail.inviterName, account: mail.accountName });
+  return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', { ...mail, inviter: mail.inviterName, account: mail.accountName, grants: grantsOf(ctx, mail.locale, mail) });
 }
 
 export interface AcceptedMail {

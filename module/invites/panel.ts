@@ -18,7 +18,6 @@ export interface InviteFormState {
 export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState> = {}): Record<string, unknown> {
   return {
     inviteForm: { email: form.email ?? '', access: form.access ?? '', permissions: form.permissions ?? [], errors: form.errors ?? {} },
-    invitePermissionKeys: ctx.catalogue.keys,
   };
 }
 

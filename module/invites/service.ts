@@ -180,7 +180,7 @@ export class InvitesService {
       await this.checkLimits(trx, account.id, now);
       const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, locale, now, expiresAt: now + lifetime });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
-      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }) }, now);
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }), allPermissions: choice.all, permissions: choice.keys }, now);
       return { inviteId, mailId };
     }));
     const mailSent = await this.mail.deliver(made.mailId);
@@ -191,7 +191,7 @@ export class InvitesService {
   /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
   private queueInviteMail(
     trx: Knex.Transaction,
-    mail: { accountId: number; inviteId: number; to: string; locale: string; inviterName: string; accountName: string; expiresAt: number; access: string },
+    mail: { accountId: number; inviteId: number; to: string; locale: string; inviterName: string; accountName: string; expiresAt: number; access: string; allPermissions: boolean; permissions: string[] },
     now: number,
   ): Promise<number> {
     const { accountId, inviteId, to, ...payload } = mail;
@@ -229,7 +229,7 @@ export class InvitesService {
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
       // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
       await this.mail.repo.dropUnsent(trx, invite.id);
-      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite) }, now);
+      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite), allPermissions: invite.allPermissions, permissions: invite.permissions }, now);
       return { invite, mailId };
     }));
     const { invite } = before;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { setupPortal, Client, type TestPortal } from '../helpers/portal';
 import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
-import { parseDay, startOfDay } from '../../module/admin/dates';
+import { Factories } from '../helpers/factories';
+import { pick } from '../i18n/helpers';
+import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
 
 const DAY = 24 * 3600_000;
 
@@ -78,8 +80,10 @@ describe('admin: activity logs of an account and of a user', () => {
   it('refuses invalid filters with a message on the field (422) and shows no entries', async () => {
     const cases: Array<[string, RegExp]> = [
       ['action=drop_tables', /Please choose an action from the list\./],
-      ['from=2026-02-30', /Please enter a date such as 2026-11-28\./],
-      ['to=yesterday', /Please enter a date such as 2026-11-28\./],
+      ['from=2026-02-30', /Please enter a date such as 11\/28\/2026\./],
+      ['to=yesterday', /Please enter a date such as 11\/28\/2026\./],
+      ['from=28.11.2026', /Please enter a date such as 11\/28\/2026\./],
+      ['from=02%2F30%2F2026', /Please enter a date such as 11\/28\/2026\./],
       ['from=2026-10-03&to=2026-10-01', /The end date must not be before the start date\./],
     ];
     for (const [query, message] of cases) {
@@ -91,6 +95,31 @@ describe('admin: activity logs of an account and of a user', () => {
     }
   });
 
+  it('asks for days in one format, the page language\'s, in a text field: help, example and filter agree', async () => {
+    const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log`);
+    assert.match(res.text, /<input id="log-from" name="from" type="text" class="au-date" autocomplete="off" maxlength="20" value="" aria-describedby="log-from-help">/);
+    assert.doesNotMatch(res.text, /type="date"/, 'no browser date picker with a format of its own');
+    assert.match(res.text, /<p class="au-help" id="log-from-help">A date such as 11\/28\/2026; the day itself is included\.<\/p>/);
+    const oct2 = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=10%2F2%2F2026&to=10%2F02%2F2026`);
+    assert.equal(oct2.status, 200);
+    assert.equal(rows(oct2.text), 1, 'the English format filters like YYYY-MM-DD');
+    assert.match(oct2.text, /value="10\/2\/2026"/, 'the field keeps what was typed');
+  });
+
+  it('in German the field asks for 28.11.2026 and reads it; YYYY-MM-DD still works', async () => {
+    const staff = new Client(tp.app);
+    await pick(staff, 'de', '/admin/login');
+    await staff.refreshCsrf('/admin/login');
+    assert.equal((await staff.post('/admin/login', { email: w.admin.email, password: Factories.PASSWORD })).status, 303);
+    const page = await staff.get(`${BASE}/accounts/${w.blueFish.id}/log`);
+    assert.match(page.text, /Ein Datum wie 28\.11\.2026; der Tag selbst zählt mit\./);
+    assert.equal(rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=02.10.2026&to=2.10.2026`)).text), 1);
+    assert.equal(rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-02&to=2026-10-02`)).text), 1);
+    const wrong = await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=10%2F02%2F2026`);
+    assert.equal(wrong.status, 422);
+    assert.match(textOf(wrong.text), /Bitte geben Sie ein Datum wie 28\.11\.2026 ein\./);
+  });
+
   it('pages 50 entries at a time and keeps the filters in the page links', async () => {
     for (let i = 0; i < 55; i += 1) await entry(tp, { accountId: w.acme.id, action: 'account_switched', at: Date.UTC(2026, 9, 5, 8, i), targetUserId: w.dev.id });
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched`);
@@ -99,6 +128,21 @@ describe('admin: activity logs of an account and of a user', () => {
     const second = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&page=2`);
     assert.equal(rows(second.text), 5);
     assert.doesNotMatch(second.text, /rel="next"/);
+  });
+});
+
+describe('admin: log filter days as each language writes them', () => {
+  it('gives each shipped language one example and reads it back, and YYYY-MM-DD everywhere', () => {
+    const examples: Record<string, string> = { en: '11/28/2026', de: '28.11.2026', fr: '28/11/2026', es: '28/11/2026', nl: '28-11-2026', 'pt-BR': '28/11/2026' };
+    for (const [locale, example] of Object.entries(examples)) {
+      assert.equal(dayExample(locale), example, locale);
+      assert.deepEqual(parseLocaleDay(example, locale), { y: 2026, m: 11, d: 28 }, locale);
+      assert.deepEqual(parseLocaleDay('2026-11-28', locale), { y: 2026, m: 11, d: 28 }, locale);
+      assert.equal(parseLocaleDay('31/02/2026', locale), undefined, `${locale}: not a real day`);
+      assert.equal(parseLocaleDay('1/2/26', locale), undefined, `${locale}: a two-digit year is not guessed`);
+    }
+    assert.deepEqual(parseLocaleDay('1/5/2026', 'en'), { y: 2026, m: 1, d: 5 });
+    assert.deepEqual(parseLocaleDay('1/5/2026', 'fr'), { y: 2026, m: 5, d: 1 });
   });
 });
 

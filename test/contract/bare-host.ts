@@ -63,6 +63,7 @@ export interface BareHostOptions {
   now?: () => number;
   /** Run the module's activate step (default true). */
   activate?: boolean;
+  brand?: HostContract['brand'];
 }
 
 export interface BareHost {
@@ -143,6 +144,7 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
     settingsStore: options.settingsStore,
     isActive: options.isActive ?? (() => true),
     baseUrl: 'https://bare.example.test',
+    brand: options.brand,
     logger: quietLogger,
     admins: { current: (req) => (req.session?.adminId ? { id: req.session.adminId, name: 'Staff' } : undefined) },
     urls: { login: '/sign-in', home: '/', signOut: { href: '/sign-out', method: 'GET' } },

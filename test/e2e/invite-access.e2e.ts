@@ -55,6 +55,40 @@ describe('The invite form sends the access the owner sees', function () {
     await page.getByText('The invitation to ticked@example.org now gives access to: Invoices, Support tickets.').waitFor();
   });
 
+  it('Manage ticks View and unticking View unticks Manage; a preset fills exactly its boxes from the keyboard and says so', async () => {
+    const page = await owner();
+    await page.goto('/account/users#invite');
+    const form = inviteForm(page);
+    const box = (key: string) => form.locator(`input[name=permissions][value=${key}]`);
+    assert.equal(await form.getByRole('group', { name: 'Services' }).getByRole('checkbox').count(), 3, 'the Services group holds its three boxes');
+    await box('manageproducts').check();
+    assert.ok(await box('products').isChecked(), 'Manage services ticks View services');
+    assert.ok(await form.locator('input[name=access][value=choose]').isChecked());
+    assert.match((await form.locator('[data-au-status]').textContent()) ?? '', /Ticked: View services\./);
+    await box('products').uncheck();
+    assert.ok(!(await box('manageproducts').isChecked()), 'unticking View services unticks Manage services');
+    assert.match((await form.locator('[data-au-status]').textContent()) ?? '', /Unticked: Manage services\./);
+
+    await box('tickets').check();
+    const preset = form.getByRole('button', { name: 'Billing (invoices and quotes)' });
+    assert.ok(await preset.isVisible(), 'the presets show with script');
+    await preset.focus();
+    await page.keyboard.press('Enter');
+    const ticked = await form.locator('input[name=permissions]:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    assert.deepEqual(ticked, ['invoices', 'quotes'], 'exactly the preset');
+    assert.match((await form.locator('[data-au-status]').textContent()) ?? '', /Ticked: Invoices, Quotes\. Unticked: Support tickets\./);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Billing (invoices and quotes)', 'focus stays on the button');
+    assert.ok(page.url().endsWith('#invite'), 'a preset does not submit the form');
+  });
+
+  it('without script the presets are not shown and the form works as before', async () => {
+    const page = await owner(false);
+    await page.goto('/account/users#invite');
+    const form = inviteForm(page);
+    assert.equal(await form.getByRole('button', { name: 'Billing (invoices and quotes)' }).count(), 0, 'hidden buttons are not offered');
+    assert.ok(await form.getByRole('group', { name: 'Billing' }).isVisible());
+  });
+
   it('without script, All Permissions with a ticked box is refused and the form says why', async () => {
     const page = await owner(false);
     await page.goto('/account/users#invite');

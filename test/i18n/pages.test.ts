@@ -104,7 +104,7 @@ describe('every page and e-mail in every language', () => {
         assert.equal((await alice.post('/account/users/invite', { email, access: 'choose', permissions: ['tickets'] })).status, 303);
         const mail = await lastMail(tp, email);
         for (const part of [mail.subject, mail.text, mail.html]) assert.deepEqual(rawKeys(part), [], `${locale} invitation e-mail`);
-        assert.equal(mail.subject, translate(locale, 'email.invite.subject', { inviter: 'Alice Archer', account: d.acme.name }));
+        assert.equal(mail.subject, translate(locale, 'email.invite.subject', { inviter: 'Alice Archer', account: d.acme.name, company: 'Example Hosting' }));
         assert.ok(mail.text.includes(translate(locale, 'email.invite.button')) || mail.html.includes(escapeHtml(translate(locale, 'email.invite.button'))));
         assert.ok(mail.text.includes(translate(locale, 'permission.tickets.label')), 'the access summary is in the same language');
 
@@ -118,7 +118,7 @@ describe('every page and e-mail in every language', () => {
         assert.equal(reg.status, 303, `register answered ${reg.status}`);
         const notice = await lastMail(tp, d.alice.email);
         for (const part of [notice.subject, notice.text, notice.html]) assert.deepEqual(rawKeys(part), [], `${locale} accepted e-mail`);
-        assert.equal(notice.subject, translate(locale, 'email.accepted.subject', { name: 'Nia New', account: d.acme.name }));
+        assert.equal(notice.subject, translate(locale, 'email.accepted.subject', { name: 'Nia New', account: d.acme.name, company: 'Example Hosting' }));
       });
 
       it('shows the admin area in the picked language', async () => {

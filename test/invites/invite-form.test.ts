@@ -34,7 +34,7 @@ describe('invitations: the invite form', () => {
     const mail = await lastMail(tp, 'new.person@example.com');
     assert.match(mail.subject, /Alice Archer invited you to Acme Web Studio/);
     assert.match(mail.text, /Alice Archer invited you to use the customer account Acme Web Studio/);
-    assert.match(mail.text, /Invoices, Support tickets/);
+    assert.match(mail.text, /- Invoices: View and pay invoices\.\n- Support tickets: Open, view and reply to support tickets\./);
     const link = linkOf(mail);
     assert.ok(link.url.startsWith(`${BASE_URL}/account/invite/`), link.url);
     assert.ok(mail.html.includes(`href="${link.url}"`));
