@@ -95,7 +95,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
 
-  const client = subApp(ctx, 'client', clientRouter(deps));
+  const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount));
   client.on('mount', () => {
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });

@@ -82,6 +82,25 @@ export class AccountsRepo {
   }
 
   /**
+   * The menu's recent accounts: up to `limit` open accounts of the user other than `exceptId`,
+   * most recently switched to or signed in to first (never-used ones after them, newest first).
+   * The (user_id, last_login_at) index read backwards: the scan stops after `limit` open ones.
+   */
+  async recent(userId: number, exceptId: number, limit: number): Promise<Array<{ accountId: number; accountName: string }>> {
+    const a = this.schema.accounts;
+    const rows = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.user_id', userId)
+      .andWhere('m.account_id', '<>', exceptId)
+      .modify(whereOpen, this.schema, 'a')
+      .orderBy('m.last_login_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(limit)
+      .select('m.account_id', accountNameAs(this.knex, this.schema, 'a', 'account_name'))) as Array<{ account_id: number; account_name: unknown }>;
+    return rows.map((r) => ({ accountId: Number(r.account_id), accountName: String(r.account_name) }));
+  }
+
+  /**
    * How many accounts match. Without a search only the members index is counted (no join), so a
    * user with thousands of accounts costs an index range count.
    */
