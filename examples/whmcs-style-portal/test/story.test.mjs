@@ -217,10 +217,10 @@ function storyOn(backend) {
       assert.match(text(services.html), /petrov\.example/);
       assert.doesNotMatch(text(services.html), /harbour\.example/);
       // Switch Account in the menu carries the section (Services, which needs `products`).
-      const link = /href="(\/account\/switch\?[^"]*)"/.exec(services.html)?.[1].replace(/&amp;/g, '&');
-      assert.equal(link, '/account/switch?returnTo=%2Fclientarea.php%3Faction%3Dservices&returnPermission=products');
+      const switchLink = /href="(\/account\/switch\?[^"]*)"/.exec(services.html)?.[1].replace(/&amp;/g, '&');
+      assert.equal(switchLink, '/account/switch?returnTo=%2Fclientarea.php%3Faction%3Dservices&returnPermission=products');
 
-      const switcher = await dana.get(link);
+      const switcher = await dana.get(switchLink);
       assert.match(text(switcher.html), /Harbour Hosting Ltd[^.]*?\bharbour\.example/, "each client's second line (accounts.describe): its first service domain");
       ids.harbour = buttonFor(switcher.html, 'accountId', 'Harbour Hosting Ltd');
       const switched = await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) });
