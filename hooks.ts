@@ -3,7 +3,13 @@ import type { Deps } from './module/deps';
 import { accountOf } from './module/guard';
 import { onUserLogin } from './module/accounts/login';
 import { tOf } from './module/render';
-import { readyFor } from './module/request';
+import { readyFor, userOf } from './module/request';
+import { generateToken } from './module/csrf';
+import { describeAccounts } from './module/accounts/describe';
+import { returnAddressOf, returnFields } from './module/accounts/landing';
+
+/** How many recent accounts the account menu offers as one-click switches. */
+export const RECENT_IN_MENU = 5;
 
 /**
  * The module's registrations in the host, one line each; every handler delegates to a service and
@@ -35,11 +41,24 @@ export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () =>
   }
 }
 
-/** Hides what the account's user may not open; adds User Management, Leave account and Switch Account. */
-function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
+/**
+ * Hides what the account's user may not open; adds User Management, Switch Account (with the
+ * recent accounts as one-click switches and a search box) and, for a person with no other account
+ * to switch to, Leave this account at the bottom behind a separator (otherwise Leave is on the
+ * Switch Account page).
+ */
+async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): Promise<void> {
+  const { ctx } = deps;
   const account = accountOf(payload.req);
   if (!account) return;
   const t = tOf(payload.req);
+  const settings = ctx.settings();
+  const extra: MenuItem[] = [];
+  if (account.isOwner && !settings.disableClientManagement) {
+    extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
+  }
+  // The section of this page, read from the menus as the host declared them.
+  const back = returnAddressOf(ctx, payload.req, base, [...payload.primary, ...payload.account, ...extra]);
   const visible = (items: MenuItem[]): MenuItem[] =>
     items
       .filter((item) => !item.permission || account.can(item.permission))
@@ -47,19 +66,45 @@ function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): void {
       .filter((item) => !item.children || item.children.length > 0 || item.href);
   payload.primary.splice(0, payload.primary.length, ...visible(payload.primary));
   payload.account.splice(0, payload.account.length, ...visible(payload.account));
-  const extra: MenuItem[] = [];
-  if (account.isOwner && !deps.ctx.settings().disableClientManagement) {
-    extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
-  }
-  if (!account.isOwner && deps.ctx.settings().allowLeave) {
-    extra.push({ id: 'leave-account', label: t('leave.navItem'), href: `${base}/leave`, order: 85 });
-  }
   // Fresh from the guard's query when it ran; the session's note from login or the chooser otherwise.
-  if (account.otherAccounts ?? payload.req.session?.accountUsers?.multi) {
-    extra.push({ id: 'switch-account', label: t('nav.switchAccount'), href: `${base}/switch`, badge: account.name, order: 90 });
+  const switching = account.otherAccounts ?? payload.req.session?.accountUsers?.multi;
+  if (switching) extra.push(await switchItem(deps, payload, base, account.id, account.name, returnFields(back)));
+  else if (!account.isOwner && settings.allowLeave) {
+    extra.push({ id: 'leave-account', label: t('leave.navItem'), href: `${base}/leave`, order: 95, separator: true });
   }
   payload.account.push(...extra);
   payload.account.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+}
+
+/**
+ * Switch Account: the link to the full list (with the current account's name), and under it the
+ * person's most recent other accounts as one-click POST forms carrying this page's section, then a
+ * search box (a GET form to the Switch Account page, so it works without script).
+ */
+async function switchItem(deps: Deps, payload: NavbarPayload, base: string, currentId: number, currentName: string, keep: Record<string, string>): Promise<MenuItem> {
+  const { ctx, accounts } = deps;
+  const req = payload.req;
+  const t = tOf(req);
+  const user = userOf(req);
+  const query = new URLSearchParams(keep).toString();
+  const page = `${base}/switch${query ? `?${query}` : ''}`;
+  const recent = user ? await accounts.recent(user.id, currentId, RECENT_IN_MENU) : [];
+  const details = await describeAccounts(ctx, recent.map((r) => r.accountId));
+  const token = req.session ? generateToken(req) : '';
+  const children: MenuItem[] = recent.map((r) => ({
+    id: `switch-to-${r.accountId}`,
+    label: r.accountName,
+    detail: details.get(r.accountId),
+    href: page,
+    form: { method: 'POST', action: `${base}/switch`, fields: { _csrf: token, accountId: String(r.accountId), ...keep } },
+  }));
+  children.push({
+    id: 'switch-search',
+    label: t('common.search'),
+    href: page,
+    form: { method: 'GET', action: `${base}/switch`, fields: keep, input: { name: 'q', label: t('switch.search') } },
+  });
+  return { id: 'switch-account', label: t('nav.switchAccount'), href: page, badge: currentName, order: 90, separator: true, children };
 }
 
 function adminNavbar(payload: AdminNavbarPayload, base: string): void {

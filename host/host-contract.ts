@@ -86,6 +86,22 @@ export function buildHostContract(deps: {
         const rows = (await knex('accounts').where('primary_user_id', userId).select('id')) as Array<{ id: number }>;
         return rows.map((r) => Number(r.id));
       },
+      // The second line on Switch Account: the account's first active domain, else its primary
+      // user's name. Two indexed queries for a page of ids.
+      async describe(ids) {
+        const lines = new Map<number, string>();
+        if (ids.length === 0) return lines;
+        // One row per account (its first active domain), however many domains an agency's client has.
+        const first = knex('domains').whereIn('account_id', ids).andWhere('status', 'Active').groupBy('account_id').min('id');
+        const domains = (await knex('domains').whereIn('id', first).select('account_id', 'name')) as Array<{ account_id: number; name: string }>;
+        for (const d of domains) lines.set(Number(d.account_id), d.name);
+        const rest = ids.filter((id) => !lines.has(id));
+        if (rest.length) {
+          const owners = (await knex('accounts as a').join('users as u', 'u.id', 'a.primary_user_id').whereIn('a.id', rest).select('a.id', 'u.first_name', 'u.last_name')) as Array<{ id: number; first_name: string; last_name: string }>;
+          for (const o of owners) lines.set(Number(o.id), `${o.first_name} ${o.last_name}`.trim());
+        }
+        return lines;
+      },
     },
     mailer: deps.mailer,
     hooks: deps.hooks,

@@ -80,6 +80,25 @@ export interface MenuItem {
   order?: number;
   badge?: string;
   children?: MenuItem[];
+  /** A second, quieter line under the label (e.g. an account's domain). */
+  detail?: string;
+  /** Starts a group of its own: the host draws a separator line before the item. */
+  separator?: boolean;
+  /**
+   * The item is an action, not a page: the host renders a form whose submit button reads `label`.
+   * `href` stays a working link for a host that renders links only.
+   */
+  form?: MenuForm;
+}
+
+/** A form in a menu: a one-click POST (hidden fields only) or a small GET search (one text field). */
+export interface MenuForm {
+  method: 'GET' | 'POST';
+  action: string;
+  /** Hidden fields, in order: the module's own CSRF token on a POST, ids, the page to return to. */
+  fields: Record<string, string>;
+  /** A text field the person fills in (a search box): its name and its visible label. */
+  input?: { name: string; label: string };
 }
 
 /** Payload of ClientAreaNavbar: the two menus of the client area, changed in place by listeners. */
@@ -187,6 +206,12 @@ export interface HostContract {
     primaryUserOf(accountId: number): Promise<number | undefined>;
     /** The accounts whose primary user this person is (the sign-in repair of ownerless accounts). */
     primaryAccountsOf(userId: number): Promise<number[]>;
+    /**
+     * Optional: one short line per account that tells accounts with similar names apart (its main
+     * domain, its contact's name), shown under the name on Switch Account and in the account menu.
+     * Called with at most one page of ids (20); ids missing from the map get no second line.
+     */
+    describe?(ids: number[]): Promise<Map<number, string>>;
   };
   mailer: { send(message: MailMessage): Promise<void> };
   hooks: HookRegistry;

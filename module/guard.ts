@@ -3,7 +3,7 @@ import type { ModuleContext } from './context';
 import type { HostUser } from './contract';
 import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
-import { flash, sessionAccountId, setSessionAccount } from './session';
+import { flash, sessionAccountId, setSessionAccount, takeLanding } from './session';
 import { renderPage, signInUrl, tOf } from './render';
 import { readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
@@ -104,7 +104,13 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
         if (membership === 'handled') return;
         const account = toAccountContext(ctx, membership);
         res.locals.account = account;
+        const landing = takeLanding(req);
         if (key && !account.can(key)) {
+          // Just switched here from the same section of another account: the dashboard, not a 403.
+          if (landing === req.originalUrl && req.method === 'GET') {
+            flash(req, 'info', 'switch.sectionRefused', { name: account.name });
+            return res.redirect(ctx.host.urls.home);
+          }
           const owner = await repo.owner(account.id);
           const t = tOf(req);
           return renderPage(

@@ -102,7 +102,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
 
-  const client = subApp(ctx, 'client', clientRouter(deps), pausedInvitation(deps));
+  const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount), pausedInvitation(deps));
   client.on('mount', () => {
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });

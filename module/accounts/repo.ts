@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { accountName, accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import type { HostSchema } from '../contract';
-import { likePattern } from '../context';
+import { containsFolded } from '../text-search';
 import { toMember, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
 
@@ -72,11 +72,32 @@ export class AccountsRepo {
   private listQuery(userId: number, search: string): Knex.QueryBuilder {
     const a = this.schema.accounts;
     const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
-    // Every word must appear in the name: "blue bak" finds Blue Fish Bakery.
+    // Every word must appear in the name, in any case and with or without accents: "blue bak"
+    // finds Blue Fish Bakery, "muller" finds MÜLLER GmbH. The user's memberships come first from
+    // the (user_id, last_login_at) index; only their names are compared.
     for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      q.andWhereRaw('? like ? escape ?', [accountName(this.knex, this.schema, 'a'), likePattern(word), '\\']);
+      q.andWhere(containsFolded(this.knex, accountName(this.knex, this.schema, 'a'), word));
     }
     return q;
+  }
+
+  /**
+   * The menu's recent accounts: up to `limit` open accounts of the user other than `exceptId`,
+   * most recently switched to or signed in to first (never-used ones after them, newest first).
+   * The (user_id, last_login_at) index read backwards: the scan stops after `limit` open ones.
+   */
+  async recent(userId: number, exceptId: number, limit: number): Promise<Array<{ accountId: number; accountName: string }>> {
+    const a = this.schema.accounts;
+    const rows = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.user_id', userId)
+      .andWhere('m.account_id', '<>', exceptId)
+      .modify(whereOpen, this.schema, 'a')
+      .orderBy('m.last_login_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(limit)
+      .select('m.account_id', accountNameAs(this.knex, this.schema, 'a', 'account_name'))) as Array<{ account_id: number; account_name: unknown }>;
+    return rows.map((r) => ({ accountId: Number(r.account_id), accountName: String(r.account_name) }));
   }
 
   /**

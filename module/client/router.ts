@@ -32,12 +32,12 @@ function owner(deps: Deps): RequestHandler {
  * account (re-checked in the database) and, on a POST, refuses a form shown for another account;
  * `csrf` checks the form's `_csrf` token first, so a forged request learns nothing about accounts.
  */
-export function clientRouter(deps: Deps): express.Router {
+export function clientRouter(deps: Deps, clientPath: () => string): express.Router {
   const r = express.Router();
   const login = signedIn(deps);
   const account = deps.guards.requirePermission(null);
   const csrf = csrfProtection;
-  const sw = switchHandlers(deps);
+  const sw = switchHandlers(deps, clientPath);
   const own = owner(deps);
   const users = usersHandlers(deps);
   const activity = activityHandlers(deps);

@@ -3,24 +3,27 @@ import type { Deps } from '../deps';
 import { field, handler, pageParam, userActor } from '../http';
 import { renderPage, signOutForm } from '../render';
 import { userOf } from '../request';
-import { flash, sessionAccountId, setSessionAccount } from '../session';
+import { flash, sessionAccountId, setLanding, setSessionAccount } from '../session';
 import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
 import { toAccountContext } from '../guard';
 import { AccountsRepo } from '../accounts/repo';
 import { TABLES } from '../tables';
+import { describeAccounts } from '../accounts/describe';
+import { landingAfterSwitch, RETURN_PERMISSION, returnPermissionOf, type ReturnAddress } from '../accounts/landing';
 
 export const SWITCH_PER_PAGE = 20;
 /** A switch into the same account by the same person is logged at most this often. */
 export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
-export function switchHandlers({ ctx, repo }: Deps) {
+export function switchHandlers({ ctx, repo }: Deps, clientPath: () => string) {
   const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
 
-  async function renderChooser(req: Request, res: Response, input: { search: string; page: number; returnTo?: string; error?: string; status?: number }) {
+  async function renderChooser(req: Request, res: Response, input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number }) {
     const user = userOf(req)!;
-    const { search, returnTo } = input;
+    const { search } = input;
+    const { returnTo, permission: returnPermission } = input.back;
     const total = await accounts.count(user.id, search);
     const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
     const page = Math.min(input.page, pages);
@@ -40,6 +43,8 @@ export function switchHandlers({ ctx, repo }: Deps) {
     const chosen = sessionAccountId(req);
     const current = chosen !== undefined ? await accounts.current(chosen, user.id) : undefined;
     if (current?.accountOpen) res.locals.account = toAccountContext(ctx, current);
+    // The host's second line for each row (a domain, a contact), so similar names can be told apart.
+    const details = await describeAccounts(ctx, list.map((a) => a.accountId));
     renderPage(
       ctx,
       req,
@@ -54,6 +59,10 @@ export function switchHandlers({ ctx, repo }: Deps) {
         pages,
         currentId: current?.accountOpen ? current.accountId : undefined,
         returnTo,
+        returnPermission: returnTo ? returnPermission : undefined,
+        details,
+        // Leaving lives here, under the list, not in the menu beside Sign out.
+        leave: current?.accountOpen && !current.isOwner && ctx.settings().allowLeave ? { accountName: current.accountName } : undefined,
         error: input.error,
         catalogue: ctx.catalogue,
       },
@@ -61,19 +70,25 @@ export function switchHandlers({ ctx, repo }: Deps) {
     );
   }
 
+  /** The return address a request carries (query or form): a local path, and a catalogue key for it. */
+  const backOf = (source: Record<string, unknown> | undefined): ReturnAddress => {
+    const returnTo = safeReturnPath(source?.returnTo);
+    return returnTo ? { returnTo, permission: returnPermissionOf(ctx, source?.[RETURN_PERMISSION]) } : {};
+  };
+
   const show = handler((req: Request, res: Response) =>
-    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), returnTo: safeReturnPath(req.query.returnTo) }),
+    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), back: backOf(req.query) }),
   );
 
   const choose = handler(async (req: Request, res: Response) => {
     const user = userOf(req)!;
     const raw = field(req.body, 'accountId', 12);
     const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
-    const returnTo = safeReturnPath(req.body?.returnTo);
+    const back = backOf(req.body);
     const membership = accountId ? await accounts.current(accountId, user.id) : undefined;
     if (!membership || !membership.accountOpen) {
       // Not a member, no such account, or closed: one answer for all, and the session stays put.
-      await renderChooser(req, res, { search: '', page: 1, returnTo, error: 'switch.notAvailable', status: 403 });
+      await renderChooser(req, res, { search: '', page: 1, back, error: 'switch.notAvailable', status: 403 });
       return;
     }
     const previous = sessionAccountId(req);
@@ -89,7 +104,13 @@ export function switchHandlers({ ctx, repo }: Deps) {
     }
     setSessionAccount(req, accountId, membership.otherAccounts);
     flash(req, 'success', 'switch.switched', { name: membership.accountName });
-    res.redirect(303, returnTo ?? ctx.host.urls.home);
+    // The same section in the new account when it may open it (checked here, before redirecting),
+    // else the dashboard with a word why.
+    const landing = landingAfterSwitch(ctx, clientPath(), toAccountContext(ctx, membership), back);
+    if (landing.refused) flash(req, 'info', 'switch.sectionRefused', { name: membership.accountName });
+    // The page's own guard checks once more on arrival (a host page the menu named no permission for).
+    setLanding(req, landing.path);
+    res.redirect(303, landing.path ?? ctx.host.urls.home);
   });
 
   return { show, choose };

@@ -131,12 +131,34 @@ describe('The story in a real browser', function () {
     assert.equal(await accountShown(dev), 'Blue Fish Bakery');
     assert.deepEqual((await dev.locator('.tile-label').allTextContents()).sort(), ['active services', 'open tickets']);
 
+    // On Tickets, Acme is one click away in the account menu (a recent account, with its domain),
+    // and the switch stays on Tickets.
+    await clickMenu(dev, 'Tickets');
+    await openAccountMenu(dev);
+    const acme = dev.locator('.accountmenu').getByRole('button', { name: /^Acme Web Studio/ });
+    assert.match((await acme.textContent()) ?? '', /acme\.example/);
+    await Promise.all([dev.waitForNavigation(), acme.click()]);
+    assert.equal(new URL(dev.url()).pathname, '/tickets');
+    assert.equal(await accountShown(dev), 'Acme Web Studio');
+    await dev.getByText('You are now working in Acme Web Studio.').waitFor();
+    assert.ok(has(await menu(dev), 'Invoices'), 'all permissions in Acme');
+
+    // From Domains (Acme only) back to Blue Fish, found with the menu's search box: no Domains
+    // there, so the dashboard.
+    await clickMenu(dev, 'Domains');
+    await openAccountMenu(dev);
+    await dev.locator('.accountmenu').getByLabel('Find an account').fill('BLUE fish');
+    await Promise.all([dev.waitForNavigation(), dev.locator('.accountmenu').getByRole('button', { name: 'Search' }).click()]);
+    assert.equal(await dev.locator('.au-account-name').allTextContents().then((n) => n.join()), 'Blue Fish Bakery');
+    await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Blue Fish Bakery' }).click()]);
+    assert.equal(new URL(dev.url()).pathname, '/');
+    assert.equal(await accountShown(dev), 'Blue Fish Bakery');
+    await dev.getByText('That page is not open to you in Blue Fish Bakery, so you are on its start page.').waitFor();
+
     await openAccountMenu(dev);
     await Promise.all([dev.waitForNavigation(), dev.locator('.accountmenu a', { hasText: 'Switch Account' }).click()]);
     await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Acme Web Studio' }).click()]);
     assert.equal(await accountShown(dev), 'Acme Web Studio');
-    await dev.getByText('You are working in Acme Web Studio.').waitFor();
-    assert.ok(has(await menu(dev), 'Invoices'), 'all permissions in Acme');
   });
 
   it('bob accepts an invitation to Acme with his existing login', async () => {
@@ -204,7 +226,11 @@ describe('The story in a real browser', function () {
     const dev = await person();
     await signIn(dev, 'dev@example.com');
     await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Acme Web Studio' }).click()]);
-    assert.ok(has(await menu(dev), 'Leave this account'));
+    // Leave is on Switch Account, under the list, not in the menu beside Sign out.
+    assert.ok(!has(await menu(dev), 'Leave this account'));
+    await dev.goto('/account/switch');
+    const leave = dev.locator('main').getByRole('link', { name: 'Leave this account' });
+    assert.equal(await leave.count(), 1);
 
     await admin.goto('/admin/modules');
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Settings', exact: true }).click()]);
@@ -214,7 +240,7 @@ describe('The story in a real browser', function () {
     assert.equal(await admin.getByLabel('Users may leave an account').isChecked(), false);
 
     await dev.reload();
-    assert.ok(!has(await menu(dev), 'Leave this account'), 'leaving is switched off');
+    assert.equal(await leave.count(), 0, 'leaving is switched off');
     assert.equal((await dev.goto('/account/leave'))!.status(), 403);
     await dev.goto('/');
   });

@@ -151,6 +151,9 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await at(dev, 'chooser', 'Choose an account after sign-in');
     await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: /Blue Fish Bakery/ }).click()]);
     await open(dev, '/invoices', 'denied', 'Page refused: permission missing', 403);
+    await dev.goto('/tickets');
+    await openAccountMenu(dev);
+    await at(dev, 'switch-menu', 'Account menu of a person in several accounts: recent accounts as one-click switches, and a search');
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
     await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
 

@@ -5,7 +5,9 @@ import { diff, snapshot } from './snapshot';
 
 /** The hidden fields of the page's POST form whose action is `action`, as a browser would send them. */
 function hiddenFields(html: string, action: string): Record<string, string> {
-  const forms = html.match(/<form method="post"[\s\S]*?<\/form>/g) ?? [];
+  // The page's own forms: the account menu has switch forms of its own.
+  const main = /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? html;
+  const forms = main.match(/<form method="post"[\s\S]*?<\/form>/g) ?? [];
   const form = forms.find((f) => f.includes(`action="${action}"`));
   assert.ok(form, `the page has a form posting to ${action}`);
   const fields: Record<string, string> = {};

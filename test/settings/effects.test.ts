@@ -118,11 +118,11 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     assert.ok(await member(tp, w.acme.id, Number((await tp.knex('users').where('email', 'second@example.test').first()).id)));
   });
 
-  it('allowLeave: off, the menu item goes and leaving is refused; on again, a user can leave', async () => {
+  it('allowLeave: off, Leave goes from Switch Account and leaving is refused; on again, a user can leave', async () => {
     const dev = await openAs(w.dev.email, w.acme.id);
-    assert.match((await dev.get('/')).text, /href="\/account\/leave"/);
+    assert.match((await dev.get('/account/switch')).text, /href="\/account\/leave"/);
     await saveSettings(admin, { allowLeave: false });
-    assert.doesNotMatch((await dev.get('/')).text, /href="\/account\/leave"/);
+    assert.doesNotMatch((await dev.get('/account/switch')).text, /href="\/account\/leave"/);
     assert.equal((await dev.get('/account/leave')).status, 403);
     await dev.refreshCsrf('/');
     const refused = await dev.post('/account/leave');

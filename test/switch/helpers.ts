@@ -39,3 +39,36 @@ export async function count(tp: TestPortal, table: string, where: Record<string,
 export async function emailOf(tp: TestPortal, userId: number): Promise<string> {
   return ((await tp.knex('users').where('id', userId).first('email')) as { email: string }).email;
 }
+
+/** Undoes EJS's escaping of a text or attribute value. */
+export function unescapeHtml(text: string): string {
+  return text.replace(/&(amp|lt|gt|#34|#39|quot);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', '#34': '"', '#39': "'", quot: '"' })[e]!);
+}
+
+/** A form in the account menu as a browser would send it: its address, method and fields. */
+export interface MenuForm {
+  method: string;
+  action: string;
+  fields: Record<string, string>;
+  label: string;
+  detail?: string;
+  input?: string;
+}
+
+/** The forms of the rendered account menu (one-click switches and the search box), in order. */
+export function menuForms(html: string): MenuForm[] {
+  const menu = /<details class="accountmenu">([\s\S]*?)<\/details>/.exec(html)?.[1] ?? '';
+  return [...menu.matchAll(/<form method="([^"]+)" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)]
+    .filter((m) => m[2] !== '/logout')
+    .map((m) => {
+      const fields: Record<string, string> = {};
+      for (const f of m[3].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[f[1]] = unescapeHtml(f[2]);
+      const label = /<span class="menu-label">([^<]*)<\/span>/.exec(m[3])?.[1] ?? /<button type="submit"[^>]*>([^<]*)<\/button>/.exec(m[3])?.[1] ?? '';
+      const detail = /<span class="menu-detail">([^<]*)<\/span>/.exec(m[3])?.[1];
+      const input = /<input id="[^"]*" name="([^"]+)" type="search"/.exec(m[3])?.[1];
+      return { method: m[1], action: m[2], fields, label: unescapeHtml(label), detail: detail && unescapeHtml(detail), input };
+    });
+}
+
+/** The one-click switch forms of the account menu. */
+export const menuSwitches = (html: string) => menuForms(html).filter((f) => f.method === 'post');

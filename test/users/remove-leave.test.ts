@@ -115,12 +115,40 @@ describe('Remove Access and Leave account', () => {
       assert.match((await alice.get('/account/activity')).text, /Left the account/);
     });
 
-    it('offers Leave account in the menu to users, not to the owner, and not when leaving is switched off', async () => {
+    it('offers Leave on Switch Account to users with several accounts, not in the menu beside Sign out', async () => {
       const dev = await loginTo(tp, d.dev.email, d.acme.id);
-      assert.match((await dev.get('/')).text, /<a href="\/account\/leave">Leave this account<\/a>/);
+      const home = await dev.get('/');
+      assert.doesNotMatch(home.text, /href="\/account\/leave"/, 'not in the account menu');
+      const page = await dev.get('/account/switch');
+      assert.match(page.text, /<h2 id="switch-leave-title">Leave Acme Web Studio<\/h2>/);
+      assert.match(page.text, /<a class="au-button" href="\/account\/leave">Leave this account<\/a>/);
+      // The owner, and everyone while leaving is switched off, see no Leave at all.
+      assert.doesNotMatch((await alice.get('/account/switch')).text, /href="\/account\/leave"/);
       assert.doesNotMatch((await alice.get('/')).text, /href="\/account\/leave"/);
       await tp.setSettings({ allowLeave: false });
+      assert.doesNotMatch((await dev.get('/account/switch')).text, /href="\/account\/leave"/);
+    });
+
+    it('puts Leave at the bottom of the menu, behind a separator, for a user with no other account', async () => {
+      await tp.knex('mod_account_users_members').where({ account_id: d.blueFish.id, user_id: d.dev.id }).del();
+      const dev = await tp.login(d.dev.email);
+      const home = await dev.get('/');
+      const menu = /<details class="accountmenu">([\s\S]*?)<\/details>/.exec(home.text)![1];
+      assert.doesNotMatch(menu, /Switch Account/);
+      assert.match(menu, /<li class="menu-separated">\s*<a href="\/account\/leave">Leave this account<\/a>\s*<\/li>\s*<li class="menu-separated">\s*<form method="post" action="\/logout">/, 'last before Sign out, each in a group of its own');
+      await tp.setSettings({ allowLeave: false });
       assert.doesNotMatch((await dev.get('/')).text, /href="\/account\/leave"/);
+    });
+
+    it('reads in Brazilian Portuguese as giving up access, not as signing out', async () => {
+      const dev = await loginTo(tp, d.dev.email, d.acme.id);
+      await dev.post('/language', { locale: 'pt-BR', from: '/account/switch' });
+      const page = await dev.get('/account/switch');
+      assert.match(page.text, /Deixar de acessar esta conta/);
+      assert.match(page.text, /<button type="submit" class="linklike">Sair<\/button>/, 'Sign out keeps its own word');
+      const confirm = await dev.get('/account/leave');
+      assert.match(confirm.text, /<h1>Deixar de acessar a conta<\/h1>/);
+      assert.doesNotMatch(confirm.text.replace(/<header[\s\S]*?<\/header>/, ''), /\bSair\b/);
     });
 
     it('the owner can not leave', async () => {

@@ -216,11 +216,16 @@ function storyOn(backend) {
       expectStatus(services, 200);
       assert.match(text(services.html), /petrov\.example/);
       assert.doesNotMatch(text(services.html), /harbour\.example/);
-      assert.match(services.html, /href="\/account\/switch"/, 'Switch Account in the menu');
+      // Switch Account in the menu carries the section (Services, which needs `products`).
+      const switchLink = /href="(\/account\/switch\?[^"]*)"/.exec(services.html)?.[1].replace(/&amp;/g, '&');
+      assert.equal(switchLink, '/account/switch?returnTo=%2Fclientarea.php%3Faction%3Dservices&returnPermission=products');
 
-      const switcher = await dana.get('/account/switch');
+      const switcher = await dana.get(switchLink);
+      assert.match(text(switcher.html), /Harbour Hosting Ltd[^.]*?\bharbour\.example/, "each client's second line (accounts.describe): its first service domain");
       ids.harbour = buttonFor(switcher.html, 'accountId', 'Harbour Hosting Ltd');
-      expectStatus(await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) }), 303);
+      const switched = await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) });
+      expectStatus(switched, 303);
+      assert.equal(switched.location, '/clientarea.php?action=services', 'the same section in the other client');
       assert.match(text((await dana.get('/clientarea.php?action=services')).html), /shop\.harbour\.example/);
     });
 

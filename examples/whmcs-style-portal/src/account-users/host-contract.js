@@ -51,6 +51,14 @@ function hostContract(portal, isActive) {
         return row ? Number(row.owner_user_id) : undefined;
       },
       primaryAccountsOf: async (userId) => (await knex('tblclients').where('owner_user_id', userId).pluck('id')).map(Number),
+      // Switch Account's second line: the first active service domain, else the contact's name or e-mail.
+      async describe(ids) {
+        const first = knex('tblhosting').whereIn('userid', ids).andWhere('domainstatus', 'Active').andWhere('domain', '<>', '').groupBy('userid').min('id');
+        const lines = new Map((await knex('tblhosting').whereIn('id', first).select('userid', 'domain')).map((r) => /** @type {[number, string]} */ ([Number(r.userid), String(r.domain)])));
+        const rest = await knex('tblclients').whereIn('id', ids.filter((id) => !lines.has(id))).select('id', 'companyname', 'firstname', 'lastname', 'email');
+        for (const c of rest) lines.set(Number(c.id), (c.companyname && `${c.firstname} ${c.lastname}`.trim()) || c.email);
+        return lines;
+      },
     },
     mailer: portal.mailer,
     hooks: portal.hooks,

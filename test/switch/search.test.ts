@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { backend } from '../helpers/db';
+import { isMysql } from '../../host/db';
+import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { listedAccounts, unescapeHtml } from './helpers';
+
+const NAMES = ['Müller GmbH', 'MÜLLER & SÖHNE', 'Mueller Bau', 'Łódź Web Studio', 'Crème Brûlée Café', 'Blue Fish Bakery', '50% Off [Outlet]', 'Søren Design', 'Москва Хостинг'];
+
+/** Switch Account's search ignores case and accents, in the database, on SQLite and MySQL/MariaDB alike. */
+describe(`Switch Account search ignores case and accents (${backend})`, () => {
+  let tp: TestPortal;
+  let client: Client;
+  before(async () => {
+    tp = await setupPortal();
+    const user = await tp.f.user({ email: 'agency@example.test' });
+    for (const name of NAMES) await tp.f.member((await tp.f.account({ name })).id, user.id, 'all');
+    // Someone else's Müller: never found by this user.
+    await tp.f.account({ name: 'Müller Fremd' });
+    client = await tp.login(user.email);
+  });
+  after(() => tp.close());
+
+  const found = async (q: string) => {
+    const res = await client.get(`/account/switch?q=${encodeURIComponent(q)}`);
+    assert.equal(res.status, 200, q);
+    return listedAccounts(res.text).map(unescapeHtml).sort();
+  };
+
+  it('"Muller" finds "Müller", and "muller" finds "MÜLLER"', async () => {
+    assert.deepEqual(await found('Muller'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+    assert.deepEqual(await found('muller'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+    assert.deepEqual(await found('MÜLLER'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+    assert.deepEqual(await found('müller gmbh'), ['Müller GmbH']);
+    // "ue" is another spelling, not the same letters: Mueller is found by what it is written with.
+    assert.deepEqual(await found('mueller'), ['Mueller Bau']);
+  });
+
+  it('folds accents in both directions and letters without a decomposition (Ł, ø)', async () => {
+    assert.deepEqual(await found('lodz'), ['Łódź Web Studio']);
+    assert.deepEqual(await found('ŁÓDŹ'), ['Łódź Web Studio']);
+    assert.deepEqual(await found('creme brulee'), ['Crème Brûlée Café']);
+    assert.deepEqual(await found('CAFE'), ['Crème Brûlée Café']);
+    assert.deepEqual(await found('soren'), ['Søren Design']);
+    assert.deepEqual(await found('söhne muller'), ['MÜLLER & SÖHNE'], 'every word, in any order');
+  });
+
+  it('ignores case beyond ASCII, and takes wildcard characters literally', async () => {
+    assert.deepEqual(await found('москва'), ['Москва Хостинг']);
+    assert.deepEqual(await found('50%'), ['50% Off [Outlet]']);
+    assert.deepEqual(await found('[outlet]'), ['50% Off [Outlet]']);
+    assert.deepEqual(await found('0%'), ['50% Off [Outlet]']);
+    assert.deepEqual(await found('_'), []);
+    assert.deepEqual(await found('*'), []);
+    assert.deepEqual(await found('?'), []);
+    assert.deepEqual(await found('ü*r'), []);
+  });
+
+  it('counts the matches in the database, as it lists them', async () => {
+    const res = await client.get('/account/switch?q=MULLER');
+    assert.match(res.text, /2 accounts match “MULLER”/);
+    assert.match((await client.get('/account/switch?q=bakery')).text, /1 account matches “bakery”/);
+  });
+
+  if (backend === 'mysql') {
+    it('folds whatever the charset and collation of the host\'s name column (utf8mb4_bin, utf8mb3_bin)', async () => {
+      const knex = tp.knex;
+      assert.ok(isMysql(knex));
+      try {
+        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
+        assert.deepEqual(await found('muller'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+        // WHMCS tables are often utf8 (utf8mb3) with a binary or general collation.
+        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin NOT NULL');
+        assert.deepEqual(await found('MULLER'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+        assert.deepEqual(await found('lodz'), ['Łódź Web Studio']);
+      } finally {
+        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+      }
+    });
+  }
+});
