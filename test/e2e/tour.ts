@@ -107,7 +107,11 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       const dana = alice.locator('tr', { hasText: 'dev@example.com' });
       const permissionsHref = await dana.locator('a[href$="/permissions"]').getAttribute('href');
       const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      const access = alice.locator('a[href$="/access"]').first();
+      const accessHref = (await access.count()) ? await access.getAttribute('href') : null;
       if (cancelHref) await open(alice, cancelHref, 'invite-cancel', 'Cancel an invitation: the confirmation');
+      if (accessHref) await open(alice, accessHref, 'invite-access', 'A pending invitation\'s access, changed without sending it again');
+      else result.missing.push('change access of a pending invitation (/account/invites/:id/access)');
       await open(alice, permissionsHref!, 'permissions', 'Manage Permissions');
       // The form shown again with its error: nothing chosen.
       await alice.getByLabel('Choose Permissions', { exact: false }).first().check();
@@ -217,6 +221,8 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     const devOff = await person();
     await signIn(devOff, 'dev@example.com');
     await at(devOff, 'no-account', 'Module off: a login that owns no account');
+    await open(admin, '/admin/modules/uninstall', 'admin-uninstall-confirm', 'Modules page: Uninstall asks first and says what is deleted');
+    await admin.goto('/admin/modules');
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
   } finally {
     for (const c of contexts) await c.close();
