@@ -7,7 +7,7 @@ import { flash, sessionAccountId, setSessionAccount, takeLanding } from './sessi
 import { renderPage, signInUrl, tOf } from './render';
 import { readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
-import { AccountsRepo, type CurrentMembership } from './accounts/repo';
+import type { AccountsRepo, CurrentMembership } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
 
 /** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
@@ -47,8 +47,7 @@ export interface Guards {
   chooserPath(returnTo?: string): string;
 }
 
-export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountPath: () => string): Guards {
-  const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
+export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: AccountsRepo, clientMountPath: () => string): Guards {
   const chooserPath = (returnTo?: string): string => {
     const safe = safeReturnPath(returnTo);
     return `${clientMountPath()}/switch${safe ? `?returnTo=${encodeURIComponent(safe)}` : ''}`;
@@ -135,11 +134,6 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, clientMountP
   }
 
   return { requirePermission, chooserPath };
-}
-
-/** Marks a host request as needing to pick an account first; used by the UserLogin hook. */
-export function returnToOf(req: Request): string | undefined {
-  return safeReturnPath(req.query?.returnTo) ?? safeReturnPath(req.body?.returnTo);
 }
 
 export { tOf };

@@ -98,9 +98,11 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const repo = new MembersRepo(ctx.knex, host.schema);
   const members = new MembersService(ctx, repo);
   let clientMount = '/account';
-  const guards = createGuards(ctx, repo, () => clientMount);
+  // One repository of each kind, shared by the guard, the handlers and the login hook.
+  const accounts = new AccountsRepo(ctx.knex, host.schema);
+  const guards = createGuards(ctx, repo, accounts, () => clientMount);
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, repo, accounts: new AccountsRepo(ctx.knex, host.schema), members, invites };
+  const deps: Deps = { ctx, guards, repo, accounts, members, invites };
 
   const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount), pausedInvitation(deps));
   client.on('mount', () => {

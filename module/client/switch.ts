@@ -7,7 +7,6 @@ import { flash, sessionAccountId, setLanding, setSessionAccount } from '../sessi
 import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
 import { toAccountContext } from '../guard';
-import { AccountsRepo } from '../accounts/repo';
 import { TABLES } from '../tables';
 import { describeAccounts } from '../accounts/describe';
 import { landingAfterSwitch, RETURN_PERMISSION, returnPermissionOf, type ReturnAddress } from '../accounts/landing';
@@ -17,8 +16,7 @@ export const SWITCH_PER_PAGE = 20;
 export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
-export function switchHandlers({ ctx, repo }: Deps, clientPath: () => string) {
-  const accounts = new AccountsRepo(ctx.knex, ctx.host.schema);
+export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => string) {
 
   async function renderChooser(req: Request, res: Response, input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number }) {
     const user = userOf(req)!;
