@@ -5,7 +5,7 @@ import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
 import { flash, sessionAccountId, setSessionAccount, takeLanding } from './session';
 import { renderPage, signInUrl, tOf } from './render';
-import { readyFor, userOf } from './request';
+import { nameOf, readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
 import type { AccountsRepo, CurrentMembership } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
@@ -120,7 +120,7 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: Ac
             {
               title: 'denied.title',
               permissionLabel: ctx.catalogue.label(t, key),
-              ownerName: owner ? ctx.host.users.displayName({ id: owner.userId, email: owner.email, firstName: owner.firstName, lastName: owner.lastName }) : '',
+              ownerName: owner ? nameOf(ctx, owner) : '',
               ownerEmail: owner?.email ?? '',
             },
             403,

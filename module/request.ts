@@ -68,6 +68,15 @@ export function timeZoneOf(req: Request): string {
 
 /** The host's name for a person (its own formula, not the module's). */
 export function displayNameOf(req: Request, user: HostUser): string {
-  const host = binding(req)?.ctx.host;
-  return host ? host.users.displayName(user) : `${user.firstName} ${user.lastName}`.trim() || user.email;
+  const ctx = binding(req)?.ctx;
+  return ctx ? nameOf(ctx, user) : `${user.firstName} ${user.lastName}`.trim() || user.email;
+}
+
+/**
+ * The host's name for a person the module read itself (a member row, an owner, a user of the
+ * staff pages): every page and log names people by the host's `users.displayName`, never by a
+ * formula of its own.
+ */
+export function nameOf(ctx: ModuleContext, person: { id?: number; userId?: number; email: string; firstName: string; lastName: string }): string {
+  return ctx.host.users.displayName({ id: person.id ?? person.userId ?? 0, email: person.email, firstName: person.firstName, lastName: person.lastName });
 }

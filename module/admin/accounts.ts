@@ -5,6 +5,7 @@ import { field, handler, idParam } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo, FoundAccount } from './repo';
 import { paging } from './common';
+import { nameOf } from '../request';
 
 const PER_PAGE = 25;
 const INVITES_PER_PAGE = 20;
@@ -51,7 +52,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const members = (await repo.members(acct.id, q, offset, PER_PAGE)).map((m) => ({
       userId: m.userId,
-      name: `${m.firstName} ${m.lastName}`.trim() || m.email,
+      name: nameOf(ctx, m),
       email: m.email,
       isOwner: m.isOwner,
       access: ctx.catalogue.summary(t, m),
@@ -78,7 +79,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
         title: 'admin.account.title',
         titleParams: { name: acct.name },
         acct,
-        owner: owner ? { userId: owner.userId, name: `${owner.firstName} ${owner.lastName}`.trim() || owner.email, email: owner.email } : null,
+        owner: owner ? { userId: owner.userId, name: nameOf(ctx, owner), email: owner.email } : null,
         members,
         q,
         total,

@@ -6,7 +6,7 @@ import { ModuleError } from '../errors';
 import { field, handler, idParam, pageParam } from '../http';
 import { listLog, type LogEntry, type LogFilter } from '../log/repo';
 import { localeOf, renderPage, tOf } from '../render';
-import { timeZoneOf } from '../request';
+import { nameOf, timeZoneOf } from '../request';
 import type { AdminRepo } from './repo';
 import { dayExample, parseLocaleDay, startOfDay } from './dates';
 
@@ -106,7 +106,7 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
   const ofUser = handler(async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw ModuleError.notFound();
-    const name = `${user.firstName} ${user.lastName}`.trim() || user.email;
+    const name = nameOf(ctx, user);
     await render(req, res, { userId: user.id }, { title: 'admin.log.userTitle', titleParams: { name }, acct: null, user });
   });
 

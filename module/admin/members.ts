@@ -9,6 +9,7 @@ import type { AccountHandlers } from './accounts';
 import type { AdminRepo } from './repo';
 import { AdminAccess } from './service';
 import { accessFields, adminActor } from './common';
+import { nameOf } from '../request';
 
 /** Ownership, direct access and removal of one account's users, done by staff. */
 export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHandlers) {
@@ -23,14 +24,14 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     const member = await repo.find(acct.id, idParam(req.params.userId));
     const user = member ? await admin.user(member.userId) : undefined;
     if (!member || !user) throw ModuleError.notFound();
-    return { acct, member, user, name: `${user.firstName} ${user.lastName}`.trim() || user.email };
+    return { acct, member, user, name: nameOf(ctx, user) };
   }
 
   /** The account's owner now, named, and the set they held before becoming owner (when one was kept). */
   async function currentOwner(accountId: number) {
     const owner = await repo.owner(accountId);
     const earlier = owner ? earlierPermissions(await repo.ownerBeforeOwnerPermissions(accountId)) : null;
-    return { owner, ownerName: owner ? `${owner.firstName} ${owner.lastName}`.trim() || owner.email : '', earlier };
+    return { owner, ownerName: owner ? nameOf(ctx, owner) : '', earlier };
   }
 
   type OwnerForm = { access: string; permissions: string[]; errors: { permissions?: string } };

@@ -5,6 +5,7 @@ import { field, handler, idParam } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
 import { paging } from './common';
+import { nameOf } from '../request';
 
 const PER_PAGE = 25;
 
@@ -35,7 +36,7 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
       lastLoginAt: m.lastLoginAt,
       since: m.createdAt,
     }));
-    const name = `${user.firstName} ${user.lastName}`.trim() || user.email;
+    const name = nameOf(ctx, user);
     renderPage(ctx, req, res, 'admin/user', { title: 'admin.user.title', titleParams: { name }, user, name, rows, total, page, pages });
   });
 

@@ -7,6 +7,7 @@ import { handler, pageParam } from '../http';
 import { listLog, type LogEntry } from '../log/repo';
 import { renderPage, tOf } from '../render';
 import { LOG_ACTIONS } from '../admin/log';
+import { nameOf } from '../request';
 
 const PER_PAGE = 50;
 
@@ -32,7 +33,7 @@ export function activityHandlers({ ctx }: Deps) {
       first: string;
       last: string;
     }>;
-    return new Map(rows.map((r) => [Number(r.id), `${r.first} ${r.last}`.trim() || r.email]));
+    return new Map(rows.map((r) => [Number(r.id), nameOf(ctx, { id: Number(r.id), email: r.email, firstName: r.first, lastName: r.last })]));
   }
 
   function access(t: Translate, value: unknown): string {

@@ -64,6 +64,7 @@ export interface BareHostOptions {
   /** Run the module's activate step (default true). */
   activate?: boolean;
   brand?: HostContract['brand'];
+  displayName?: HostContract['users']['displayName'];
 }
 
 export interface BareHost {
@@ -117,7 +118,7 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
         const [id] = await knex('users').insert({ email: input.email, password_hash: 'not-used', first_name: input.firstName, last_name: input.lastName, locale: input.locale ?? null, created_at: Date.now() });
         return (await contract.users.findById(Number(id)))!;
       },
-      displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
+      displayName: options.displayName ?? ((u) => `${u.firstName} ${u.lastName}`.trim() || u.email),
       // The host's user objects say first_name; the module gets its own shape.
       fromRequest: (req) => toUser(req.user as UserRow | undefined),
       signIn,
