@@ -117,6 +117,17 @@ describe('The story in a real browser', function () {
     await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Yes, remove access' }).click()]);
     assert.equal(await userRow(alice, invitee).count(), 0);
 
+    // Her activity log, filtered to removals: the entry names the invitee; the address reads as IPv4.
+    await alice.goto('/account/activity');
+    await alice.getByLabel('Action').selectOption({ label: 'Removed access' });
+    await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Filter' }).click()]);
+    const entries = alice.locator('main tbody tr');
+    assert.ok((await entries.count()) >= 1, 'the removal is listed');
+    for (const text of await entries.allTextContents()) assert.match(text, /Removed access/, 'only removals are listed');
+    const removal = (await entries.first().textContent()) ?? '';
+    assert.ok(removal.includes('Erin Editor'), `the entry names the invitee: ${removal}`);
+    assert.doesNotMatch(removal, /::ffff:/, 'an IPv4 client is shown as IPv4');
+
     await clickMenu(erin, 'Tickets');
     assert.match(new URL(erin.url()).pathname, /^\/account\/switch/);
     assert.equal(await erin.locator('h1').textContent(), 'No account to open');
@@ -201,12 +212,17 @@ describe('The story in a real browser', function () {
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Blue Fish Bakery' }).click()]);
     await Promise.all([admin.waitForNavigation(), admin.locator('tr', { hasText: 'dev@example.com' }).getByRole('link', { name: /Make Owner/ }).click()]);
     assert.match((await admin.locator('main').textContent()) ?? '', /Are you sure you want to make Dana Developer/);
+    // The page asks what bob, the owner until now, keeps: All Permissions unless staff choose.
+    assert.ok(await admin.getByLabel('All Permissions', { exact: true }).isChecked(), 'All Permissions is the default');
+    await admin.getByLabel('Chosen permissions', { exact: true }).check();
+    await admin.getByLabel('Invoices', { exact: true }).check();
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, make owner' }).click()]);
     await admin.getByText('Dana Developer is now the owner of Blue Fish Bakery.').waitFor();
     assert.match((await admin.locator('tr', { hasText: 'dev@example.com' }).textContent()) ?? '', /Owner/);
     const bobRow = admin.locator('tr', { hasText: 'bob@example.com' });
     assert.equal(await bobRow.locator('.badge-owner').count(), 0, 'bob is a regular user now');
-    assert.match((await bobRow.textContent()) ?? '', /All permissions/);
+    assert.match((await bobRow.textContent()) ?? '', /Invoices/, 'bob keeps what staff chose');
+    assert.doesNotMatch((await bobRow.textContent()) ?? '', /All permissions/);
 
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Activity log of this account' }).click()]);
     const entry = admin.locator('tr', { hasText: 'Made account owner' }).first();
