@@ -18,6 +18,18 @@ function signedIn(deps: Deps): RequestHandler {
   };
 }
 
+/**
+ * The invitation's forms each fit one side of signing in: Accept needs a login, Register none.
+ * Whoever posts from the other side (signed out or in since the page was shown) is sent back to
+ * the invitation page, which shows the form that fits now.
+ */
+function invitationSide(signed: 'in' | 'out'): RequestHandler {
+  return (req, res, next) => {
+    if (Boolean(userOf(req)) === (signed === 'in')) return next();
+    res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
+  };
+}
+
 /** The owner of the session's account, with client-area user management switched on. */
 function owner(deps: Deps): RequestHandler {
   return (req, _res, next) => {
@@ -63,8 +75,8 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   r.post('/invites/:inviteId/cancel', csrf, account, own, inv.cancel);
   // The invitation link works signed out; accepting asks for a login, registering for none.
   r.get('/invite/:token', inv.show);
-  r.post('/invite/:token/accept', csrf, inv.accept);
-  r.post('/invite/:token/register', csrf, inv.register);
+  r.post('/invite/:token/accept', csrf, invitationSide('in'), inv.accept);
+  r.post('/invite/:token/register', csrf, invitationSide('out'), inv.register);
 
   return r;
 }

@@ -219,7 +219,7 @@ export function inviteHandlers(deps: Deps) {
   }
 
   const accept = handler(async (req: Request, res: Response) => {
-    if (!userOf(req)) return res.redirect(303, `${req.baseUrl}/invite/${encodeURIComponent(String(req.params.token))}`);
+    // Signed in: the route table sends anyone else back to the invitation page.
     const user = userOf(req)!;
     await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
   });
@@ -227,7 +227,6 @@ export function inviteHandlers(deps: Deps) {
   const register = handler(async (req: Request, res: Response) => {
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
-    if (userOf(req)) return res.redirect(303, `${req.baseUrl}/invite/${String(req.params.token)}`);
     const firstName = field(req.body, 'firstName', NAME_MAX + 1);
     const lastName = field(req.body, 'lastName', NAME_MAX + 1);
     const password = rawPassword(req.body, 'password');

@@ -229,6 +229,18 @@ describe('invitations: accepting', () => {
     assert.equal(res.headers.location, link.path);
   });
 
+  it('sends a signed-in register back to the invitation page and makes no login', async () => {
+    const { owner } = await ownerSetup(tp);
+    const link = await inviteAndLink(tp, owner, 'twice@example.com');
+    // The owner, signed in, posts the registration form of an invitation to someone else.
+    const usersBefore = await count(tp, 'users');
+    const res = await owner.post(`${link.path}/register`, { firstName: 'Twice', lastName: 'Over', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, link.path);
+    assert.equal(await count(tp, 'users'), usersBefore, 'no second login was made');
+    assert.equal(await count(tp, 'users', { email: 'twice@example.com' }), 0);
+  });
+
   it('brings a user with several accounts straight back to the invitation, not to the chooser', async () => {
     const { owner } = await ownerSetup(tp);
     const busy = await tp.f.user({ email: 'busy@example.com' });
