@@ -53,3 +53,20 @@ export function errorHandler(ctx: ModuleContext) {
     next(err);
   };
 }
+
+/** Which page of `total` rows to show: the requested one, kept within the last page. */
+export function paging(raw: unknown, total: number, perPage: number): { page: number; pages: number; offset: number } {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const page = Math.min(pageParam(raw), pages);
+  return { page, pages, offset: (page - 1) * perPage };
+}
+
+/**
+ * `access` and repeated `permissions` of a posted access form, as strings only: the one reader of
+ * every form that grants access (account ids or owner flags in the body are never read).
+ */
+export function accessFields(body: unknown): { access: string; permissions: string[] } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const raw = b.permissions === undefined ? [] : Array.isArray(b.permissions) ? b.permissions : [b.permissions];
+  return { access: typeof b.access === 'string' ? b.access : '', permissions: raw.filter((k): k is string => typeof k === 'string').slice(0, 100) };
+}

@@ -2,14 +2,14 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
 import { ModuleError } from '../errors';
-import { field, handler, idParam } from '../http';
+import { accessFields, field, handler, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
 import { flashSent } from '../invites/flash';
 import { InviteRefused, JustSent } from '../invites/service';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
-import { accessFields, adminActor } from './common';
+import { adminActor } from './common';
 
 /** The invitation service's refusals, worded for staff where the owner's wording would mislead. */
 const STAFF_WORDING: Record<string, string> = { 'invites.errors.ownAddress': 'admin.invite.errors.ownerAddress' };

@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { field, handler, idParam } from '../http';
+import { accessFields, field, handler, idParam } from '../http';
 import { renderPage, tOf } from '../render';
 import { earlierPermissions, type PreviousOwnerAccess } from '../members/service';
 import { flash } from '../session';
 import type { AccountHandlers } from './accounts';
 import type { AdminRepo } from './repo';
 import { AdminAccess } from './service';
-import { accessFields, adminActor } from './common';
+import { adminActor } from './common';
 import { nameOf } from '../request';
 
 /** Ownership, direct access and removal of one account's users, done by staff. */

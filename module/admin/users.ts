@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { field, handler, idParam } from '../http';
+import { field, handler, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
-import { paging } from './common';
 import { nameOf } from '../request';
 
 const PER_PAGE = 25;

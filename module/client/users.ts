@@ -4,7 +4,7 @@ import type { AccountContext } from '../guard';
 import type { HostUser } from '../contract';
 import type { Member } from '../members/repo';
 import { ModuleError } from '../errors';
-import { field, handler, idParam, pageParam, userActor } from '../http';
+import { accessFields, field, handler, idParam, paging, userActor } from '../http';
 import { renderPage } from '../render';
 import { flash, setSessionAccount } from '../session';
 import { invitesPanel } from '../invites/panel';
@@ -41,9 +41,8 @@ export function usersHandlers(deps: Deps) {
     const account = accountIn(res);
     const search = field(req.query, 'q', 100);
     const total = await repo.countMembers(account.id, search);
-    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-    const page = Math.min(pageParam(req.query.page), pages);
-    const rows = await repo.members(account.id, search, (page - 1) * PER_PAGE, PER_PAGE);
+    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const rows = await repo.members(account.id, search, offset, PER_PAGE);
     renderPage(ctx, req, res, 'client/users', {
       title: 'users.title',
       rows,
@@ -81,13 +80,11 @@ export function usersHandlers(deps: Deps) {
   const savePermissions = handler(async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
     // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
-    const access = req.body?.access;
-    const submitted = req.body?.permissions;
-    const choice = ctx.catalogue.parseChoice(access, submitted);
+    const form = accessFields(req.body);
+    const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
     if ('error' in choice) {
-      const raw = submitted === undefined ? [] : Array.isArray(submitted) ? submitted : [submitted];
-      const keys = ctx.catalogue.keys.filter((k) => raw.includes(k));
-      showPermissions(req, res, user, { access: access === 'all' ? 'all' : 'choose', keys }, choice.error, 422);
+      const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
+      showPermissions(req, res, user, { access: form.access === 'all' ? 'all' : 'choose', keys }, choice.error, 422);
       return;
     }
     const name = ctx.host.users.displayName(user);

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
 import { accountOf } from '../guard';
-import { field, handler, idParam, userActor } from '../http';
+import { accessFields, field, handler, idParam, userActor } from '../http';
 import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
 import { flash, setSessionAccount } from '../session';
@@ -22,12 +22,6 @@ type RegistrationErrors = Partial<Record<'firstName' | 'lastName' | 'password' |
 function rawPassword(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
-}
-
-function choiceFields(body: unknown): { access: string; permissions: string[] } {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const raw = b.permissions === undefined ? [] : Array.isArray(b.permissions) ? b.permissions : [b.permissions];
-  return { access: typeof b.access === 'string' ? b.access : '', permissions: raw.filter((k): k is string => typeof k === 'string').slice(0, 100) };
 }
 
 /** Route handlers of invitations: the owner's side (invite, resend, cancel) and the invitee's page. */
@@ -60,7 +54,7 @@ export function inviteHandlers(deps: Deps) {
 
   const create = handler(async (req: Request, res: Response) => {
     const a = account(req);
-    const form = { email: field(req.body, 'email', 1000), ...choiceFields(req.body) };
+    const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     try {
       const made = await invites.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
       flashSent(ctx, req, made);
@@ -125,7 +119,7 @@ export function inviteHandlers(deps: Deps) {
   const saveAccess = handler(async (req: Request, res: Response) => {
     const id = idParam(req.params.inviteId);
     const accountId = account(req).id;
-    const form = choiceFields(req.body);
+    const form = accessFields(req.body);
     try {
       const { invite, changed } = await invites.changeAccess(userActor(req), accountId, id, form);
       if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { ModuleContext } from '../context';
 import { accountOf } from '../guard';
-import { pageParam } from '../http';
+import { paging } from '../http';
 import { tOf } from '../render';
 
 const PER_PAGE = 20;
@@ -29,9 +29,8 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
   const account = accountOf(req);
   if (!account) return { pendingInvites: [], pendingInvitesTotal: 0, pendingInvitesPage: 1, pendingInvitesPages: 1, ...inviteFormData(deps.ctx) };
   const total = await deps.invites.repo.countPending(account.id);
-  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-  const page = Math.min(pageParam(req.query.ipage), pages);
-  const rows = await deps.invites.repo.listPending(account.id, (page - 1) * PER_PAGE, PER_PAGE);
+  const { page, pages, offset } = paging(req.query.ipage, total, PER_PAGE);
+  const rows = await deps.invites.repo.listPending(account.id, offset, PER_PAGE);
   const now = deps.ctx.now();
   const t = tOf(req);
   return {
