@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import type { Translate } from '../i18n';
-import { hasKey } from '../i18n';
 import { ModuleError } from '../errors';
 import { field, handler, idParam, pageParam } from '../http';
-import { listLog, type LogEntry, type LogFilter } from '../log/repo';
+import { formatLog } from '../log/format';
+import { listLog, type LogFilter } from '../log/repo';
 import { localeOf, renderPage, tOf } from '../render';
 import { nameOf, timeZoneOf } from '../request';
 import type { AdminRepo } from './repo';
@@ -47,52 +46,18 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
     return { form, filter, errors };
   }
 
-  function actor(t: Translate, e: LogEntry): string {
-    if (e.actorType === 'admin') return t('activity.actorAdmin', { name: e.actorName });
-    if (e.actorType === 'system') return t('activity.actorSystem');
-    return e.actorName;
-  }
-
-  function access(t: Translate, value: unknown): string {
-    if (value === 'all') return t('permissions.all');
-    if (!Array.isArray(value)) return '';
-    return ctx.catalogue.summary(t, { allPermissions: false, permissions: value.filter((k): k is string => typeof k === 'string') });
-  }
-
-  function details(t: Translate, e: LogEntry, names: Map<number, string>): string {
-    const d = e.details;
-    if (e.action === 'permissions_changed' && 'to' in d) return t('activity.details.changed', { from: access(t, d.from), to: access(t, d.to) });
-    if (e.action === 'owner_changed' && typeof d.previousOwnerId === 'number') {
-      const name = names.get(d.previousOwnerId) ?? `#${d.previousOwnerId}`;
-      // Entries written before the choice existed hold no access: the previous owner kept All Permissions.
-      return 'previousOwnerAccess' in d ? t('admin.log.previousOwnerKeeps', { name, access: access(t, d.previousOwnerAccess) }) : t('admin.log.previousOwner', { name });
-    }
-    if ('permissions' in d) return t('activity.details.access', { access: access(t, d.permissions) });
-    return '';
-  }
-
   async function render(req: Request, res: Response, scope: { accountId?: number; userId?: number }, view: Record<string, unknown> & { title: string }) {
     const t = tOf(req);
     const { form, filter, errors } = readFilter(req, res);
     const page = pageParam(req.query.page);
     const valid = Object.keys(errors).length === 0;
     const { entries, hasNext } = valid ? await listLog(ctx.knex, { ...filter, ...scope }, page, PER_PAGE) : { entries: [], hasNext: false };
-    const userIds = new Set<number>();
-    for (const e of entries) {
-      if (e.targetUserId !== null) userIds.add(e.targetUserId);
-      if (e.action === 'owner_changed' && typeof e.details.previousOwnerId === 'number') userIds.add(e.details.previousOwnerId);
-    }
-    const names = await admin.userNames([...userIds]);
     const accountNames = await admin.accountNames([...new Set(entries.map((e) => e.accountId).filter((id): id is number => id !== null))]);
-    const rows = entries.map((e) => ({
-      createdAt: e.createdAt,
+    const words = await formatLog(ctx, t, entries);
+    const rows = entries.map((e, i) => ({
+      ...words[i],
       accountId: e.accountId,
       accountName: e.accountId !== null ? accountNames.get(e.accountId) ?? `#${e.accountId}` : '',
-      actor: actor(t, e),
-      action: hasKey(`activity.action.${e.action}`) ? t(`activity.action.${e.action}`) : e.action,
-      target: (e.targetUserId !== null ? names.get(e.targetUserId) : undefined) ?? e.targetEmail ?? '',
-      details: details(t, e, names),
-      ip: e.ip ?? '',
     }));
     renderPage(ctx, req, res, 'admin/log', { ...view, rows, page, hasNext, form, errors, actions: LOG_ACTIONS, dateExample: dayExample(localeOf(req)), path: req.baseUrl + req.path }, valid ? 200 : 422);
   }

@@ -115,14 +115,6 @@ export class AdminRepo {
     return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
   }
 
-  /** Names of the users on one page of a log, in one query; deleted users are left out. */
-  async userNames(ids: number[]): Promise<Map<number, string>> {
-    const u = this.schema.users;
-    if (ids.length === 0) return new Map();
-    const rows = (await this.knex(u.table).whereIn(u.id, ids).select({ id: u.id, email: u.email, first: u.firstName, last: u.lastName })) as Array<Record<string, unknown>>;
-    return new Map(rows.map((r) => [Number(r.id), `${String(r.first ?? '')} ${String(r.last ?? '')}`.trim() || String(r.email)]));
-  }
-
   private toAccount(r: Record<string, unknown>): FoundAccount {
     const ownerId = r.owner_id === null || r.owner_id === undefined ? null : Number(r.owner_id);
     return {

@@ -77,7 +77,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     assert.equal((await bobClient.get('/account/users')).status, 403, 'no longer the owner');
     // The new owner reads it in the account's own activity log.
     const dev = await loginTo(tp, w.dev.email, w.blueFish.id);
-    assert.match(textOf((await dev.get('/account/activity')).text), /The previous owner keeps: Invoices, Support tickets/);
+    assert.match(textOf((await dev.get('/account/activity')).text), /Previous owner: Bob Baker, keeps Invoices, Support tickets/);
   });
 
   it('Their earlier permissions: offered once an owner had a set before, and gives back exactly that set', async () => {
