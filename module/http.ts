@@ -1,18 +1,9 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Actor, ModuleContext } from './context';
 import type { HostUser } from './contract';
 import { ModuleError } from './errors';
 import { renderPage } from './render';
 import { displayNameOf, userOf } from './request';
-
-/** Wraps an async handler so its rejections reach the module's error handler. */
-export function handler(fn: (req: Request, res: Response) => Promise<unknown> | unknown): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => fn(req, res))
-      .catch(next);
-  };
-}
 
 /** A positive integer id from a route parameter, or 404: "abc" and "1e3" are not ids. */
 export function idParam(value: unknown): number {

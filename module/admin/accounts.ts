@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { field, handler, idParam, paging } from '../http';
+import { field, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo, FoundAccount } from './repo';
 import { nameOf } from '../request';
@@ -35,13 +35,13 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
     return account;
   }
 
-  const search = handler(async (req: Request, res: Response) => {
+  const search = async (req: Request, res: Response) => {
     const q = field(req.query, 'q', 100);
     const total = q ? await admin.countAccounts(q) : 0;
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const rows = q ? await admin.accounts(q, offset, PER_PAGE) : [];
     renderPage(ctx, req, res, 'admin/accounts', { title: 'admin.accounts.title', q, rows, total, page, pages });
-  });
+  };
 
   /** The account page; refused forms come back on it with their messages. */
   async function renderAccount(req: Request, res: Response, acct: FoundAccount, state: AccountPageState = {}, status = 200): Promise<void> {
@@ -97,9 +97,9 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
     );
   }
 
-  const show = handler(async (req: Request, res: Response) => {
+  const show = async (req: Request, res: Response) => {
     await renderAccount(req, res, await requireAccount(req.params.accountId));
-  });
+  };
 
   return { search, show, requireAccount, renderAccount };
 }

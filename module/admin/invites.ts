@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
 import { ModuleError } from '../errors';
-import { accessFields, field, handler, idParam } from '../http';
+import { accessFields, field, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
 import { flashSent } from '../invites/flash';
@@ -39,7 +39,7 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     return { messageKey, params: err.params, errors };
   }
 
-  const send = handler(async (req: Request, res: Response) => {
+  const send = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     const inviter = await inviterOf(acct);
@@ -52,9 +52,9 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
       const r = refusal(err);
       await accounts.renderAccount(req, res, acct, { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
     }
-  });
+  };
 
-  const resend = handler(async (req: Request, res: Response) => {
+  const resend = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const id = idParam(req.params.inviteId);
     await invites.pendingOf(acct.id, id);
@@ -73,20 +73,20 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
       const r = refusal(err);
       await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
     }
-  });
+  };
 
-  const confirmCancel = handler(async (req: Request, res: Response) => {
+  const confirmCancel = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const invite = await invites.pendingOf(acct.id, idParam(req.params.inviteId));
     renderPage(ctx, req, res, 'admin/invite-cancel', { title: 'invites.cancelTitle', acct, invite });
-  });
+  };
 
-  const cancel = handler(async (req: Request, res: Response) => {
+  const cancel = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const invite = await invites.cancel(adminActor(ctx, req), acct.id, idParam(req.params.inviteId));
     flash(req, 'success', 'invites.cancelled', { email: invite.email });
     res.redirect(303, accountPath(req, acct.id));
-  });
+  };
 
   return { send, resend, confirmCancel, cancel };
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { field, handler, idParam, pageParam } from '../http';
+import { field, idParam, pageParam } from '../http';
 import { formatLog } from '../log/format';
 import { listLog, type LogFilter } from '../log/repo';
 import { localeOf, renderPage, tOf } from '../render';
@@ -62,18 +62,18 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
     renderPage(ctx, req, res, 'admin/log', { ...view, rows, page, hasNext, form, errors, actions: LOG_ACTIONS, dateExample: dayExample(localeOf(req)), path: req.baseUrl + req.path }, valid ? 200 : 422);
   }
 
-  const ofAccount = handler(async (req: Request, res: Response) => {
+  const ofAccount = async (req: Request, res: Response) => {
     const acct = await admin.account(idParam(req.params.accountId));
     if (!acct) throw ModuleError.notFound();
     await render(req, res, { accountId: acct.id }, { title: 'admin.log.accountTitle', titleParams: { name: acct.name }, acct, user: null });
-  });
+  };
 
-  const ofUser = handler(async (req: Request, res: Response) => {
+  const ofUser = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw ModuleError.notFound();
     const name = nameOf(ctx, user);
     await render(req, res, { userId: user.id }, { title: 'admin.log.userTitle', titleParams: { name }, acct: null, user });
-  });
+  };
 
   return { ofAccount, ofUser };
 }

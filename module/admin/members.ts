@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { accessFields, field, handler, idParam } from '../http';
+import { accessFields, field, idParam } from '../http';
 import { renderPage, tOf } from '../render';
 import { earlierPermissions, type PreviousOwnerAccess } from '../members/service';
 import { flash } from '../session';
@@ -59,13 +59,13 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     return choice.all ? { kind: 'all' } : { kind: 'choose', keys: choice.keys };
   }
 
-  const confirmOwner = handler(async (req: Request, res: Response) => {
+  const confirmOwner = async (req: Request, res: Response) => {
     const t = await target(req);
     if (t.member.isOwner) throw ModuleError.conflict('admin.owner.already', { name: t.name, account: t.acct.name });
     await showOwnerForm(req, res, t, { access: 'all', permissions: [], errors: {} });
-  });
+  };
 
-  const makeOwner = handler(async (req: Request, res: Response) => {
+  const makeOwner = async (req: Request, res: Response) => {
     const t = await target(req);
     const { acct, member, name } = t;
     if (member.isOwner) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
@@ -90,24 +90,24 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (!changed) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
     flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
-  });
+  };
 
-  const confirmRemove = handler(async (req: Request, res: Response) => {
+  const confirmRemove = async (req: Request, res: Response) => {
     const { acct, member, user, name } = await target(req);
     if (member.isOwner) throw ModuleError.forbidden('admin.remove.owner');
     renderPage(ctx, req, res, 'admin/remove', { title: 'admin.remove.title', acct, user, name });
-  });
+  };
 
-  const remove = handler(async (req: Request, res: Response) => {
+  const remove = async (req: Request, res: Response) => {
     const { acct, member, name } = await target(req);
     if (member.isOwner) throw ModuleError.forbidden('admin.remove.owner');
     await members.remove(adminActor(ctx, req), acct.id, member.userId);
     flash(req, 'success', 'admin.remove.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
-  });
+  };
 
   /** Gives an existing login access without an e-mail; unknown addresses and members are refused. */
-  const add = handler(async (req: Request, res: Response) => {
+  const add = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const form = { email: field(req.body, 'email', 300).toLowerCase(), ...accessFields(req.body), errors: {} as Partial<Record<'email' | 'permissions', string>> };
     const refuse = (status: number, errors: typeof form.errors) => accounts.renderAccount(req, res, acct, { addForm: { ...form, errors } }, status);
@@ -124,7 +124,7 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (outcome === 'closed') return refuse(409, { email: 'admin.add.errors.closed' });
     flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
-  });
+  };
 
   return { confirmOwner, makeOwner, confirmRemove, remove, add };
 }

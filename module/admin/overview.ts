@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { handler } from '../http';
+
 import { renderPage } from '../render';
 import { TABLES } from '../tables';
 
@@ -9,11 +9,11 @@ export function overviewHandler(deps: Deps) {
   const { ctx } = deps;
   const count = async (table: string, where: (q: any) => any = (q) => q) =>
     Number(((await where(ctx.knex(table)).count({ n: '*' }).first()) as { n: number } | undefined)?.n ?? 0);
-  return handler(async (req: Request, res: Response) => {
+  return async (req: Request, res: Response) => {
     renderPage(ctx, req, res, 'admin/overview', {
       title: 'admin.title',
       memberships: await count(TABLES.members),
       pendingInvites: await count(TABLES.invites, (q) => q.whereNotNull('pending_email')),
     });
-  });
+  };
 }

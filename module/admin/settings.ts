@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { handler } from '../http';
+
 import { renderPage } from '../render';
 import { flash } from '../session';
 import { manifest } from '../manifest';
@@ -21,11 +21,11 @@ export function settingsHandlers({ ctx }: Deps) {
     }, status);
 
   return {
-    show: handler(async (req, res) => {
+    show: async (req: Request, res: Response) => {
       await ctx.settingsCache.refresh(true);
       show(req, res);
-    }),
-    save: handler(async (req, res) => {
+    },
+    save: async (req: Request, res: Response) => {
       const form = readSettingsForm(manifest.settings, (req.body ?? {}) as Record<string, unknown>);
       if (Object.keys(form.errors).length > 0) return show(req, res, 422, form);
       adminActor(ctx, req);
@@ -33,6 +33,6 @@ export function settingsHandlers({ ctx }: Deps) {
       ctx.host.logger.info('account users settings saved', { by: ctx.host.admins.current(req)?.name });
       flash(req, 'success', 'admin.settings.saved');
       res.redirect(303, `${req.baseUrl}/settings`);
-    }),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { ModuleError } from '../errors';
-import { field, handler, idParam, paging } from '../http';
+import { field, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
 import { nameOf } from '../request';
@@ -12,15 +12,15 @@ const PER_PAGE = 25;
 export function userHandlers(deps: Deps, admin: AdminRepo) {
   const { ctx } = deps;
 
-  const search = handler(async (req: Request, res: Response) => {
+  const search = async (req: Request, res: Response) => {
     const q = field(req.query, 'q', 100);
     const total = q ? await admin.countUsers(q) : 0;
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const rows = q ? await admin.users(q, offset, PER_PAGE) : [];
     renderPage(ctx, req, res, 'admin/users', { title: 'admin.users.title', q, rows, total, page, pages });
-  });
+  };
 
-  const show = handler(async (req: Request, res: Response) => {
+  const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw ModuleError.notFound();
     const total = await deps.accounts.count(user.id);
@@ -37,7 +37,7 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
     }));
     const name = nameOf(ctx, user);
     renderPage(ctx, req, res, 'admin/user', { title: 'admin.user.title', titleParams: { name }, user, name, rows, total, page, pages });
-  });
+  };
 
   return { search, show };
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { AccountContext } from '../guard';
-import { handler, pageParam } from '../http';
+import { pageParam } from '../http';
 import { listLog } from '../log/repo';
 import { formatLog } from '../log/format';
 import { renderPage, tOf } from '../render';
@@ -11,7 +11,7 @@ const PER_PAGE = 50;
 
 /** The account's activity log for its owner: newest first, one page at a time. */
 export function activityHandlers({ ctx }: Deps) {
-  const list = handler(async (req: Request, res: Response) => {
+  const list = async (req: Request, res: Response) => {
     const account = res.locals.account as AccountContext;
     const t = tOf(req);
     const page = pageParam(req.query.page);
@@ -20,7 +20,7 @@ export function activityHandlers({ ctx }: Deps) {
     const { entries, hasNext } = await listLog(ctx.knex, { accountId: account.id, action: action || undefined }, page, PER_PAGE);
     const rows = await formatLog(ctx, t, entries);
     renderPage(ctx, req, res, 'client/activity', { title: 'activity.title', rows, page, hasNext, action, actions: LOG_ACTIONS, actionQuery: action ? `&action=${encodeURIComponent(action)}` : '' });
-  });
+  };
 
   return { list };
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { field, handler, pageParam, userActor } from '../http';
+import { field, pageParam, userActor } from '../http';
 import { renderPage, signOutForm } from '../render';
 import { userOf } from '../request';
 import { flash, sessionAccountId, setLanding, setSessionAccount } from '../session';
@@ -74,11 +74,10 @@ export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => 
     return returnTo ? { returnTo, permission: returnPermissionOf(ctx, source?.[RETURN_PERMISSION]) } : {};
   };
 
-  const show = handler((req: Request, res: Response) =>
-    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), back: backOf(req.query) }),
-  );
+  const show = (req: Request, res: Response) =>
+    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), back: backOf(req.query) });
 
-  const choose = handler(async (req: Request, res: Response) => {
+  const choose = async (req: Request, res: Response) => {
     const user = userOf(req)!;
     const raw = field(req.body, 'accountId', 12);
     const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
@@ -109,7 +108,7 @@ export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => 
     // The page's own guard checks once more on arrival (a host page the menu named no permission for).
     setLanding(req, landing.path);
     res.redirect(303, landing.path ?? ctx.host.urls.home);
-  });
+  };
 
   return { show, choose };
 }

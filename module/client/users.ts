@@ -4,7 +4,7 @@ import type { AccountContext } from '../guard';
 import type { HostUser } from '../contract';
 import type { Member } from '../members/repo';
 import { ModuleError } from '../errors';
-import { accessFields, field, handler, idParam, paging, userActor } from '../http';
+import { accessFields, field, idParam, paging, userActor } from '../http';
 import { renderPage } from '../render';
 import { flash, setSessionAccount } from '../session';
 import { invitesPanel } from '../invites/panel';
@@ -37,7 +37,7 @@ export function usersHandlers(deps: Deps) {
     return { member, user };
   }
 
-  const list = handler(async (req: Request, res: Response) => {
+  const list = async (req: Request, res: Response) => {
     const account = accountIn(res);
     const search = field(req.query, 'q', 100);
     const total = await repo.countMembers(account.id, search);
@@ -53,7 +53,7 @@ export function usersHandlers(deps: Deps) {
       catalogue: ctx.catalogue,
       ...(await invitesPanel(deps, req, res)),
     });
-  });
+  };
 
   function showPermissions(req: Request, res: Response, user: HostUser, form: FormState, error?: string, status = 200): void {
     renderPage(
@@ -72,12 +72,12 @@ export function usersHandlers(deps: Deps) {
     );
   }
 
-  const editPermissions = handler(async (req: Request, res: Response) => {
+  const editPermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
     showPermissions(req, res, user, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
-  });
+  };
 
-  const savePermissions = handler(async (req: Request, res: Response) => {
+  const savePermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
     // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
     const form = accessFields(req.body);
@@ -91,19 +91,19 @@ export function usersHandlers(deps: Deps) {
     if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice)) flash(req, 'success', 'permissionsPage.saved', { name });
     else flash(req, 'info', 'permissionsPage.unchanged', { name });
     res.redirect(303, `${req.baseUrl}/users`);
-  });
+  };
 
-  const confirmRemove = handler(async (req: Request, res: Response) => {
+  const confirmRemove = async (req: Request, res: Response) => {
     const { user } = await manageable(req, res);
     renderPage(ctx, req, res, 'client/remove', { title: 'users.remove.title', target: user, targetName: ctx.host.users.displayName(user) });
-  });
+  };
 
-  const remove = handler(async (req: Request, res: Response) => {
+  const remove = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
     await members.remove(userActor(req), accountIn(res).id, member.userId);
     flash(req, 'success', 'users.remove.done', { name: ctx.host.users.displayName(user) });
     res.redirect(303, `${req.baseUrl}/users`);
-  });
+  };
 
   /** Owners can not leave, and the admin may have switched leaving off. */
   function requireMayLeave(res: Response): AccountContext {
@@ -113,18 +113,18 @@ export function usersHandlers(deps: Deps) {
     return account;
   }
 
-  const confirmLeave = handler(async (req: Request, res: Response) => {
+  const confirmLeave = async (req: Request, res: Response) => {
     const account = requireMayLeave(res);
     renderPage(ctx, req, res, 'client/leave', { title: 'leave.title', accountName: account.name });
-  });
+  };
 
-  const leave = handler(async (req: Request, res: Response) => {
+  const leave = async (req: Request, res: Response) => {
     const account = requireMayLeave(res);
     await members.leave(userActor(req), account.id);
     setSessionAccount(req, undefined);
     flash(req, 'success', 'leave.done', { name: account.name });
     res.redirect(303, `${req.baseUrl}/switch`);
-  });
+  };
 
   return { list, editPermissions, savePermissions, confirmRemove, remove, confirmLeave, leave };
 }

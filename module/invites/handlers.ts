@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
 import { accountOf } from '../guard';
-import { accessFields, field, handler, idParam, userActor } from '../http';
+import { accessFields, field, idParam, userActor } from '../http';
 import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
 import { flash, setSessionAccount } from '../session';
@@ -52,7 +52,7 @@ export function inviteHandlers(deps: Deps) {
     );
   }
 
-  const create = handler(async (req: Request, res: Response) => {
+  const create = async (req: Request, res: Response) => {
     const a = account(req);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     try {
@@ -63,9 +63,9 @@ export function inviteHandlers(deps: Deps) {
       if (!(err instanceof InviteRefused)) throw err;
       renderRefusal(req, res, err, form);
     }
-  });
+  };
 
-  const resend = handler(async (req: Request, res: Response) => {
+  const resend = async (req: Request, res: Response) => {
     const a = account(req);
     const id = idParam(req.params.inviteId);
     try {
@@ -81,18 +81,18 @@ export function inviteHandlers(deps: Deps) {
       if (!(err instanceof InviteRefused)) throw err;
       renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
     }
-  });
+  };
 
-  const confirmCancel = handler(async (req: Request, res: Response) => {
+  const confirmCancel = async (req: Request, res: Response) => {
     const invite = await invites.pendingOf(account(req).id, idParam(req.params.inviteId));
     renderPage(ctx, req, res, 'client/invite-cancel', { title: 'invites.cancelTitle', invite, usersUrl: usersPath(req) });
-  });
+  };
 
-  const cancel = handler(async (req: Request, res: Response) => {
+  const cancel = async (req: Request, res: Response) => {
     const invite = await invites.cancel(userActor(req), account(req).id, idParam(req.params.inviteId));
     flash(req, 'success', 'invites.cancelled', { email: invite.email });
     res.redirect(303, usersPath(req));
-  });
+  };
 
   /** A pending invitation's access on a page of its own; `form` is what was sent when it is shown again. */
   function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }) {
@@ -112,11 +112,11 @@ export function inviteHandlers(deps: Deps) {
     );
   }
 
-  const editAccess = handler(async (req: Request, res: Response) => {
+  const editAccess = async (req: Request, res: Response) => {
     renderAccess(req, res, await invites.pendingOf(account(req).id, idParam(req.params.inviteId)));
-  });
+  };
 
-  const saveAccess = handler(async (req: Request, res: Response) => {
+  const saveAccess = async (req: Request, res: Response) => {
     const id = idParam(req.params.inviteId);
     const accountId = account(req).id;
     const form = accessFields(req.body);
@@ -130,7 +130,7 @@ export function inviteHandlers(deps: Deps) {
       if (!(err instanceof InviteRefused)) throw err;
       renderAccess(req, res, await invites.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
     }
-  });
+  };
 
   /** Unknown, used, cancelled and expired links all get this one page, so none can be told apart. */
   function renderInvalid(req: Request, res: Response) {
@@ -182,11 +182,11 @@ export function inviteHandlers(deps: Deps) {
     );
   }
 
-  const show = handler(async (req: Request, res: Response) => {
+  const show = async (req: Request, res: Response) => {
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid);
-  });
+  };
 
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
@@ -212,13 +212,13 @@ export function inviteHandlers(deps: Deps) {
     await renderInvitation(req, res, valid, {}, 403);
   }
 
-  const accept = handler(async (req: Request, res: Response) => {
+  const accept = async (req: Request, res: Response) => {
     // Signed in: the route table sends anyone else back to the invitation page.
     const user = userOf(req)!;
     await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
-  });
+  };
 
-  const register = handler(async (req: Request, res: Response) => {
+  const register = async (req: Request, res: Response) => {
     const valid = await invites.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     const firstName = field(req.body, 'firstName', NAME_MAX + 1);
@@ -260,7 +260,7 @@ export function inviteHandlers(deps: Deps) {
     await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
     await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
-  });
+  };
 
   return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };
 }
