@@ -108,7 +108,7 @@ export class InvitesRepo {
 
   async insert(
     db: Db,
-    input: { accountId: number; email: string; tokenHash: string; all: boolean; keys: string[]; invitedBy: number | null; locale: string | null; now: number; expiresAt: number },
+    input: { accountId: number; email: string; tokenHash: string; all: boolean; keys: string[]; invitedBy: number | null; invitedByAdmin?: number | null; locale: string | null; now: number; expiresAt: number },
   ): Promise<number> {
     const [id] = await db(I).insert({
       account_id: input.accountId,
@@ -118,7 +118,7 @@ export class InvitesRepo {
       all_permissions: input.all,
       permissions: JSON.stringify(input.all ? [] : input.keys),
       invited_by: input.invitedBy,
-      invited_by_admin: null,
+      invited_by_admin: input.invitedByAdmin ?? null,
       locale: input.locale,
       created_at: input.now,
       expires_at: input.expiresAt,

@@ -178,7 +178,7 @@ export class InvitesService {
       // An expired invitation to the same address is closed; the new one replaces it.
       if (pending) await trx(TABLES.invites).where({ id: pending.id }).update({ pending_email: null });
       await this.checkLimits(trx, account.id, now);
-      const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, locale, now, expiresAt: now + lifetime });
+      const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, invitedByAdmin: actor.type === 'admin' ? actor.id : null, locale, now, expiresAt: now + lifetime });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
       const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }), allPermissions: choice.all, permissions: choice.keys }, now);
       return { inviteId, mailId };

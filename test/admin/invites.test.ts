@@ -27,6 +27,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     const row = await invite('newbie@example.test');
     assert.ok(row.pending_email);
     assert.equal(Number(row.invited_by), w.bob.id, 'the owner is the inviter');
+    assert.equal(Number(row.invited_by_admin), w.admin.id, 'and the staff member who sent it is recorded');
     assert.deepEqual(JSON.parse(row.permissions), ['invoices']);
     const mail = await mailTo('newbie@example.test');
     assert.match(mail.subject, /Bob Baker/);

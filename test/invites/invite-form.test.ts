@@ -24,6 +24,7 @@ describe('invitations: the invite form', () => {
     assert.equal(row.pending_email, 'new.person@example.com');
     assert.equal(Number(row.account_id), account.id);
     assert.equal(Number(row.invited_by), account.ownerId);
+    assert.equal(row.invited_by_admin, null, 'sent by the owner, not by staff');
     assert.deepEqual(JSON.parse(row.permissions), ['invoices', 'tickets']);
     assert.ok(!row.all_permissions);
     assert.equal(Number(row.sent_count), 1);
