@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { accountName, accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import type { HostSchema } from '../contract';
 import { containsFolded } from '../text-search';
-import { toMember, type Membership } from '../members/repo';
+import { MEMBER_COLUMNS, toMember, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
 
 const M = TABLES.members;
@@ -21,8 +21,7 @@ export class AccountsRepo {
 
   private columns(): Array<string | Knex.Raw> {
     const a = this.schema.accounts;
-    const member = ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'];
-    return [...member.map((c) => `m.${c}`), accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`];
+    return [...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`];
   }
 
   private toMembership(row: Record<string, unknown>): Membership {

@@ -30,6 +30,11 @@ export interface MemberWithUser extends Member {
   lastName: string;
 }
 
+/** The membership columns `toMember` reads, from the members table aliased as `m`: the one list of them. */
+export const MEMBER_COLUMNS = ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'].map(
+  (c) => `m.${c}`,
+);
+
 export function toMember(row: Record<string, unknown>): Member {
   const isOwner = Boolean(row.is_owner);
   return {
@@ -55,9 +60,6 @@ export class MembersRepo {
     private readonly schema: HostSchema,
   ) {}
 
-  private memberColumns(): string[] {
-    return ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'].map((c) => `m.${c}`);
-  }
 
   async membership(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Membership | undefined> {
     const a = this.schema.accounts;
@@ -65,7 +67,7 @@ export class MembersRepo {
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first([...this.memberColumns(), accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
+      .first([...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
     if (!row) return undefined;
     return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
   }
@@ -102,7 +104,7 @@ export class MembersRepo {
    */
   async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
     const u = this.schema.users;
-    const columns = [...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`];
+    const columns = [...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`];
     const owner = (await this.membersQuery(accountId, search).andWhere('m.is_owner', true).first(columns)) as Record<string, unknown> | undefined;
     const ownerFirst = owner && offset === 0 ? [owner] : [];
     const rows = (await this.membersQuery(accountId, search)
@@ -120,7 +122,7 @@ export class MembersRepo {
       .join(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
       .where('m.account_id', accountId)
       .andWhere('m.is_owner', true)
-      .first([...this.memberColumns(), `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown> | undefined;
+      .first([...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown> | undefined;
     return row ? { ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) } : undefined;
   }
 
