@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, countRows, owners, type AdminWorld } from './helpers';
+import { adminWorld, BASE, countRows, owners, type AdminWorld } from './helpers';
 
 /** Every admin page and form of the module; ids are filled in from the world. */
 function adminPaths(w: AdminWorld, inviteId: number): { gets: string[]; posts: Array<[string, Record<string, string>]> } {
@@ -63,7 +63,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   });
 
   it('lets a signed-in admin open every page, and the admin menu links to it (AdminNavbar)', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
+    const admin = await tp.staffLogin(w.admin.email);
     for (const path of adminPaths(w, inviteId).gets) {
       const res = await admin.get(path);
       assert.equal(res.status, 200, `GET ${path}`);
@@ -86,7 +86,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   });
 
   it('refuses every admin POST without a valid CSRF token (403) and changes nothing', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
+    const admin = await tp.staffLogin(w.admin.email);
     const before = await countRows(tp, 'mod_account_users_log');
     for (const [path, fields] of adminPaths(w, inviteId).posts) {
       for (const token of [undefined, 'not-the-token']) {
@@ -101,7 +101,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   });
 
   it('answers 404 for ids that do not exist or are not ids, and for a user or invitation of another account', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
+    const admin = await tp.staffLogin(w.admin.email);
     const acme = `${BASE}/accounts/${w.acme.id}`;
     for (const path of [
       `${BASE}/users/999999`, `${BASE}/users/abc`, `${BASE}/accounts/999999`, `${BASE}/accounts/1e3`, `${BASE}/accounts/999999/log`, `${BASE}/users/999999/log`,

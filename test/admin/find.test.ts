@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 
 describe('admin: finding users and accounts', () => {
   let tp: TestPortal;
@@ -9,7 +9,7 @@ describe('admin: finding users and accounts', () => {
   before(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
   });
   after(() => tp.close());
 

@@ -1,6 +1,4 @@
-import assert from 'node:assert/strict';
-import { Client, type TestPortal } from '../helpers/portal';
-import { Factories } from '../helpers/factories';
+import type { TestPortal } from '../helpers/portal';
 import { demoLike } from '../users/setup';
 
 export const BASE = '/admin/modules/account_users';
@@ -18,16 +16,6 @@ export interface AdminWorld {
 export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
   const admin = await tp.f.admin({ email: 'ada@hosting.test', name: 'Ada Admin' });
   return { admin, ...(await demoLike(tp)) };
-}
-
-/** Signs a staff member in through the admin login form; the client keeps the CSRF token of a page. */
-export async function adminLogin(tp: TestPortal, email: string, password = Factories.PASSWORD): Promise<Client> {
-  const client = new Client(tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email, password });
-  assert.equal(res.status, 303, `admin login of ${email}`);
-  await client.refreshCsrf(BASE);
-  return client;
 }
 
 export async function owners(tp: TestPortal, accountId: number): Promise<number[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, countRows, lastLog, textOf, type AdminWorld } from './helpers';
 
 const DAY = 24 * 3600_000;
 
@@ -12,7 +12,7 @@ describe('admin: invitations on an account\'s behalf', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { backend } from '../helpers/db';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 import { loginTo } from '../users/setup';
 
 /** The access a membership row gives: 'all' or its keys. */
@@ -25,7 +25,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());

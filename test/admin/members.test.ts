@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { backend } from '../helpers/db';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 
 describe('admin: Make Owner, direct access and Remove Access', () => {
   let tp: TestPortal;
@@ -11,7 +11,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createApp, type Portal } from '../../host/app';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
-import { adminOnModules, saveSettings, settingsForm } from '../settings/helpers';
+import { saveSettings, settingsForm } from '../settings/helpers';
 import { bareHost, type BareHost } from './bare-host';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,7 +26,7 @@ describe('host contract: where the settings live', () => {
       const onB = await Client.login(b.app, owner.email, 'test-password-1');
       assert.equal((await onB.get('/account/users')).status, 200);
 
-      const admin = await adminOnModules(tp);
+      const admin = await tp.staffLogin();
       await saveSettings(admin, { disableClientManagement: true });
       // A (no cache) applies it at once.
       const onA = await tp.login(owner.email);

@@ -50,10 +50,7 @@ describe('module lifecycle', () => {
     const account = await tp.f.account({ name: 'Menu Co' });
     const other = await tp.f.user();
     const admin = await tp.f.admin();
-    const adminClient = tp.anonymous();
-    await adminClient.refreshCsrf('/admin/login');
-    assert.equal((await adminClient.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
-    await adminClient.refreshCsrf('/admin/modules');
+    const adminClient = await tp.staffLogin(admin.email);
 
     assert.equal((await adminClient.post('/admin/modules/lifecycle', { action: 'activate' })).status, 303);
     assert.equal(tp.portal.registry.current().active, true);
@@ -86,10 +83,7 @@ describe('module lifecycle', () => {
 
   it('refuses uninstall while the module is active', async () => {
     const admin = await tp.f.admin();
-    const adminClient = tp.anonymous();
-    await adminClient.refreshCsrf('/admin/login');
-    await adminClient.post('/admin/login', { email: admin.email, password: 'test-password-1' });
-    await adminClient.refreshCsrf('/admin/modules');
+    const adminClient = await tp.staffLogin(admin.email);
     await adminClient.post('/admin/modules/lifecycle', { action: 'activate' });
     await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true);

@@ -4,16 +4,6 @@ import { backend } from '../helpers/db';
 import { textOf } from '../admin/helpers';
 import { inviteAndLink } from '../invites/helpers';
 
-/** Signs a staff member in to the portal's admin area and reads the Modules page's token. */
-async function staff(tp: TestPortal): Promise<Client> {
-  const admin = await tp.f.admin();
-  const client = tp.anonymous();
-  await client.refreshCsrf('/admin/login');
-  assert.equal((await client.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
-  await client.refreshCsrf('/admin/modules');
-  return client;
-}
-
 describe(`Modules page: Deactivate and Uninstall ask first and say what they take (${backend})`, () => {
   let tp: TestPortal;
   let admin: Client;
@@ -28,7 +18,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     await tp.f.member(acme.id, u2.id, 'all');
     await tp.f.member(closed.id, u1.id, 'all');
     await inviteAndLink(tp, await tp.login(owner.email), 'new.person@example.test');
-    admin = await staff(tp);
+    admin = await tp.staffLogin();
   });
   afterEach(() => tp.close());
 

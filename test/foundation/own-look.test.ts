@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE as ADMIN_BASE, type AdminWorld } from '../admin/helpers';
+import { adminWorld, BASE as ADMIN_BASE, type AdminWorld } from '../admin/helpers';
 import { inviteAndLink } from '../invites/helpers';
 
 const VIEWS = path.join(__dirname, '..', '..', 'views');
@@ -76,7 +76,7 @@ describe("the module's own look", () => {
       w = await adminWorld(tp);
       alice = await tp.login(w.alice.email);
       await alice.refreshCsrf('/account/users');
-      staff = await adminLogin(tp, w.admin.email);
+      staff = await tp.staffLogin(w.admin.email);
     });
     after(() => tp.close());
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Client, setupPortal, type TestPortal } from '../helpers/portal';
+import { setupPortal, type TestPortal } from '../helpers/portal';
 import { count, inviteAndLink, ownerSetup } from './helpers';
 
 /** One rule for the user limit: members and pending invitations when inviting or adding, members when accepting. */
@@ -57,11 +57,7 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     await inviteAndLink(tp, owner, 'pending@example.com');
     await tp.setSettings({ maxUsersPerAccount: 3 });
     const extra = await tp.f.user({ email: 'extra@example.com' });
-    await tp.f.admin({ email: 'staff@example.com' });
-    const staff = new Client(tp.app);
-    await staff.refreshCsrf('/admin/login');
-    assert.equal((await staff.post('/admin/login', { email: 'staff@example.com', password: 'test-password-1' })).status, 303);
-    await staff.refreshCsrf(`/admin/modules/account_users/accounts/${account.id}`);
+    const staff = await tp.staffLogin();
     const res = await staff.post(`/admin/modules/account_users/accounts/${account.id}/users`, { email: extra.email, access: 'all' });
     assert.equal(res.status, 422);
     assert.match(res.text, /reached its limit of 3 users/);

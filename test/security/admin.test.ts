@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
-import { adminLogin, buildWorld, loginTo, mainText, type World } from './fixture';
+import { buildWorld, loginTo, mainText, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 
 const BASE = '/admin/modules/account_users';
@@ -12,7 +12,7 @@ describe('security: the module admin pages', () => {
   before(async () => {
     w = await buildWorld();
     await w.tp.f.admin({ email: 'root@portal.test' });
-    admin = await adminLogin(w);
+    admin = await w.tp.staffLogin('root@portal.test');
   });
   after(() => w.tp.close());
 
@@ -119,7 +119,7 @@ describe('security: the module admin pages', () => {
   });
 
   it('a staff session ends for the module pages when the admin signs out', async () => {
-    const other = await adminLogin(w);
+    const other = await w.tp.staffLogin('root@portal.test');
     assert.equal((await other.get(`${BASE}/`)).status, 200);
     assert.equal((await other.post('/admin/logout')).status, 303);
     await unchangedBy(w.tp.knex, async () => {

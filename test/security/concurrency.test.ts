@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
-import { adminLogin, buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
+import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
 
 const PARALLEL = 50;
 
@@ -186,8 +186,7 @@ describe('security: concurrency (50 requests at once)', function () {
   });
 
   it(`${PARALLEL} staff grants of one user to one account at once: one membership`, async () => {
-    await w.tp.f.admin({ email: 'root@portal.test' });
-    const admin = await adminLogin(w);
+    const admin = await w.tp.staffLogin();
     const results = await Promise.all(Array.from({ length: PARALLEL }, () => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'all' })));
     const statuses = results.map((r) => r.status);
     // Deadlocked grants are rolled back whole and tried again: no 503 ("try again"), never 500.
@@ -199,8 +198,7 @@ describe('security: concurrency (50 requests at once)', function () {
   });
 
   it(`${PARALLEL} resends of a few invitations and staff additions to one account at once: each is tried again on a deadlock, none answers 503`, async () => {
-    await w.tp.f.admin({ email: 'root@portal.test' });
-    const admin = await adminLogin(w);
+    const admin = await w.tp.staffLogin();
     const invites: number[] = [];
     for (let i = 0; i < 5; i += 1) invites.push((await inviteByHttp(w.tp, owner, `clicks${i}@victim.test`)).id);
     const users = [];
@@ -245,8 +243,7 @@ describe('security: concurrency (50 requests at once)', function () {
   });
 
   it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
-    await w.tp.f.admin({ email: 'root@portal.test' });
-    const admin = await adminLogin(w);
+    const admin = await w.tp.staffLogin();
     const candidates: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const user = await w.tp.f.user({ email: `staffheir${i}@victim.test` });

@@ -96,17 +96,6 @@ export async function buildWorld(config: Partial<HostConfig> = {}): Promise<Worl
   };
 }
 
-/** Signs in to the admin area (as staff) and reads a CSRF token from the module's staff pages. */
-export async function adminLogin(w: World, email = 'root@portal.test'): Promise<Client> {
-  await freshLimits(w.tp);
-  const client = new Client(w.tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email, password: PASSWORD });
-  assert.equal(res.status, 303);
-  await client.refreshCsrf('/admin/modules/account_users/');
-  return client;
-}
-
 /** The visible text of the page's main part, without per-session tokens. */
 export function mainText(html: string): string {
   const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(html)?.[1] ?? html;

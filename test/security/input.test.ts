@@ -166,10 +166,7 @@ describe('security: markup in names is shown as text everywhere', () => {
     const mail = (await tp.knex('outbox').orderBy('id', 'desc').first()) as { id: number; html: string; text: string; subject: string };
     assertEscaped(mail.html, 'invitation e-mail');
     assert.match(mail.html, /&lt;img src=x onerror=alert\(2\)&gt;/);
-    await tp.f.admin({ email: 'root@portal.test' });
-    const admin = tp.anonymous();
-    await admin.refreshCsrf('/admin/login');
-    assert.equal((await admin.post('/admin/login', { email: 'root@portal.test', password: PASSWORD })).status, 303);
+    const admin = await tp.staffLogin();
     const mod = '/admin/modules/account_users';
     const staffPages = [mod, `${mod}/users?q=victim`, `${mod}/users/${memberId}`, `${mod}/users/${memberId}/log`, `${mod}/accounts?q=img`, `${mod}/accounts/${accountId}`, `${mod}/accounts/${accountId}/log`, `${mod}/accounts/${accountId}/users/${memberId}/owner`, `${mod}/accounts/${accountId}/users/${memberId}/remove`, `${mod}/accounts/${accountId}/invites/${inviteId}/cancel`];
     let shown = 0;

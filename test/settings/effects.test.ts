@@ -3,7 +3,7 @@ import { createApp } from '../../host/app';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
 import { adminWorld, BASE, countRows, member, textOf, type AdminWorld } from '../admin/helpers';
-import { adminOnModules, saveSettings } from './helpers';
+import { saveSettings } from './helpers';
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -17,7 +17,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminOnModules(tp);
+    admin = await tp.staffLogin();
     alice = await tp.login(w.alice.email);
     await alice.refreshCsrf('/account/users');
   });

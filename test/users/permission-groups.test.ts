@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { PermissionCatalogue } from '../../module/permissions';
-import { adminLogin, BASE } from '../admin/helpers';
+import { BASE } from '../admin/helpers';
 import { demoLike, loginTo, membership, type DemoLike } from './setup';
 
 /** The areas the forms group the boxes in, with the keys each holds, in the order shown. */
@@ -44,7 +44,7 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
     await alice.refreshCsrf('/account/users');
     assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['tickets'] })).status, 303);
     const invite = await tp.knex('mod_account_users_invites').where({ email: 'ivy@example.test' }).first();
-    const admin = await adminLogin(tp, (await tp.f.admin()).email);
+    const admin = await tp.staffLogin();
     const staff = (await admin.get(`${BASE}/accounts/${d.acme.id}`)).text;
     return {
       invite: formOf((await alice.get('/account/users')).text, /\/users\/invite$/),
@@ -129,7 +129,7 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
     });
 
     it('staff\'s direct access and invitation forms', async () => {
-      const admin = await adminLogin(tp, (await tp.f.admin()).email);
+      const admin = await tp.staffLogin();
       const blue = `${BASE}/accounts/${d.blueFish.id}`;
       assert.equal((await admin.post(`${blue}/users`, { email: d.alice.email, access: 'choose', permissions: ['manageproducts'] })).status, 303);
       assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, d.alice.id)).permissions), ['products', 'manageproducts']);
