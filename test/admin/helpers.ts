@@ -31,10 +31,6 @@ export async function lastLog(tp: TestPortal, accountId: number) {
   return tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id', 'desc').first();
 }
 
-export async function countRows(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
-}
-
 /** The text of a page without tags, with runs of white space made one, for matching sentences. */
 export function textOf(html: string): string {
   return html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/\s+/g, ' ');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend } from '../helpers/db';
-import { adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { backend, count } from '../helpers/db';
+import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 import { loginTo } from '../users/setup';
 
 /** The access a membership row gives: 'all' or its keys. */
@@ -14,7 +14,7 @@ async function accessOf(tp: TestPortal, accountId: number, userId: number): Prom
 async function state(tp: TestPortal, accountId: number) {
   const rows = await tp.knex('mod_account_users_members').where('account_id', accountId).orderBy('id').select();
   const primary = (await tp.knex('accounts').where('id', accountId).first('primary_user_id')).primary_user_id;
-  return { rows, primary: Number(primary), log: await countRows(tp, 'mod_account_users_log') };
+  return { rows, primary: Number(primary), log: await count(tp, 'mod_account_users_log') };
 }
 
 describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, () => {

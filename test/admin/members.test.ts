@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend } from '../helpers/db';
-import { adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { backend, count } from '../helpers/db';
+import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 
 describe('admin: Make Owner, direct access and Remove Access', () => {
   let tp: TestPortal;
@@ -70,7 +70,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     });
 
     it('making the owner the owner again changes nothing and says so', async () => {
-      const before = await countRows(tp, 'mod_account_users_log');
+      const before = await count(tp, 'mod_account_users_log');
       const res = await admin.get(`${blue}/users/${w.bob.id}/owner`);
       assert.equal(res.status, 409);
       assert.match(textOf(res.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
@@ -80,7 +80,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.match(textOf(post.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
       assert.doesNotMatch((await admin.get(blue)).text, /is now the owner/);
       assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-      assert.equal(await countRows(tp, 'mod_account_users_log'), before, 'no log entry for a move that changed nothing');
+      assert.equal(await count(tp, 'mod_account_users_log'), before, 'no log entry for a move that changed nothing');
     });
 
     it(`10 parallel Make Owner requests for different users leave exactly one owner (${backend})`, async () => {
@@ -148,14 +148,14 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
 
   describe('giving an existing user access directly', () => {
     it('with All Permissions: no e-mail, logged with the admin as actor', async () => {
-      const mails = await countRows(tp, 'outbox');
+      const mails = await count(tp, 'outbox');
       const res = await admin.post(`${blue}/users`, { email: ' Alice@Example.test ', access: 'all' });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, blue);
       const row = await member(tp, w.blueFish.id, w.alice.id);
       assert.equal(Boolean(row.all_permissions), true);
       assert.equal(row.is_owner, null);
-      assert.equal(await countRows(tp, 'outbox'), mails, 'no e-mail');
+      assert.equal(await count(tp, 'outbox'), mails, 'no e-mail');
       const entry = await lastLog(tp, w.blueFish.id);
       assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['user_added', 'admin', 'Ada Admin', w.alice.id]);
       assert.deepEqual(JSON.parse(entry.details), { permissions: 'all' });
@@ -186,12 +186,12 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     ];
     for (const [what, fields, status, message] of refusals) {
       it(`refuses ${what} with a message on the form and changes nothing`, async () => {
-        const before = { members: await countRows(tp, 'mod_account_users_members'), log: await countRows(tp, 'mod_account_users_log') };
+        const before = { members: await count(tp, 'mod_account_users_members'), log: await count(tp, 'mod_account_users_log') };
         const res = await admin.post(`${blue}/users`, fields);
         assert.equal(res.status, status);
         assert.match(textOf(res.text), message);
         assert.match(res.text, /aria-invalid="true"|aria-describedby="add-permissions-error"/);
-        assert.deepEqual({ members: await countRows(tp, 'mod_account_users_members'), log: await countRows(tp, 'mod_account_users_log') }, before);
+        assert.deepEqual({ members: await count(tp, 'mod_account_users_members'), log: await count(tp, 'mod_account_users_log') }, before);
         const dev = await member(tp, w.blueFish.id, w.dev.id);
         assert.deepEqual(JSON.parse(dev.permissions), ['products', 'tickets'], 'an existing member keeps what they had');
       });

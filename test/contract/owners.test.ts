@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 
 /** An account row written by the portal alone (an import, an API): no member row, no hook. */
@@ -55,6 +56,6 @@ describe('host contract: owners of accounts made after activation', () => {
     const again = await tp.login(user.email);
     assert.equal((await again.get('/account/users')).status, 200);
     assert.deepEqual(await ownerLog(tp, accountId), ['owner_repaired']);
-    assert.equal((await tp.knex('mod_account_users_members').where('account_id', accountId).count({ n: '*' }).first())!.n, 1);
+    assert.equal(await count(tp, 'mod_account_users_members', { account_id: accountId }), 1);
   });
 });

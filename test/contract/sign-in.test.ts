@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { UserLoginPayload } from '../../module/index';
+import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { inviteAndLink, ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
@@ -35,7 +36,7 @@ describe('host contract: registering from an invitation signs in through users.s
         assert.ok(row, 'the new session is stored');
         const sess = JSON.parse(row.sess) as { startedAt?: number };
         assert.equal(typeof sess.startedAt, 'number', 'the portal noted when the session started');
-        assert.equal((await tp.knex('sessions').where('sid', sidBefore).count({ n: '*' }).first())!.n, 0, 'the old session is gone');
+        assert.equal(await count(tp, 'sessions', { sid: sidBefore }), 0, 'the old session is gone');
 
         // Signed in and in the account: the portal's pages open.
         const home = await visitor.get('/');

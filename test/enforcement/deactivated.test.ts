@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, membership, type DemoLike } from '../users/setup';
-import { count, inviteAndLink } from '../invites/helpers';
+import { inviteAndLink } from '../invites/helpers';
 import { textOf } from '../admin/helpers';
+import { count } from '../helpers/db';
 
 describe('module deactivated', () => {
   let tp: TestPortal;

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
+import { count } from '../helpers/db';
 
 const MODULE_TABLES = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_mail_queue', 'mod_account_users_migrations'];
-
-async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number }).n);
-}
 
 describe('module lifecycle', () => {
   let tp: TestPortal;

@@ -48,6 +48,18 @@ export async function emptyDatabase(knex: Knex): Promise<void> {
   }
 }
 
+/**
+ * How many rows of a table match: column values, or a callback adding conditions of its own.
+ * `on` is anything with a connection: a test portal, a bare host, a database of its own.
+ */
+export async function count(on: { knex: Knex }, table: string, where: Record<string, unknown> | ((q: Knex.QueryBuilder) => void) = {}): Promise<number> {
+  const q = on.knex(table);
+  if (typeof where === 'function') where(q);
+  else q.where(where);
+  const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 export async function dropSharedDatabase(): Promise<void> {
   if (!shared) return;
   await shared.knex.destroy();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Factories } from '../helpers/factories';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
-import { sharedKnex } from '../helpers/db';
+import { count, sharedKnex } from '../helpers/db';
 import { createKnex } from '../../host/db';
 import { createApp } from '../../host/app';
-import { count, inviteAndLink, lastMail, ownerSetup } from './helpers';
+import { inviteAndLink, lastMail, ownerSetup } from './helpers';
 
 describe('invitations: accepting', () => {
   let tp: TestPortal;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { count, invite, inviteAndLink, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { invite, inviteAndLink, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { count } from '../helpers/db';
 
 const ALL_WITH_KEYS = /You chose All Permissions and also ticked permissions/;
 

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Client, TestPortal } from '../helpers/portal';
+import { count } from '../helpers/db';
 
 export const BASE_URL = 'https://portal.example.test';
 export const DAY = 24 * 3600_000;
-
-export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  const row = (await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string };
-  return Number(row.n);
-}
 
 /** Everything an invitation form could leave behind: e-mails, invitations and log entries. */
 export async function traces(tp: TestPortal): Promise<{ mails: number; invites: number; log: number }> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { DAY, count, inviteAndLink, lastMail, linkOf, mainText, ownerSetup } from './helpers';
+import { DAY, inviteAndLink, lastMail, linkOf, mainText, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
 
 describe('invitations: expiry, single use, resend and cancel', () => {
   let tp: TestPortal;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { MailSender } from '../../module/mail/sender';
 import { MailQueueRepo } from '../../module/mail/queue-repo';
-import { BASE_URL, count, invite, lastMail, linkOf, ownerSetup } from './helpers';
+import { BASE_URL, invite, lastMail, linkOf, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
 
 /** The periodic pass every app instance runs over the queue, as a second process would. */
 function sender(tp: TestPortal): MailSender {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { count, inviteAndLink, ownerSetup } from './helpers';
+import { inviteAndLink, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
 
 /** One rule for the user limit: members and pending invitations when inviting or adding, members when accepting. */
 describe('the user limit holds at acceptance and for staff additions', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CookieAccessInfo } from 'cookiejar';
+import { count } from '../helpers/db';
 import { Client, type TestPortal } from '../helpers/portal';
 import { buildWorld, freshLimits, inviteByHttp, login, loginTo, PASSWORD, type World } from './fixture';
 import { unchangedBy } from './snapshot';
@@ -199,7 +200,7 @@ describe('security: sessions, redirects and rate limits', () => {
     await w.tp.setSettings({ invitesPerHour: 3 });
     try {
       const owner = await loginTo(w.tp, w.bob.email, w.blueFish.id);
-      const sent = Number(((await w.tp.knex('mod_account_users_invites').where('account_id', w.blueFish.id).count({ n: '*' }).first()) as { n: number }).n);
+      const sent = await count(w.tp, 'mod_account_users_invites', { account_id: w.blueFish.id });
       for (let i = sent; i < 3; i += 1) await inviteByHttp(w.tp, owner, `limit${i}@victim.test`);
       await unchangedBy(w.tp.knex, async () => {
         const res = await owner.post('/account/users/invite', { email: 'one-too-many@victim.test', access: 'all' });

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createApp } from '../../host/app';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
-import { adminWorld, BASE, countRows, member, textOf, type AdminWorld } from '../admin/helpers';
+import { adminWorld, BASE, member, textOf, type AdminWorld } from '../admin/helpers';
 import { saveSettings } from './helpers';
+import { count } from '../helpers/db';
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -109,7 +110,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
       await client.refreshCsrf(link);
       assert.equal((await client.post(`${link}/accept`)).status, 303);
     };
-    const toOwner = () => countRows(tp, 'outbox', { to_address: w.alice.email });
+    const toOwner = () => count(tp, 'outbox', { to_address: w.alice.email });
     await accept('first@example.test');
     assert.equal(await toOwner(), 1);
     await saveSettings(admin, { notifyOwnerOnAccept: false });

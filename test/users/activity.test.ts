@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, type DemoLike } from './setup';
 
@@ -84,7 +85,7 @@ describe('the account\'s activity log', () => {
     for (let i = 0; i < 20; i += 1) {
       assert.equal((await dev.post('/account/switch', { accountId: String(i % 2 ? d.acme.id : d.blueFish.id) })).status, 303);
     }
-    const switches = (accountId: number) => tp.knex('mod_account_users_log').where({ account_id: accountId, action: 'account_switched', target_user_id: d.dev.id }).then((r) => r.length);
+    const switches = (accountId: number) => count(tp, 'mod_account_users_log', { account_id: accountId, action: 'account_switched', target_user_id: d.dev.id });
     assert.equal(await switches(d.acme.id), 1);
     assert.equal(await switches(d.blueFish.id), 1);
     tp.clock.advance(3600_000 + 1000);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { count, demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { count } from '../helpers/db';
 
 describe('Remove Access and Leave account', () => {
   let tp: TestPortal;

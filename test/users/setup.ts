@@ -31,10 +31,6 @@ export async function loginTo(tp: TestPortal, email: string, accountId: number):
   return client;
 }
 
-export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
-}
-
 export async function membership(tp: TestPortal, accountId: number, userId: number) {
   return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
 }
