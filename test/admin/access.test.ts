@@ -29,10 +29,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   before(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    const bob = await tp.login(w.bob.email);
-    await bob.refreshCsrf('/account/users');
-    assert.equal((await bob.post('/account/users/invite', { email: 'pending@example.test', access: 'all' })).status, 303);
-    inviteId = Number((await tp.knex('mod_account_users_invites').where('email', 'pending@example.test').first()).id);
+    inviteId = (await tp.f.invite(w.blueFish.id, { email: 'pending@example.test' })).id;
   });
   after(() => tp.close());
 

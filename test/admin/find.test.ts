@@ -75,9 +75,7 @@ describe('admin: finding users and accounts', () => {
   });
 
   it('shows an account: owner, users with permissions and last login, pending invitations', async () => {
-    const bob = await tp.login(w.bob.email);
-    await bob.refreshCsrf('/account/users');
-    assert.equal((await bob.post('/account/users/invite', { email: 'newbie@example.test', access: 'choose', permissions: ['invoices'] })).status, 303);
+    await tp.f.invite(w.blueFish.id, { email: 'newbie@example.test', permissions: ['invoices'] });
     const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { UserLoginPayload } from '../../module/index';
 import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { inviteAndLink, ownerSetup } from '../invites/helpers';
+import { ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
 
 const sidOf = (res: { headers: Record<string, unknown> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
@@ -16,8 +16,8 @@ describe('host contract: registering from an invitation signs in through users.s
     afterEach(() => tp.close());
 
     it("runs the portal's UserLogin hook for the new user and its sign-in bookkeeping (new session id, start time)", async () => {
-      const { account, owner } = await ownerSetup(tp);
-      const link = await inviteAndLink(tp, owner, 'nina@example.test');
+      const { account } = await ownerSetup(tp);
+      const link = await tp.f.invite(account.id, { email: 'nina@example.test' });
       const logins: string[] = [];
       const listener = (p: UserLoginPayload) => void logins.push(p.user.email);
       tp.portal.hooks.on('UserLogin', listener);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, membership, type DemoLike } from '../users/setup';
-import { inviteAndLink } from '../invites/helpers';
 import { textOf } from '../admin/helpers';
 import { count } from '../helpers/db';
 
@@ -52,11 +51,9 @@ describe('module deactivated', () => {
   });
 
   describe('an invited user while it is off', () => {
-    let link: { path: string; token: string };
+    let link: { path: string };
     beforeEach(async () => {
-      await tp.setActive(true);
-      link = await inviteAndLink(tp, alice, 'newcomer@example.test', ['tickets']);
-      await tp.setActive(false);
+      link = await tp.f.invite(d.acme.id, { email: 'newcomer@example.test', permissions: ['tickets'] });
     });
 
     it('opening the invitation link says access is paused until the hosting company turns it back on, and changes nothing', async () => {

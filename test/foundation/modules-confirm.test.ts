@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { backend } from '../helpers/db';
 import { textOf } from '../admin/helpers';
-import { inviteAndLink } from '../invites/helpers';
 
 describe(`Modules page: Deactivate and Uninstall ask first and say what they take (${backend})`, () => {
   let tp: TestPortal;
@@ -17,7 +16,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     await tp.f.member(acme.id, u1.id, ['tickets']);
     await tp.f.member(acme.id, u2.id, 'all');
     await tp.f.member(closed.id, u1.id, 'all');
-    await inviteAndLink(tp, await tp.login(owner.email), 'new.person@example.test');
+    await tp.f.invite(acme.id, { email: 'new.person@example.test' });
     admin = await tp.staffLogin();
   });
   afterEach(() => tp.close());

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE as ADMIN_BASE, type AdminWorld } from '../admin/helpers';
-import { inviteAndLink } from '../invites/helpers';
 
 const VIEWS = path.join(__dirname, '..', '..', 'views');
 const STYLESHEET = fs.readFileSync(path.join(VIEWS, 'account-users.css'), 'utf8');
@@ -105,7 +104,7 @@ describe("the module's own look", () => {
       await assertStyledPage(alice, '/account/users');
       await assertStyledPage(alice, `/account/users/${w.dev.id}/permissions`);
       await assertStyledPage(alice, '/account/switch');
-      const link = await inviteAndLink(tp, alice, 'newcomer@example.test');
+      const link = await tp.f.invite(w.acme.id, { email: 'newcomer@example.test' });
       await assertStyledPage(tp.anonymous(), link.path);
       await assertStyledPage(staff, `${ADMIN_BASE}/`);
       await assertStyledPage(staff, `${ADMIN_BASE}/accounts/${w.acme.id}`);

@@ -63,7 +63,7 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
     await portal.accountUsers.activate();
     await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
   }
-  const f = new Factories(knex, portal);
+  const f = new Factories(knex, portal, clock.now);
   const tp: TestPortal = {
     portal,
     app: portal.app,

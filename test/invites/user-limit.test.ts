@@ -52,10 +52,10 @@ describe('the user limit holds at acceptance and for staff additions', () => {
   });
 
   it('a staff addition counts pending invitations, as inviting does', async () => {
-    const { account, owner } = await ownerSetup(tp);
+    const { account } = await ownerSetup(tp);
     const member = await tp.f.user({ email: 'member@example.com' });
     await tp.f.member(account.id, member.id, ['tickets']);
-    await inviteAndLink(tp, owner, 'pending@example.com');
+    await tp.f.invite(account.id, { email: 'pending@example.com' });
     await tp.setSettings({ maxUsersPerAccount: 3 });
     const extra = await tp.f.user({ email: 'extra@example.com' });
     const staff = await tp.staffLogin();

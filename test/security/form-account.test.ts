@@ -33,9 +33,7 @@ describe('forms are bound to the account they were shown for', () => {
     await f.member(alpha.id, carol.id, ['tickets']);
     const service = await f.service(acme.id);
     const [domain] = await knex('domains').insert({ account_id: acme.id, name: 'acme.test', status: 'Active', expires_on: '2027-05-01', auto_renew: true });
-    const owner = await loginTo(tp, alice.email, acme.id);
-    assert.equal((await owner.post('/account/users/invite', { email: 'pat@forms.test', access: 'all' })).status, 303);
-    const invite = (await knex('mod_account_users_invites').where('account_id', acme.id).first('id')) as { id: number };
+    const invite = await f.invite(acme.id, { email: 'pat@forms.test' });
     ids = { acme: acme.id, alpha: alpha.id, alice: alice.id, dev: dev.id, carol: carol.id, acmeInvite: Number(invite.id), service, domain: Number(domain), blueFish: blueFish.id };
   });
 

@@ -41,9 +41,7 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
 
   /** Every form that grants access, as its page shows it. */
   async function forms(): Promise<Record<string, string>> {
-    await alice.refreshCsrf('/account/users');
-    assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['tickets'] })).status, 303);
-    const invite = await tp.knex('mod_account_users_invites').where({ email: 'ivy@example.test' }).first();
+    const invite = await tp.f.invite(d.acme.id, { email: 'ivy@example.test', permissions: ['tickets'] });
     const admin = await tp.staffLogin();
     const staff = (await admin.get(`${BASE}/accounts/${d.acme.id}`)).text;
     return {

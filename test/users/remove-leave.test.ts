@@ -153,8 +153,7 @@ describe('Remove Access and Leave account', () => {
     for (const how of ['removed', 'left'] as const) {
       it(`are cancelled with their sender's access (${how}), in the same step, and logged`, async () => {
         // Alice invites as owner, then ownership moves to Dana: Alice is an ordinary member now.
-        assert.equal((await alice.post('/account/users/invite', { email: 'pat@example.test', access: 'all' })).status, 303);
-        const invite = (await tp.knex('mod_account_users_invites').where('pending_email', 'pat@example.test').first()) as { id: number };
+        const invite = await tp.f.invite(d.acme.id, { email: 'pat@example.test', invitedBy: d.alice.id });
         await tp.portal.accountUsers.services.members.makeOwner({ type: 'system', id: null, name: 'test' }, d.acme.id, d.dev.id);
         const events: Array<Record<string, unknown>> = [];
         tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
