@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, owners, type AdminWorld } from './helpers';
 import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 /** Every admin page and form of the module; ids are filled in from the world. */
 function adminPaths(w: AdminWorld, inviteId: number): { gets: string[]; posts: Array<[string, Record<string, string>]> } {
@@ -39,7 +40,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     await owner.refreshCsrf('/account/users');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf('/login');
-    const before = await count(tp, 'mod_account_users_log');
+    const before = await count(tp, TABLES.log);
     for (const client of [owner, visitor]) {
       for (const path of gets) {
         const res = await client.get(path);
@@ -55,9 +56,9 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     const login = await owner.get(`/admin/login?returnTo=${encodeURIComponent(BASE)}`);
     assert.equal(login.status, 200);
     assert.match(login.text, /Admin sign in/);
-    assert.equal(await count(tp, 'mod_account_users_log'), before);
+    assert.equal(await count(tp, TABLES.log), before);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: w.blueFish.id }), 2);
+    assert.equal(await count(tp, TABLES.members, { account_id: w.blueFish.id }), 2);
   });
 
   it('lets a signed-in admin open every page, and the admin menu links to it (AdminNavbar)', async () => {
@@ -85,7 +86,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
 
   it('refuses every admin POST without a valid CSRF token (403) and changes nothing', async () => {
     const admin = await tp.staffLogin(w.admin.email);
-    const before = await count(tp, 'mod_account_users_log');
+    const before = await count(tp, TABLES.log);
     for (const [path, fields] of adminPaths(w, inviteId).posts) {
       for (const token of [undefined, 'not-the-token']) {
         const res = await admin.agent.post(path).type('form').send(token === undefined ? fields : { ...fields, _csrf: token });
@@ -93,9 +94,9 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
         assert.match(res.text, /The form had expired/);
       }
     }
-    assert.equal(await count(tp, 'mod_account_users_log'), before);
+    assert.equal(await count(tp, TABLES.log), before);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-    assert.equal(await count(tp, 'mod_account_users_invites', { email: 'new@example.test' }), 0);
+    assert.equal(await count(tp, TABLES.invites, { email: 'new@example.test' }), 0);
   });
 
   it('answers 404 for ids that do not exist or are not ids, and for a user or invitation of another account', async () => {
@@ -112,6 +113,6 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
       assert.equal((await admin.post(path)).status, 404, `POST ${path}`);
     }
     assert.deepEqual(await owners(tp, w.acme.id), [w.alice.id]);
-    assert.equal((await tp.knex('mod_account_users_invites').where('id', inviteId).first()).pending_email, 'pending@example.test');
+    assert.equal((await tp.knex(TABLES.invites).where('id', inviteId).first()).pending_email, 'pending@example.test');
   });
 });

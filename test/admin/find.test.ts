@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+import { TABLES } from '../../module/tables';
 
 describe('admin: finding users and accounts', () => {
   let tp: TestPortal;
@@ -48,7 +49,7 @@ describe('admin: finding users and accounts', () => {
   });
 
   it('shows a user\'s accounts: owner or not, permissions, last login per account, with links', async () => {
-    await tp.knex('mod_account_users_members').where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
+    await tp.knex(TABLES.members).where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
     const res = await admin.get(`${BASE}/users/${w.dev.id}`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);

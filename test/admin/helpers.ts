@@ -1,5 +1,6 @@
 import type { TestPortal } from '../helpers/portal';
 import { demoLike } from '../users/setup';
+import { TABLES } from '../../module/tables';
 
 export const BASE = '/admin/modules/account_users';
 
@@ -19,16 +20,16 @@ export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
 }
 
 export async function owners(tp: TestPortal, accountId: number): Promise<number[]> {
-  const rows = (await tp.knex('mod_account_users_members').where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  const rows = (await tp.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
   return rows.map((r) => Number(r.user_id));
 }
 
 export async function member(tp: TestPortal, accountId: number, userId: number) {
-  return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
+  return tp.knex(TABLES.members).where({ account_id: accountId, user_id: userId }).first();
 }
 
 export async function lastLog(tp: TestPortal, accountId: number) {
-  return tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id', 'desc').first();
+  return tp.knex(TABLES.log).where('account_id', accountId).orderBy('id', 'desc').first();
 }
 
 /** The text of a page without tags, with runs of white space made one, for matching sentences. */

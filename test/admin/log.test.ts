@@ -3,13 +3,14 @@ import { setupPortal, Client, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 import { pick } from '../i18n/helpers';
 import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 
 /** Writes one log entry at a given time, as the services do. */
 async function entry(tp: TestPortal, row: { accountId: number; action: string; at: number; targetUserId?: number; actor?: [string, number | null, string] }) {
   const [type, id, name] = row.actor ?? ['user', null, 'Someone'];
-  await tp.knex('mod_account_users_log').insert({
+  await tp.knex(TABLES.log).insert({
     account_id: row.accountId, actor_type: type, actor_id: id, actor_name: name, action: row.action,
     target_user_id: row.targetUserId ?? null, target_email: null, details: null, ip: null, created_at: row.at,
   });

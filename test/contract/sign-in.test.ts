@@ -4,6 +4,7 @@ import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
+import { TABLES } from '../../module/tables';
 
 const sidOf = (res: { headers: Record<string, unknown> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 
@@ -67,7 +68,7 @@ describe('host contract: registering from an invitation signs in through users.s
       assert.equal(res.status, 303, `register answered ${res.status}`);
       const nina = (await host.knex('users').where('email', 'nina@example.test').first('id')) as { id: number };
       assert.deepEqual(logins, [Number(nina.id)]);
-      assert.ok(await host.knex('mod_account_users_members').where({ account_id: accountId, user_id: nina.id }).first());
+      assert.ok(await host.knex(TABLES.members).where({ account_id: accountId, user_id: nina.id }).first());
       const home = await visitor.get(res.headers.location as string);
       assert.equal(home.status, 200);
       assert.match(home.text, /You now have access to Olive Hosting/);

@@ -3,6 +3,7 @@ import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, membership, type DemoLike } from '../users/setup';
 import { textOf } from '../admin/helpers';
 import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('module deactivated', () => {
   let tp: TestPortal;
@@ -12,7 +13,7 @@ describe('module deactivated', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     d = await demoLike(tp);
-    await tp.knex('mod_account_users_members').where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+    await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     dev = await loginTo(tp, d.dev.email, d.acme.id);
@@ -57,7 +58,7 @@ describe('module deactivated', () => {
     });
 
     it('opening the invitation link says access is paused until the hosting company turns it back on, and changes nothing', async () => {
-      const before = { invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') };
+      const before = { invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) };
       const page = await tp.anonymous().get(link.path);
       assert.equal(page.status, 503);
       assert.equal(page.headers['cache-control'], 'no-store');
@@ -70,7 +71,7 @@ describe('module deactivated', () => {
       // Accepting or registering stays impossible while off.
       const member = await tp.login(d.dev.email);
       assert.equal((await member.post(`${link.path}/accept`)).status, 404);
-      assert.deepEqual({ invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') }, before);
+      assert.deepEqual({ invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) }, before);
       // Switched on again, the same link is the invitation page once more.
       await tp.setActive(true);
       const again = await tp.anonymous().get(link.path);
@@ -88,7 +89,7 @@ describe('module deactivated', () => {
 
     it('an unknown or cancelled link is still the portal\'s plain 404', async () => {
       assert.equal((await tp.anonymous().get(`/account/invite/${'x'.repeat(43)}`)).status, 404);
-      await tp.knex('mod_account_users_invites').update({ cancelled_at: Date.now(), pending_email: null });
+      await tp.knex(TABLES.invites).update({ cancelled_at: Date.now(), pending_email: null });
       const cancelled = await tp.anonymous().get(link.path);
       assert.equal(cancelled.status, 404);
       assert.doesNotMatch(textOf(cancelled.text), /Access is paused/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { count } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
 
@@ -48,7 +49,7 @@ describe('permissions enforced on every host page', () => {
 
   /** Changes the member's stored permissions; the guard reads them again on the next request. */
   async function grant(keys: 'all' | string[]): Promise<void> {
-    await tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: memberId })
+    await tp.knex(TABLES.members).where({ account_id: accountId, user_id: memberId })
       .update({ all_permissions: keys === 'all', permissions: JSON.stringify(keys === 'all' ? [] : keys) });
   }
   const url = (path: string) => path.replace(':invoiceId', String(ids.invoiceId));

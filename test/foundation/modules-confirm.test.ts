@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { backend } from '../helpers/db';
 import { textOf } from '../admin/helpers';
+import { TABLES } from '../../module/tables';
 
 describe(`Modules page: Deactivate and Uninstall ask first and say what they take (${backend})`, () => {
   let tp: TestPortal;
@@ -66,7 +67,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.doesNotMatch(early.text, /name="confirm"/);
     // Confirmed or not, no uninstall while active.
     await admin.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), true);
 
     await admin.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' });
     const modules = await admin.get('/admin/modules');
@@ -82,11 +83,11 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
 
     const bare = await admin.post('/admin/modules/lifecycle', { action: 'uninstall' });
     assert.equal(bare.headers.location, '/admin/modules/uninstall');
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true, 'a bare POST deletes nothing');
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), true, 'a bare POST deletes nothing');
 
     const confirmed = await admin.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(confirmed.status, 303);
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), false);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), false);
     assert.deepEqual(await tp.portal.accountUsers.impact(), { memberships: 0, pendingInvitations: 0 }, 'zeros once uninstalled');
     assert.equal((await admin.get('/admin/modules/uninstall')).headers.location, '/admin/modules');
   });

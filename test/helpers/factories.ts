@@ -49,7 +49,7 @@ export class Factories {
     const [id] = await this.knex('accounts').insert({ name, email: `billing${seq}@example.test`, status: overrides.status ?? 'active', primary_user_id: ownerId, created_at: Date.now() });
     const accountId = Number(id);
     if (await this.portal.accountUsers.installed()) {
-      await this.knex('mod_account_users_members').insert({
+      await this.knex(TABLES.members).insert({
         account_id: accountId, user_id: ownerId, is_owner: true, all_permissions: true, permissions: '[]', invited_by: null,
         created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
       });
@@ -59,7 +59,7 @@ export class Factories {
 
   /** A membership: `permissions` 'all' or a list of keys. */
   async member(accountId: number, userId: number, permissions: 'all' | string[] = 'all', extra: Partial<{ lastLoginAt: number }> = {}): Promise<void> {
-    await this.knex('mod_account_users_members').insert({
+    await this.knex(TABLES.members).insert({
       account_id: accountId, user_id: userId, is_owner: null, all_permissions: permissions === 'all',
       permissions: JSON.stringify(permissions === 'all' ? [] : permissions), invited_by: null,
       created_at: Date.now(), updated_at: Date.now(), last_login_at: extra.lastLoginAt ?? null,

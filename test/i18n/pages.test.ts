@@ -4,6 +4,7 @@ import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, type DemoLike } from '../users/setup';
 import { translate } from '../../module/i18n';
 import { assertPage, htmlLang, LOCALES, pick, rawKeys } from './helpers';
+import { TABLES } from '../../module/tables';
 
 async function setLocale(tp: TestPortal, userIds: number[], locale: string): Promise<void> {
   await tp.knex('users').whereIn('id', userIds).update({ locale });
@@ -36,7 +37,7 @@ describe('every page and e-mail in every language', () => {
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     assert.equal((await alice.post('/account/users/invite', { email: 'pending@example.test', access: 'choose', permissions: ['invoices', 'tickets'] })).status, 303);
-    inviteId = Number((await tp.knex('mod_account_users_invites').where('email', 'pending@example.test').first()).id);
+    inviteId = Number((await tp.knex(TABLES.invites).where('email', 'pending@example.test').first()).id);
     await alice.refreshCsrf('/account/users');
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['invoices'] });
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { HostConfig } from '../../host/config';
 import { Client, setupPortal, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 export const PASSWORD = 'test-password-1';
 
@@ -56,7 +57,7 @@ export async function inviteByHttp(tp: TestPortal, owner: Client, email: string,
   const res = await owner.post('/account/users/invite', { email, ...fields });
   assert.equal(res.status, 303, `inviting ${email}: ${res.status} ${res.text.slice(0, 200)}`);
   const mail = (await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first()) as { text: string };
-  const row = (await tp.knex('mod_account_users_invites').where('pending_email', email).orderBy('id', 'desc').first('id')) as { id: number };
+  const row = (await tp.knex(TABLES.invites).where('pending_email', email).orderBy('id', 'desc').first('id')) as { id: number };
   return { id: Number(row.id), token: tokenOf(mail.text) };
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { encodeForm, setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { loginTo } from '../users/setup';
 import { diff, snapshot } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 /** The hidden fields of the page's POST form whose action is `action`, as a browser would send them. */
 function hiddenFields(html: string, action: string): Record<string, string> {
@@ -94,7 +95,7 @@ describe('forms are bound to the account they were shown for', () => {
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 409);
     await alice.post('/account/switch', { accountId: String(ids.acme) });
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 303);
-    const rows = (await tp.knex('mod_account_users_members').where('user_id', ids.dev).orderBy('account_id').select('account_id', 'all_permissions')) as Array<{ account_id: number; all_permissions: unknown }>;
+    const rows = (await tp.knex(TABLES.members).where('user_id', ids.dev).orderBy('account_id').select('account_id', 'all_permissions')) as Array<{ account_id: number; all_permissions: unknown }>;
     assert.deepEqual(rows.map((r) => [Number(r.account_id), Boolean(Number(r.all_permissions))]), [[ids.acme, false], [ids.alpha, true]]);
   });
 

@@ -5,6 +5,7 @@ import { Factories } from '../helpers/factories';
 import { adminWorld, BASE, member, textOf, type AdminWorld } from '../admin/helpers';
 import { saveSettings } from './helpers';
 import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -25,7 +26,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
   afterEach(() => tp.close());
 
   const invite = (email: string) => alice.post('/account/users/invite', { email, access: 'all' });
-  const inviteRow = (email: string) => tp.knex('mod_account_users_invites').where({ account_id: w.acme.id, email }).orderBy('id', 'desc').first();
+  const inviteRow = (email: string) => tp.knex(TABLES.invites).where({ account_id: w.acme.id, email }).orderBy('id', 'desc').first();
   const linkTo = async (email: string) => {
     const mail = await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first();
     return new URL(/(https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(mail.text)![1]).pathname;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
 import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('Remove Access and Leave account', () => {
   let tp: TestPortal;
@@ -38,7 +39,7 @@ describe('Remove Access and Leave account', () => {
       const list = await alice.get('/account/users');
       assert.match(list.text, /Dana Developer no longer has access to this account/);
       assert.doesNotMatch(list.text, /dev@example.test/);
-      const log = await tp.knex('mod_account_users_log').where({ account_id: d.acme.id, action: 'removed' }).first();
+      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'removed' }).first();
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
       assert.equal(events.length, 1);
@@ -163,13 +164,13 @@ describe('Remove Access and Leave account', () => {
           await alice.refreshCsrf('/account/leave');
           assert.equal((await alice.post('/account/leave')).status, 303);
         }
-        const row = (await tp.knex('mod_account_users_invites').where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
+        const row = (await tp.knex(TABLES.invites).where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
         assert.equal(row.pending_email, null, 'no longer pending');
         assert.ok(row.cancelled_at, 'cancelled');
         assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how), [how, 'invite_cancelled']);
         assert.equal(events.length, 1);
         assert.match((await dana.get('/account/activity')).text, /Sent by someone who no longer has access/);
-        const link = await tp.knex('mod_account_users_invites').where('id', invite.id).first('token_hash');
+        const link = await tp.knex(TABLES.invites).where('id', invite.id).first('token_hash');
         assert.ok(link, 'the row is kept for the record');
       });
     }
