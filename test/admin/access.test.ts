@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, countRows, owners, type AdminWorld } from './helpers';
+import { adminWorld, BASE, owners, type AdminWorld } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 /** Every admin page and form of the module; ids are filled in from the world. */
 function adminPaths(w: AdminWorld, inviteId: number): { gets: string[]; posts: Array<[string, Record<string, string>]> } {
@@ -28,10 +30,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   before(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    const bob = await tp.login(w.bob.email);
-    await bob.refreshCsrf('/account/users');
-    assert.equal((await bob.post('/account/users/invite', { email: 'pending@example.test', access: 'all' })).status, 303);
-    inviteId = Number((await tp.knex('mod_account_users_invites').where('email', 'pending@example.test').first()).id);
+    inviteId = (await tp.f.invite(w.blueFish.id, { email: 'pending@example.test' })).id;
   });
   after(() => tp.close());
 
@@ -41,7 +40,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     await owner.refreshCsrf('/account/users');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf('/login');
-    const before = await countRows(tp, 'mod_account_users_log');
+    const before = await count(tp, TABLES.log);
     for (const client of [owner, visitor]) {
       for (const path of gets) {
         const res = await client.get(path);
@@ -57,13 +56,13 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     const login = await owner.get(`/admin/login?returnTo=${encodeURIComponent(BASE)}`);
     assert.equal(login.status, 200);
     assert.match(login.text, /Admin sign in/);
-    assert.equal(await countRows(tp, 'mod_account_users_log'), before);
+    assert.equal(await count(tp, TABLES.log), before);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-    assert.equal(await countRows(tp, 'mod_account_users_members', { account_id: w.blueFish.id }), 2);
+    assert.equal(await count(tp, TABLES.members, { account_id: w.blueFish.id }), 2);
   });
 
   it('lets a signed-in admin open every page, and the admin menu links to it (AdminNavbar)', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
+    const admin = await tp.staffLogin(w.admin.email);
     for (const path of adminPaths(w, inviteId).gets) {
       const res = await admin.get(path);
       assert.equal(res.status, 200, `GET ${path}`);
@@ -86,8 +85,8 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   });
 
   it('refuses every admin POST without a valid CSRF token (403) and changes nothing', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
-    const before = await countRows(tp, 'mod_account_users_log');
+    const admin = await tp.staffLogin(w.admin.email);
+    const before = await count(tp, TABLES.log);
     for (const [path, fields] of adminPaths(w, inviteId).posts) {
       for (const token of [undefined, 'not-the-token']) {
         const res = await admin.agent.post(path).type('form').send(token === undefined ? fields : { ...fields, _csrf: token });
@@ -95,13 +94,13 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
         assert.match(res.text, /The form had expired/);
       }
     }
-    assert.equal(await countRows(tp, 'mod_account_users_log'), before);
+    assert.equal(await count(tp, TABLES.log), before);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-    assert.equal(await countRows(tp, 'mod_account_users_invites', { email: 'new@example.test' }), 0);
+    assert.equal(await count(tp, TABLES.invites, { email: 'new@example.test' }), 0);
   });
 
   it('answers 404 for ids that do not exist or are not ids, and for a user or invitation of another account', async () => {
-    const admin = await adminLogin(tp, w.admin.email);
+    const admin = await tp.staffLogin(w.admin.email);
     const acme = `${BASE}/accounts/${w.acme.id}`;
     for (const path of [
       `${BASE}/users/999999`, `${BASE}/users/abc`, `${BASE}/accounts/999999`, `${BASE}/accounts/1e3`, `${BASE}/accounts/999999/log`, `${BASE}/users/999999/log`,
@@ -114,6 +113,6 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
       assert.equal((await admin.post(path)).status, 404, `POST ${path}`);
     }
     assert.deepEqual(await owners(tp, w.acme.id), [w.alice.id]);
-    assert.equal((await tp.knex('mod_account_users_invites').where('id', inviteId).first()).pending_email, 'pending@example.test');
+    assert.equal((await tp.knex(TABLES.invites).where('id', inviteId).first()).pending_email, 'pending@example.test');
   });
 });

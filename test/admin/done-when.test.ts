@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { seedDemo, DEMO_PASSWORD } from '../../host/seed';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { adminLogin, BASE, lastLog, member, owners, textOf } from './helpers';
+import { BASE, lastLog, member, owners, textOf } from './helpers';
 
 describe('done when: staff make dev the owner of Blue Fish Bakery on the demo data', () => {
   let tp: TestPortal;
@@ -16,7 +16,7 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
     const devId = await id('users', { email: 'dev@example.com' });
     const bobId = await id('users', { email: 'bob@example.com' });
     const blueFishId = await id('accounts', { name: 'Blue Fish Bakery' });
-    const admin = await adminLogin(tp, 'admin@example.com', DEMO_PASSWORD);
+    const admin = await tp.staffLogin('admin@example.com', DEMO_PASSWORD);
 
     // The admin menu leads to the module's page, which offers the user search.
     const home = await admin.get('/admin');

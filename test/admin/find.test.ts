@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
+import { TABLES } from '../../module/tables';
 
 describe('admin: finding users and accounts', () => {
   let tp: TestPortal;
@@ -9,7 +10,7 @@ describe('admin: finding users and accounts', () => {
   before(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
   });
   after(() => tp.close());
 
@@ -48,7 +49,7 @@ describe('admin: finding users and accounts', () => {
   });
 
   it('shows a user\'s accounts: owner or not, permissions, last login per account, with links', async () => {
-    await tp.knex('mod_account_users_members').where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
+    await tp.knex(TABLES.members).where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
     const res = await admin.get(`${BASE}/users/${w.dev.id}`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);
@@ -75,9 +76,7 @@ describe('admin: finding users and accounts', () => {
   });
 
   it('shows an account: owner, users with permissions and last login, pending invitations', async () => {
-    const bob = await tp.login(w.bob.email);
-    await bob.refreshCsrf('/account/users');
-    assert.equal((await bob.post('/account/users/invite', { email: 'newbie@example.test', access: 'choose', permissions: ['invoices'] })).status, 303);
+    await tp.f.invite(w.blueFish.id, { email: 'newbie@example.test', permissions: ['invoices'] });
     const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);

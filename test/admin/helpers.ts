@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
-import { Client, type TestPortal } from '../helpers/portal';
-import { Factories } from '../helpers/factories';
+import type { TestPortal } from '../helpers/portal';
 import { demoLike } from '../users/setup';
+import { TABLES } from '../../module/tables';
 
 export const BASE = '/admin/modules/account_users';
 
@@ -20,31 +19,17 @@ export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
   return { admin, ...(await demoLike(tp)) };
 }
 
-/** Signs a staff member in through the admin login form; the client keeps the CSRF token of a page. */
-export async function adminLogin(tp: TestPortal, email: string, password = Factories.PASSWORD): Promise<Client> {
-  const client = new Client(tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email, password });
-  assert.equal(res.status, 303, `admin login of ${email}`);
-  await client.refreshCsrf(BASE);
-  return client;
-}
-
 export async function owners(tp: TestPortal, accountId: number): Promise<number[]> {
-  const rows = (await tp.knex('mod_account_users_members').where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  const rows = (await tp.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
   return rows.map((r) => Number(r.user_id));
 }
 
 export async function member(tp: TestPortal, accountId: number, userId: number) {
-  return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
+  return tp.knex(TABLES.members).where({ account_id: accountId, user_id: userId }).first();
 }
 
 export async function lastLog(tp: TestPortal, accountId: number) {
-  return tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id', 'desc').first();
-}
-
-export async function countRows(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
+  return tp.knex(TABLES.log).where('account_id', accountId).orderBy('id', 'desc').first();
 }
 
 /** The text of a page without tags, with runs of white space made one, for matching sentences. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, textOf, type AdminWorld } from './helpers';
+import { adminWorld, BASE, lastLog, textOf, type AdminWorld } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 
@@ -12,12 +14,12 @@ describe('admin: invitations on an account\'s behalf', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());
 
-  const invite = (email: string) => tp.knex('mod_account_users_invites').where({ account_id: w.blueFish.id, email }).first();
+  const invite = (email: string) => tp.knex(TABLES.invites).where({ account_id: w.blueFish.id, email }).first();
   const mailTo = (to: string) => tp.knex('outbox').where('to_address', to).orderBy('id', 'desc').first();
 
   it('sends an invitation in the owner\'s name; the log names the admin', async () => {
@@ -44,7 +46,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     const path = new URL(link).pathname;
     await visitor.refreshCsrf(path);
     assert.equal((await visitor.post(`${path}/register`, { firstName: 'Nia', lastName: 'New', password: 'a-long-password-1', passwordConfirm: 'a-long-password-1' })).status, 303);
-    assert.equal(await countRows(tp, 'mod_account_users_members', { account_id: w.blueFish.id }), 3);
+    assert.equal(await count(tp, TABLES.members, { account_id: w.blueFish.id }), 3);
   });
 
   const refusals: Array<[string, Record<string, string | string[]>, number, RegExp]> = [
@@ -55,11 +57,11 @@ describe('admin: invitations on an account\'s behalf', () => {
   ];
   for (const [what, fields, status, message] of refusals) {
     it(`refuses ${what} with a message and sends nothing`, async () => {
-      const before = { invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log') };
+      const before = { invites: await count(tp, TABLES.invites), mails: await count(tp, 'outbox'), log: await count(tp, TABLES.log) };
       const res = await admin.post(`${blue}/invites`, fields);
       assert.equal(res.status, status);
       assert.match(textOf(res.text), message);
-      assert.deepEqual({ invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log') }, before);
+      assert.deepEqual({ invites: await count(tp, TABLES.invites), mails: await count(tp, 'outbox'), log: await count(tp, TABLES.log) }, before);
     });
   }
 
@@ -68,7 +70,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     const res = await admin.post(`${blue}/invites`, { email: 'twice@example.test', access: 'all' });
     assert.equal(res.status, 409);
     assert.match(textOf(res.text), /twice@example\.test already has a pending invitation/);
-    assert.equal(await countRows(tp, 'mod_account_users_invites', { email: 'twice@example.test' }), 1);
+    assert.equal(await count(tp, TABLES.invites, { email: 'twice@example.test' }), 1);
   });
 
   it('resends: a new link and expiry, the old link stops working, logged as the admin', async () => {
@@ -83,7 +85,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     assert.equal(Number(after.sent_count), 2);
     assert.ok(Number(after.expires_at) > Number(first.expires_at));
     assert.notEqual(after.token_hash, first.token_hash);
-    assert.equal(await countRows(tp, 'outbox', { to_address: 'again@example.test' }), 2);
+    assert.equal(await count(tp, 'outbox', { to_address: 'again@example.test' }), 2);
     assert.equal((await tp.anonymous().get(oldLink)).status, 404);
     const entry = await lastLog(tp, w.blueFish.id);
     assert.deepEqual([entry.action, entry.actor_type, entry.actor_name], ['invite_resent', 'admin', 'Ada Admin']);
@@ -124,7 +126,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     const extra = await tp.f.user({ email: 'extra@example.test' });
     await tp.knex('accounts').where('id', w.blueFish.id).update({ status: 'closed' });
     tp.clock.advance(DAY);
-    const before = { invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log'), members: await countRows(tp, 'mod_account_users_members') };
+    const before = { invites: await count(tp, TABLES.invites), mails: await count(tp, 'outbox'), log: await count(tp, TABLES.log), members: await count(tp, TABLES.members) };
     const sent = await admin.post(`${blue}/invites`, { email: 'dead@example.test', access: 'all' });
     assert.equal(sent.status, 409);
     assert.match(textOf(sent.text), /Blue Fish Bakery is closed, so nobody can be invited to it/);
@@ -134,6 +136,6 @@ describe('admin: invitations on an account\'s behalf', () => {
     const added = await admin.post(`${blue}/users`, { email: extra.email, access: 'all' });
     assert.equal(added.status, 409);
     assert.match(textOf(added.text), /This account is closed, so nobody can be given access to it\./);
-    assert.deepEqual({ invites: await countRows(tp, 'mod_account_users_invites'), mails: await countRows(tp, 'outbox'), log: await countRows(tp, 'mod_account_users_log'), members: await countRows(tp, 'mod_account_users_members') }, before);
+    assert.deepEqual({ invites: await count(tp, TABLES.invites), mails: await count(tp, 'outbox'), log: await count(tp, TABLES.log), members: await count(tp, TABLES.members) }, before);
   });
 });

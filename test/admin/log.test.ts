@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { setupPortal, Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE, textOf, type AdminWorld } from './helpers';
-import { Factories } from '../helpers/factories';
+import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 import { pick } from '../i18n/helpers';
 import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 
 /** Writes one log entry at a given time, as the services do. */
 async function entry(tp: TestPortal, row: { accountId: number; action: string; at: number; targetUserId?: number; actor?: [string, number | null, string] }) {
   const [type, id, name] = row.actor ?? ['user', null, 'Someone'];
-  await tp.knex('mod_account_users_log').insert({
+  await tp.knex(TABLES.log).insert({
     account_id: row.accountId, actor_type: type, actor_id: id, actor_name: name, action: row.action,
     target_user_id: row.targetUserId ?? null, target_email: null, details: null, ip: null, created_at: row.at,
   });
@@ -23,7 +23,7 @@ describe('admin: activity logs of an account and of a user', () => {
   before(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     // Three days of entries in Blue Fish, one in Acme.
     await entry(tp, { accountId: w.blueFish.id, action: 'user_added', at: Date.UTC(2026, 9, 1, 10), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
     await entry(tp, { accountId: w.blueFish.id, action: 'permissions_changed', at: Date.UTC(2026, 9, 2, 23, 59), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
@@ -109,8 +109,7 @@ describe('admin: activity logs of an account and of a user', () => {
   it('in German the field asks for 28.11.2026 and reads it; YYYY-MM-DD still works', async () => {
     const staff = new Client(tp.app);
     await pick(staff, 'de', '/admin/login');
-    await staff.refreshCsrf('/admin/login');
-    assert.equal((await staff.post('/admin/login', { email: w.admin.email, password: Factories.PASSWORD })).status, 303);
+    await staff.staffLogin(w.admin.email);
     const page = await staff.get(`${BASE}/accounts/${w.blueFish.id}/log`);
     assert.match(page.text, /Ein Datum wie 28\.11\.2026; der Tag selbst zählt mit\./);
     assert.equal(rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=02.10.2026&to=2.10.2026`)).text), 1);

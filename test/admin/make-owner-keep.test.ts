@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend } from '../helpers/db';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { backend, count } from '../helpers/db';
+import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 import { loginTo } from '../users/setup';
+import { TABLES } from '../../module/tables';
 
 /** The access a membership row gives: 'all' or its keys. */
 async function accessOf(tp: TestPortal, accountId: number, userId: number): Promise<'all' | string[]> {
@@ -12,9 +13,9 @@ async function accessOf(tp: TestPortal, accountId: number, userId: number): Prom
 
 /** Everything Make Owner may touch, to show a refused form changed none of it. */
 async function state(tp: TestPortal, accountId: number) {
-  const rows = await tp.knex('mod_account_users_members').where('account_id', accountId).orderBy('id').select();
+  const rows = await tp.knex(TABLES.members).where('account_id', accountId).orderBy('id').select();
   const primary = (await tp.knex('accounts').where('id', accountId).first('primary_user_id')).primary_user_id;
-  return { rows, primary: Number(primary), log: await countRows(tp, 'mod_account_users_log') };
+  return { rows, primary: Number(primary), log: await count(tp, TABLES.log) };
 }
 
 describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, () => {
@@ -25,7 +26,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());
@@ -156,7 +157,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
   });
 
   it('an account without an owner needs no choice', async () => {
-    await tp.knex('mod_account_users_members').where({ account_id: w.blueFish.id, user_id: w.bob.id }).del();
+    await tp.knex(TABLES.members).where({ account_id: w.blueFish.id, user_id: w.bob.id }).del();
     const page = await admin.get(`${blue}/users/${w.dev.id}/owner`);
     assert.doesNotMatch(page.text, /name="access"/);
     assert.match(textOf(page.text), /The account has no owner at the moment/);

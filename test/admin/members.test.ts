@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend } from '../helpers/db';
-import { adminLogin, adminWorld, BASE, countRows, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { backend, count } from '../helpers/db';
+import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { TABLES } from '../../module/tables';
 
 describe('admin: Make Owner, direct access and Remove Access', () => {
   let tp: TestPortal;
@@ -11,7 +12,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminLogin(tp, w.admin.email);
+    admin = await tp.staffLogin(w.admin.email);
     blue = `${BASE}/accounts/${w.blueFish.id}`;
   });
   afterEach(() => tp.close());
@@ -70,7 +71,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     });
 
     it('making the owner the owner again changes nothing and says so', async () => {
-      const before = await countRows(tp, 'mod_account_users_log');
+      const before = await count(tp, TABLES.log);
       const res = await admin.get(`${blue}/users/${w.bob.id}/owner`);
       assert.equal(res.status, 409);
       assert.match(textOf(res.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
@@ -80,7 +81,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.match(textOf(post.text), /Bob Baker is already the owner of Blue Fish Bakery\./);
       assert.doesNotMatch((await admin.get(blue)).text, /is now the owner/);
       assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
-      assert.equal(await countRows(tp, 'mod_account_users_log'), before, 'no log entry for a move that changed nothing');
+      assert.equal(await count(tp, TABLES.log), before, 'no log entry for a move that changed nothing');
     });
 
     it(`10 parallel Make Owner requests for different users leave exactly one owner (${backend})`, async () => {
@@ -96,7 +97,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(now.length, 1, 'exactly one owner row');
       assert.ok(ids.includes(now[0]));
       const moved = results.filter((r) => r.status === 303).length;
-      const log = (await tp.knex('mod_account_users_log').where({ account_id: w.acme.id, action: 'owner_changed' }).select('target_user_id')) as Array<{ target_user_id: number }>;
+      const log = (await tp.knex(TABLES.log).where({ account_id: w.acme.id, action: 'owner_changed' }).select('target_user_id')) as Array<{ target_user_id: number }>;
       assert.equal(log.length, moved, 'one log entry per move');
       // Everyone who held ownership for a moment kept All Permissions when it moved on.
       for (const id of [w.alice.id, ...log.map((l) => Number(l.target_user_id))]) {
@@ -148,14 +149,14 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
 
   describe('giving an existing user access directly', () => {
     it('with All Permissions: no e-mail, logged with the admin as actor', async () => {
-      const mails = await countRows(tp, 'outbox');
+      const mails = await count(tp, 'outbox');
       const res = await admin.post(`${blue}/users`, { email: ' Alice@Example.test ', access: 'all' });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, blue);
       const row = await member(tp, w.blueFish.id, w.alice.id);
       assert.equal(Boolean(row.all_permissions), true);
       assert.equal(row.is_owner, null);
-      assert.equal(await countRows(tp, 'outbox'), mails, 'no e-mail');
+      assert.equal(await count(tp, 'outbox'), mails, 'no e-mail');
       const entry = await lastLog(tp, w.blueFish.id);
       assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['user_added', 'admin', 'Ada Admin', w.alice.id]);
       assert.deepEqual(JSON.parse(entry.details), { permissions: 'all' });
@@ -186,12 +187,12 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     ];
     for (const [what, fields, status, message] of refusals) {
       it(`refuses ${what} with a message on the form and changes nothing`, async () => {
-        const before = { members: await countRows(tp, 'mod_account_users_members'), log: await countRows(tp, 'mod_account_users_log') };
+        const before = { members: await count(tp, TABLES.members), log: await count(tp, TABLES.log) };
         const res = await admin.post(`${blue}/users`, fields);
         assert.equal(res.status, status);
         assert.match(textOf(res.text), message);
         assert.match(res.text, /aria-invalid="true"|aria-describedby="add-permissions-error"/);
-        assert.deepEqual({ members: await countRows(tp, 'mod_account_users_members'), log: await countRows(tp, 'mod_account_users_log') }, before);
+        assert.deepEqual({ members: await count(tp, TABLES.members), log: await count(tp, TABLES.log) }, before);
         const dev = await member(tp, w.blueFish.id, w.dev.id);
         assert.deepEqual(JSON.parse(dev.permissions), ['products', 'tickets'], 'an existing member keeps what they had');
       });

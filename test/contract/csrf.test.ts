@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { settingsForm } from '../settings/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
+import { TABLES } from '../../module/tables';
 
 /** Every POST path of an Express app's routers, as declared (e.g. `/users/:userId/remove`). */
 function postRoutes(app: Express): string[] {
@@ -19,8 +20,8 @@ function postRoutes(app: Express): string[] {
 
 /** Everything the module keeps, plus the host's users: a forged request must leave all of it as it was. */
 async function snapshot(knex: Knex): Promise<string> {
-  const tables = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_settings', 'users', 'accounts'];
-  const rows = await Promise.all(tables.map((t) => knex(t).orderBy(t === 'mod_account_users_settings' ? 'name' : 'id').select()));
+  const tables = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, 'users', 'accounts'];
+  const rows = await Promise.all(tables.map((t) => knex(t).orderBy(t === TABLES.settings ? 'name' : 'id').select()));
   return JSON.stringify(rows);
 }
 
@@ -36,7 +37,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const accountId = await host.account('Olive Hosting', owner.id);
     const otherAccountId = await host.account('Second Shop', owner.id);
     await host.module.activate();
-    await host.knex('mod_account_users_members').insert({
+    await host.knex(TABLES.members).insert({
       account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
       created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
     });
@@ -52,7 +53,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     await tokenOf('pending@example.test');
     const newcomerToken = await tokenOf('newcomer@example.test');
     const bobToken = await tokenOf(bob.email);
-    const inviteId = String(((await host.knex('mod_account_users_invites').where('email', 'pending@example.test').first('id')) as { id: number }).id);
+    const inviteId = String(((await host.knex(TABLES.invites).where('email', 'pending@example.test').first('id')) as { id: number }).id);
 
     const memberClient = await host.signIn(member.id);
     const bobClient = await host.signIn(bob.id);
@@ -116,7 +117,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const member = await host.user('Max', 'Member');
     const accountId = await host.account('Olive Hosting', owner.id);
     await host.module.activate();
-    await host.knex('mod_account_users_members').insert({
+    await host.knex(TABLES.members).insert({
       account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
       created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
     });
@@ -134,7 +135,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
 
     const inHeader = await client.agent.post(path).set('x-csrf-token', client.token).type('form').send(fields);
     assert.equal(inHeader.status, 303, 'the same token in the header is accepted: the refusal above was the query string');
-    const row = (await host.knex('mod_account_users_members').where({ account_id: accountId, user_id: member.id }).first()) as { permissions: string };
+    const row = (await host.knex(TABLES.members).where({ account_id: accountId, user_id: member.id }).first()) as { permissions: string };
     assert.deepEqual(JSON.parse(row.permissions), ['invoices']);
   });
 });

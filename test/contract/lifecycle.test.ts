@@ -3,6 +3,7 @@ import { createModule } from '../../module/index';
 import { createKnex } from '../../host/db';
 import { sharedKnex } from '../helpers/db';
 import { bareHost, TinyHooks, type BareHost } from './bare-host';
+import { TABLES } from '../../module/tables';
 
 describe('host contract: lifecycle steps report, never throw', () => {
   let host: BareHost;
@@ -22,7 +23,7 @@ describe('host contract: lifecycle steps report, never throw', () => {
     const uninstalled = await host.module.uninstall();
     assert.deepEqual([uninstalled.status, uninstalled.description], ['success', 'Account Users was uninstalled and its tables removed.']);
     assert.equal(await host.module.installed(), false);
-    assert.equal(await host.knex.schema.hasTable('mod_account_users_members'), false);
+    assert.equal(await host.knex.schema.hasTable(TABLES.members), false);
     // The next tests find the module installed again.
     assert.equal((await host.module.activate()).status, 'success');
   });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 /** An account row written by the portal alone (an import, an API): no member row, no hook. */
 async function bareAccount(tp: TestPortal, name: string, primaryUserId: number): Promise<number> {
@@ -8,12 +10,12 @@ async function bareAccount(tp: TestPortal, name: string, primaryUserId: number):
 }
 
 async function ownerLog(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = (await tp.knex('mod_account_users_log').where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id').select('action')) as Array<{ action: string }>;
+  const rows = (await tp.knex(TABLES.log).where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id').select('action')) as Array<{ action: string }>;
   return rows.map((r) => r.action);
 }
 
 async function ownerOf(tp: TestPortal, accountId: number): Promise<number[]> {
-  const rows = (await tp.knex('mod_account_users_members').where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  const rows = (await tp.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
   return rows.map((r) => Number(r.user_id));
 }
 
@@ -55,6 +57,6 @@ describe('host contract: owners of accounts made after activation', () => {
     const again = await tp.login(user.email);
     assert.equal((await again.get('/account/users')).status, 200);
     assert.deepEqual(await ownerLog(tp, accountId), ['owner_repaired']);
-    assert.equal((await tp.knex('mod_account_users_members').where('account_id', accountId).count({ n: '*' }).first())!.n, 1);
+    assert.equal(await count(tp, TABLES.members, { account_id: accountId }), 1);
   });
 });

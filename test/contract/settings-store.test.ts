@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createApp, type Portal } from '../../host/app';
+import { count } from '../helpers/db';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
-import { adminOnModules, saveSettings, settingsForm } from '../settings/helpers';
+import { saveSettings, settingsForm } from '../settings/helpers';
 import { bareHost, type BareHost } from './bare-host';
+import { TABLES } from '../../module/tables';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,7 +28,7 @@ describe('host contract: where the settings live', () => {
       const onB = await Client.login(b.app, owner.email, 'test-password-1');
       assert.equal((await onB.get('/account/users')).status, 200);
 
-      const admin = await adminOnModules(tp);
+      const admin = await tp.staffLogin();
       await saveSettings(admin, { disableClientManagement: true });
       // A (no cache) applies it at once.
       const onA = await tp.login(owner.email);
@@ -57,7 +59,7 @@ describe('host contract: where the settings live', () => {
       const member = await host.user('Max', 'Member');
       const accountId = await host.account('Olive Hosting', owner.id);
       await host.module.activate();
-      await host.knex('mod_account_users_members').insert({
+      await host.knex(TABLES.members).insert({
         account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
         created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
       });
@@ -76,7 +78,7 @@ describe('host contract: where the settings live', () => {
       assert.equal(saves.length, 1);
       assert.equal(saves[0].allowLeave, true);
       assert.equal(saves[0].inviteLifetimeDays, 3);
-      assert.equal((await host.knex('mod_account_users_settings').count({ n: '*' }).first())!.n, 0, 'the module table stays empty');
+      assert.equal(await count(host, TABLES.settings), 0, 'the module table stays empty');
       assert.equal((await memberClient.get('/account/leave')).status, 200);
     });
   });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { UserLoginPayload } from '../../module/index';
+import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { inviteAndLink, ownerSetup } from '../invites/helpers';
+import { ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
+import { TABLES } from '../../module/tables';
 
 const sidOf = (res: { headers: Record<string, unknown> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 
@@ -15,8 +17,8 @@ describe('host contract: registering from an invitation signs in through users.s
     afterEach(() => tp.close());
 
     it("runs the portal's UserLogin hook for the new user and its sign-in bookkeeping (new session id, start time)", async () => {
-      const { account, owner } = await ownerSetup(tp);
-      const link = await inviteAndLink(tp, owner, 'nina@example.test');
+      const { account } = await ownerSetup(tp);
+      const link = await tp.f.invite(account.id, { email: 'nina@example.test' });
       const logins: string[] = [];
       const listener = (p: UserLoginPayload) => void logins.push(p.user.email);
       tp.portal.hooks.on('UserLogin', listener);
@@ -35,7 +37,7 @@ describe('host contract: registering from an invitation signs in through users.s
         assert.ok(row, 'the new session is stored');
         const sess = JSON.parse(row.sess) as { startedAt?: number };
         assert.equal(typeof sess.startedAt, 'number', 'the portal noted when the session started');
-        assert.equal((await tp.knex('sessions').where('sid', sidBefore).count({ n: '*' }).first())!.n, 0, 'the old session is gone');
+        assert.equal(await count(tp, 'sessions', { sid: sidBefore }), 0, 'the old session is gone');
 
         // Signed in and in the account: the portal's pages open.
         const home = await visitor.get('/');
@@ -66,7 +68,7 @@ describe('host contract: registering from an invitation signs in through users.s
       assert.equal(res.status, 303, `register answered ${res.status}`);
       const nina = (await host.knex('users').where('email', 'nina@example.test').first('id')) as { id: number };
       assert.deepEqual(logins, [Number(nina.id)]);
-      assert.ok(await host.knex('mod_account_users_members').where({ account_id: accountId, user_id: nina.id }).first());
+      assert.ok(await host.knex(TABLES.members).where({ account_id: accountId, user_id: nina.id }).first());
       const home = await visitor.get(res.headers.location as string);
       assert.equal(home.status, 200);
       assert.match(home.text, /You now have access to Olive Hosting/);

@@ -5,6 +5,7 @@ import { createModule, type AccountUsersModule } from '../../module/index';
 import { toAccountContext } from '../../module/guard';
 import { Hooks } from '../../host/hook-registry';
 import { quietLogger, setupPortal, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 const ORIGINAL = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
 
@@ -64,7 +65,7 @@ describe('All Permissions covers a permission added after the grant', () => {
     const chosen = toAccountContext(ctx, (await repo.membership(accountId, users.chosen.id))!);
     assert.equal(chosen.can('webmail'), false);
     assert.equal(chosen.can('tickets'), true);
-    const row = await tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: users.all.id }).first();
+    const row = await tp.knex(TABLES.members).where({ account_id: accountId, user_id: users.all.id }).first();
     assert.deepEqual(JSON.parse(row.permissions), [], 'the grant is the flag, not a list of keys');
   });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, membership, type DemoLike } from '../users/setup';
-import { count, inviteAndLink } from '../invites/helpers';
 import { textOf } from '../admin/helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('module deactivated', () => {
   let tp: TestPortal;
@@ -12,7 +13,7 @@ describe('module deactivated', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     d = await demoLike(tp);
-    await tp.knex('mod_account_users_members').where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+    await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     dev = await loginTo(tp, d.dev.email, d.acme.id);
@@ -51,15 +52,13 @@ describe('module deactivated', () => {
   });
 
   describe('an invited user while it is off', () => {
-    let link: { path: string; token: string };
+    let link: { path: string };
     beforeEach(async () => {
-      await tp.setActive(true);
-      link = await inviteAndLink(tp, alice, 'newcomer@example.test', ['tickets']);
-      await tp.setActive(false);
+      link = await tp.f.invite(d.acme.id, { email: 'newcomer@example.test', permissions: ['tickets'] });
     });
 
     it('opening the invitation link says access is paused until the hosting company turns it back on, and changes nothing', async () => {
-      const before = { invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') };
+      const before = { invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) };
       const page = await tp.anonymous().get(link.path);
       assert.equal(page.status, 503);
       assert.equal(page.headers['cache-control'], 'no-store');
@@ -72,7 +71,7 @@ describe('module deactivated', () => {
       // Accepting or registering stays impossible while off.
       const member = await tp.login(d.dev.email);
       assert.equal((await member.post(`${link.path}/accept`)).status, 404);
-      assert.deepEqual({ invites: await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.test' }), members: await count(tp, 'mod_account_users_members') }, before);
+      assert.deepEqual({ invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) }, before);
       // Switched on again, the same link is the invitation page once more.
       await tp.setActive(true);
       const again = await tp.anonymous().get(link.path);
@@ -90,7 +89,7 @@ describe('module deactivated', () => {
 
     it('an unknown or cancelled link is still the portal\'s plain 404', async () => {
       assert.equal((await tp.anonymous().get(`/account/invite/${'x'.repeat(43)}`)).status, 404);
-      await tp.knex('mod_account_users_invites').update({ cancelled_at: Date.now(), pending_email: null });
+      await tp.knex(TABLES.invites).update({ cancelled_at: Date.now(), pending_email: null });
       const cancelled = await tp.anonymous().get(link.path);
       assert.equal(cancelled.status, 404);
       assert.doesNotMatch(textOf(cancelled.text), /Access is paused/);

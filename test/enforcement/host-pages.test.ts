@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
 
@@ -47,7 +49,7 @@ describe('permissions enforced on every host page', () => {
 
   /** Changes the member's stored permissions; the guard reads them again on the next request. */
   async function grant(keys: 'all' | string[]): Promise<void> {
-    await tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: memberId })
+    await tp.knex(TABLES.members).where({ account_id: accountId, user_id: memberId })
       .update({ all_permissions: keys === 'all', permissions: JSON.stringify(keys === 'all' ? [] : keys) });
   }
   const url = (path: string) => path.replace(':invoiceId', String(ids.invoiceId));
@@ -110,9 +112,9 @@ describe('permissions enforced on every host page', () => {
     assert.equal(profile.status, 403);
     const contact = await member.post('/contacts', { firstName: 'Eve', lastName: 'Intruder', email: 'eve@example.test' });
     assert.equal(contact.status, 403);
-    assert.equal(Number(((await tp.knex('tickets').where('subject', 'Sneaky').count({ n: '*' }).first()) as { n: number }).n), 0);
+    assert.equal(await count(tp, 'tickets', { subject: 'Sneaky' }), 0);
     assert.equal((await tp.knex('accounts').where('id', accountId).first()).name, 'Acme Web Studio');
-    assert.equal(Number(((await tp.knex('contacts').where('first_name', 'Eve').count({ n: '*' }).first()) as { n: number }).n), 0);
+    assert.equal(await count(tp, 'contacts', { first_name: 'Eve' }), 0);
   });
 
   it('the menus show only what the user may open', async () => {

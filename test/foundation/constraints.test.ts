@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 function row(accountId: number, userId: number, owner: boolean) {
   const now = Date.now();
   return { account_id: accountId, user_id: userId, is_owner: owner ? true : null, all_permissions: true, permissions: '[]', invited_by: null, created_at: now, updated_at: now, last_login_at: null };
-}
-
-function invite(accountId: number, email: string, token: string) {
-  const now = Date.now();
-  return { account_id: accountId, email, pending_email: email, token_hash: token.padEnd(64, '0'), all_permissions: true, permissions: '[]', created_at: now, expires_at: now + 1000, last_sent_at: now, sent_count: 1 };
 }
 
 /** The guarantees the database itself gives, whatever the application does, also under concurrency. */
@@ -22,26 +19,26 @@ describe('database guarantees', () => {
   it('one membership per account and user, under concurrent inserts', async () => {
     const account = await tp.f.account();
     const user = await tp.f.user();
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => tp.knex('mod_account_users_members').insert(row(account.id, user.id, false))));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => tp.knex(TABLES.members).insert(row(account.id, user.id, false))));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    assert.equal(Number(((await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: user.id }).count({ n: '*' }).first()) as { n: number }).n), 1);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: user.id }), 1);
   });
 
   it('at most one owner per account, under concurrent inserts', async () => {
     const account = await tp.f.account();
     const users = await Promise.all(Array.from({ length: 10 }, () => tp.f.user()));
-    const results = await Promise.allSettled(users.map((u) => tp.knex('mod_account_users_members').insert(row(account.id, u.id, true))));
+    const results = await Promise.allSettled(users.map((u) => tp.knex(TABLES.members).insert(row(account.id, u.id, true))));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 0, 'the account already has its owner');
-    assert.equal(Number(((await tp.knex('mod_account_users_members').where({ account_id: account.id, is_owner: true }).count({ n: '*' }).first()) as { n: number }).n), 1);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, is_owner: true }), 1);
     // Any number of non-owners is fine.
-    await Promise.all(users.map((u) => tp.knex('mod_account_users_members').insert(row(account.id, u.id, false))));
+    await Promise.all(users.map((u) => tp.knex(TABLES.members).insert(row(account.id, u.id, false))));
   });
 
   it('one pending invitation per account and address, under concurrent inserts; closed ones do not count', async () => {
     const account = await tp.f.account();
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => tp.knex('mod_account_users_invites').insert(invite(account.id, 'new@example.test', `t${i}`))));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => tp.f.invite(account.id, { email: 'new@example.test' })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    await tp.knex('mod_account_users_invites').where({ account_id: account.id }).update({ pending_email: null, cancelled_at: Date.now() });
-    await tp.knex('mod_account_users_invites').insert(invite(account.id, 'new@example.test', 'again'));
+    await tp.knex(TABLES.invites).where({ account_id: account.id }).update({ pending_email: null, cancelled_at: Date.now() });
+    await tp.f.invite(account.id, { email: 'new@example.test' });
   });
 });

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
-const MODULE_TABLES = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_mail_queue', 'mod_account_users_migrations'];
-
-async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number }).n);
-}
+const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.mailQueue, TABLES.migrations];
 
 describe('module lifecycle', () => {
   let tp: TestPortal;
@@ -24,17 +22,17 @@ describe('module lifecycle', () => {
     for (const table of MODULE_TABLES) assert.equal(await tp.knex.schema.hasTable(table), true, `${table} present after`);
     const second = await tp.portal.accountUsers.activate();
     assert.equal(second.params?.owners, 0);
-    assert.equal(await count(tp, 'mod_account_users_members'), 2);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: a.id, user_id: a.ownerId, is_owner: true }), 1);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: b.id, user_id: b.ownerId, is_owner: true }), 1);
+    assert.equal(await count(tp, TABLES.members), 2);
+    assert.equal(await count(tp, TABLES.members, { account_id: a.id, user_id: a.ownerId, is_owner: true }), 1);
+    assert.equal(await count(tp, TABLES.members, { account_id: b.id, user_id: b.ownerId, is_owner: true }), 1);
   });
 
   it('two activations at once still give each account exactly one owner', async () => {
     for (let i = 0; i < 5; i += 1) await tp.f.account();
     await tp.portal.accountUsers.activate();
-    await tp.knex('mod_account_users_members').del();
+    await tp.knex(TABLES.members).del();
     await Promise.all([tp.portal.accountUsers.activate(), tp.portal.accountUsers.activate()]);
-    assert.equal(await count(tp, 'mod_account_users_members', { is_owner: true }), 5);
+    assert.equal(await count(tp, TABLES.members, { is_owner: true }), 5);
   });
 
   it('uninstall drops only the module tables and keeps the host data', async () => {
@@ -50,10 +48,7 @@ describe('module lifecycle', () => {
     const account = await tp.f.account({ name: 'Menu Co' });
     const other = await tp.f.user();
     const admin = await tp.f.admin();
-    const adminClient = tp.anonymous();
-    await adminClient.refreshCsrf('/admin/login');
-    assert.equal((await adminClient.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
-    await adminClient.refreshCsrf('/admin/modules');
+    const adminClient = await tp.staffLogin(admin.email);
 
     assert.equal((await adminClient.post('/admin/modules/lifecycle', { action: 'activate' })).status, 303);
     assert.equal(tp.portal.registry.current().active, true);
@@ -69,7 +64,7 @@ describe('module lifecycle', () => {
     assert.equal(home.status, 200, 'the primary user still signs in to their account');
     assert.doesNotMatch(home.text, /User Management/);
     assert.equal((await client.get('/account/switch')).status, 404);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id }), 2, 'data kept while off');
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id }), 2, 'data kept while off');
     // Without the module, only the primary user opens the account.
     const member = await tp.login(other.email);
     assert.equal((await member.get('/tickets')).status, 302);
@@ -80,19 +75,16 @@ describe('module lifecycle', () => {
 
     await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' });
     await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), false);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), false);
     assert.equal(await count(tp, 'accounts', { id: account.id }), 1);
   });
 
   it('refuses uninstall while the module is active', async () => {
     const admin = await tp.f.admin();
-    const adminClient = tp.anonymous();
-    await adminClient.refreshCsrf('/admin/login');
-    await adminClient.post('/admin/login', { email: admin.email, password: 'test-password-1' });
-    await adminClient.refreshCsrf('/admin/modules');
+    const adminClient = await tp.staffLogin(admin.email);
     await adminClient.post('/admin/modules/lifecycle', { action: 'activate' });
     await adminClient.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), true);
     assert.match((await adminClient.get('/admin/modules')).text, /Deactivate the module before uninstalling it/);
   });
 });

@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { backend } from '../helpers/db';
 import { textOf } from '../admin/helpers';
-import { inviteAndLink } from '../invites/helpers';
-
-/** Signs a staff member in to the portal's admin area and reads the Modules page's token. */
-async function staff(tp: TestPortal): Promise<Client> {
-  const admin = await tp.f.admin();
-  const client = tp.anonymous();
-  await client.refreshCsrf('/admin/login');
-  assert.equal((await client.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
-  await client.refreshCsrf('/admin/modules');
-  return client;
-}
+import { TABLES } from '../../module/tables';
 
 describe(`Modules page: Deactivate and Uninstall ask first and say what they take (${backend})`, () => {
   let tp: TestPortal;
@@ -27,8 +17,8 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     await tp.f.member(acme.id, u1.id, ['tickets']);
     await tp.f.member(acme.id, u2.id, 'all');
     await tp.f.member(closed.id, u1.id, 'all');
-    await inviteAndLink(tp, await tp.login(owner.email), 'new.person@example.test');
-    admin = await staff(tp);
+    await tp.f.invite(acme.id, { email: 'new.person@example.test' });
+    admin = await tp.staffLogin();
   });
   afterEach(() => tp.close());
 
@@ -77,7 +67,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.doesNotMatch(early.text, /name="confirm"/);
     // Confirmed or not, no uninstall while active.
     await admin.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), true);
 
     await admin.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' });
     const modules = await admin.get('/admin/modules');
@@ -93,11 +83,11 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
 
     const bare = await admin.post('/admin/modules/lifecycle', { action: 'uninstall' });
     assert.equal(bare.headers.location, '/admin/modules/uninstall');
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), true, 'a bare POST deletes nothing');
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), true, 'a bare POST deletes nothing');
 
     const confirmed = await admin.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(confirmed.status, 303);
-    assert.equal(await tp.knex.schema.hasTable('mod_account_users_members'), false);
+    assert.equal(await tp.knex.schema.hasTable(TABLES.members), false);
     assert.deepEqual(await tp.portal.accountUsers.impact(), { memberships: 0, pendingInvitations: 0 }, 'zeros once uninstalled');
     assert.equal((await admin.get('/admin/modules/uninstall')).headers.location, '/admin/modules');
   });

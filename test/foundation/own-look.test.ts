@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminLogin, adminWorld, BASE as ADMIN_BASE, type AdminWorld } from '../admin/helpers';
-import { inviteAndLink } from '../invites/helpers';
+import { adminWorld, BASE as ADMIN_BASE, type AdminWorld } from '../admin/helpers';
 
 const VIEWS = path.join(__dirname, '..', '..', 'views');
 const STYLESHEET = fs.readFileSync(path.join(VIEWS, 'account-users.css'), 'utf8');
@@ -76,7 +75,7 @@ describe("the module's own look", () => {
       w = await adminWorld(tp);
       alice = await tp.login(w.alice.email);
       await alice.refreshCsrf('/account/users');
-      staff = await adminLogin(tp, w.admin.email);
+      staff = await tp.staffLogin(w.admin.email);
     });
     after(() => tp.close());
 
@@ -105,7 +104,7 @@ describe("the module's own look", () => {
       await assertStyledPage(alice, '/account/users');
       await assertStyledPage(alice, `/account/users/${w.dev.id}/permissions`);
       await assertStyledPage(alice, '/account/switch');
-      const link = await inviteAndLink(tp, alice, 'newcomer@example.test');
+      const link = await tp.f.invite(w.acme.id, { email: 'newcomer@example.test' });
       await assertStyledPage(tp.anonymous(), link.path);
       await assertStyledPage(staff, `${ADMIN_BASE}/`);
       await assertStyledPage(staff, `${ADMIN_BASE}/accounts/${w.acme.id}`);

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { createKnex, isMysql } from '../../host/db';
 import { migrateHost } from '../../host/migrate';
+import { TABLES } from '../../module/tables';
 
 export const backend = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
 const mysqlUrl = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
@@ -37,7 +38,7 @@ export async function sharedKnex(): Promise<{ knex: Knex; url: string }> {
 }
 
 const HOST_TABLES = ['users', 'accounts', 'services', 'domains', 'invoices', 'quotes', 'tickets', 'contacts', 'admins', 'modules', 'outbox', 'rate_limits', 'sessions'];
-const MODULE_TABLES = ['mod_account_users_members', 'mod_account_users_invites', 'mod_account_users_log', 'mod_account_users_settings', 'mod_account_users_mail_queue'];
+const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, TABLES.mailQueue];
 
 /** Empties every table (the module's too, when installed); much faster than migrating again. */
 export async function emptyDatabase(knex: Knex): Promise<void> {
@@ -46,6 +47,18 @@ export async function emptyDatabase(knex: Knex): Promise<void> {
     if (isMysql(knex)) await knex.raw('TRUNCATE TABLE ??', [table]);
     else await knex(table).del();
   }
+}
+
+/**
+ * How many rows of a table match: column values, or a callback adding conditions of its own.
+ * `on` is anything with a connection: a test portal, a bare host, a database of its own.
+ */
+export async function count(on: { knex: Knex }, table: string, where: Record<string, unknown> | ((q: Knex.QueryBuilder) => void) = {}): Promise<number> {
+  const q = on.knex(table);
+  if (typeof where === 'function') where(q);
+  else q.where(where);
+  const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 export async function dropSharedDatabase(): Promise<void> {

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { Portal } from '../../host/app';
 import { hashPassword } from '../../host/passwords';
+import { InvitesRepo } from '../../module/invites/repo';
+import { newToken } from '../../module/invites/token';
+import { TABLES } from '../../module/tables';
 
 let cachedHash: Promise<string> | undefined;
 let seq = 0;
@@ -9,7 +12,8 @@ let seq = 0;
 export class Factories {
   static readonly PASSWORD = 'test-password-1';
 
-  constructor(private readonly knex: Knex, private readonly portal: Portal) {}
+  /** `now` is the portal's clock, so rows made here and requests agree on the time. */
+  constructor(private readonly knex: Knex, private readonly portal: Portal, private readonly now: () => number = Date.now) {}
 
   private hash(): Promise<string> {
     cachedHash ??= hashPassword(Factories.PASSWORD);
@@ -45,7 +49,7 @@ export class Factories {
     const [id] = await this.knex('accounts').insert({ name, email: `billing${seq}@example.test`, status: overrides.status ?? 'active', primary_user_id: ownerId, created_at: Date.now() });
     const accountId = Number(id);
     if (await this.portal.accountUsers.installed()) {
-      await this.knex('mod_account_users_members').insert({
+      await this.knex(TABLES.members).insert({
         account_id: accountId, user_id: ownerId, is_owner: true, all_permissions: true, permissions: '[]', invited_by: null,
         created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
       });
@@ -55,7 +59,7 @@ export class Factories {
 
   /** A membership: `permissions` 'all' or a list of keys. */
   async member(accountId: number, userId: number, permissions: 'all' | string[] = 'all', extra: Partial<{ lastLoginAt: number }> = {}): Promise<void> {
-    await this.knex('mod_account_users_members').insert({
+    await this.knex(TABLES.members).insert({
       account_id: accountId, user_id: userId, is_owner: null, all_permissions: permissions === 'all',
       permissions: JSON.stringify(permissions === 'all' ? [] : permissions), invited_by: null,
       created_at: Date.now(), updated_at: Date.now(), last_login_at: extra.lastLoginAt ?? null,
@@ -70,5 +74,30 @@ export class Factories {
   async invoice(accountId: number, overrides: Partial<{ number: string; status: string }> = {}): Promise<number> {
     const [id] = await this.knex('invoices').insert({ account_id: accountId, number: overrides.number ?? `INV-${++seq}`, issued_on: '2026-11-01', due_on: '2026-11-15', total_cents: 1000, status: overrides.status ?? 'Unpaid' });
     return Number(id);
+  }
+
+  /**
+   * A pending invitation as the invite form leaves it (written by the module's own insert, its
+   * e-mail sent once, nothing logged or mailed here), for tests that only need one to exist; its
+   * `path` (/account/invite/<token>) opens it. Permission keys are stored as given. From the account's
+   * owner unless `invitedBy` says otherwise; valid for the lifetime in the settings.
+   */
+  async invite(
+    accountId: number,
+    overrides: Partial<{ email: string; permissions: 'all' | string[]; invitedBy: number | null; locale: string | null; createdAt: number; expiresAt: number }> = {},
+  ): Promise<{ id: number; email: string; token: string; hash: string; path: string }> {
+    seq += 1;
+    const email = (overrides.email ?? `invitee${seq}@example.test`).toLowerCase();
+    const now = overrides.createdAt ?? this.now();
+    const expiresAt = overrides.expiresAt ?? now + this.portal.accountUsers.settings.current().inviteLifetimeDays * 24 * 3600_000;
+    const owner = (await this.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).first('user_id')) as { user_id: number } | undefined;
+    const invitedBy = overrides.invitedBy !== undefined ? overrides.invitedBy : owner ? Number(owner.user_id) : null;
+    const permissions = overrides.permissions ?? 'all';
+    const { token, hash } = newToken();
+    const id = await new InvitesRepo(this.knex).insert(this.knex, {
+      accountId, email, tokenHash: hash, all: permissions === 'all', keys: permissions === 'all' ? [] : permissions,
+      invitedBy, locale: overrides.locale !== undefined ? overrides.locale : 'en', now, expiresAt,
+    });
+    return { id, email, token, hash, path: `/account/invite/${token}` };
   }
 }

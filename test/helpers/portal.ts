@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { CookieAccessInfo } from 'cookiejar';
@@ -40,6 +41,8 @@ export interface TestPortal {
   f: Factories;
   /** Signs in through the real login form; the agent keeps the cookie and the CSRF token. */
   login(email: string, password?: string): Promise<Client>;
+  /** Signs a staff member in through the admin login form (a new staff member when no e-mail is given). */
+  staffLogin(email?: string, password?: string): Promise<Client>;
   anonymous(): Client;
   /** Turns the module on or off as the admin's Modules page does. */
   setActive(active: boolean): Promise<void>;
@@ -60,7 +63,7 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
     await portal.accountUsers.activate();
     await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
   }
-  const f = new Factories(knex, portal);
+  const f = new Factories(knex, portal, clock.now);
   const tp: TestPortal = {
     portal,
     app: portal.app,
@@ -68,6 +71,7 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
     clock,
     f,
     login: (email, password = Factories.PASSWORD) => Client.login(portal.app, email, password),
+    staffLogin: async (email, password) => new Client(portal.app).staffLogin(email ?? (await f.admin()).email, password),
     anonymous: () => new Client(portal.app),
     setActive: async (active) => {
       if (active) await portal.accountUsers.activate();
@@ -127,6 +131,18 @@ export class Client {
   }
 
   lastLoginRedirect = '';
+
+  /**
+   * Signs a staff member in through the admin login form in this browser (a language picked before
+   * stays), then reads the portal's token from the Modules page, as staff land there.
+   */
+  async staffLogin(email: string, password: string = Factories.PASSWORD): Promise<this> {
+    await this.refreshCsrf('/admin/login');
+    const res = await this.post('/admin/login', { email, password });
+    assert.equal(res.status, 303, `staff login of ${email} answered ${res.status}`);
+    await this.refreshCsrf('/admin/modules');
+    return this;
+  }
 
   /** Reads the `_csrf` field of a page's portal form (and notes the module's, if it has one). */
   async refreshCsrf(path: string): Promise<string> {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { Factories } from '../helpers/factories';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
-import { sharedKnex } from '../helpers/db';
+import { count, sharedKnex } from '../helpers/db';
 import { createKnex } from '../../host/db';
 import { createApp } from '../../host/app';
-import { count, inviteAndLink, lastMail, ownerSetup } from './helpers';
+import { inviteAndLink, lastMail, ownerSetup } from './helpers';
+import { TABLES } from '../../module/tables';
 
 describe('invitations: accepting', () => {
   let tp: TestPortal;
@@ -42,7 +43,7 @@ describe('invitations: accepting', () => {
     assert.match(signedIn.text, /Accept and open Acme Web Studio/);
     assert.doesNotMatch(signedIn.text, /action="\/login"/);
     // Looking at the page changed nothing.
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: bob.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: bob.id }), 0);
 
     await visitor.refreshCsrf(link.path);
     const accept = await visitor.post(`${link.path}/accept`);
@@ -54,15 +55,15 @@ describe('invitations: accepting', () => {
     assert.equal((await visitor.get('/invoices')).status, 200);
     assert.equal((await visitor.get('/services')).status, 403);
 
-    const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: bob.id }).first();
+    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: bob.id }).first();
     assert.deepEqual(JSON.parse(member.permissions), ['invoices']);
     assert.ok(!member.all_permissions);
     assert.equal(Number(member.invited_by), account.ownerId);
-    const row = await tp.knex('mod_account_users_invites').first();
+    const row = await tp.knex(TABLES.invites).first();
     assert.equal(row.pending_email, null);
     assert.equal(Number(row.accepted_by), bob.id);
     assert.ok(Number(row.accepted_at) > 0);
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_accepted', target_user_id: bob.id }), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_accepted', target_user_id: bob.id }), 1);
     assert.equal(events.length, 1);
     const notice = await lastMail(tp, ownerEmail);
     assert.match(notice.subject, /Bob Baker accepted your invitation to Acme Web Studio/);
@@ -80,7 +81,7 @@ describe('invitations: accepting', () => {
     const user = await tp.knex('users').where('email', 'newbie@example.com').first();
     assert.equal(user.first_name, 'Nina');
     assert.notEqual(user.password_hash, 'a-long-password');
-    const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: user.id }).first();
+    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: user.id }).first();
     assert.deepEqual(JSON.parse(member.permissions), ['invoices']);
     const home = await visitor.get('/');
     assert.equal(home.status, 200);
@@ -110,7 +111,7 @@ describe('invitations: accepting', () => {
     assert.equal(res.status, 422);
     assert.match(res.text, /The two passwords are not the same/);
     assert.equal(await count(tp, 'users'), users);
-    assert.equal(await count(tp, 'mod_account_users_members'), 1);
+    assert.equal(await count(tp, TABLES.members), 1);
   });
 
   it('tells someone whose address already has a login to sign in instead of registering', async () => {
@@ -124,7 +125,7 @@ describe('invitations: accepting', () => {
     assert.equal(res.status, 409);
     assert.match(res.text, /A login with known@example.com already exists. Please sign in/);
     assert.equal(await count(tp, 'users'), users);
-    assert.equal((await tp.knex('mod_account_users_invites').first()).pending_email, 'known@example.com');
+    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, 'known@example.com');
   });
 
   it('with "must be accepted by the invited address" on, tells a user signed in with another address and offers to sign out', async () => {
@@ -140,8 +141,8 @@ describe('invitations: accepting', () => {
     await client.refreshCsrf(link.path);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 403);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: other.id }), 0);
-    assert.equal((await tp.knex('mod_account_users_invites').first()).pending_email, 'right@example.com');
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: other.id }), 0);
+    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, 'right@example.com');
   });
 
   it('with the setting off, lets any signed-in user accept (WHMCS behaviour)', async () => {
@@ -155,7 +156,7 @@ describe('invitations: accepting', () => {
     await client.refreshCsrf(link.path);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 303);
-    const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: other.id }).first();
+    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: other.id }).first();
     assert.deepEqual(JSON.parse(member.permissions), ['tickets']);
   });
 
@@ -168,10 +169,10 @@ describe('invitations: accepting', () => {
     await client.refreshCsrf(link.path);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 303);
-    const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: user.id }).first();
+    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: user.id }).first();
     assert.ok(!member.all_permissions);
     assert.deepEqual(JSON.parse(member.permissions), ['tickets']);
-    assert.equal((await tp.knex('mod_account_users_invites').first()).pending_email, null);
+    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, null);
     assert.match((await client.get('/')).text, /already had access to Acme Web Studio; your access is unchanged/);
   });
 
@@ -191,8 +192,8 @@ describe('invitations: accepting', () => {
       assert.equal(answers.length, 20);
       // The one who won and every later click by the same person land in the account.
       for (const a of answers) assert.equal(a.status, 303, a.text.slice(0, 300));
-      assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: user.id }), 1);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_accepted' }), 1);
+      assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: user.id }), 1);
+      assert.equal(await count(tp, TABLES.log, { action: 'invite_accepted' }), 1);
       assert.equal(await count(tp, 'outbox', { to_address: ownerEmail }), 1);
     } finally {
       await portalB.close();
@@ -209,7 +210,7 @@ describe('invitations: accepting', () => {
     assert.equal(res.status, 403);
     res = await client.agent.post(`${link.path}/accept`).type('form').send({});
     assert.equal(res.status, 403);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: user.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: user.id }), 0);
 
     const link2 = await inviteAndLink(tp, owner, 'fresh@example.com');
     const visitor = tp.anonymous();

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { count, invite, inviteAndLink, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { invite, inviteAndLink, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 const ALL_WITH_KEYS = /You chose All Permissions and also ticked permissions/;
 
 /** The row of a pending invitation by address. */
 async function inviteRow(tp: TestPortal, email: string) {
-  return tp.knex('mod_account_users_invites').where({ email }).first();
+  return tp.knex(TABLES.invites).where({ email }).first();
 }
 
 describe('invitations: the access an owner means is the access granted', () => {
@@ -38,10 +40,10 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.match(res.text, ALL_WITH_KEYS);
       assert.match(res.text, /aria-describedby="permissions-error"/);
       assert.match(res.text, /id="perm-invoices" name="permissions" value="invoices" checked/);
-      const row = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: dev.id }).first();
+      const row = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: dev.id }).first();
       assert.ok(!row.all_permissions);
       assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'permissions_changed' }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'permissions_changed' }), 0);
     });
   });
 
@@ -85,13 +87,13 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.equal(await count(tp, 'outbox'), mails, 'nothing is sent again');
       const users = (await owner.get('/account/users')).text;
       assert.match(users, /The invitation to ivy@example.com now gives access to: Invoices, Support tickets\./);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_access_changed', account_id: account.id }), 1);
+      assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed', account_id: account.id }), 1);
       assert.match((await owner.get('/account/activity')).text, /Changed the access of an invitation[\s\S]*From All permissions to Invoices, Support tickets/);
 
       const ivy = await tp.f.user({ email: 'ivy@example.com' });
       const invitee = await tp.login(ivy.email);
       assert.equal((await invitee.post(`${link.path}/accept`)).status, 303);
-      const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: ivy.id }).first();
+      const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: ivy.id }).first();
       assert.ok(!member.all_permissions);
       assert.deepEqual(JSON.parse(member.permissions), ['invoices', 'tickets']);
     });
@@ -105,7 +107,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.ok((await inviteRow(tp, 'ivy@example.com')).all_permissions);
       assert.equal((await owner.post(`/account/invites/${row.id}/access`, { access: 'all' })).status, 303);
       assert.match((await owner.get('/account/users')).text, /already gave this access; nothing changed/);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_access_changed' }), 1);
+      assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed' }), 1);
     });
 
     it('a bad choice is refused with the form again (422) and changes nothing', async () => {
@@ -125,7 +127,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       const after = await inviteRow(tp, 'ivy@example.com');
       assert.ok(!after.all_permissions);
       assert.deepEqual(JSON.parse(after.permissions), ['tickets']);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_access_changed' }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed' }), 0);
     });
 
     it('another account\'s invitation, an accepted or cancelled one answer 404; a user who is not the owner is refused', async () => {
@@ -156,7 +158,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.equal((await member.get(`/account/invites/${open.id}/access`)).status, 403);
       assert.equal((await member.post(`/account/invites/${open.id}/access`, { access: 'choose', permissions: ['tickets'] })).status, 403);
       assert.ok((await inviteRow(tp, 'open@example.com')).all_permissions);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_access_changed', account_id: account.id }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed', account_id: account.id }), 0);
     });
 
     it('a form shown for another account changes nothing there', async () => {

@@ -24,11 +24,7 @@ describe('invitation claim: each condition of the one statement that hands an in
   });
   afterEach(() => tp.close());
 
-  async function invite(email = 'new@example.test') {
-    const { hash } = newToken();
-    const id = await repo.insert(tp.knex, { accountId: d.acme.id, email, tokenHash: hash, all: true, keys: [], invitedBy: d.alice.id, locale: 'en', now, expiresAt: now + HOUR });
-    return { id, hash };
-  }
+  const invite = () => tp.f.invite(d.acme.id, { email: 'new@example.test', invitedBy: d.alice.id, createdAt: now, expiresAt: now + HOUR });
   const row = (id: number) => tp.knex(TABLES.invites).where({ id }).first();
 
   it('a pending, unexpired invitation with its current hash is claimed once; a second claim fails', async () => {

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import type { Client, TestPortal } from '../helpers/portal';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 export const BASE_URL = 'https://portal.example.test';
 export const DAY = 24 * 3600_000;
 
-export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  const row = (await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string };
-  return Number(row.n);
-}
-
 /** Everything an invitation form could leave behind: e-mails, invitations and log entries. */
 export async function traces(tp: TestPortal): Promise<{ mails: number; invites: number; log: number }> {
-  return { mails: await count(tp, 'outbox'), invites: await count(tp, 'mod_account_users_invites'), log: await count(tp, 'mod_account_users_log') };
+  return { mails: await count(tp, 'outbox'), invites: await count(tp, TABLES.invites), log: await count(tp, TABLES.log) };
 }
 
 export async function lastMail(tp: TestPortal, to?: string): Promise<{ to_address: string; subject: string; text: string; html: string }> {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { hashToken } from '../../module/invites/token';
-import { BASE_URL, DAY, count, invite, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { BASE_URL, DAY, invite, lastMail, linkOf, ownerSetup, traces } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('invitations: the invite form', () => {
   let tp: TestPortal;
@@ -19,7 +21,7 @@ describe('invitations: the invite form', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/account/users');
 
-    const row = await tp.knex('mod_account_users_invites').first();
+    const row = await tp.knex(TABLES.invites).first();
     assert.equal(row.email, 'new.person@example.com');
     assert.equal(row.pending_email, 'new.person@example.com');
     assert.equal(Number(row.account_id), account.id);
@@ -42,7 +44,7 @@ describe('invitations: the invite form', () => {
     // At least 128 bits: 32 random bytes in base64url.
     assert.equal(link.token.length, 43);
     assert.equal(row.token_hash, hashToken(link.token));
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_sent', account_id: account.id }), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_sent', account_id: account.id }), 1);
     assert.equal(events.length, 1);
     assert.equal(events[0].email, 'new.person@example.com');
 
@@ -54,12 +56,11 @@ describe('invitations: the invite form', () => {
     const { owner } = await ownerSetup(tp);
     await invite(owner, 'someone@example.com');
     const { token } = linkOf(await lastMail(tp));
-    const rows = await tp.knex('mod_account_users_invites').select('*');
+    const rows = await tp.knex(TABLES.invites).select('*');
     assert.equal(rows.length, 1);
     for (const [column, value] of Object.entries(rows[0])) assert.ok(!String(value).includes(token), `column ${column} holds the token`);
-    const found = await tp.knex('mod_account_users_invites').where('token_hash', token).orWhere('email', 'like', `%${token}%`).orWhere('permissions', 'like', `%${token}%`);
-    assert.equal(found.length, 0);
-    const log = await tp.knex('mod_account_users_log').select('*');
+    assert.equal(await count(tp, TABLES.invites, (q) => q.where('token_hash', token).orWhere('email', 'like', `%${token}%`).orWhere('permissions', 'like', `%${token}%`)), 0);
+    const log = await tp.knex(TABLES.log).select('*');
     for (const entry of log) assert.ok(!JSON.stringify(entry).includes(token), 'the log holds the token');
   });
 
@@ -138,7 +139,7 @@ describe('invitations: the invite form', () => {
       const { owner } = await ownerSetup(tp);
       await tp.setSettings({ invitesPerHour: 2 });
       assert.equal((await invite(owner, 'one@example.com')).status, 303);
-      const first = await tp.knex('mod_account_users_invites').first('id');
+      const first = await tp.knex(TABLES.invites).first('id');
       tp.clock.advance(61_000);
       assert.equal((await owner.post(`/account/invites/${first.id}/resend`)).status, 303);
       await refused(tp, () => invite(owner, 'two@example.com'), 429, /sent 2 invitations in the last hour/);
@@ -151,7 +152,7 @@ describe('invitations: the invite form', () => {
     it('offers to resend instead of making a second invitation to a pending address', async () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'twice@example.com')).status, 303);
-      const { id } = await tp.knex('mod_account_users_invites').first('id');
+      const { id } = await tp.knex(TABLES.invites).first('id');
       const page = await refused(tp, () => invite(owner, 'Twice@Example.com', ['invoices']), 409, /already has a pending invitation/);
       assert.match(page, new RegExp(`action="/account/invites/${id}/resend"`));
       assert.match(page, /Resend the invitation to twice@example.com/);
@@ -168,7 +169,7 @@ describe('invitations: the invite form', () => {
         mailer.send = send;
       }
       assert.match((await owner.get('/account/users')).text, /Its e-mail could not be sent yet; it goes out by itself/);
-      assert.equal(await count(tp, 'mod_account_users_invites', { pending_email: 'unlucky@example.com' }), 1);
+      assert.equal(await count(tp, TABLES.invites, { pending_email: 'unlucky@example.com' }), 1);
     });
 
     it('refuses users who are not the owner and posts without the CSRF token', async () => {
@@ -187,7 +188,7 @@ describe('invitations: the invite form', () => {
     const old = linkOf(await lastMail(tp, 'late@example.com'));
     tp.clock.advance(7 * DAY + 1000);
     assert.equal((await invite(owner, 'late@example.com')).status, 303);
-    const rows = await tp.knex('mod_account_users_invites').where('email', 'late@example.com').orderBy('id');
+    const rows = await tp.knex(TABLES.invites).where('email', 'late@example.com').orderBy('id');
     assert.equal(rows.length, 2);
     assert.equal(rows[0].pending_email, null);
     assert.equal(rows[1].pending_email, 'late@example.com');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { DAY, count, inviteAndLink, lastMail, linkOf, mainText, ownerSetup } from './helpers';
+import { DAY, inviteAndLink, lastMail, linkOf, mainText, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('invitations: expiry, single use, resend and cancel', () => {
   let tp: TestPortal;
@@ -23,7 +25,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     assert.match(page.text, /This invitation is not valid/);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 404);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: user.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: user.id }), 0);
     // The owner sees it as expired and can send it again.
     const users = await owner.get('/account/users');
     assert.match(users.text, /slow@example.com/);
@@ -34,7 +36,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const { owner } = await ownerSetup(tp);
     await tp.setSettings({ inviteLifetimeDays: 2 });
     const link = await inviteAndLink(tp, owner, 'short@example.com');
-    const row = await tp.knex('mod_account_users_invites').first();
+    const row = await tp.knex(TABLES.invites).first();
     assert.equal(Number(row.expires_at) - Number(row.created_at), 2 * DAY);
     tp.clock.advance(2 * DAY + 1000);
     assert.equal((await tp.anonymous().get(link.path)).status, 404);
@@ -49,10 +51,10 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const client = await tp.login(user.email);
     await client.refreshCsrf(used.path);
     assert.equal((await client.post(`${used.path}/accept`)).status, 303);
-    const { id } = await tp.knex('mod_account_users_invites').where('email', 'cancelled@example.com').first('id');
+    const { id } = await tp.knex(TABLES.invites).where('email', 'cancelled@example.com').first('id');
     await owner.refreshCsrf('/account/users');
     assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
-    await tp.knex('mod_account_users_invites').where('email', 'expired@example.com').update({ expires_at: tp.clock.now() - 1 });
+    await tp.knex(TABLES.invites).where('email', 'expired@example.com').update({ expires_at: tp.clock.now() - 1 });
 
     const visitor = tp.anonymous();
     const pages = await Promise.all(
@@ -69,7 +71,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     // They hold the module's form token from an invitation that still works.
     await otherClient.get((await inviteAndLink(tp, owner, 'still-valid@example.com')).path);
     assert.equal((await otherClient.post(`${used.path}/accept`)).status, 404);
-    assert.equal(await count(tp, 'mod_account_users_members', { user_id: other.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { user_id: other.id }), 0);
   });
 
   it('resend makes a new link and expiry; the old link stops working', async () => {
@@ -77,7 +79,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const events: Array<Record<string, unknown>> = [];
     tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => { events.push(p); });
     const old = await inviteAndLink(tp, owner, 'again@example.com', ['tickets']);
-    const before = await tp.knex('mod_account_users_invites').first();
+    const before = await tp.knex(TABLES.invites).first();
     tp.clock.advance(3 * DAY);
     const res = await owner.post(`/account/invites/${before.id}/resend`);
     assert.equal(res.status, 303);
@@ -85,13 +87,13 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const fresh = linkOf(await lastMail(tp, 'again@example.com'));
     assert.notEqual(fresh.token, old.token);
     assert.equal(await count(tp, 'outbox', { to_address: 'again@example.com' }), 2);
-    const after = await tp.knex('mod_account_users_invites').first();
+    const after = await tp.knex(TABLES.invites).first();
     assert.equal(Number(after.sent_count), 2);
     assert.equal(Number(after.expires_at), Number(after.last_sent_at) + 7 * DAY);
     assert.ok(Number(after.expires_at) > Number(before.expires_at) + 3 * DAY - 5000);
     assert.notEqual(after.token_hash, before.token_hash);
-    assert.equal(await count(tp, 'mod_account_users_invites'), 1);
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_resent', account_id: account.id }), 1);
+    assert.equal(await count(tp, TABLES.invites), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_resent', account_id: account.id }), 1);
     assert.equal(events.length, 2);
     assert.equal(events[1].resent, true);
     assert.equal((await tp.anonymous().get(old.path)).status, 404);
@@ -101,7 +103,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
   it('a resend whose e-mail can not be sent yet saves the new link and queues its e-mail', async () => {
     const { owner } = await ownerSetup(tp);
     const old = await inviteAndLink(tp, owner, 'keep@example.com');
-    const before = await tp.knex('mod_account_users_invites').first();
+    const before = await tp.knex(TABLES.invites).first();
     const mailer = tp.portal.accountUsers.services.ctx.host.mailer;
     const send = mailer.send;
     mailer.send = async () => { throw new Error('SMTP down'); };
@@ -112,20 +114,20 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     } finally {
       mailer.send = send;
     }
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_resent' }), 1);
-    assert.equal(await count(tp, 'mod_account_users_mail_queue', { status: 'queued' }), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_resent' }), 1);
+    assert.equal(await count(tp, TABLES.mailQueue, { status: 'queued' }), 1);
     assert.equal((await tp.anonymous().get(old.path)).status, 404, 'the earlier link no longer works');
   });
 
   it('two resends at once send one e-mail; the other click is told it just went out; the next one waits a minute', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'twice@example.com');
-    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    const { id } = await tp.knex(TABLES.invites).first('id');
     tp.clock.advance(61_000);
     const results = await Promise.all([owner.post(`/account/invites/${id}/resend`), owner.post(`/account/invites/${id}/resend`)]);
     assert.deepEqual(results.map((r) => r.status), [303, 303]);
     assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 2, 'the invitation and one resend');
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_resent' }), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_resent' }), 1);
     await owner.get('/account/users');
     tp.clock.advance(30_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
@@ -141,7 +143,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const user = await tp.f.user({ email: 'meanwhile@example.com' });
     await inviteAndLink(tp, owner, 'meanwhile@example.com');
     await tp.f.member(account.id, user.id, ['tickets']);
-    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    const { id } = await tp.knex(TABLES.invites).first('id');
     tp.clock.advance(61_000);
     const res = await owner.post(`/account/invites/${id}/resend`);
     assert.equal(res.status, 422);
@@ -154,7 +156,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const events: Array<Record<string, unknown>> = [];
     tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
     const link = await inviteAndLink(tp, owner, 'gone@example.com');
-    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    const { id } = await tp.knex(TABLES.invites).first('id');
     const confirm = await owner.get(`/account/invites/${id}/cancel`);
     assert.equal(confirm.status, 200);
     assert.match(confirm.text, /Are you sure you want to cancel the invitation to gone@example.com/);
@@ -165,10 +167,10 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const res = await owner.post(`/account/invites/${id}/cancel`);
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/account/users');
-    const row = await tp.knex('mod_account_users_invites').first();
+    const row = await tp.knex(TABLES.invites).first();
     assert.equal(row.pending_email, null);
     assert.ok(Number(row.cancelled_at) > 0);
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_cancelled', account_id: account.id }), 1);
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_cancelled', account_id: account.id }), 1);
     assert.equal(events.length, 1);
     assert.equal((await tp.anonymous().get(link.path)).status, 404);
     assert.equal((await owner.get(`/account/invites/${id}/cancel`)).status, 404);
@@ -180,32 +182,32 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const mine = await ownerSetup(tp, 'Mine');
     const theirs = await ownerSetup(tp, 'Theirs');
     await inviteAndLink(tp, theirs.owner, 'theirs@example.com');
-    const { id } = await tp.knex('mod_account_users_invites').first('id');
-    const before = await tp.knex('mod_account_users_invites').first();
+    const { id } = await tp.knex(TABLES.invites).first('id');
+    const before = await tp.knex(TABLES.invites).first();
     for (const target of [id, 999999]) {
       assert.equal((await mine.owner.get(`/account/invites/${target}/cancel`)).status, 404);
       assert.equal((await mine.owner.post(`/account/invites/${target}/cancel`)).status, 404);
       assert.equal((await mine.owner.post(`/account/invites/${target}/resend`)).status, 404);
     }
     assert.equal((await mine.owner.post('/account/invites/abc/resend')).status, 404);
-    assert.deepEqual(await tp.knex('mod_account_users_invites').first(), before);
+    assert.deepEqual(await tp.knex(TABLES.invites).first(), before);
     assert.equal(await count(tp, 'outbox'), 1);
   });
 
   it('refuses resend and cancel without the CSRF token', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'safe@example.com');
-    const before = await tp.knex('mod_account_users_invites').first();
+    const before = await tp.knex(TABLES.invites).first();
     assert.equal((await owner.post(`/account/invites/${before.id}/resend`, { _csrf: 'forged' })).status, 403);
     assert.equal((await owner.agent.post(`/account/invites/${before.id}/cancel`).type('form').send({})).status, 403);
-    assert.deepEqual(await tp.knex('mod_account_users_invites').first(), before);
+    assert.deepEqual(await tp.knex(TABLES.invites).first(), before);
     assert.equal(await count(tp, 'outbox'), 1);
   });
 
   it('lists pending invitations on User Management with their dates, status and actions, and the invite form', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'listed@example.com', ['invoices']);
-    const { id } = await tp.knex('mod_account_users_invites').first('id');
+    const { id } = await tp.knex(TABLES.invites).first('id');
     const page = await owner.get('/account/users');
     assert.equal(page.status, 200);
     assert.match(page.text, /Pending invitations/);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { MailSender } from '../../module/mail/sender';
 import { MailQueueRepo } from '../../module/mail/queue-repo';
-import { BASE_URL, count, invite, lastMail, linkOf, ownerSetup } from './helpers';
+import { BASE_URL, invite, lastMail, linkOf, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 /** The periodic pass every app instance runs over the queue, as a second process would. */
 function sender(tp: TestPortal): MailSender {
@@ -21,7 +23,7 @@ function mailServerDown(tp: TestPortal): () => void {
   };
 }
 
-const queue = (tp: TestPortal) => tp.knex('mod_account_users_mail_queue').orderBy('id');
+const queue = (tp: TestPortal) => tp.knex(TABLES.mailQueue).orderBy('id');
 
 describe('invitation e-mails go through a queue written with the invitation', () => {
   let tp: TestPortal;
@@ -37,7 +39,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     restore();
     assert.equal(res.status, 303);
     assert.match((await owner.get('/account/users')).text, /The invitation to later@example.com \(access: All permissions\) is saved\. Its e-mail could not be sent yet/);
-    assert.equal(await count(tp, 'mod_account_users_invites', { pending_email: 'later@example.com' }), 1);
+    assert.equal(await count(tp, TABLES.invites, { pending_email: 'later@example.com' }), 1);
     assert.equal(await count(tp, 'outbox'), 0);
     const [row] = await queue(tp);
     assert.equal(row.status, 'queued');
@@ -83,8 +85,8 @@ describe('invitation e-mails go through a queue written with the invitation', ()
       MailQueueRepo.prototype.enqueue = enqueue;
     }
     assert.equal(res.status, 503);
-    assert.equal(await count(tp, 'mod_account_users_invites'), 0, 'no pending invitation without its e-mail');
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'invite_sent' }), 0);
+    assert.equal(await count(tp, TABLES.invites), 0, 'no pending invitation without its e-mail');
+    assert.equal(await count(tp, TABLES.log, { action: 'invite_sent' }), 0);
     assert.equal((await invite(owner, 'cut@example.com')).status, 303, 'inviting again works');
     assert.equal(await count(tp, 'outbox', { to_address: 'cut@example.com' }), 1);
   });
@@ -94,7 +96,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     const restore = mailServerDown(tp);
     await invite(owner, 'gone@example.com');
     restore();
-    const { id } = (await tp.knex('mod_account_users_invites').first('id')) as { id: number };
+    const { id } = (await tp.knex(TABLES.invites).first('id')) as { id: number };
     assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
     tp.clock.advance(61_000);
     assert.equal(await sender(tp).deliverDue(), 0);
@@ -108,7 +110,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
       await invite(owner, 'again@example.com');
       return lastMail(tp, 'again@example.com');
     })());
-    const { id } = (await tp.knex('mod_account_users_invites').first('id')) as { id: number };
+    const { id } = (await tp.knex(TABLES.invites).first('id')) as { id: number };
     const restore = mailServerDown(tp);
     tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { Client, setupPortal, type TestPortal } from '../helpers/portal';
-import { count, inviteAndLink, ownerSetup } from './helpers';
+import { setupPortal, type TestPortal } from '../helpers/portal';
+import { inviteAndLink, ownerSetup } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 /** One rule for the user limit: members and pending invitations when inviting or adding, members when accepting. */
 describe('the user limit holds at acceptance and for staff additions', () => {
@@ -28,12 +30,12 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     assert.match(res.text, /This account has no room for another user/);
     assert.match(res.text, /Acme Web Studio already has 2 users, the most it may have/);
     assert.match(res.text, /Please ask the account owner to make room/);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id }), 2);
-    assert.equal(await count(tp, 'mod_account_users_invites', { pending_email: 'second@example.com' }), 1, 'the invitation stays pending');
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id }), 2);
+    assert.equal(await count(tp, TABLES.invites, { pending_email: 'second@example.com' }), 1, 'the invitation stays pending');
     // Once the owner makes room, the same link works.
     await tp.setSettings({ maxUsersPerAccount: 3 });
     assert.equal((await client.post(`${second.path}/accept`)).status, 303);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id }), 3);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id }), 3);
   });
 
   it('registering from an invitation to a full account makes no login', async () => {
@@ -46,25 +48,21 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     assert.equal(res.status, 409);
     assert.match(res.text, /This account has no room for another user/);
     assert.equal(await count(tp, 'users', { email: 'newcomer@example.com' }), 0);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id }), 1);
-    assert.equal(await count(tp, 'mod_account_users_invites', { pending_email: 'newcomer@example.com' }), 1);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id }), 1);
+    assert.equal(await count(tp, TABLES.invites, { pending_email: 'newcomer@example.com' }), 1);
   });
 
   it('a staff addition counts pending invitations, as inviting does', async () => {
-    const { account, owner } = await ownerSetup(tp);
+    const { account } = await ownerSetup(tp);
     const member = await tp.f.user({ email: 'member@example.com' });
     await tp.f.member(account.id, member.id, ['tickets']);
-    await inviteAndLink(tp, owner, 'pending@example.com');
+    await tp.f.invite(account.id, { email: 'pending@example.com' });
     await tp.setSettings({ maxUsersPerAccount: 3 });
     const extra = await tp.f.user({ email: 'extra@example.com' });
-    await tp.f.admin({ email: 'staff@example.com' });
-    const staff = new Client(tp.app);
-    await staff.refreshCsrf('/admin/login');
-    assert.equal((await staff.post('/admin/login', { email: 'staff@example.com', password: 'test-password-1' })).status, 303);
-    await staff.refreshCsrf(`/admin/modules/account_users/accounts/${account.id}`);
+    const staff = await tp.staffLogin();
     const res = await staff.post(`/admin/modules/account_users/accounts/${account.id}/users`, { email: extra.email, access: 'all' });
     assert.equal(res.status, 422);
     assert.match(res.text, /reached its limit of 3 users/);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: account.id, user_id: extra.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: extra.id }), 0);
   });
 });

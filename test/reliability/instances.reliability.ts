@@ -6,6 +6,7 @@ import type { Portal } from '../../host/app';
 import { Client } from '../helpers/portal';
 import type { Factories } from '../helpers/factories';
 import { freshDatabase, instance, mysqlUrl, requireMysql } from './setup';
+import { TABLES } from '../../module/tables';
 
 const PASSWORD = 'test-password-1';
 const TTL = 300;
@@ -63,7 +64,7 @@ describe('reliability: two app instances on one database', function () {
     // The CSRF token issued by A is in the shared session, so B accepts the form.
     const res = await onB.post('/account/users/invite', { email: 'via-b@two.test', access: 'all' });
     assert.equal(res.status, 303);
-    assert.ok(await db.knex('mod_account_users_invites').where('pending_email', 'via-b@two.test').first());
+    assert.ok(await db.knex(TABLES.invites).where('pending_email', 'via-b@two.test').first());
   });
 
   it('a user removed on one instance is refused at their next request on the other', async () => {

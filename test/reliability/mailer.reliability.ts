@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Portal } from '../../host/app';
+import { count } from '../helpers/db';
 import { Client } from '../helpers/portal';
 import type { Factories } from '../helpers/factories';
 import { MailSender } from '../../module/mail/sender';
 import { freshDatabase, instance, requireMysql } from './setup';
+import { TABLES } from '../../module/tables';
 
 const PASSWORD = 'test-password-1';
 
@@ -50,8 +52,8 @@ describe('reliability: the mailer fails', function () {
   it('an invitation whose e-mail cannot be sent is kept with its e-mail queued; another instance sends it once', async () => {
     const res = await brokenOwner.post('/account/users/invite', { email: 'lost@mailer.test', access: 'all' });
     assert.equal(res.status, 303);
-    assert.equal((await db.knex('mod_account_users_invites').where('pending_email', 'lost@mailer.test')).length, 1);
-    assert.equal((await db.knex('outbox').where('to_address', 'lost@mailer.test')).length, 0);
+    assert.equal(await count(db, TABLES.invites, { pending_email: 'lost@mailer.test' }), 1);
+    assert.equal(await count(db, 'outbox', { to_address: 'lost@mailer.test' }), 0);
     // The healthy instance's pass, a minute later: the e-mail goes out once, with a working link.
     const ctx = healthy.accountUsers.services.ctx;
     const later = new MailSender({ ...ctx, now: () => Date.now() + 61_000 }, (token) => `https://portal.example.test/account/invite/${token}`);
@@ -65,12 +67,12 @@ describe('reliability: the mailer fails', function () {
     await owner.post('/account/users/invite', { email: 'resend@mailer.test', access: 'all' });
     const mail = (await db.knex('outbox').where('to_address', 'resend@mailer.test').first()) as { text: string };
     const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
-    const invite = (await db.knex('mod_account_users_invites').where('pending_email', 'resend@mailer.test').first()) as { id: number };
+    const invite = (await db.knex(TABLES.invites).where('pending_email', 'resend@mailer.test').first()) as { id: number };
     // A resend within a minute of the last send is refused as a double click: this one comes later.
-    await db.knex('mod_account_users_invites').where({ id: invite.id }).update({ last_sent_at: Date.now() - 120_000 });
+    await db.knex(TABLES.invites).where({ id: invite.id }).update({ last_sent_at: Date.now() - 120_000 });
     const res = await brokenOwner.post(`/account/invites/${invite.id}/resend`);
     assert.equal(res.status, 303);
-    assert.equal((await db.knex('mod_account_users_mail_queue').where({ invite_id: invite.id, status: 'queued' })).length, 1);
+    assert.equal(await count(db, TABLES.mailQueue, { invite_id: invite.id, status: 'queued' }), 1);
     assert.equal((await new Client(healthy.app).get(`/account/invite/${token}`)).status, 404, 'the first link no longer opens');
   });
 

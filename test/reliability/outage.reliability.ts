@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createKnex } from '../../host/db';
+import { count } from '../helpers/db';
 import type { Portal } from '../../host/app';
 import { Client, rememberSessionDatabase } from '../helpers/portal';
 import type { Factories } from '../helpers/factories';
 import { diff, snapshot } from '../security/snapshot';
 import { DbProxy } from './proxy';
 import { freshDatabase, instance, mysqlUrl, requireMysql } from './setup';
+import { TABLES } from '../../module/tables';
 
 const PASSWORD = 'test-password-1';
 const LEAK = /\n\s+at [^\n]+:\d+:\d+|node_modules\/|ECONNREFUSED|PROTOCOL_CONNECTION_LOST|KnexTimeoutError/;
@@ -107,7 +109,7 @@ describe('reliability: MariaDB goes away and comes back', function () {
     assert.equal(status, 200, 'the portal answers again without a restart');
     const res = await owner.post('/account/users/invite', { email: 'after@outage.test', access: 'all' });
     assert.equal(res.status, 303);
-    assert.ok(await db.knex('mod_account_users_invites').where('email', 'after@outage.test').first());
+    assert.ok(await db.knex(TABLES.invites).where('email', 'after@outage.test').first());
   });
 
   it('writes cut in the middle are whole or absent: an invitation and its log entry go together; a missing e-mail is repaired by Resend', async () => {
@@ -118,7 +120,7 @@ describe('reliability: MariaDB goes away and comes back', function () {
     ]);
     // Cut once a few invitations went through, so the cut lands among requests in flight.
     for (let i = 0; i < 400; i += 1) {
-      const made = Number(((await db.knex('mod_account_users_invites').where('email', 'like', 'mid%').count({ n: '*' }).first()) as { n: number }).n);
+      const made = await count(db, TABLES.invites, (q) => q.where('email', 'like', 'mid%'));
       if (made >= 5) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -131,8 +133,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
     let kept = 0;
     const unsent: number[] = [];
     for (const email of emails) {
-      const invite = await db.knex('mod_account_users_invites').where('email', email).first();
-      const log = await db.knex('mod_account_users_log').where({ action: 'invite_sent', target_email: email }).first();
+      const invite = await db.knex(TABLES.invites).where('email', email).first();
+      const log = await db.knex(TABLES.log).where({ action: 'invite_sent', target_email: email }).first();
       const mail = await db.knex('outbox').where('to_address', email).first();
       assert.equal(Boolean(log), Boolean(invite), `${email}: invitation and log entry together`);
       if (invite && mail) assert.ok(log, `${email}: a mailed invitation is logged`);
@@ -144,14 +146,14 @@ describe('reliability: MariaDB goes away and comes back', function () {
     }
     assert.ok(kept >= 5, 'the cut came after some invitations were made');
     // A resend within a minute of the last send is refused as a double click: these come later.
-    if (unsent.length) await db.knex('mod_account_users_invites').whereIn('id', unsent).update({ last_sent_at: Date.now() - 120_000 });
+    if (unsent.length) await db.knex(TABLES.invites).whereIn('id', unsent).update({ last_sent_at: Date.now() - 120_000 });
     for (const id of unsent) {
       assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303, 'Resend works after the outage');
     }
-    assert.equal(Number(((await db.knex('mod_account_users_invites').whereIn('id', unsent).whereNotExists(db.knex('outbox').whereRaw('outbox.to_address = mod_account_users_invites.email')).count({ n: '*' }).first()) as { n: number }).n), 0);
-    const member = await db.knex('mod_account_users_members').where({ account_id: acme.id, user_id: dev.id });
+    assert.equal(await count(db, TABLES.invites, (q) => q.whereIn('id', unsent).whereNotExists(db.knex('outbox').whereRaw('?? = ??', ['outbox.to_address', `${TABLES.invites}.email`]))), 0);
+    const member = await db.knex(TABLES.members).where({ account_id: acme.id, user_id: dev.id });
     assert.equal(member.length, 1);
-    const changes = await db.knex('mod_account_users_log').where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc').first('details');
+    const changes = await db.knex(TABLES.log).where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc').first('details');
     if (changes) {
       const to = JSON.parse(changes.details).to;
       const now = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
@@ -195,8 +197,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
     }
     assert.equal(status, 200);
     // The held invitation may have gone through once the bytes flowed again; if so, whole.
-    const held = await db.knex('mod_account_users_invites').where('email', 'during@outage.test').first();
-    const log = await db.knex('mod_account_users_log').where({ action: 'invite_sent', target_email: 'during@outage.test' }).first();
+    const held = await db.knex(TABLES.invites).where('email', 'during@outage.test').first();
+    const log = await db.knex(TABLES.log).where({ action: 'invite_sent', target_email: 'during@outage.test' }).first();
     assert.equal(Boolean(log), Boolean(held));
     if (!held) assert.deepEqual(diff(before, await snapshot(db.knex)).filter((d) => d.table !== 'outbox'), []);
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
-import { adminLogin, buildWorld, loginTo, mainText, type World } from './fixture';
+import { buildWorld, loginTo, mainText, type World } from './fixture';
 import { unchangedBy } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 const BASE = '/admin/modules/account_users';
 
@@ -12,7 +13,7 @@ describe('security: the module admin pages', () => {
   before(async () => {
     w = await buildWorld();
     await w.tp.f.admin({ email: 'root@portal.test' });
-    admin = await adminLogin(w);
+    admin = await w.tp.staffLogin('root@portal.test');
   });
   after(() => w.tp.close());
 
@@ -92,13 +93,13 @@ describe('security: the module admin pages', () => {
   it('staff: adding a user ignores owner flags and account ids in the form', async () => {
     const res = await admin.post(`${BASE}/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'choose', permissions: ['tickets'], is_owner: '1', account_id: String(w.blueFish.id), accountId: String(w.malloryLtd.id) });
     assert.equal(res.status, 303);
-    const row = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, user_id: w.sam.id }).first();
+    const row = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.sam.id }).first();
     assert.equal(row.is_owner, null);
     assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
-    assert.equal(await w.tp.knex('mod_account_users_members').where({ account_id: w.malloryLtd.id, user_id: w.sam.id }).first(), undefined);
-    const owners = await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    assert.equal(await w.tp.knex(TABLES.members).where({ account_id: w.malloryLtd.id, user_id: w.sam.id }).first(), undefined);
+    const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
     assert.deepEqual(owners.map((o) => Number(o.user_id)), [w.alice.id]);
-    await w.tp.knex('mod_account_users_members').where({ account_id: w.acme.id, user_id: w.sam.id }).del();
+    await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.sam.id }).del();
   });
 
   it('staff: object and array values are refused with the form and write nothing', async () => {
@@ -119,7 +120,7 @@ describe('security: the module admin pages', () => {
   });
 
   it('a staff session ends for the module pages when the admin signs out', async () => {
-    const other = await adminLogin(w);
+    const other = await w.tp.staffLogin('root@portal.test');
     assert.equal((await other.get(`${BASE}/`)).status, 200);
     assert.equal((await other.post('/admin/logout')).status, 303);
     await unchangedBy(w.tp.knex, async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { HostConfig } from '../../host/config';
 import { Client, setupPortal, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 export const PASSWORD = 'test-password-1';
 
@@ -56,7 +57,7 @@ export async function inviteByHttp(tp: TestPortal, owner: Client, email: string,
   const res = await owner.post('/account/users/invite', { email, ...fields });
   assert.equal(res.status, 303, `inviting ${email}: ${res.status} ${res.text.slice(0, 200)}`);
   const mail = (await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first()) as { text: string };
-  const row = (await tp.knex('mod_account_users_invites').where('pending_email', email).orderBy('id', 'desc').first('id')) as { id: number };
+  const row = (await tp.knex(TABLES.invites).where('pending_email', email).orderBy('id', 'desc').first('id')) as { id: number };
   return { id: Number(row.id), token: tokenOf(mail.text) };
 }
 
@@ -94,17 +95,6 @@ export async function buildWorld(config: Partial<HostConfig> = {}): Promise<Worl
     acmeInviteId: acmeInvite.id, acmeInviteToken: acmeInvite.token, blueInviteId: blueInvite.id,
     malloryInviteId: malloryInvite.id, malloryMemberId: someone.id,
   };
-}
-
-/** Signs in to the admin area (as staff) and reads a CSRF token from the module's staff pages. */
-export async function adminLogin(w: World, email = 'root@portal.test'): Promise<Client> {
-  await freshLimits(w.tp);
-  const client = new Client(w.tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email, password: PASSWORD });
-  assert.equal(res.status, 303);
-  await client.refreshCsrf('/admin/modules/account_users/');
-  return client;
 }
 
 /** The visible text of the page's main part, without per-session tokens. */

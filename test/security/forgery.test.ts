@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Client, encodeForm } from '../helpers/portal';
-import { buildWorld, freshLimits, login, loginTo, PASSWORD, type World } from './fixture';
+import { buildWorld, login, loginTo, PASSWORD, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 
 const MOD = '/admin/modules/account_users';
@@ -47,16 +47,6 @@ const POST_ROUTES: Route[] = [
   route(`${MOD}/accounts/:accountId/invites/:inviteId/cancel`, 'admin', (w) => `${MOD}/accounts/${w.acme.id}/invites/${w.acmeInviteId}/cancel`),
 ];
 
-async function adminLogin(w: World): Promise<Client> {
-  await freshLimits(w.tp);
-  const client = new Client(w.tp.app);
-  await client.refreshCsrf('/admin/login');
-  const res = await client.post('/admin/login', { email: 'root@portal.test', password: PASSWORD });
-  assert.equal(res.status, 303);
-  await client.refreshCsrf('/admin/modules');
-  return client;
-}
-
 /** Anti-forgery on every state change: a missing, a wrong and another session's token are all refused. */
 describe('security: CSRF on every POST and no state change on GET', () => {
   let w: World;
@@ -67,7 +57,7 @@ describe('security: CSRF on every POST and no state change on GET', () => {
     await w.tp.f.admin({ email: 'root@portal.test' });
     clients.owner = await loginTo(w.tp, w.alice.email, w.acme.id);
     clients.member = await loginTo(w.tp, w.dev.email, w.acme.id);
-    clients.admin = await adminLogin(w);
+    clients.admin = await w.tp.staffLogin('root@portal.test');
     clients.anon = w.tp.anonymous();
     await clients.anon.refreshCsrf('/login');
     otherSession = await login(w.tp, w.mallory.email);

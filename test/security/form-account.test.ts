@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { encodeForm, setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { loginTo } from '../users/setup';
 import { diff, snapshot } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 /** The hidden fields of the page's POST form whose action is `action`, as a browser would send them. */
 function hiddenFields(html: string, action: string): Record<string, string> {
@@ -35,9 +36,7 @@ describe('forms are bound to the account they were shown for', () => {
     await f.member(alpha.id, carol.id, ['tickets']);
     const service = await f.service(acme.id);
     const [domain] = await knex('domains').insert({ account_id: acme.id, name: 'acme.test', status: 'Active', expires_on: '2027-05-01', auto_renew: true });
-    const owner = await loginTo(tp, alice.email, acme.id);
-    assert.equal((await owner.post('/account/users/invite', { email: 'pat@forms.test', access: 'all' })).status, 303);
-    const invite = (await knex('mod_account_users_invites').where('account_id', acme.id).first('id')) as { id: number };
+    const invite = await f.invite(acme.id, { email: 'pat@forms.test' });
     ids = { acme: acme.id, alpha: alpha.id, alice: alice.id, dev: dev.id, carol: carol.id, acmeInvite: Number(invite.id), service, domain: Number(domain), blueFish: blueFish.id };
   });
 
@@ -98,7 +97,7 @@ describe('forms are bound to the account they were shown for', () => {
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 409);
     await alice.post('/account/switch', { accountId: String(ids.acme) });
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 303);
-    const rows = (await tp.knex('mod_account_users_members').where('user_id', ids.dev).orderBy('account_id').select('account_id', 'all_permissions')) as Array<{ account_id: number; all_permissions: unknown }>;
+    const rows = (await tp.knex(TABLES.members).where('user_id', ids.dev).orderBy('account_id').select('account_id', 'all_permissions')) as Array<{ account_id: number; all_permissions: unknown }>;
     assert.deepEqual(rows.map((r) => [Number(r.account_id), Boolean(Number(r.all_permissions))]), [[ids.acme, false], [ids.alpha, true]]);
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { encodeForm, setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { buildWorld, inviteByHttp, login, loginTo, PASSWORD, tokenOf, type World } from './fixture';
 import { unchangedBy } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 /** Query and body values that are objects or arrays: refused or ignored, never interpreted. */
 describe('security: object and array values in queries and forms', () => {
@@ -121,7 +122,7 @@ describe('security: markup in names is shown as text everywhere', () => {
     const res = await owner.post('/account/users/invite', { email: QUOTE_EMAIL, access: 'all' });
     assert.equal(res.status, 303, res.text.slice(0, 300));
     token = tokenOf(((await tp.knex('outbox').orderBy('id', 'desc').first()) as { text: string }).text);
-    inviteId = Number(((await tp.knex('mod_account_users_invites').orderBy('id', 'desc').first('id')) as { id: number }).id);
+    inviteId = Number(((await tp.knex(TABLES.invites).orderBy('id', 'desc').first('id')) as { id: number }).id);
     await owner.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
     member = await loginTo(tp, dev.email, acme.id);
   });
@@ -166,10 +167,7 @@ describe('security: markup in names is shown as text everywhere', () => {
     const mail = (await tp.knex('outbox').orderBy('id', 'desc').first()) as { id: number; html: string; text: string; subject: string };
     assertEscaped(mail.html, 'invitation e-mail');
     assert.match(mail.html, /&lt;img src=x onerror=alert\(2\)&gt;/);
-    await tp.f.admin({ email: 'root@portal.test' });
-    const admin = tp.anonymous();
-    await admin.refreshCsrf('/admin/login');
-    assert.equal((await admin.post('/admin/login', { email: 'root@portal.test', password: PASSWORD })).status, 303);
+    const admin = await tp.staffLogin();
     const mod = '/admin/modules/account_users';
     const staffPages = [mod, `${mod}/users?q=victim`, `${mod}/users/${memberId}`, `${mod}/users/${memberId}/log`, `${mod}/accounts?q=img`, `${mod}/accounts/${accountId}`, `${mod}/accounts/${accountId}/log`, `${mod}/accounts/${accountId}/users/${memberId}/owner`, `${mod}/accounts/${accountId}/users/${memberId}/remove`, `${mod}/accounts/${accountId}/invites/${inviteId}/cancel`];
     let shown = 0;
@@ -236,7 +234,7 @@ describe('security: forged Host headers on invitation links', () => {
         assert.doesNotMatch(mail.text + mail.html, /evil\.test/);
         assert.match(mail.text, /https:\/\/portal\.example\.test\/account\/invite\/[A-Za-z0-9_-]{43}/);
         // The resend link is built the same way.
-        const id = ((await w.tp.knex('mod_account_users_invites').where('email', 'hosted@victim.test').first('id')) as { id: number }).id;
+        const id = ((await w.tp.knex(TABLES.invites).where('email', 'hosted@victim.test').first('id')) as { id: number }).id;
         w.tp.clock.advance(61_000);
         await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: await owner.tokenFor('/account/users'), accountId: String(w.acme.id) }));
         const last = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').orderBy('id', 'desc').first()) as { text: string };

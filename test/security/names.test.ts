@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { count, inviteAndLink, lastMail, ownerSetup } from '../invites/helpers';
+import { inviteAndLink, lastMail, ownerSetup } from '../invites/helpers';
+import { count } from '../helpers/db';
 
 const NOTICE = 'SECURITY NOTICE: your account is suspended, call +1 555 0100';
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { CookieAccessInfo } from 'cookiejar';
+import { count } from '../helpers/db';
 import { Client, type TestPortal } from '../helpers/portal';
 import { buildWorld, freshLimits, inviteByHttp, login, loginTo, PASSWORD, type World } from './fixture';
 import { unchangedBy } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 function sidOf(client: Client): string | undefined {
   const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
@@ -199,7 +201,7 @@ describe('security: sessions, redirects and rate limits', () => {
     await w.tp.setSettings({ invitesPerHour: 3 });
     try {
       const owner = await loginTo(w.tp, w.bob.email, w.blueFish.id);
-      const sent = Number(((await w.tp.knex('mod_account_users_invites').where('account_id', w.blueFish.id).count({ n: '*' }).first()) as { n: number }).n);
+      const sent = await count(w.tp, TABLES.invites, { account_id: w.blueFish.id });
       for (let i = sent; i < 3; i += 1) await inviteByHttp(w.tp, owner, `limit${i}@victim.test`);
       await unchangedBy(w.tp.knex, async () => {
         const res = await owner.post('/account/users/invite', { email: 'one-too-many@victim.test', access: 'all' });

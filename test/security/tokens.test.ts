@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
 import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
 import { unchangedBy } from './snapshot';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 
@@ -61,7 +62,7 @@ describe('security: invitation tokens', () => {
   for (const [name, make] of malformed) {
     it(`a token ${name} opens nothing and causes no error`, async () => {
       const { id, token } = await inviteByHttp(w.tp, owner, fresh());
-      const hash = ((await w.tp.knex('mod_account_users_invites').where('id', id).first('token_hash')) as { token_hash: string }).token_hash;
+      const hash = ((await w.tp.knex(TABLES.invites).where('id', id).first('token_hash')) as { token_hash: string }).token_hash;
       const value = make(token) === 'HASH' ? hash : make(token);
       const mallory = await login(w.tp, w.mallory.email);
       await unchangedBy(w.tp.knex, () => allRefused(value, mallory));
@@ -153,7 +154,7 @@ describe('security: invitation tokens', () => {
     assert.equal(res.status, 200);
     assert.match(String(res.headers['cache-control']), /no-store/);
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
-    const row = await w.tp.knex('mod_account_users_invites').where('token_hash', token).first();
+    const row = await w.tp.knex(TABLES.invites).where('token_hash', token).first();
     assert.equal(row, undefined, 'the token itself is not stored');
   });
 

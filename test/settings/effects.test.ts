@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { createApp } from '../../host/app';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
-import { adminWorld, BASE, countRows, member, textOf, type AdminWorld } from '../admin/helpers';
-import { adminOnModules, saveSettings } from './helpers';
+import { adminWorld, BASE, member, textOf, type AdminWorld } from '../admin/helpers';
+import { saveSettings } from './helpers';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -17,14 +19,14 @@ describe('settings: each one changes behaviour at once, without a restart', () =
   beforeEach(async () => {
     tp = await setupPortal();
     w = await adminWorld(tp);
-    admin = await adminOnModules(tp);
+    admin = await tp.staffLogin();
     alice = await tp.login(w.alice.email);
     await alice.refreshCsrf('/account/users');
   });
   afterEach(() => tp.close());
 
   const invite = (email: string) => alice.post('/account/users/invite', { email, access: 'all' });
-  const inviteRow = (email: string) => tp.knex('mod_account_users_invites').where({ account_id: w.acme.id, email }).orderBy('id', 'desc').first();
+  const inviteRow = (email: string) => tp.knex(TABLES.invites).where({ account_id: w.acme.id, email }).orderBy('id', 'desc').first();
   const linkTo = async (email: string) => {
     const mail = await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first();
     return new URL(/(https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(mail.text)![1]).pathname;
@@ -109,7 +111,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
       await client.refreshCsrf(link);
       assert.equal((await client.post(`${link}/accept`)).status, 303);
     };
-    const toOwner = () => countRows(tp, 'outbox', { to_address: w.alice.email });
+    const toOwner = () => count(tp, 'outbox', { to_address: w.alice.email });
     await accept('first@example.test');
     assert.equal(await toOwner(), 1);
     await saveSettings(admin, { notifyOwnerOnAccept: false });

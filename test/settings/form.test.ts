@@ -3,7 +3,7 @@ import { manifest } from '../../module/manifest';
 import { readSettings } from '../../module/manifest';
 import { translate } from '../../module/i18n';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { adminOnModules, SETTINGS, settingsForm, storedSettings } from './helpers';
+import { SETTINGS, settingsForm, storedSettings } from './helpers';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
 
@@ -12,7 +12,7 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
   let admin: Client;
   beforeEach(async () => {
     tp = await setupPortal();
-    admin = await adminOnModules(tp);
+    admin = await tp.staffLogin();
   });
   afterEach(() => tp.close());
 

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { manifest } from '../../module/manifest';
-import { Client, type TestPortal } from '../helpers/portal';
-
-/** Signs a new staff member in through the admin login form, ready to post on the Modules page. */
-export async function adminOnModules(tp: TestPortal): Promise<Client> {
-  const admin = await tp.f.admin({ name: 'Ada Admin' });
-  const client = new Client(tp.app);
-  await client.refreshCsrf('/admin/login');
-  assert.equal((await client.post('/admin/login', { email: admin.email, password: 'test-password-1' })).status, 303);
-  await client.refreshCsrf('/admin/modules');
-  return client;
-}
+import type { Client, TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 /** The form as a browser sends it: every number field, and the ticked checkboxes only. */
 export function settingsForm(values: Record<string, number | boolean | string>): Record<string, string> {
@@ -35,6 +26,6 @@ export async function saveSettings(client: Client, values: Record<string, number
 
 /** The settings as stored in the module's own table. */
 export async function storedSettings(tp: TestPortal): Promise<Record<string, unknown>> {
-  const rows = (await tp.knex('mod_account_users_settings').select('name', 'value')) as Array<{ name: string; value: string }>;
+  const rows = (await tp.knex(TABLES.settings).select('name', 'value')) as Array<{ name: string; value: string }>;
   return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.value)]));
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { count } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, type DemoLike } from './setup';
+import { TABLES } from '../../module/tables';
 
 describe('the account\'s activity log', () => {
   let tp: TestPortal;
@@ -33,7 +35,7 @@ describe('the account\'s activity log', () => {
   it('puts every action name into words, with staff and system actors named as such', async () => {
     const actions = ['permissions_changed', 'removed', 'left', 'user_added', 'owner_changed', 'owner_backfilled', 'account_switched', 'invite_sent', 'invite_resent', 'invite_cancelled', 'invite_accepted'];
     const now = Date.now();
-    await tp.knex('mod_account_users_log').insert(actions.map((action, i) => ({
+    await tp.knex(TABLES.log).insert(actions.map((action, i) => ({
       account_id: d.acme.id, actor_type: i === 0 ? 'admin' : i === 5 ? 'system' : 'user', actor_id: i === 5 ? null : d.alice.id, actor_name: i === 0 ? 'Ada Admin' : 'Alice Archer',
       action, target_user_id: action.startsWith('invite_') ? null : d.dev.id, target_email: action.startsWith('invite_') ? 'new@example.test' : null,
       details: null, ip: i === 1 ? '::ffff:203.0.113.7' : i === 2 ? '2001:db8::7' : '203.0.113.7', created_at: now + i,
@@ -56,8 +58,8 @@ describe('the account\'s activity log', () => {
   it('shows only this account\'s entries and pages them, 50 at a time', async () => {
     const now = Date.now();
     const entry = (accountId: number, i: number) => ({ account_id: accountId, actor_type: 'user', actor_id: d.alice.id, actor_name: `Actor ${i}`, action: 'removed', target_user_id: null, target_email: null, details: null, ip: null, created_at: now + i });
-    await tp.knex.batchInsert('mod_account_users_log', Array.from({ length: 120 }, (_, i) => entry(d.acme.id, i)), 60);
-    await tp.knex('mod_account_users_log').insert({ ...entry(d.blueFish.id, 999), actor_name: 'Bob Elsewhere' });
+    await tp.knex.batchInsert(TABLES.log, Array.from({ length: 120 }, (_, i) => entry(d.acme.id, i)), 60);
+    await tp.knex(TABLES.log).insert({ ...entry(d.blueFish.id, 999), actor_name: 'Bob Elsewhere' });
     const first = await alice.get('/account/activity');
     assert.equal(rows(first.text).length, 50);
     assert.equal(rows(first.text)[0][1], 'Actor 119');
@@ -84,7 +86,7 @@ describe('the account\'s activity log', () => {
     for (let i = 0; i < 20; i += 1) {
       assert.equal((await dev.post('/account/switch', { accountId: String(i % 2 ? d.acme.id : d.blueFish.id) })).status, 303);
     }
-    const switches = (accountId: number) => tp.knex('mod_account_users_log').where({ account_id: accountId, action: 'account_switched', target_user_id: d.dev.id }).then((r) => r.length);
+    const switches = (accountId: number) => count(tp, TABLES.log, { account_id: accountId, action: 'account_switched', target_user_id: d.dev.id });
     assert.equal(await switches(d.acme.id), 1);
     assert.equal(await switches(d.blueFish.id), 1);
     tp.clock.advance(3600_000 + 1000);
@@ -97,7 +99,7 @@ describe('the account\'s activity log', () => {
   it('the owner filters the log by action; the pages keep the filter', async () => {
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
     for (let i = 0; i < 55; i += 1) {
-      await tp.knex('mod_account_users_log').insert({ account_id: d.acme.id, actor_type: 'user', actor_id: d.alice.id, actor_name: 'Alice Archer', action: 'invite_sent', target_email: `x${i}@example.test`, details: '{}', created_at: tp.clock.now() });
+      await tp.knex(TABLES.log).insert({ account_id: d.acme.id, actor_type: 'user', actor_id: d.alice.id, actor_name: 'Alice Archer', action: 'invite_sent', target_email: `x${i}@example.test`, details: '{}', created_at: tp.clock.now() });
     }
     const page = await alice.get('/account/activity');
     assert.match(page.text, /<label for="activity-action">Action<\/label>/);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { count, demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
 
@@ -76,7 +78,7 @@ describe('User Management for the account owner', () => {
 
   describe('Manage Permissions', () => {
     it('shows All Permissions / Choose Permissions and one labelled, described checkbox per catalogue key', async () => {
-      await tp.knex('mod_account_users_members').where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+      await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
       const res = await alice.get(`/account/users/${d.dev.id}/permissions`);
       assert.equal(res.status, 200);
       assert.match(res.text, /<h1>Manage Permissions<\/h1>/);
@@ -107,7 +109,7 @@ describe('User Management for the account owner', () => {
       const list = await alice.get('/account/users');
       assert.match(list.text, /The permissions of Dana Developer were saved/);
       assert.match(list.text, /View domains, Support tickets/);
-      const log = await tp.knex('mod_account_users_log').where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
+      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
       assert.deepEqual(JSON.parse(log.details), { from: 'all', to: ['domains', 'tickets'] });
@@ -120,7 +122,7 @@ describe('User Management for the account owner', () => {
     });
 
     it('refuses All Permissions sent with ticked boxes and keeps the access as it was', async () => {
-      await tp.knex('mod_account_users_members').where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+      await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all', permissions: ['tickets'] });
       assert.equal(res.status, 422);
       const row = await membership(tp, d.acme.id, d.dev.id);
@@ -135,7 +137,7 @@ describe('User Management for the account owner', () => {
       assert.equal(res.status, 303);
       assert.match((await alice.get('/account/users')).text, /were already as chosen/);
       assert.equal(fired, 0);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'permissions_changed' }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'permissions_changed' }), 0);
     });
 
     it('refuses choosing no permission with the form again and a message; nothing saved', async () => {
@@ -145,7 +147,7 @@ describe('User Management for the account owner', () => {
       assert.match(res.text, /aria-describedby="permissions-error"/);
       assert.match(res.text, /id="access-choose" name="access" value="choose" checked/);
       assert.equal(Boolean((await membership(tp, d.acme.id, d.dev.id)).all_permissions), true);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'permissions_changed' }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'permissions_changed' }), 0);
     });
 
     it('refuses a missing or strange access choice', async () => {
@@ -166,7 +168,7 @@ describe('User Management for the account owner', () => {
       const row = await membership(tp, d.acme.id, d.dev.id);
       assert.equal(Boolean(row.all_permissions), true);
       assert.deepEqual(JSON.parse(row.permissions), []);
-      assert.equal(await count(tp, 'mod_account_users_log', { action: 'permissions_changed' }), 0);
+      assert.equal(await count(tp, TABLES.log, { action: 'permissions_changed' }), 0);
     });
 
     it('ignores extra fields: account id, owner flag, user id (mass assignment)', async () => {
@@ -183,7 +185,7 @@ describe('User Management for the account owner', () => {
       assert.deepEqual(JSON.parse(inBlueFish.permissions), ['products', 'tickets'], 'the other account is untouched');
       assert.equal(Boolean((await membership(tp, d.acme.id, d.alice.id)).is_owner), true);
       assert.equal(Boolean((await membership(tp, d.blueFish.id, d.bob.id)).is_owner), true);
-      assert.equal(await count(tp, 'mod_account_users_members', { is_owner: true }), 2);
+      assert.equal(await count(tp, TABLES.members, { is_owner: true }), 2);
     });
 
     it('the owner row can be neither managed nor removed', async () => {

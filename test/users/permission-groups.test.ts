@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { PermissionCatalogue } from '../../module/permissions';
-import { adminLogin, BASE } from '../admin/helpers';
+import { BASE } from '../admin/helpers';
 import { demoLike, loginTo, membership, type DemoLike } from './setup';
+import { TABLES } from '../../module/tables';
 
 /** The areas the forms group the boxes in, with the keys each holds, in the order shown. */
 const GROUPS: Array<[string, string[]]> = [
@@ -41,10 +42,8 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
 
   /** Every form that grants access, as its page shows it. */
   async function forms(): Promise<Record<string, string>> {
-    await alice.refreshCsrf('/account/users');
-    assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['tickets'] })).status, 303);
-    const invite = await tp.knex('mod_account_users_invites').where({ email: 'ivy@example.test' }).first();
-    const admin = await adminLogin(tp, (await tp.f.admin()).email);
+    const invite = await tp.f.invite(d.acme.id, { email: 'ivy@example.test', permissions: ['tickets'] });
+    const admin = await tp.staffLogin();
     const staff = (await admin.get(`${BASE}/accounts/${d.acme.id}`)).text;
     return {
       invite: formOf((await alice.get('/account/users')).text, /\/users\/invite$/),
@@ -102,7 +101,7 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
       assert.equal(res.status, 303);
       const row = await membership(tp, d.acme.id, d.dev.id);
       assert.deepEqual(JSON.parse(row.permissions), ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
-      const log = await tp.knex('mod_account_users_log').where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
+      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
       assert.deepEqual(JSON.parse(log.details).to, ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
       assert.match((await alice.get('/account/users')).text, /View services, Manage services, View domains, Manage domains, Support tickets/);
       // Dana can now open the services page the Manage permission is used on.
@@ -119,22 +118,22 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
 
     it('the invite form, an invitation\'s access, and what accepting grants', async () => {
       assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['managedomains'] })).status, 303);
-      let invite = await tp.knex('mod_account_users_invites').where({ email: 'ivy@example.test' }).first();
+      let invite = await tp.knex(TABLES.invites).where({ email: 'ivy@example.test' }).first();
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains']);
       assert.match((await alice.get('/account/users')).text, /Invitation sent to ivy@example.test with access to: View domains, Manage domains\./);
 
       assert.equal((await alice.post(`/account/invites/${invite.id}/access`, { access: 'choose', permissions: ['manageproducts'] })).status, 303);
-      invite = await tp.knex('mod_account_users_invites').where({ email: 'ivy@example.test' }).first();
+      invite = await tp.knex(TABLES.invites).where({ email: 'ivy@example.test' }).first();
       assert.deepEqual(JSON.parse(invite.permissions), ['products', 'manageproducts']);
     });
 
     it('staff\'s direct access and invitation forms', async () => {
-      const admin = await adminLogin(tp, (await tp.f.admin()).email);
+      const admin = await tp.staffLogin();
       const blue = `${BASE}/accounts/${d.blueFish.id}`;
       assert.equal((await admin.post(`${blue}/users`, { email: d.alice.email, access: 'choose', permissions: ['manageproducts'] })).status, 303);
       assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, d.alice.id)).permissions), ['products', 'manageproducts']);
       assert.equal((await admin.post(`${blue}/invites`, { email: 'new@example.test', access: 'choose', permissions: ['managedomains', 'invoices'] })).status, 303);
-      const invite = await tp.knex('mod_account_users_invites').where({ email: 'new@example.test' }).first();
+      const invite = await tp.knex(TABLES.invites).where({ email: 'new@example.test' }).first();
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains', 'invoices']);
     });
 

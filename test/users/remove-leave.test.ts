@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { count, demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { count } from '../helpers/db';
+import { TABLES } from '../../module/tables';
 
 describe('Remove Access and Leave account', () => {
   let tp: TestPortal;
@@ -37,7 +39,7 @@ describe('Remove Access and Leave account', () => {
       const list = await alice.get('/account/users');
       assert.match(list.text, /Dana Developer no longer has access to this account/);
       assert.doesNotMatch(list.text, /dev@example.test/);
-      const log = await tp.knex('mod_account_users_log').where({ account_id: d.acme.id, action: 'removed' }).first();
+      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'removed' }).first();
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
       assert.equal(events.length, 1);
@@ -180,8 +182,7 @@ describe('Remove Access and Leave account', () => {
     for (const how of ['removed', 'left'] as const) {
       it(`are cancelled with their sender's access (${how}), in the same step, and logged`, async () => {
         // Alice invites as owner, then ownership moves to Dana: Alice is an ordinary member now.
-        assert.equal((await alice.post('/account/users/invite', { email: 'pat@example.test', access: 'all' })).status, 303);
-        const invite = (await tp.knex('mod_account_users_invites').where('pending_email', 'pat@example.test').first()) as { id: number };
+        const invite = await tp.f.invite(d.acme.id, { email: 'pat@example.test', invitedBy: d.alice.id });
         await tp.portal.accountUsers.services.members.makeOwner({ type: 'system', id: null, name: 'test' }, d.acme.id, d.dev.id);
         const events: Array<Record<string, unknown>> = [];
         tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
@@ -191,13 +192,13 @@ describe('Remove Access and Leave account', () => {
           await alice.refreshCsrf('/account/leave');
           assert.equal((await alice.post('/account/leave')).status, 303);
         }
-        const row = (await tp.knex('mod_account_users_invites').where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
+        const row = (await tp.knex(TABLES.invites).where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
         assert.equal(row.pending_email, null, 'no longer pending');
         assert.ok(row.cancelled_at, 'cancelled');
         assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how), [how, 'invite_cancelled']);
         assert.equal(events.length, 1);
         assert.match((await dana.get('/account/activity')).text, /Sent by someone who no longer has access/);
-        const link = await tp.knex('mod_account_users_invites').where('id', invite.id).first('token_hash');
+        const link = await tp.knex(TABLES.invites).where('id', invite.id).first('token_hash');
         assert.ok(link, 'the row is kept for the record');
       });
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 const USERS = 5000;
 
@@ -19,7 +20,7 @@ describe('User Management with 5,000 users', function () {
     }));
     await tp.knex.batchInsert('users', users, 500);
     const ids = (await tp.knex('users').where('email', 'like', '%@big.test').select('id')) as Array<{ id: number }>;
-    await tp.knex.batchInsert('mod_account_users_members', ids.map((u) => ({
+    await tp.knex.batchInsert(TABLES.members, ids.map((u) => ({
       account_id: accountId, user_id: u.id, is_owner: null, all_permissions: false, permissions: '["tickets"]', invited_by: null, created_at: now, updated_at: now, last_login_at: null,
     })), 500);
     const email = ((await tp.knex('users').where('id', account.ownerId).first()) as { email: string }).email;

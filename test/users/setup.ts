@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client, TestPortal } from '../helpers/portal';
+import { TABLES } from '../../module/tables';
 
 export interface DemoLike {
   acme: { id: number; ownerId: number; name: string };
@@ -31,15 +32,11 @@ export async function loginTo(tp: TestPortal, email: string, accountId: number):
   return client;
 }
 
-export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  return Number(((await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
-}
-
 export async function membership(tp: TestPortal, accountId: number, userId: number) {
-  return tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: userId }).first();
+  return tp.knex(TABLES.members).where({ account_id: accountId, user_id: userId }).first();
 }
 
 export async function logActions(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = (await tp.knex('mod_account_users_log').where('account_id', accountId).orderBy('id').select('action')) as Array<{ action: string }>;
+  const rows = (await tp.knex(TABLES.log).where('account_id', accountId).orderBy('id').select('action')) as Array<{ action: string }>;
   return rows.map((r) => r.action);
 }
