@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { TABLES } from '../../module/tables';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts } from './helpers';
 
@@ -35,7 +36,7 @@ async function agency(tp: TestPortal): Promise<{ userId: number; ids: Map<number
     updated_at: now,
     last_login_at: used(i) ? 1_000_000 + i * 1000 : null,
   }));
-  await tp.knex.batchInsert('mod_account_users_members', members, 100);
+  await tp.knex.batchInsert(TABLES.members, members, 100);
   return { userId: user.id, ids };
 }
 

@@ -31,10 +31,7 @@ export function listedAccounts(html: string): string[] {
   return [...html.matchAll(/<span class="au-account-name">([^<]*)<\/span>/g)].map((m) => m[1]);
 }
 
-export async function count(tp: TestPortal, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  const row = (await tp.knex(table).where(where).count({ n: '*' }).first()) as { n: number | string };
-  return Number(row.n);
-}
+export { count } from '../helpers/db';
 
 export async function emailOf(tp: TestPortal, userId: number): Promise<string> {
   return ((await tp.knex('users').where('id', userId).first('email')) as { email: string }).email;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Client, setupPortal, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
 import { count, emailOf, listedAccounts, menus, sessionAccount, storedSession } from './helpers';
+import { TABLES } from '../../module/tables';
 
 /** Signs in through the form with a return address, as the login page's hidden field sends it. */
 async function loginWith(tp: TestPortal, email: string, returnTo: string): Promise<{ client: Client; location: string }> {
@@ -25,7 +26,7 @@ describe('signing in to the right account', () => {
     const { client, location } = await loginWith(tp, await emailOf(tp, account.ownerId), '/invoices?page=2');
     assert.equal(location, '/invoices?page=2');
     assert.equal(await sessionAccount(tp, client), account.id);
-    const member = await tp.knex('mod_account_users_members').where({ account_id: account.id, user_id: account.ownerId }).first();
+    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: account.ownerId }).first();
     assert.ok(Number(member.last_login_at) > 0, 'last login recorded');
     const home = await client.get('/');
     assert.equal(home.status, 200);
@@ -116,7 +117,7 @@ describe('signing in to the right account', () => {
     const client = await tp.login(user.email);
     const page = await client.get(client.lastLoginRedirect);
     assert.match(page.text, /<h1>No account to open<\/h1>/);
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'account_switched' }), 0);
+    assert.equal(await count(tp, TABLES.log, { action: 'account_switched' }), 0);
   });
 
   it('shows Switch Account once an invitation-style membership adds a second account, without signing in again', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { backend } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts, menuForms, menuSwitches, sessionAccount, storedSession, type MenuForm } from './helpers';
+import { TABLES } from '../../module/tables';
 
 /**
  * The account menu for people who switch between many accounts: the most recent ones as
@@ -32,7 +33,7 @@ describe(`switching from the account menu (${backend})`, () => {
     for (const [name, access, lastLogin, status] of plan) {
       const a = await tp.f.account({ name, status, ...(access === 'owner' ? { ownerId: user.id } : {}) });
       acc[name] = a;
-      if (access === 'owner') await tp.knex('mod_account_users_members').where({ account_id: a.id, user_id: user.id }).update({ last_login_at: lastLogin });
+      if (access === 'owner') await tp.knex(TABLES.members).where({ account_id: a.id, user_id: user.id }).update({ last_login_at: lastLogin });
       else await tp.f.member(a.id, user.id, access, lastLogin === null ? {} : { lastLoginAt: lastLogin });
     }
     await tp.f.invoice(acc['Alpha Hosting'].id);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { count, emailOf, menus, sessionAccount } from './helpers';
+import { TABLES } from '../../module/tables';
 
 describe('switching accounts', () => {
   let tp: TestPortal;
@@ -31,7 +32,7 @@ describe('switching accounts', () => {
   afterEach(() => tp.close());
 
   const lastLogin = async (accountId: number) =>
-    ((await tp.knex('mod_account_users_members').where({ account_id: accountId, user_id: user.id }).first('last_login_at')) as { last_login_at: number | null }).last_login_at;
+    ((await tp.knex(TABLES.members).where({ account_id: accountId, user_id: user.id }).first('last_login_at')) as { last_login_at: number | null }).last_login_at;
 
   it('checks the membership, logs the switch, updates the last login, fires AccountSwitched and lands on the dashboard', async () => {
     tp.clock.advance(60_000);
@@ -40,7 +41,7 @@ describe('switching accounts', () => {
     assert.equal(res.headers.location, '/');
     assert.equal(await sessionAccount(tp, client), beta.id);
     assert.ok(Number(await lastLogin(beta.id)) >= Date.now() + 59_000, 'last login is the switch time');
-    const log = await tp.knex('mod_account_users_log').where({ action: 'account_switched', account_id: beta.id }).first();
+    const log = await tp.knex(TABLES.log).where({ action: 'account_switched', account_id: beta.id }).first();
     assert.equal(Number(log.actor_id), user.id);
     assert.equal(Number(log.target_user_id), user.id);
     assert.deepEqual(JSON.parse(log.details), { from: alpha.id });
@@ -54,7 +55,7 @@ describe('switching accounts', () => {
     const stranger = await tp.f.account({ name: 'Stranger Co' });
     const gone = await tp.f.account({ name: 'Gone Ltd', status: 'closed' });
     await tp.f.member(gone.id, user.id, 'all');
-    const logsBefore = await count(tp, 'mod_account_users_log');
+    const logsBefore = await count(tp, TABLES.log);
     const alphaLogin = await lastLogin(alpha.id);
     const answers: Array<{ status: number; body: string }> = [];
     for (const accountId of [String(stranger.id), '987654', String(gone.id), 'abc', '', '-1', '1e3', '99999999999']) {
@@ -65,9 +66,9 @@ describe('switching accounts', () => {
     assert.equal(answers[0].status, 403);
     assert.match(answers[0].body, /That account is not available to you/);
     answers.forEach((a, i) => assert.ok(a.status === answers[0].status && a.body === answers[0].body, `answer ${i} differs from the first`));
-    assert.equal(await count(tp, 'mod_account_users_log'), logsBefore);
+    assert.equal(await count(tp, TABLES.log), logsBefore);
     assert.equal(await lastLogin(alpha.id), alphaLogin);
-    assert.equal(await count(tp, 'mod_account_users_members', { account_id: stranger.id, user_id: user.id }), 0);
+    assert.equal(await count(tp, TABLES.members, { account_id: stranger.id, user_id: user.id }), 0);
     assert.deepEqual(events, []);
     assert.match((await client.get('/')).text, /class="account-name">Alpha Hosting</);
   });
@@ -80,7 +81,7 @@ describe('switching accounts', () => {
     const header = await client.agent.post('/account/switch').set('x-csrf-token', 'forged').type('form').send({ accountId: String(beta.id) });
     assert.equal(header.status, 403);
     assert.equal(await sessionAccount(tp, client), alpha.id);
-    assert.equal(await count(tp, 'mod_account_users_log', { action: 'account_switched', account_id: beta.id }), 0);
+    assert.equal(await count(tp, TABLES.log, { action: 'account_switched', account_id: beta.id }), 0);
     assert.equal(await lastLogin(beta.id), null);
     assert.deepEqual(events, []);
   });
@@ -101,7 +102,7 @@ describe('switching accounts', () => {
 
   it('sends the next request to the chooser with a message when access is removed, and comes back after choosing', async () => {
     assert.equal((await client.get('/domains')).status, 200);
-    await tp.knex('mod_account_users_members').where({ account_id: alpha.id, user_id: user.id }).del();
+    await tp.knex(TABLES.members).where({ account_id: alpha.id, user_id: user.id }).del();
     const next = await client.get('/tickets?sort=new');
     assert.equal(next.status, 302);
     assert.equal(next.headers.location, '/account/switch?returnTo=%2Ftickets%3Fsort%3Dnew');

@@ -132,7 +132,7 @@ describe('Remove Access and Leave account', () => {
     });
 
     it('puts Leave at the bottom of the menu, behind a separator, for a user with no other account', async () => {
-      await tp.knex('mod_account_users_members').where({ account_id: d.blueFish.id, user_id: d.dev.id }).del();
+      await tp.knex(TABLES.members).where({ account_id: d.blueFish.id, user_id: d.dev.id }).del();
       const dev = await tp.login(d.dev.email);
       const home = await dev.get('/');
       const menu = /<details class="accountmenu">([\s\S]*?)<\/details>/.exec(home.text)![1];
