@@ -82,13 +82,13 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
  * search box (a GET form to the Switch Account page, so it works without script).
  */
 async function switchItem(deps: Deps, payload: NavbarPayload, base: string, currentId: number, currentName: string, keep: Record<string, string>): Promise<MenuItem> {
-  const { ctx, accounts } = deps;
+  const { ctx, accountsRepo } = deps;
   const req = payload.req;
   const t = tOf(req);
   const user = userOf(req);
   const query = new URLSearchParams(keep).toString();
   const page = `${base}/switch${query ? `?${query}` : ''}`;
-  const recent = user ? await accounts.recent(user.id, currentId, RECENT_IN_MENU) : [];
+  const recent = user ? await accountsRepo.recent(user.id, currentId, RECENT_IN_MENU) : [];
   const details = await describeAccounts(ctx, recent.map((r) => r.accountId));
   const token = req.session ? generateToken(req) : '';
   const children: MenuItem[] = recent.map((r) => ({

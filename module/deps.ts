@@ -9,9 +9,9 @@ import type { InvitesService } from './invites/service';
 export interface Deps {
   ctx: ModuleContext;
   guards: Guards;
-  repo: MembersRepo;
+  membersRepo: MembersRepo;
   /** The accounts of one user: login, the chooser and the staff user page. */
-  accounts: AccountsRepo;
+  accountsRepo: AccountsRepo;
   members: MembersService;
-  invites: InvitesService;
+  invitesService: InvitesService;
 }

@@ -102,7 +102,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);
   const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, repo, accounts, members, invites };
+  const deps: Deps = { ctx, guards, membersRepo: repo, accountsRepo: accounts, members, invitesService: invites };
 
   const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount), pausedInvitation(deps));
   client.on('mount', () => {

@@ -8,19 +8,19 @@ import { setSessionAccount } from '../session';
  * several → the chooser (keeping the return address); none → the chooser, which then says plainly
  * that there is no account to open. The account lives in this session only.
  */
-export async function onUserLogin({ ctx, repo, accounts, guards, invites, members }: Deps, payload: UserLoginPayload): Promise<void> {
+export async function onUserLogin({ ctx, membersRepo, accountsRepo, guards, invitesService, members }: Deps, payload: UserLoginPayload): Promise<void> {
   const { req, user } = payload;
   const returnTo = safeReturnPath(payload.returnTo);
   // An account created without AccountCreated (an import, an API) gets its primary user as owner now.
   await members.repairOwnersAtSignIn(user.id);
-  const ids = await accounts.openAccountIds(user.id, 2);
+  const ids = await accountsRepo.openAccountIds(user.id, 2);
   if (ids.length === 1) {
     setSessionAccount(req, ids[0], false);
-    await repo.touchLastLogin(ids[0], user.id, ctx.now());
+    await membersRepo.touchLastLogin(ids[0], user.id, ctx.now());
     payload.redirect = returnTo ?? ctx.host.urls.home;
     return;
   }
   setSessionAccount(req, undefined, ids.length > 1);
   // An invitation page needs no account: signing in from it goes straight back to it.
-  payload.redirect = returnTo && invites.isInvitationPath(returnTo) ? returnTo : guards.chooserPath(returnTo);
+  payload.redirect = returnTo && invitesService.isInvitationPath(returnTo) ? returnTo : guards.chooserPath(returnTo);
 }

@@ -27,7 +27,7 @@ const emptyForm = (): AccessForm => ({ email: '', access: '', permissions: [], e
 
 /** Finding an account by name; one account's owner, users and pending invitations. */
 export function accountHandlers(deps: Deps, admin: AdminRepo) {
-  const { ctx, repo, invites } = deps;
+  const { ctx, membersRepo, invitesService } = deps;
 
   async function requireAccount(raw: unknown): Promise<FoundAccount> {
     const account = await admin.account(idParam(raw));
@@ -47,9 +47,9 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
   async function renderAccount(req: Request, res: Response, acct: FoundAccount, state: AccountPageState = {}, status = 200): Promise<void> {
     const t = tOf(req);
     const q = field(req.query, 'q', 100);
-    const total = await repo.countMembers(acct.id, q);
+    const total = await membersRepo.countMembers(acct.id, q);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const members = (await repo.members(acct.id, q, offset, PER_PAGE)).map((m) => ({
+    const members = (await membersRepo.members(acct.id, q, offset, PER_PAGE)).map((m) => ({
       userId: m.userId,
       name: nameOf(ctx, m),
       email: m.email,
@@ -57,11 +57,11 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
       access: ctx.catalogue.summary(t, m),
       lastLoginAt: m.lastLoginAt,
     }));
-    const owner = await repo.owner(acct.id);
-    const invitesTotal = await invites.repo.countPending(acct.id);
+    const owner = await membersRepo.owner(acct.id);
+    const invitesTotal = await invitesService.repo.countPending(acct.id);
     const ip = paging(req.query.ipage, invitesTotal, INVITES_PER_PAGE);
     const now = ctx.now();
-    const pending = (await invites.repo.listPending(acct.id, ip.offset, INVITES_PER_PAGE)).map((inv) => ({
+    const pending = (await invitesService.repo.listPending(acct.id, ip.offset, INVITES_PER_PAGE)).map((inv) => ({
       id: inv.id,
       email: inv.email,
       access: ctx.catalogue.summary(t, inv),

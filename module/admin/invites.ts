@@ -16,7 +16,7 @@ const STAFF_WORDING: Record<string, string> = { 'invites.errors.ownAddress': 'ad
 
 /** Invitations sent, sent again and cancelled by staff on an account's behalf. */
 export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
-  const { ctx, repo, invites } = deps;
+  const { ctx, membersRepo, invitesService } = deps;
 
   const accountPath = (req: Request, accountId: number) => `${req.baseUrl}/accounts/${accountId}`;
 
@@ -25,7 +25,7 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
    * joins their account, not the hosting company's staff.
    */
   async function inviterOf(acct: FoundAccount): Promise<HostUser> {
-    const owner = await repo.owner(acct.id);
+    const owner = await membersRepo.owner(acct.id);
     const user = owner ? await ctx.host.users.findById(owner.userId) : undefined;
     if (!user) throw ModuleError.conflict('admin.invite.errors.noOwner');
     return user;
@@ -44,7 +44,7 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     const inviter = await inviterOf(acct);
     try {
-      const made = await invites.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
+      const made = await invitesService.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
       flashSent(ctx, req, made);
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
@@ -57,10 +57,10 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
   const resend = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const id = idParam(req.params.inviteId);
-    await invites.pendingOf(acct.id, id);
+    await invitesService.pendingOf(acct.id, id);
     const inviter = await inviterOf(acct);
     try {
-      const invite = await invites.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
+      const invite = await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
       if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
       else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, accountPath(req, acct.id));
@@ -77,13 +77,13 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
 
   const confirmCancel = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
-    const invite = await invites.pendingOf(acct.id, idParam(req.params.inviteId));
+    const invite = await invitesService.pendingOf(acct.id, idParam(req.params.inviteId));
     renderPage(ctx, req, res, 'admin/invite-cancel', { title: 'invites.cancelTitle', acct, invite });
   };
 
   const cancel = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
-    const invite = await invites.cancel(adminActor(ctx, req), acct.id, idParam(req.params.inviteId));
+    const invite = await invitesService.cancel(adminActor(ctx, req), acct.id, idParam(req.params.inviteId));
     flash(req, 'success', 'invites.cancelled', { email: invite.email });
     res.redirect(303, accountPath(req, acct.id));
   };

@@ -13,15 +13,15 @@ import { nameOf } from '../request';
 
 /** Ownership, direct access and removal of one account's users, done by staff. */
 export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHandlers) {
-  const { ctx, repo, members } = deps;
-  const access = new AdminAccess(ctx, repo, members);
+  const { ctx, membersRepo, members } = deps;
+  const access = new AdminAccess(ctx, membersRepo, members);
 
   const accountPath = (req: Request, accountId: number) => `${req.baseUrl}/accounts/${accountId}`;
 
   /** The account and one of its users with their name, or 404 (also for users of other accounts). */
   async function target(req: Request) {
     const acct = await accounts.requireAccount(req.params.accountId);
-    const member = await repo.find(acct.id, idParam(req.params.userId));
+    const member = await membersRepo.find(acct.id, idParam(req.params.userId));
     const user = member ? await admin.user(member.userId) : undefined;
     if (!member || !user) throw ModuleError.notFound();
     return { acct, member, user, name: nameOf(ctx, user) };
@@ -29,8 +29,8 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
 
   /** The account's owner now, named, and the set they held before becoming owner (when one was kept). */
   async function currentOwner(accountId: number) {
-    const owner = await repo.owner(accountId);
-    const earlier = owner ? earlierPermissions(await repo.ownerBeforeOwnerPermissions(accountId)) : null;
+    const owner = await membersRepo.owner(accountId);
+    const earlier = owner ? earlierPermissions(await membersRepo.ownerBeforeOwnerPermissions(accountId)) : null;
     return { owner, ownerName: owner ? nameOf(ctx, owner) : '', earlier };
   }
 

@@ -23,10 +23,10 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
   const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw ModuleError.notFound();
-    const total = await deps.accounts.count(user.id);
+    const total = await deps.accountsRepo.count(user.id);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const t = tOf(req);
-    const rows = (await deps.accounts.page(user.id, '', offset, PER_PAGE)).map((m) => ({
+    const rows = (await deps.accountsRepo.page(user.id, '', offset, PER_PAGE)).map((m) => ({
       accountId: m.accountId,
       accountName: m.accountName,
       accountOpen: m.accountOpen,

@@ -16,21 +16,21 @@ export const SWITCH_PER_PAGE = 20;
 export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
-export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => string) {
+export function switchHandlers({ ctx, membersRepo, accountsRepo }: Deps, clientPath: () => string) {
 
   async function renderChooser(req: Request, res: Response, input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number }) {
     const user = userOf(req)!;
     const { search } = input;
     const { returnTo, permission: returnPermission } = input.back;
-    const total = await accounts.count(user.id, search);
+    const total = await accountsRepo.count(user.id, search);
     const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
     const page = Math.min(input.page, pages);
-    const list = total === 0 ? [] : await accounts.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
+    const list = total === 0 ? [] : await accountsRepo.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
     if (!search) {
       // Up to two open accounts (from the page when it shows them): none → the plain no-account
       // page; two → the Switch Account menu item has somewhere to go.
       const onPage = list.filter((a) => a.accountOpen).length;
-      const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accounts.openAccountIds(user.id, 2)).length;
+      const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accountsRepo.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
       if (open === 0) {
         renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) }, input.status ?? 200);
@@ -39,7 +39,7 @@ export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => 
     }
     // In an account still open to the user: the layout shows its menus, and the list marks it.
     const chosen = sessionAccountId(req);
-    const current = chosen !== undefined ? await accounts.current(chosen, user.id) : undefined;
+    const current = chosen !== undefined ? await accountsRepo.current(chosen, user.id) : undefined;
     if (current?.accountOpen) res.locals.account = toAccountContext(ctx, current);
     // The host's second line for each row (a domain, a contact), so similar names can be told apart.
     const details = await describeAccounts(ctx, list.map((a) => a.accountId));
@@ -82,7 +82,7 @@ export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => 
     const raw = field(req.body, 'accountId', 12);
     const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
     const back = backOf(req.body);
-    const membership = accountId ? await accounts.current(accountId, user.id) : undefined;
+    const membership = accountId ? await accountsRepo.current(accountId, user.id) : undefined;
     if (!membership || !membership.accountOpen) {
       // Not a member, no such account, or closed: one answer for all, and the session stays put.
       await renderChooser(req, res, { search: '', page: 1, back, error: 'switch.notAvailable', status: 403 });
@@ -92,7 +92,7 @@ export function switchHandlers({ ctx, repo, accounts }: Deps, clientPath: () => 
     if (previous !== accountId) {
       const now = ctx.now();
       await ctx.knex.transaction(async (trx) => {
-        await repo.touchLastLogin(accountId, user.id, now, trx);
+        await membersRepo.touchLastLogin(accountId, user.id, now, trx);
         // At most one entry an hour per person and account, so switching back and forth cannot bury the owner's log.
         const recent = await trx(TABLES.log).where({ target_user_id: user.id, account_id: accountId, action: 'account_switched' }).andWhere('created_at', '>', now - SWITCH_LOG_INTERVAL_MS).first('id');
         if (!recent) await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);

@@ -24,12 +24,12 @@ interface FormState {
 
 /** User Management: the account's users, their permissions, removal, and leaving an account. */
 export function usersHandlers(deps: Deps) {
-  const { ctx, repo, members } = deps;
+  const { ctx, membersRepo, members } = deps;
 
   /** A user of the session's account whom the owner may manage, with their name; 404 otherwise. */
   async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
     const userId = idParam(req.params.userId);
-    const member = await repo.find(accountIn(res).id, userId);
+    const member = await membersRepo.find(accountIn(res).id, userId);
     if (!member) throw ModuleError.notFound();
     if (member.isOwner) throw ModuleError.forbidden('members.errors.ownerFixed');
     const user = await ctx.host.users.findById(userId);
@@ -40,9 +40,9 @@ export function usersHandlers(deps: Deps) {
   const list = async (req: Request, res: Response) => {
     const account = accountIn(res);
     const search = field(req.query, 'q', 100);
-    const total = await repo.countMembers(account.id, search);
+    const total = await membersRepo.countMembers(account.id, search);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const rows = await repo.members(account.id, search, offset, PER_PAGE);
+    const rows = await membersRepo.members(account.id, search, offset, PER_PAGE);
     renderPage(ctx, req, res, 'client/users', {
       title: 'users.title',
       rows,

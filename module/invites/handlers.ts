@@ -26,7 +26,7 @@ function rawPassword(body: unknown, name: string): string {
 
 /** Route handlers of invitations: the owner's side (invite, resend, cancel) and the invitee's page. */
 export function inviteHandlers(deps: Deps) {
-  const { ctx, invites } = deps;
+  const { ctx, invitesService } = deps;
 
   const usersPath = (req: Request) => `${req.baseUrl}/users`;
   const account = (req: Request) => {
@@ -56,7 +56,7 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     try {
-      const made = await invites.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
+      const made = await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
       flashSent(ctx, req, made);
       res.redirect(303, usersPath(req));
     } catch (err) {
@@ -69,7 +69,7 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const id = idParam(req.params.inviteId);
     try {
-      const invite = await invites.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
+      const invite = await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
       if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
       else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
       res.redirect(303, usersPath(req));
@@ -84,12 +84,12 @@ export function inviteHandlers(deps: Deps) {
   };
 
   const confirmCancel = async (req: Request, res: Response) => {
-    const invite = await invites.pendingOf(account(req).id, idParam(req.params.inviteId));
+    const invite = await invitesService.pendingOf(account(req).id, idParam(req.params.inviteId));
     renderPage(ctx, req, res, 'client/invite-cancel', { title: 'invites.cancelTitle', invite, usersUrl: usersPath(req) });
   };
 
   const cancel = async (req: Request, res: Response) => {
-    const invite = await invites.cancel(userActor(req), account(req).id, idParam(req.params.inviteId));
+    const invite = await invitesService.cancel(userActor(req), account(req).id, idParam(req.params.inviteId));
     flash(req, 'success', 'invites.cancelled', { email: invite.email });
     res.redirect(303, usersPath(req));
   };
@@ -113,7 +113,7 @@ export function inviteHandlers(deps: Deps) {
   }
 
   const editAccess = async (req: Request, res: Response) => {
-    renderAccess(req, res, await invites.pendingOf(account(req).id, idParam(req.params.inviteId)));
+    renderAccess(req, res, await invitesService.pendingOf(account(req).id, idParam(req.params.inviteId)));
   };
 
   const saveAccess = async (req: Request, res: Response) => {
@@ -121,14 +121,14 @@ export function inviteHandlers(deps: Deps) {
     const accountId = account(req).id;
     const form = accessFields(req.body);
     try {
-      const { invite, changed } = await invites.changeAccess(userActor(req), accountId, id, form);
+      const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
       if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
       else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
       else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
       res.redirect(303, usersPath(req));
     } catch (err) {
       if (!(err instanceof InviteRefused)) throw err;
-      renderAccess(req, res, await invites.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
+      renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
     }
   };
 
@@ -149,7 +149,7 @@ export function inviteHandlers(deps: Deps) {
     const { invite } = valid;
     const token = String(req.params.token);
     const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
-    const member = user ? await deps.repo.find(invite.accountId, user.id) : undefined;
+    const member = user ? await deps.membersRepo.find(invite.accountId, user.id) : undefined;
     // Only the holder of the link learns whether its address has a login: the page shows that form first.
     const hasLogin = user ? true : Boolean(await ctx.host.users.findByEmail(invite.email));
     res.set('Cache-Control', 'no-store');
@@ -183,16 +183,16 @@ export function inviteHandlers(deps: Deps) {
   }
 
   const show = async (req: Request, res: Response) => {
-    const valid = await invites.open(req.params.token);
+    const valid = await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid);
   };
 
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
-    const multi = (await deps.accounts.openAccountIds(user.id, 2)).length > 1;
+    const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
     setSessionAccount(req, outcome.accountId, multi);
-    await deps.repo.touchLastLogin(outcome.accountId, user.id, ctx.now());
+    await deps.membersRepo.touchLastLogin(outcome.accountId, user.id, ctx.now());
     flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });
     res.redirect(303, ctx.host.urls.home);
   }
@@ -207,7 +207,7 @@ export function inviteHandlers(deps: Deps) {
     if (outcome.kind === 'accepted') return enter(req, res, outcome, user);
     if (outcome.kind === 'invalid') return renderInvalid(req, res);
     if (outcome.kind === 'full') return renderFull(req, res, outcome);
-    const valid = await invites.open(req.params.token);
+    const valid = await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid, {}, 403);
   }
@@ -215,11 +215,11 @@ export function inviteHandlers(deps: Deps) {
   const accept = async (req: Request, res: Response) => {
     // Signed in: the route table sends anyone else back to the invitation page.
     const user = userOf(req)!;
-    await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
+    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
   };
 
   const register = async (req: Request, res: Response) => {
-    const valid = await invites.open(req.params.token);
+    const valid = await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
     const firstName = field(req.body, 'firstName', NAME_MAX + 1);
     const lastName = field(req.body, 'lastName', NAME_MAX + 1);
@@ -241,7 +241,7 @@ export function inviteHandlers(deps: Deps) {
     const { host } = ctx;
     const email = valid.invite.email;
     // No login is made for an account that could not take its user anyway.
-    if (!(await invites.hasRoom(valid.invite.accountId))) {
+    if (!(await invitesService.hasRoom(valid.invite.accountId))) {
       return renderFull(req, res, { accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt });
     }
     const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
@@ -259,7 +259,7 @@ export function inviteHandlers(deps: Deps) {
     // a host that loads its user per request shows them only from the next one, so `user` is used here.
     await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
-    await finish(req, res, await invites.accept(userActor(req, user), user, req.params.token), user);
+    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
   };
 
   return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };

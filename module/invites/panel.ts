@@ -28,9 +28,9 @@ export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState
 export async function invitesPanel(deps: Deps, req: Request, _res: Response): Promise<Record<string, unknown>> {
   const account = accountOf(req);
   if (!account) return { pendingInvites: [], pendingInvitesTotal: 0, pendingInvitesPage: 1, pendingInvitesPages: 1, ...inviteFormData(deps.ctx) };
-  const total = await deps.invites.repo.countPending(account.id);
+  const total = await deps.invitesService.repo.countPending(account.id);
   const { page, pages, offset } = paging(req.query.ipage, total, PER_PAGE);
-  const rows = await deps.invites.repo.listPending(account.id, offset, PER_PAGE);
+  const rows = await deps.invitesService.repo.listPending(account.id, offset, PER_PAGE);
   const now = deps.ctx.now();
   const t = tOf(req);
   return {

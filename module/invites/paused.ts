@@ -10,13 +10,13 @@ import { renderPage } from '../render';
  * Nothing is accepted or written; unknown, used, cancelled or expired links stay the host's 404.
  */
 export function pausedInvitation(deps: Deps): RequestHandler {
-  const { ctx, invites } = deps;
+  const { ctx, invitesService } = deps;
   return (req, res, next) => {
     const token = req.method === 'GET' ? /^\/invite\/([^/]+)\/?$/.exec(req.path)?.[1] : undefined;
     if (token === undefined) return next('router');
     (async () => {
       // Uninstalled: no invitation exists any more.
-      const valid = (await isInstalled(ctx.knex)) ? await invites.open(token) : undefined;
+      const valid = (await isInstalled(ctx.knex)) ? await invitesService.open(token) : undefined;
       if (!valid) return next('router');
       res.set('Cache-Control', 'no-store');
       renderPage(ctx, req, res, 'client/invite-paused', { title: 'invitePage.pausedTitle', accountName: valid.accountName, expiresAt: valid.invite.expiresAt }, 503);
