@@ -3,12 +3,13 @@ import type { ModuleContext } from './context';
 import type { HostUser } from './contract';
 import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
-import { flash, sessionAccountId, setSessionAccount, takeLanding } from './session';
+import { flash, sessionAccountId, takeLanding } from './session';
 import { renderPage, signInUrl, tOf } from './render';
 import { nameOf, readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
 import type { AccountsRepo, CurrentMembership } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
+import { enterAccount, leaveAccount } from './accounts/session';
 
 /** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
 export interface AccountContext {
@@ -69,7 +70,7 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: Ac
         return membership;
       }
       // Access was removed or the account closed since the last request: leave it at once.
-      setSessionAccount(req, undefined);
+      leaveAccount(req);
       if (posting) return refuse(undefined);
       flash(req, 'error', 'switch.accessEnded');
       res.redirect(chooserPath(req.originalUrl));
@@ -82,7 +83,7 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: Ac
     if (ids.length === 1) {
       const membership = await accounts.current(ids[0], user.id);
       if (membership && membership.accountOpen) {
-        setSessionAccount(req, membership.accountId, false);
+        await enterAccount(ctx, repo, req, { userId: user.id, accountId: membership.accountId, how: 'fallback', otherAccounts: false });
         return membership;
       }
     }

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps';
 import type { UserLoginPayload } from '../contract';
 import { safeReturnPath } from '../safe-return';
-import { setSessionAccount } from '../session';
+import { enterAccount, leaveAccount } from './session';
 
 /**
  * UserLogin: one open account → the session is in it and the user goes where they were going;
@@ -15,12 +15,11 @@ export async function onUserLogin({ ctx, membersRepo, accountsRepo, guards, invi
   await members.repairOwnersAtSignIn(user.id);
   const ids = await accountsRepo.openAccountIds(user.id, 2);
   if (ids.length === 1) {
-    setSessionAccount(req, ids[0], false);
-    await membersRepo.touchLastLogin(ids[0], user.id, ctx.now());
+    await enterAccount(ctx, membersRepo, req, { userId: user.id, accountId: ids[0], how: 'login', otherAccounts: false });
     payload.redirect = returnTo ?? ctx.host.urls.home;
     return;
   }
-  setSessionAccount(req, undefined, ids.length > 1);
+  leaveAccount(req, ids.length > 1);
   // An invitation page needs no account: signing in from it goes straight back to it.
   payload.redirect = returnTo && invitesService.isInvitationPath(returnTo) ? returnTo : guards.chooserPath(returnTo);
 }

@@ -3,13 +3,14 @@ import type { Deps } from '../deps';
 import { field, pageParam, userActor } from '../http';
 import { renderPage, signOutForm } from '../render';
 import { userOf } from '../request';
-import { flash, sessionAccountId, setLanding, setSessionAccount } from '../session';
+import { flash, sessionAccountId, setLanding } from '../session';
 import { safeReturnPath } from '../safe-return';
 import { writeLog } from '../log/repo';
 import { toAccountContext } from '../guard';
 import { TABLES } from '../tables';
 import { describeAccounts } from '../accounts/describe';
 import { landingAfterSwitch, RETURN_PERMISSION, returnPermissionOf, type ReturnAddress } from '../accounts/landing';
+import { enterAccount, noteOtherAccounts } from '../accounts/session';
 
 export const SWITCH_PER_PAGE = 20;
 /** A switch into the same account by the same person is logged at most this often. */
@@ -31,7 +32,7 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo }: Deps, clientP
       // page; two → the Switch Account menu item has somewhere to go.
       const onPage = list.filter((a) => a.accountOpen).length;
       const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accountsRepo.openAccountIds(user.id, 2)).length;
-      if (req.session.accountUsers?.multi !== open > 1) setSessionAccount(req, sessionAccountId(req), open > 1);
+      if (req.session.accountUsers?.multi !== open > 1) noteOtherAccounts(req, open > 1);
       if (open === 0) {
         renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) }, input.status ?? 200);
         return;
@@ -99,7 +100,7 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo }: Deps, clientP
       });
       await ctx.emit('AccountSwitched', { userId: user.id, accountId, previousAccountId: previous ?? null });
     }
-    setSessionAccount(req, accountId, membership.otherAccounts);
+    await enterAccount(ctx, membersRepo, req, { userId: user.id, accountId, how: 'switch', otherAccounts: membership.otherAccounts });
     flash(req, 'success', 'switch.switched', { name: membership.accountName });
     // The same section in the new account when it may open it (checked here, before redirecting),
     // else the dashboard with a word why.

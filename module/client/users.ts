@@ -6,8 +6,9 @@ import type { Member } from '../members/repo';
 import { ModuleError } from '../errors';
 import { accessFields, field, idParam, paging, userActor } from '../http';
 import { renderPage } from '../render';
-import { flash, setSessionAccount } from '../session';
+import { flash } from '../session';
 import { invitesPanel } from '../invites/panel';
+import { leaveAccount } from '../accounts/session';
 
 const PER_PAGE = 50;
 
@@ -121,7 +122,7 @@ export function usersHandlers(deps: Deps) {
   const leave = async (req: Request, res: Response) => {
     const account = requireMayLeave(res);
     await members.leave(userActor(req), account.id);
-    setSessionAccount(req, undefined);
+    leaveAccount(req);
     flash(req, 'success', 'leave.done', { name: account.name });
     res.redirect(303, `${req.baseUrl}/switch`);
   };

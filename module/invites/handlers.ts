@@ -5,13 +5,14 @@ import { accountOf } from '../guard';
 import { accessFields, field, idParam, userActor } from '../http';
 import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
-import { flash, setSessionAccount } from '../session';
+import { flash } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
 import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
 import { flashSent } from './flash';
 import { hasControlCharacters } from '../names';
+import { enterAccount } from '../accounts/session';
 
 const NAME_MAX = 100;
 const PASSWORD_MIN = 10;
@@ -191,8 +192,7 @@ export function inviteHandlers(deps: Deps) {
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
     const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
-    setSessionAccount(req, outcome.accountId, multi);
-    await deps.membersRepo.touchLastLogin(outcome.accountId, user.id, ctx.now());
+    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: outcome.accountId, how: 'invitation', otherAccounts: multi });
     flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });
     res.redirect(303, ctx.host.urls.home);
   }

@@ -130,9 +130,13 @@ describe('forms are bound to the account they were shown for', () => {
     assert.match(res.text, /You are not working in any account now, so nothing was changed\./);
     assert.deepEqual(diff(before, await snapshot(tp.knex)), []);
     assert.equal(await carol.sessionAccountId(), undefined, 'the POST selected no account');
-    // Reading a page still opens the only open account, as at login.
+    // Reading a page still opens the only open account, as at login — but it is not a sign-in into
+    // it, so the membership's last login stays as it was.
+    const lastLogin = async () => ((await tp.knex(TABLES.members).where({ account_id: ids.acme }).whereIn('user_id', tp.knex('users').select('id').where('email', 'carol@forms.test')).first('last_login_at')) as { last_login_at: unknown }).last_login_at;
+    const loginBefore = await lastLogin();
     assert.equal((await carol.get('/tickets')).status, 200);
     assert.equal(await carol.sessionAccountId(), String(ids.acme));
+    assert.equal(await lastLogin(), loginBefore, 'opening the only account on a page view records no sign-in');
   });
 
   it('when the current account was closed, its form changes nothing and no other account is picked', async () => {
