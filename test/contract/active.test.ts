@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { bareHost, type BareHost } from './bare-host';
-import { TABLES } from '../../module/tables';
 
 describe('host contract: isActive may answer with a promise', () => {
   let host: BareHost;
@@ -13,10 +12,7 @@ describe('host contract: isActive may answer with a promise', () => {
     const member = await host.user('Max', 'Member');
     const accountId = await host.account('Olive Hosting', owner.id);
     await host.module.activate();
-    await host.knex(TABLES.members).insert({
-      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: false, permissions: JSON.stringify(['services']), invited_by: owner.id,
-      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
-    });
+    await host.member(accountId, member.id, ['services'], owner.id);
     const ownerClient = await host.signIn(owner.id);
     const memberClient = await host.signIn(member.id);
     const staff = await host.signInAdmin(await host.admin());

@@ -3,6 +3,7 @@ import session from 'express-session';
 import request from 'supertest';
 import type { Knex } from 'knex';
 import { createModule, type AccountUsersModule, type HookHandler, type HookRegistry, type HostContract, type HostUser, type MailMessage, type PageOptions, type UserLoginPayload } from '../../module/index';
+import { TABLES } from '../../module/tables';
 import { emptyDatabase, sharedKnex } from '../helpers/db';
 import { quietLogger } from '../helpers/portal';
 
@@ -79,6 +80,8 @@ export interface BareHost {
   user(first: string, last: string, email?: string): Promise<{ id: number; email: string }>;
   /** An account with its primary user; activation (or a member row) makes them owner. */
   account(name: string, primaryUserId: number, extra?: Record<string, unknown>): Promise<number>;
+  /** A user of the account (not its owner), with All Permissions or the given keys, invited by `invitedBy`. */
+  member(accountId: number, userId: number, access: 'all' | string[], invitedBy: number): Promise<void>;
   admin(): Promise<number>;
   /** A browser signed in through the host's own sign-in (its UserLogin hook included). */
   signIn(userId: number): Promise<BareClient>;
@@ -215,6 +218,13 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
       seq += 1;
       const [id] = await knex('accounts').insert({ name, email: `billing${seq}@example.test`, status: 'active', primary_user_id: primaryUserId, created_at: Date.now(), ...extra });
       return Number(id);
+    },
+    async member(accountId, userId, access, invitedBy) {
+      const now = Date.now();
+      await knex(TABLES.members).insert({
+        account_id: accountId, user_id: userId, is_owner: null, all_permissions: access === 'all', permissions: JSON.stringify(access === 'all' ? [] : access),
+        invited_by: invitedBy, created_at: now, updated_at: now, last_login_at: null,
+      });
     },
     async admin() {
       seq += 1;

@@ -37,10 +37,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const accountId = await host.account('Olive Hosting', owner.id);
     const otherAccountId = await host.account('Second Shop', owner.id);
     await host.module.activate();
-    await host.knex(TABLES.members).insert({
-      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
-      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
-    });
+    await host.member(accountId, member.id, 'all', owner.id);
 
     const ownerClient = await host.signIn(owner.id);
     await ownerClient.get('/account/switch');
@@ -117,10 +114,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const member = await host.user('Max', 'Member');
     const accountId = await host.account('Olive Hosting', owner.id);
     await host.module.activate();
-    await host.knex(TABLES.members).insert({
-      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
-      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
-    });
+    await host.member(accountId, member.id, 'all', owner.id);
     const client = await host.signIn(owner.id);
     await client.get('/account/users');
     assert.ok(client.token, 'the page carried the module token');

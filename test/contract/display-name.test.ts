@@ -16,10 +16,7 @@ describe('host contract: users.displayName names people on every page of the mod
     const member = await host.user('Max', 'Member');
     const accountId = await host.account('Olive Hosting', owner.id);
     await host.module.activate();
-    await host.knex(TABLES.members).insert({
-      account_id: accountId, user_id: member.id, is_owner: null, all_permissions: false, permissions: '["tickets"]', invited_by: owner.id,
-      created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
-    });
+    await host.member(accountId, member.id, ['tickets'], owner.id);
     const ownerName = 'OWNER, Olga [host]';
     const memberName = 'MEMBER, Max [host]';
 

@@ -59,10 +59,7 @@ describe('host contract: where the settings live', () => {
       const member = await host.user('Max', 'Member');
       const accountId = await host.account('Olive Hosting', owner.id);
       await host.module.activate();
-      await host.knex(TABLES.members).insert({
-        account_id: accountId, user_id: member.id, is_owner: null, all_permissions: true, permissions: '[]', invited_by: owner.id,
-        created_at: Date.now(), updated_at: Date.now(), last_login_at: null,
-      });
+      await host.member(accountId, member.id, 'all', owner.id);
 
       // The host's value is the one in force: leaving is off.
       const memberClient = await host.signIn(member.id);
