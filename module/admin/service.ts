@@ -4,7 +4,6 @@ import type { HostUser } from '../contract';
 import { ModuleError, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService, PreviousOwnerAccess } from '../members/service';
-import { TABLES } from '../tables';
 import { isDeadlock, retryOnDeadlock } from '../deadlock';
 import { InvitesRepo } from '../invites/repo';
 
@@ -32,7 +31,7 @@ export class AdminAccess {
     const [account] = await host.accounts.findByIds([accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return 'closed';
     return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
-      await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
+      await this.repo.lockOwner(trx, accountId);
       if (await this.repo.find(accountId, user.id, trx)) return 'member';
       // The one rule of the limit: members and pending invitations together, as when inviting.
       if (maxUsersPerAccount > 0) {

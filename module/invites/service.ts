@@ -123,7 +123,7 @@ export class InvitesService {
 
   /** Serialises invitation changes of one account on MySQL, so limits are counted exactly. */
   private async lockAccount(trx: Knex.Transaction, accountId: number): Promise<void> {
-    await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first('id');
+    await this.membersRepo.lockOwner(trx, accountId);
   }
 
   private async checkLimits(trx: Knex.Transaction, accountId: number, now: number): Promise<void> {

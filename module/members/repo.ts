@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { accountNameAs, isOpenStatus } from '../host-schema';
+import { accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
@@ -151,5 +151,83 @@ export class MembersRepo {
 
   async touchLastLogin(accountId: number, userId: number, now: number, db: Knex | Knex.Transaction = this.knex): Promise<void> {
     await db(M).where({ account_id: accountId, user_id: userId }).update({ last_login_at: now });
+  }
+
+  /**
+   * Locks the account's owner row until the transaction ends (MySQL): changes to one account's
+   * users (ownership moves, grants, invitations) queue here. Returns the owner row, if any.
+   */
+  async lockOwner(db: Knex.Transaction, accountId: number): Promise<{ id: number; userId: number; beforeOwnerPermissions: unknown } | undefined> {
+    const row = (await db(M).where({ account_id: accountId, is_owner: true }).forUpdate().first('id', 'user_id', 'before_owner_permissions')) as
+      | { id: number; user_id: number; before_owner_permissions: unknown }
+      | undefined;
+    return row ? { id: Number(row.id), userId: Number(row.user_id), beforeOwnerPermissions: row.before_owner_permissions } : undefined;
+  }
+
+  /** Locks one membership row until the transaction ends, so changes of one member queue. */
+  async lockMember(db: Knex.Transaction, accountId: number, userId: number): Promise<void> {
+    await db(M).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
+  }
+
+  async hasOwner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<boolean> {
+    return Boolean(await db(M).where({ account_id: accountId, is_owner: true }).first('id'));
+  }
+
+  /** The accounts that have an owner: all of them, or those among `accountIds`. */
+  async accountsWithOwner(accountIds?: number[]): Promise<Set<number>> {
+    const q = this.knex(M);
+    if (accountIds) q.whereIn('account_id', accountIds);
+    const rows = (await q.andWhere('is_owner', true).select('account_id')) as Array<{ account_id: number }>;
+    return new Set(rows.map((r) => Number(r.account_id)));
+  }
+
+  async updateAccess(db: Knex | Knex.Transaction, id: number, all: boolean, keys: string[], now: number): Promise<void> {
+    await db(M)
+      .where({ id })
+      .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys), updated_at: now });
+  }
+
+  /** Makes a member the owner (every permission); `keptAside` is their own set, for when ownership moves on. */
+  async setOwner(db: Knex | Knex.Transaction, id: number, keptAside: string[] | null, now: number): Promise<void> {
+    await db(M)
+      .where({ id })
+      .update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: keptAside ? JSON.stringify(keptAside) : null, updated_at: now });
+  }
+
+  /** The previous owner becomes a user of the account with the given access. */
+  async unsetOwner(db: Knex | Knex.Transaction, id: number, all: boolean, keys: string[], now: number): Promise<void> {
+    await db(M)
+      .where({ id })
+      .update({ is_owner: null, all_permissions: all, permissions: JSON.stringify(all ? [] : keys), before_owner_permissions: null, updated_at: now });
+  }
+
+  async deleteMember(db: Knex | Knex.Transaction, id: number): Promise<void> {
+    await db(M).where({ id }).del();
+  }
+
+  async deleteByAccount(db: Knex | Knex.Transaction, accountId: number): Promise<void> {
+    await db(M).where({ account_id: accountId }).del();
+  }
+
+  async deleteByUser(db: Knex | Knex.Transaction, userId: number): Promise<void> {
+    await db(M).where({ user_id: userId }).del();
+  }
+
+  /** Every membership of every account (the admin overview's total). */
+  async countAll(): Promise<number> {
+    const row = (await this.knex(M).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Users other than owners with access to an open account (what switching the module off pauses). */
+  async countUsersOfOpenAccounts(): Promise<number> {
+    const a = this.schema.accounts;
+    const row = (await this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .whereNull('m.is_owner')
+      .modify(whereOpen, this.schema, 'a')
+      .count({ n: '*' })
+      .first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
   }
 }

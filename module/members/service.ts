@@ -28,8 +28,8 @@ export function earlierPermissions(stored: unknown): string[] | null {
 }
 
 /** What to keep aside for a member who becomes owner: their chosen set; nothing for All Permissions. */
-function earlierOf(member: { allPermissions: boolean; permissions: string[] }): string | null {
-  return member.allPermissions || member.permissions.length === 0 ? null : JSON.stringify(member.permissions);
+function earlierOf(member: { allPermissions: boolean; permissions: string[] }): string[] | null {
+  return member.allPermissions || member.permissions.length === 0 ? null : member.permissions;
 }
 
 /** The access the previous owner is left with; "earlier" without a kept set is refused (422). */
@@ -69,14 +69,12 @@ export class MembersService {
   async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<boolean> {
     const before = await this.inTransaction(async (trx) => {
       // Saves of one member queue here, so each logs the access the save before it left.
-      await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
+      await this.repo.lockMember(trx, accountId, userId);
       const member = await this.requireManageable(trx, accountId, userId);
       // Nothing to record: no log entry and no event for a form saved as it was.
       if (sameAccess(member, choice)) return undefined;
       const now = this.ctx.now();
-      await trx(TABLES.members)
-        .where({ id: member.id })
-        .update({ all_permissions: choice.all, permissions: JSON.stringify(choice.all ? [] : choice.keys), updated_at: now });
+      await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, now);
       await writeLog(trx, actor, {
         accountId,
         action: 'permissions_changed',
@@ -100,10 +98,10 @@ export class MembersService {
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
     const cancelled = await this.inTransaction(async (trx) => {
       // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
-      await trx(TABLES.members).where({ account_id: accountId, user_id: userId }).forUpdate().first('id');
+      await this.repo.lockMember(trx, accountId, userId);
       const member = await this.requireManageable(trx, accountId, userId);
       const now = this.ctx.now();
-      await trx(TABLES.members).where({ id: member.id }).del();
+      await this.repo.deleteMember(trx, member.id);
       await writeLog(trx, actor, { accountId, action, targetUserId: userId }, now);
       return this.cancelInvitesOf(trx, actor, accountId, userId, now);
     });
@@ -186,25 +184,19 @@ export class MembersService {
     const keep = options.keep ?? { kind: 'all' };
     const result = await this.inTransaction(async (trx) => {
       // Lock the account's owner row first so two moves queue instead of interleaving.
-      const current = (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).forUpdate().first()) as
-        | { id: number; user_id: number; before_owner_permissions?: string | null }
-        | undefined;
+      const current = await this.repo.lockOwner(trx, accountId);
       const target = await this.repo.find(accountId, userId, trx);
       if (!target) throw ModuleError.notFound();
       if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null };
-      const currentOwnerId = current ? Number(current.user_id) : null;
+      const currentOwnerId = current ? current.userId : null;
       if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId) throw ModuleError.conflict('admin.owner.ownerChanged');
       const now = this.ctx.now();
       let kept: AccessChoice | null = null;
       if (current) {
-        kept = resultingAccess(keep, earlierPermissions(current.before_owner_permissions));
-        await trx(TABLES.members)
-          .where({ id: current.id })
-          .update({ is_owner: null, all_permissions: kept.all, permissions: JSON.stringify(kept.all ? [] : kept.keys), before_owner_permissions: null, updated_at: now });
+        kept = resultingAccess(keep, earlierPermissions(current.beforeOwnerPermissions));
+        await this.repo.unsetOwner(trx, current.id, kept.all, kept.keys, now);
       }
-      await trx(TABLES.members)
-        .where({ id: target.id })
-        .update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: earlierOf(target), updated_at: now });
+      await this.repo.setOwner(trx, target.id, earlierOf(target), now);
       await writeLog(trx, actor, {
         accountId,
         action: 'owner_changed',
@@ -222,11 +214,7 @@ export class MembersService {
   /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */
   async backfillOwners(): Promise<number> {
     const primaries = await this.ctx.host.accounts.primaryUsers();
-    const owned = new Set(
-      ((await this.ctx.knex(TABLES.members).where('is_owner', true).select('account_id')) as Array<{ account_id: number }>).map((r) =>
-        Number(r.account_id),
-      ),
-    );
+    const owned = await this.repo.accountsWithOwner();
     let made = 0;
     for (const { accountId, userId } of primaries) {
       if (!owned.has(accountId) && (await this.makePrimaryOwner(accountId, userId, 'owner_backfilled'))) made += 1;
@@ -247,11 +235,7 @@ export class MembersService {
   async repairOwnersAtSignIn(userId: number): Promise<number> {
     const ids = await this.ctx.host.accounts.primaryAccountsOf(userId);
     if (ids.length === 0) return 0;
-    const owned = new Set(
-      ((await this.ctx.knex(TABLES.members).whereIn('account_id', ids).andWhere('is_owner', true).select('account_id')) as Array<{ account_id: number }>).map(
-        (r) => Number(r.account_id),
-      ),
-    );
+    const owned = await this.repo.accountsWithOwner(ids);
     let made = 0;
     for (const accountId of ids) {
       if (!owned.has(accountId) && (await this.makePrimaryOwner(accountId, userId, 'owner_repaired'))) made += 1;
@@ -263,11 +247,11 @@ export class MembersService {
   private async makePrimaryOwner(accountId: number, userId: number, action: string): Promise<boolean> {
     try {
       return await this.inTransaction(async (trx) => {
-        if (await trx(TABLES.members).where({ account_id: accountId, is_owner: true }).first('id')) return false;
+        if (await this.repo.hasOwner(accountId, trx)) return false;
         const now = this.ctx.now();
         const existing = await this.repo.find(accountId, userId, trx);
         if (existing) {
-          await trx(TABLES.members).where({ id: existing.id }).update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: earlierOf(existing), updated_at: now });
+          await this.repo.setOwner(trx, existing.id, earlierOf(existing), now);
         } else {
           await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
         }
@@ -284,14 +268,14 @@ export class MembersService {
   /** The host deleted an account or a user: their memberships and invitations go with them. */
   async forgetAccount(accountId: number): Promise<void> {
     await this.inTransaction(async (trx) => {
-      await trx(TABLES.members).where({ account_id: accountId }).del();
+      await this.repo.deleteByAccount(trx, accountId);
       await trx(TABLES.invites).where({ account_id: accountId }).del();
     });
   }
 
   async forgetUser(userId: number): Promise<void> {
     await this.inTransaction(async (trx) => {
-      await trx(TABLES.members).where({ user_id: userId }).del();
+      await this.repo.deleteByUser(trx, userId);
       await trx(TABLES.invites).where({ invited_by: userId }).whereNull('accepted_at').whereNull('cancelled_at').update({ pending_email: null, cancelled_at: this.ctx.now() });
     });
   }
