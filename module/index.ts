@@ -96,12 +96,13 @@ function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Ro
 export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
-  const members = new MembersService(ctx, repo);
+  const invitesRepo = new InvitesRepo(ctx.knex);
+  const members = new MembersService(ctx, repo, invitesRepo);
   let clientMount = '/account';
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);
-  const invites = new InvitesService(ctx, new InvitesRepo(ctx.knex), members, repo, () => clientMount);
+  const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, membersRepo: repo, accountsRepo: accounts, members, invitesService: invites };
 
   const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount), pausedInvitation(deps));

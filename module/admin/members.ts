@@ -13,8 +13,8 @@ import { nameOf } from '../request';
 
 /** Ownership, direct access and removal of one account's users, done by staff. */
 export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHandlers) {
-  const { ctx, membersRepo, members } = deps;
-  const access = new AdminAccess(ctx, membersRepo, members);
+  const { ctx, membersRepo, members, invitesService } = deps;
+  const access = new AdminAccess(ctx, membersRepo, members, invitesService.repo);
 
   const accountPath = (req: Request, accountId: number) => `${req.baseUrl}/accounts/${accountId}`;
 

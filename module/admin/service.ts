@@ -5,7 +5,7 @@ import { ModuleError, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService, PreviousOwnerAccess } from '../members/service';
 import { isDeadlock, retryOnDeadlock } from '../deadlock';
-import { InvitesRepo } from '../invites/repo';
+import type { InvitesRepo } from '../invites/repo';
 
 const OWNER_ATTEMPTS = 5;
 
@@ -17,6 +17,7 @@ export class AdminAccess {
     private readonly ctx: ModuleContext,
     private readonly repo: MembersRepo,
     private readonly members: MembersService,
+    private readonly invites: InvitesRepo,
   ) {}
 
   /**
@@ -35,7 +36,7 @@ export class AdminAccess {
       if (await this.repo.find(accountId, user.id, trx)) return 'member';
       // The one rule of the limit: members and pending invitations together, as when inviting.
       if (maxUsersPerAccount > 0) {
-        const used = (await this.repo.countMembers(accountId, '', trx)) + (await new InvitesRepo(trx).countOpen(accountId, this.ctx.now(), trx));
+        const used = (await this.repo.countMembers(accountId, '', trx)) + (await this.invites.countOpen(accountId, this.ctx.now(), trx));
         if (used >= maxUsersPerAccount) return 'limit';
       }
       const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);

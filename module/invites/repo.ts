@@ -136,6 +136,66 @@ export class InvitesRepo {
     return Number(await db(I).where({ id }).whereNotNull('pending_email').update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys) }));
   }
 
+  /** A new link and expiry for a pending invitation being sent again. */
+  async reissue(db: Db, id: number, input: { tokenHash: string; expiresAt: number; sentCount: number; locale: string | null; now: number }): Promise<void> {
+    await db(I)
+      .where({ id })
+      .update({ token_hash: input.tokenHash, expires_at: input.expiresAt, sent_count: input.sentCount, last_sent_at: input.now, locale: input.locale });
+  }
+
+  /**
+   * Gives a pending, unexpired invitation the hash of the link its e-mail is about to carry;
+   * false when it is no longer pending or has expired, and then no link is sent.
+   */
+  async setTokenHash(db: Db, id: number, tokenHash: string, now: number): Promise<boolean> {
+    const changed = await db(I)
+      .where({ id })
+      .whereNotNull('pending_email')
+      .andWhere('expires_at', '>', now)
+      .update({ token_hash: tokenHash });
+    return Number(changed) === 1;
+  }
+
+  /** Cancels a still-pending invitation; returns how many rows changed (0 when it was no longer pending). */
+  async cancel(db: Db, id: number, now: number): Promise<number> {
+    return Number(await db(I).where({ id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null }));
+  }
+
+  /** Closes an invitation without cancelling it: an expired one replaced by a new one to the same address. */
+  async clearPending(db: Db, id: number): Promise<void> {
+    await db(I).where({ id }).update({ pending_email: null });
+  }
+
+  /** The pending invitations one user sent for an account, locked until the transaction ends (MySQL). */
+  async lockPendingBy(db: Knex.Transaction, accountId: number, userId: number): Promise<Array<{ id: number; email: string }>> {
+    const rows = (await db(I).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select('id', 'email')) as Array<{
+      id: number;
+      email: string;
+    }>;
+    return rows.map((r) => ({ id: Number(r.id), email: r.email }));
+  }
+
+  /** Every invitation the user sent, in any account, that was neither accepted nor cancelled: cancelled now. */
+  async cancelAllBy(db: Db, userId: number, now: number): Promise<void> {
+    await db(I).where({ invited_by: userId }).whereNull('accepted_at').whereNull('cancelled_at').update({ pending_email: null, cancelled_at: now });
+  }
+
+  async deleteByAccount(db: Db, accountId: number): Promise<void> {
+    await db(I).where({ account_id: accountId }).del();
+  }
+
+  /** Pending invitations of every account (the admin overview's total), expired ones included. */
+  async countAllPending(): Promise<number> {
+    const row = (await this.knex(I).whereNotNull('pending_email').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Invitations of every account that can still be accepted (what switching the module off pauses). */
+  async countAllOpen(now: number): Promise<number> {
+    const row = (await this.knex(I).whereNotNull('pending_email').andWhere('expires_at', '>', now).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * Claims a pending, unexpired invitation for one user. Only one caller can see 1 here: the row
    * lock makes concurrent claims wait, and they then find pending_email already NULL.

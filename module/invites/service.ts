@@ -7,7 +7,6 @@ import { writeLog } from '../log/repo';
 import type { MembersRepo } from '../members/repo';
 import type { MembersService } from '../members/service';
 import { translator } from '../i18n';
-import { TABLES } from '../tables';
 import { InvitesRepo, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
@@ -176,7 +175,7 @@ export class InvitesService {
       const pending = await this.repo.pendingFor(account.id, email, trx);
       if (pending && pending.expiresAt > now) throw new InviteRefused(409, 'invites.errors.pending', { email }, {}, pending.id);
       // An expired invitation to the same address is closed; the new one replaces it.
-      if (pending) await trx(TABLES.invites).where({ id: pending.id }).update({ pending_email: null });
+      if (pending) await this.repo.clearPending(trx, pending.id);
       await this.checkLimits(trx, account.id, now);
       const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, invitedByAdmin: actor.type === 'admin' ? actor.id : null, locale, now, expiresAt: now + lifetime });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
@@ -223,9 +222,7 @@ export class InvitesService {
       else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
         throw new InviteRefused(429, 'invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
       }
-      await trx(TABLES.invites)
-        .where({ id: invite.id })
-        .update({ token_hash: hash, expires_at: now + lifetime, sent_count: invite.sentCount + 1, last_sent_at: now, locale });
+      await this.repo.reissue(trx, invite.id, { tokenHash: hash, expiresAt: now + lifetime, sentCount: invite.sentCount + 1, locale, now });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
       // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
       await this.mail.repo.dropUnsent(trx, invite.id);
@@ -243,7 +240,7 @@ export class InvitesService {
       const found = await this.repo.byId(accountId, inviteId, trx);
       if (!found || !found.pending) throw ModuleError.notFound();
       const now = this.ctx.now();
-      const changed = await trx(TABLES.invites).where({ id: found.id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null });
+      const changed = await this.repo.cancel(trx, found.id, now);
       if (Number(changed) !== 1) throw ModuleError.notFound();
       await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } }, now);
       return found;

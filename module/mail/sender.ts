@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { ModuleContext } from '../context';
 import { sendInviteMail, type InviteMail } from '../invites/mail';
 import { newToken } from '../invites/token';
-import { TABLES } from '../tables';
+import { InvitesRepo } from '../invites/repo';
 import { MailQueueRepo, type QueuedMail } from './queue-repo';
 
 /** Minutes to wait before each further attempt; after the last one the message is given up. */
@@ -16,12 +16,14 @@ const MINUTE = 60_000;
  */
 export class MailSender {
   readonly repo: MailQueueRepo;
+  private readonly invites: InvitesRepo;
 
   constructor(
     private readonly ctx: ModuleContext,
     private readonly inviteLink: (token: string) => string,
   ) {
     this.repo = new MailQueueRepo(ctx.knex);
+    this.invites = new InvitesRepo(ctx.knex);
   }
 
   /**
@@ -47,12 +49,7 @@ export class MailSender {
       if (mail.kind !== 'invite' || mail.inviteId === null) return { mail, token: undefined };
       // The link's secret is made here and only its hash kept; an invitation no longer pending gets no mail.
       const { token, hash } = newToken();
-      const changed = await trx(TABLES.invites)
-        .where({ id: mail.inviteId })
-        .whereNotNull('pending_email')
-        .andWhere('expires_at', '>', now)
-        .update({ token_hash: hash });
-      return { mail, token: Number(changed) === 1 ? token : null };
+      return { mail, token: (await this.invites.setTokenHash(trx, mail.inviteId, hash, now)) ? token : null };
     });
     if (!claimed) return false;
     if (claimed.token === null) {

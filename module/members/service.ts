@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { Actor, ModuleContext } from '../context';
 import { ModuleError, isUniqueViolation } from '../errors';
 import { writeLog } from '../log/repo';
-import { TABLES } from '../tables';
 import { MembersRepo, type Member } from './repo';
+import type { InvitesRepo } from '../invites/repo';
 import { parseStoredPermissions } from '../permissions';
 
 export interface AccessChoice {
@@ -48,6 +48,8 @@ export class MembersService {
   constructor(
     private readonly ctx: ModuleContext,
     readonly repo: MembersRepo,
+    /** The invitations that end with a member's access or go with a deleted account or user. */
+    private readonly invites: InvitesRepo,
   ) {}
 
   private async inTransaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -111,12 +113,12 @@ export class MembersService {
 
   /** Someone who lost access can no longer let others in: their pending invitations end with them. */
   private async cancelInvitesOf(trx: Knex.Transaction, actor: Actor, accountId: number, userId: number, now: number): Promise<Array<{ id: number; email: string }>> {
-    const rows = (await trx(TABLES.invites).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select('id', 'email')) as Array<{ id: number; email: string }>;
+    const rows = await this.invites.lockPendingBy(trx, accountId, userId);
     for (const row of rows) {
-      await trx(TABLES.invites).where({ id: row.id }).update({ cancelled_at: now, pending_email: null });
-      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: row.email, details: { inviteId: Number(row.id), inviterLostAccess: true } }, now);
+      await this.invites.cancel(trx, row.id, now);
+      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: row.email, details: { inviteId: row.id, inviterLostAccess: true } }, now);
     }
-    return rows.map((r) => ({ id: Number(r.id), email: r.email }));
+    return rows;
   }
 
   /** A user leaves an account on their own, when the admin allows it; the owner never can. */
@@ -269,14 +271,14 @@ export class MembersService {
   async forgetAccount(accountId: number): Promise<void> {
     await this.inTransaction(async (trx) => {
       await this.repo.deleteByAccount(trx, accountId);
-      await trx(TABLES.invites).where({ account_id: accountId }).del();
+      await this.invites.deleteByAccount(trx, accountId);
     });
   }
 
   async forgetUser(userId: number): Promise<void> {
     await this.inTransaction(async (trx) => {
       await this.repo.deleteByUser(trx, userId);
-      await trx(TABLES.invites).where({ invited_by: userId }).whereNull('accepted_at').whereNull('cancelled_at').update({ pending_email: null, cancelled_at: this.ctx.now() });
+      await this.invites.cancelAllBy(trx, userId, this.ctx.now());
     });
   }
 }
