@@ -5,19 +5,15 @@ import { renderPage, signOutForm } from '../render';
 import { userOf } from '../request';
 import { flash, sessionAccountId, setLanding } from '../session';
 import { safeReturnPath } from '../safe-return';
-import { writeLog } from '../log/repo';
 import { toAccountContext } from '../guard';
-import { TABLES } from '../tables';
 import { describeAccounts } from '../accounts/describe';
 import { landingAfterSwitch, RETURN_PERMISSION, returnPermissionOf, type ReturnAddress } from '../accounts/landing';
 import { enterAccount, noteOtherAccounts } from '../accounts/session';
 
 export const SWITCH_PER_PAGE = 20;
-/** A switch into the same account by the same person is logged at most this often. */
-export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
-export function switchHandlers({ ctx, membersRepo, accountsRepo }: Deps, clientPath: () => string) {
+export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps, clientPath: () => string) {
 
   async function renderChooser(req: Request, res: Response, input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number }) {
     const user = userOf(req)!;
@@ -90,16 +86,7 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo }: Deps, clientP
       return;
     }
     const previous = sessionAccountId(req);
-    if (previous !== accountId) {
-      const now = ctx.now();
-      await ctx.knex.transaction(async (trx) => {
-        await membersRepo.touchLastLogin(accountId, user.id, now, trx);
-        // At most one entry an hour per person and account, so switching back and forth cannot bury the owner's log.
-        const recent = await trx(TABLES.log).where({ target_user_id: user.id, account_id: accountId, action: 'account_switched' }).andWhere('created_at', '>', now - SWITCH_LOG_INTERVAL_MS).first('id');
-        if (!recent) await writeLog(trx, userActor(req), { accountId, action: 'account_switched', targetUserId: user.id, details: { from: previous ?? null } }, now);
-      });
-      await ctx.emit('AccountSwitched', { userId: user.id, accountId, previousAccountId: previous ?? null });
-    }
+    if (previous !== accountId) await members.recordSwitch(userActor(req), user.id, accountId, previous ?? null);
     await enterAccount(ctx, membersRepo, req, { userId: user.id, accountId, how: 'switch', otherAccounts: membership.otherAccounts });
     flash(req, 'success', 'switch.switched', { name: membership.accountName });
     // The same section in the new account when it may open it (checked here, before redirecting),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import { parseStoredPermissions } from '../permissions';
+import { countActionsSince } from '../log/repo';
 
 export interface Invite {
   id: number;
@@ -97,13 +98,7 @@ export class InvitesRepo {
    * activity log both are written to, so the count holds across app instances.
    */
   async sendsSince(accountId: number, since: number, db: Db = this.knex): Promise<number> {
-    const row = (await db(TABLES.log)
-      .where('account_id', accountId)
-      .whereIn('action', ['invite_sent', 'invite_resent'])
-      .andWhere('created_at', '>=', since)
-      .count({ n: '*' })
-      .first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
+    return countActionsSince(db, accountId, ['invite_sent', 'invite_resent'], since);
   }
 
   async insert(

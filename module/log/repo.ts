@@ -25,9 +25,9 @@ export interface LogEntry {
   createdAt: number;
 }
 
-/** Writes one activity entry; called inside the transaction of the change it records. */
-export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry: LogEntryInput, now: number): Promise<void> {
-  await db(TABLES.log).insert({
+/** Writes one activity entry and returns its id; called inside the transaction of the change it records. */
+export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry: LogEntryInput, now: number): Promise<number> {
+  const [id] = await db(TABLES.log).insert({
     account_id: entry.accountId,
     actor_type: actor.type,
     actor_id: actor.id,
@@ -39,6 +39,23 @@ export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry:
     ip: actor.ip ? actor.ip.slice(0, 45) : null,
     created_at: now,
   });
+  return Number(id);
+}
+
+/** How many entries of these actions an account has had since `since` (counts that must hold across app instances). */
+export async function countActionsSince(db: Knex | Knex.Transaction, accountId: number, actions: string[], since: number): Promise<number> {
+  const row = (await db(TABLES.log)
+    .where('account_id', accountId)
+    .whereIn('action', actions)
+    .andWhere('created_at', '>=', since)
+    .count({ n: '*' })
+    .first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+/** Whether the user's switch into the account was logged after `since` (on the (target user, id) index). */
+export async function recentSwitch(db: Knex | Knex.Transaction, userId: number, accountId: number, since: number): Promise<boolean> {
+  return Boolean(await db(TABLES.log).where({ target_user_id: userId, account_id: accountId, action: 'account_switched' }).andWhere('created_at', '>', since).first('id'));
 }
 
 export interface LogFilter {

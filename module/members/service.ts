@@ -1,10 +1,13 @@
 import type { Knex } from 'knex';
 import type { Actor, ModuleContext } from '../context';
 import { ModuleError, isUniqueViolation } from '../errors';
-import { writeLog } from '../log/repo';
+import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
 import { parseStoredPermissions } from '../permissions';
+
+/** A switch into the same account by the same person is logged at most this often. */
+export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 
 export interface AccessChoice {
   all: boolean;
@@ -125,6 +128,18 @@ export class MembersService {
   async leave(actor: Actor & { id: number }, accountId: number): Promise<void> {
     if (!this.ctx.settings().allowLeave) throw ModuleError.forbidden('members.errors.leaveDisabled');
     await this.remove(actor, accountId, actor.id, 'left');
+  }
+
+  /** Switch Account into another account: the membership's last login moves and the switch is logged, in one transaction. */
+  async recordSwitch(actor: Actor, userId: number, accountId: number, previousAccountId: number | null): Promise<void> {
+    const now = this.ctx.now();
+    await this.inTransaction(async (trx) => {
+      await this.repo.touchLastLogin(accountId, userId, now, trx);
+      // At most one entry an hour per person and account, so switching back and forth cannot bury the owner's log.
+      const recent = await recentSwitch(trx, userId, accountId, now - SWITCH_LOG_INTERVAL_MS);
+      if (!recent) await writeLog(trx, actor, { accountId, action: 'account_switched', targetUserId: userId, details: { from: previousAccountId } }, now);
+    });
+    await this.ctx.emit('AccountSwitched', { userId, accountId, previousAccountId });
   }
 
   /**
