@@ -110,7 +110,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });
   const admin = subApp(ctx, 'admin', adminRouter(deps));
-  const lifecycle = createLifecycle(ctx, members);
+  const lifecycle = createLifecycle(ctx, members, invitesRepo);
   const dispose = registerHooks(host.hooks, deps, () => clientMount, () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''));
   // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
   const stopMail = invites.mail.start();

@@ -1,8 +1,6 @@
-import type { Knex } from 'knex';
 import type { ModuleContext } from './context';
-import { whereOpen } from './host-schema';
-import { TABLES } from './tables';
 import type { MembersService } from './members/service';
+import type { InvitesRepo } from './invites/repo';
 import { isInstalled, migrateDownAll, migrateLatest } from './migrate';
 import { defaultLocale, translate } from './i18n';
 
@@ -33,7 +31,7 @@ function result(status: LifecycleResult['status'], messageKey: string, params: R
   return { status, messageKey, params, description: translate(defaultLocale(), messageKey, params) };
 }
 
-export function createLifecycle(ctx: ModuleContext, members: MembersService) {
+export function createLifecycle(ctx: ModuleContext, members: MembersService, invites: InvitesRepo) {
   /** Runs one step; a failure is logged and reported, never thrown. */
   const step = (name: string, fn: () => Promise<LifecycleResult>) => async (): Promise<LifecycleResult> => {
     try {
@@ -65,12 +63,8 @@ export function createLifecycle(ctx: ModuleContext, members: MembersService) {
     installed: () => isInstalled(ctx.knex),
     impact: async (): Promise<LifecycleImpact> => {
       if (!(await isInstalled(ctx.knex))) return { memberships: 0, pendingInvitations: 0 };
-      const a = ctx.host.schema.accounts;
-      const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
-      const memberships = await count(
-        ctx.knex(`${TABLES.members} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').whereNull('m.is_owner').modify(whereOpen, ctx.host.schema, 'a'),
-      );
-      const pendingInvitations = await count(ctx.knex(TABLES.invites).whereNotNull('pending_email').andWhere('expires_at', '>', ctx.now()));
+      const memberships = await members.repo.countUsersOfOpenAccounts();
+      const pendingInvitations = await invites.countAllOpen(ctx.now());
       return { memberships, pendingInvitations };
     },
   };
