@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Actor, ModuleContext } from './context';
 import type { HostUser } from './contract';
 import { ModuleError } from './errors';
+import { isCsrfFailure } from './csrf';
 import { renderPage } from './render';
 import { displayNameOf, userOf } from './request';
 
@@ -36,8 +37,7 @@ export function errorHandler(ctx: ModuleContext) {
       renderPage(ctx, req, res, 'client/error', { title: err.status === 404 ? 'errors.notFoundTitle' : 'errors.title', messageKey: err.messageKey, params: err.params }, err.status);
       return;
     }
-    const code = (err as { code?: string })?.code;
-    if (code === 'EBADCSRFTOKEN' || (err as { status?: number })?.status === 403) {
+    if (isCsrfFailure(err)) {
       renderPage(ctx, req, res, 'client/error', { title: 'errors.title', messageKey: 'errors.csrf', params: {} }, 403);
       return;
     }
