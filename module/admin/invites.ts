@@ -5,8 +5,8 @@ import { ModuleError } from '../errors';
 import { accessFields, field, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
-import { flashSent } from '../invites/flash';
-import { InviteRefused, JustSent } from '../invites/service';
+import { flashResent, flashSent } from '../invites/flash';
+import { InviteRefused } from '../invites/service';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
 import { adminActor } from './common';
@@ -60,15 +60,9 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     await invitesService.pendingOf(acct.id, id);
     const inviter = await inviterOf(acct);
     try {
-      const invite = await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
-      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
-      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
+      flashResent(req, await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter)));
       res.redirect(303, accountPath(req, acct.id));
     } catch (err) {
-      if (err instanceof JustSent) {
-        flash(req, 'info', 'invites.justSent', { email: err.email });
-        return res.redirect(303, accountPath(req, acct.id));
-      }
       if (!(err instanceof InviteRefused)) throw err;
       const r = refusal(err);
       await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);

@@ -8,9 +8,9 @@ import { userOf } from '../request';
 import { flash } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation } from '../errors';
-import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
+import { InviteRefused, type AcceptOutcome, type ValidInvitation } from './service';
 import { inviteFormData } from './panel';
-import { flashSent } from './flash';
+import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
 import { enterAccount } from '../accounts/session';
 
@@ -70,15 +70,9 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const id = idParam(req.params.inviteId);
     try {
-      const invite = await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
-      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
-      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
+      flashResent(req, await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)));
       res.redirect(303, usersPath(req));
     } catch (err) {
-      if (err instanceof JustSent) {
-        flash(req, 'info', 'invites.justSent', { email: err.email });
-        return res.redirect(303, usersPath(req));
-      }
       if (!(err instanceof InviteRefused)) throw err;
       renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
     }

@@ -36,13 +36,6 @@ export class InviteRefused extends ModuleError {
   }
 }
 
-/** A resend within a minute of the last send: nothing is changed, the person is told it just went out. */
-export class JustSent extends ModuleError {
-  constructor(readonly email: string) {
-    super(409, 'invites.justSent', { email });
-  }
-}
-
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();
 }
@@ -198,8 +191,12 @@ export class InvitesService {
     return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
   }
 
-  /** A new link (the old one stops working at once) and a new expiry; the e-mail is queued and retried. */
-  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean }> {
+  /**
+   * A new link (the old one stops working at once) and a new expiry; the e-mail is queued and
+   * retried. Within a minute of the last send nothing is changed (`justSent`): a double click
+   * sends one e-mail.
+   */
+  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
@@ -213,7 +210,7 @@ export class InvitesService {
       const invite = await this.repo.byId(account.id, inviteId, trx);
       if (!invite || !invite.pending) throw ModuleError.notFound();
       // Read under the account's lock: of two clicks at once the second sees the first one's send.
-      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) throw new JustSent(invite.email);
+      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
       // The address was given access another way since: a resent link would change nothing.
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
         throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
@@ -233,9 +230,10 @@ export class InvitesService {
       return { invite, mailId };
     }));
     const { invite } = before;
+    if (before.mailId === null) return { ...invite, mailSent: false, justSent: true };
     const mailSent = await this.mail.deliver(before.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
-    return { ...invite, mailSent };
+    return { ...invite, mailSent, justSent: false };
   }
 
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
