@@ -1,7 +1,7 @@
 import type { Actor, ModuleContext } from '../context';
 import { isOpenStatus } from '../host-schema';
 import type { HostUser } from '../contract';
-import { ModuleError, isUniqueViolation } from '../errors';
+import { Refusal, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService, PreviousOwnerAccess } from '../members/service';
 import { TABLES } from '../tables';
@@ -55,7 +55,7 @@ export class AdminAccess {
         return (await this.members.makeOwner(actor, accountId, userId, options)).changed;
       } catch (err) {
         if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
-        if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');
+        if (attempt >= OWNER_ATTEMPTS) throw Refusal.conflict('admin.owner.busy');
         await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40) * attempt));
       }
     }

@@ -7,8 +7,9 @@ import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
 import { flash } from '../session';
 import { generateToken } from '../csrf';
-import { isUniqueViolation } from '../errors';
-import { InviteRefused, type AcceptOutcome, type ValidInvitation } from './service';
+import { isUniqueViolation, type Refusal } from '../errors';
+import { refusable } from '../refusal-http';
+import type { AcceptOutcome, ValidInvitation } from './service';
 import { inviteFormData } from './panel';
 import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
@@ -37,7 +38,7 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** The invite form on a page of its own, with what was refused and why. */
-  function renderRefusal(req: Request, res: Response, refused: InviteRefused, form: { email: string; access: string; permissions: string[] }) {
+  function renderRefusal(req: Request, res: Response, refused: Refusal, status: number, form: { email: string; access: string; permissions: string[] }) {
     renderPage(
       ctx,
       req,
@@ -45,37 +46,36 @@ export function inviteHandlers(deps: Deps) {
       'client/invite-form',
       {
         title: 'nav.userManagement',
-        ...inviteFormData(ctx, { ...form, errors: refused.errors }),
-        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.pendingInviteId ?? null },
+        ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors }),
+        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.params.pendingInviteId ?? null },
         usersUrl: usersPath(req),
       },
-      refused.status,
+      status,
     );
   }
 
   const create = async (req: Request, res: Response) => {
     const a = account(req);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
-    try {
-      const made = await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
-      flashSent(ctx, req, made);
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      renderRefusal(req, res, err, form);
-    }
+    await refusable(
+      async () => {
+        flashSent(ctx, req, await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req)));
+        res.redirect(303, usersPath(req));
+      },
+      (refused, status) => renderRefusal(req, res, refused, status, form),
+    );
   };
 
   const resend = async (req: Request, res: Response) => {
     const a = account(req);
     const id = idParam(req.params.inviteId);
-    try {
-      flashResent(req, await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)));
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
-    }
+    await refusable(
+      async () => {
+        flashResent(req, await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)));
+        res.redirect(303, usersPath(req));
+      },
+      (refused, status) => renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [] }),
+    );
   };
 
   const confirmCancel = async (req: Request, res: Response) => {
@@ -90,7 +90,7 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** A pending invitation's access on a page of its own; `form` is what was sent when it is shown again. */
-  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }) {
+  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }, status = 200) {
     const keys = form ? ctx.catalogue.keys.filter((k) => form.permissions.includes(k)) : invite.permissions;
     renderPage(
       ctx,
@@ -103,7 +103,7 @@ export function inviteHandlers(deps: Deps) {
         accessForm: { access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose', keys, error: form?.error ?? null },
         usersUrl: usersPath(req),
       },
-      form ? 422 : 200,
+      status,
     );
   }
 
@@ -115,16 +115,16 @@ export function inviteHandlers(deps: Deps) {
     const id = idParam(req.params.inviteId);
     const accountId = account(req).id;
     const form = accessFields(req.body);
-    try {
-      const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
-      if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
-      else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
-      else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
-    }
+    await refusable(
+      async () => {
+        const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
+        if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
+        else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
+        else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
+        res.redirect(303, usersPath(req));
+      },
+      async (refused, status) => renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: refused.fieldErrors.permissions ?? refused.messageKey }, status),
+    );
   };
 
   /** Unknown, used, cancelled and expired links all get this one page, so none can be told apart. */

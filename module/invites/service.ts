@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isOpenStatus } from '../host-schema';
 import type { Actor, ModuleContext } from '../context';
 import type { HostUser } from '../contract';
-import { ModuleError } from '../errors';
+import { Refusal, type FieldErrors } from '../errors';
 import { writeLog } from '../log/repo';
 import type { MembersRepo } from '../members/repo';
 import type { MembersService } from '../members/service';
@@ -19,22 +19,6 @@ const DAY = 24 * HOUR;
 /** The shortest time between two sends of one invitation: a double click sends one e-mail. */
 export const RESEND_INTERVAL_MS = 60_000;
 export const EMAIL_MAX = 254;
-
-/**
- * An invitation the owner asked for and did not get. `errors` ties messages to form fields;
- * `pendingInviteId` offers a resend when the address already has a pending invitation.
- */
-export class InviteRefused extends ModuleError {
-  constructor(
-    status: number,
-    messageKey: string,
-    params: Record<string, unknown> = {},
-    readonly errors: Partial<Record<'email' | 'permissions', string>> = {},
-    readonly pendingInviteId?: number,
-  ) {
-    super(status, messageKey, params);
-  }
-}
 
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();
@@ -101,16 +85,16 @@ export class InvitesService {
     return this.clientUrl(`/invite/${token}`);
   }
 
-  /** Field checks that need no database; all problems at once so the form can show each. */
+  /** Field checks that need no database; all problems at once so the form can show each (`fieldErrors`). */
   validate(input: AccessInput): { email: string; choice: { all: boolean; keys: string[] } } {
     const email = normaliseEmail(input.email);
-    const errors: Partial<Record<'email' | 'permissions', string>> = {};
+    const errors: FieldErrors = {};
     if (!email) errors.email = 'invites.errors.emailRequired';
     else if (email.length > EMAIL_MAX) errors.email = 'invites.errors.emailTooLong';
     else if (!isEmailAddress(email)) errors.email = 'invites.errors.emailInvalid';
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
     if ('error' in choice) errors.permissions = choice.error;
-    if (Object.keys(errors).length > 0 || 'error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, errors);
+    if (Object.keys(errors).length > 0 || 'error' in choice) throw Refusal.invalid('invites.errors.summary', {}, errors);
     return { email, choice };
   }
 
@@ -123,10 +107,10 @@ export class InvitesService {
     const { maxUsersPerAccount, invitesPerHour } = this.ctx.settings();
     if (maxUsersPerAccount > 0) {
       const used = (await this.membersRepo.countMembers(accountId, '', trx)) + (await this.repo.countOpen(accountId, now, trx));
-      if (used >= maxUsersPerAccount) throw new InviteRefused(422, 'invites.errors.limit', { max: maxUsersPerAccount });
+      if (used >= maxUsersPerAccount) throw Refusal.invalid('invites.errors.limit', { max: maxUsersPerAccount });
     }
     if ((await this.repo.sendsSince(accountId, now - HOUR, trx)) >= invitesPerHour) {
-      throw new InviteRefused(429, 'invites.errors.rate', { count: invitesPerHour });
+      throw Refusal.rateLimited('invites.errors.rate', { count: invitesPerHour });
     }
   }
 
@@ -134,7 +118,7 @@ export class InvitesService {
   private async requireOpen(account: { id: number; name: string }): Promise<void> {
     const { host } = this.ctx;
     const [found] = await host.accounts.findByIds([account.id]);
-    if (!found || !isOpenStatus(host.schema, found.status)) throw new InviteRefused(409, 'invites.errors.accountClosed', { account: account.name });
+    if (!found || !isOpenStatus(host.schema, found.status)) throw Refusal.conflict('invites.errors.accountClosed', { account: account.name });
   }
 
   private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
@@ -161,13 +145,14 @@ export class InvitesService {
       await this.lockAccount(trx, account.id);
       const owner = await this.membersRepo.owner(account.id, trx);
       if (owner && owner.email.toLowerCase() === email) {
-        throw new InviteRefused(422, 'invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
+        throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
       }
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw new InviteRefused(422, 'invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
+        throw Refusal.invalid('invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
       }
       const pending = await this.repo.pendingFor(account.id, email, trx);
-      if (pending && pending.expiresAt > now) throw new InviteRefused(409, 'invites.errors.pending', { email }, {}, pending.id);
+      // The page offers to send the pending one again instead.
+      if (pending && pending.expiresAt > now) throw Refusal.conflict('invites.errors.pending', { email, pendingInviteId: pending.id });
       // An expired invitation to the same address is closed; the new one replaces it.
       if (pending) await trx(TABLES.invites).where({ id: pending.id }).update({ pending_email: null });
       await this.checkLimits(trx, account.id, now);
@@ -208,17 +193,17 @@ export class InvitesService {
     const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
-      if (!invite || !invite.pending) throw ModuleError.notFound();
+      if (!invite || !invite.pending) throw Refusal.notFound();
       // Read under the account's lock: of two clicks at once the second sees the first one's send.
       if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
       // The address was given access another way since: a resent link would change nothing.
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
+        throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
       }
       // An expired invitation did not count towards the user limit; sending it again does.
       if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
       else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
-        throw new InviteRefused(429, 'invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
+        throw Refusal.rateLimited('invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
       }
       await trx(TABLES.invites)
         .where({ id: invite.id })
@@ -239,10 +224,10 @@ export class InvitesService {
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
     const invite = await this.ctx.knex.transaction(async (trx) => {
       const found = await this.repo.byId(accountId, inviteId, trx);
-      if (!found || !found.pending) throw ModuleError.notFound();
+      if (!found || !found.pending) throw Refusal.notFound();
       const now = this.ctx.now();
       const changed = await trx(TABLES.invites).where({ id: found.id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null });
-      if (Number(changed) !== 1) throw ModuleError.notFound();
+      if (Number(changed) !== 1) throw Refusal.notFound();
       await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } }, now);
       return found;
     });
@@ -256,14 +241,14 @@ export class InvitesService {
    */
   async changeAccess(actor: Actor, accountId: number, inviteId: number, input: { access: unknown; permissions: unknown }): Promise<{ invite: Invite; changed: boolean }> {
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
-    if ('error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, { permissions: choice.error });
+    if ('error' in choice) throw Refusal.invalid('invites.errors.summary', {}, { permissions: choice.error });
     const outcome = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       const found = await this.repo.byId(accountId, inviteId, trx, true);
-      if (!found || !found.pending) throw ModuleError.notFound();
+      if (!found || !found.pending) throw Refusal.notFound();
       const same = found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
       if (same) return { invite: found, changed: false };
       const now = this.ctx.now();
-      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw ModuleError.notFound();
+      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();
       const from = found.allPermissions ? 'all' : found.permissions;
       await writeLog(trx, actor, { accountId, action: 'invite_access_changed', targetEmail: found.email, details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys } }, now);
       return { invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys }, changed: true };
@@ -271,10 +256,10 @@ export class InvitesService {
     return outcome;
   }
 
-  /** A pending invitation of one of the owner's accounts (404 for others, as for ids that do not exist). */
+  /** A pending invitation of one of the owner's accounts (not found for others, as for ids that do not exist). */
   async pendingOf(accountId: number, inviteId: number): Promise<Invite> {
     const invite = await this.repo.byId(accountId, inviteId);
-    if (!invite || !invite.pending) throw ModuleError.notFound();
+    if (!invite || !invite.pending) throw Refusal.notFound();
     return invite;
   }
 
