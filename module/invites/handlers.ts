@@ -9,7 +9,7 @@ import { flash } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation, type Refusal } from '../errors';
 import { refusable } from '../refusal-http';
-import type { AcceptOutcome, ValidInvitation } from './service';
+import type { Accepted, ValidInvitation } from './service';
 import { inviteFormData } from './panel';
 import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
@@ -184,32 +184,39 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** Into the account just joined: the session works in it from the next page on. */
-  async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
+  async function enter(req: Request, res: Response, accepted: Accepted, user: HostUser) {
     const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
-    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: outcome.accountId, how: 'invitation', otherAccounts: multi });
-    flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });
+    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: accepted.accountId, how: 'invitation', otherAccounts: multi });
+    flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: accepted.accountName });
     res.redirect(303, ctx.host.urls.home);
   }
 
   /** The account has no room for another user: the invitation stays, the owner must make room. */
-  function renderFull(req: Request, res: Response, outcome: { accountName: string; max: number; expiresAt: number }) {
+  function renderFull(req: Request, res: Response, valid: ValidInvitation) {
     res.set('Cache-Control', 'no-store');
-    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: outcome.accountName, max: outcome.max, expiresAt: outcome.expiresAt }, 409);
+    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt }, 409);
   }
 
-  async function finish(req: Request, res: Response, outcome: AcceptOutcome, user: HostUser) {
-    if (outcome.kind === 'accepted') return enter(req, res, outcome, user);
-    if (outcome.kind === 'invalid') return renderInvalid(req, res);
-    if (outcome.kind === 'full') return renderFull(req, res, outcome);
-    const valid = await invitesService.open(req.params.token);
+  /** Why the invitation was not accepted: a link that is not valid, another address than the invited one, or a full account. */
+  async function renderRefusedAcceptance(req: Request, res: Response, refused: Refusal, status: number) {
+    const valid = refused.kind === 'notFound' ? undefined : await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
-    await renderInvitation(req, res, valid, {}, 403);
+    if (refused.kind === 'conflict') return renderFull(req, res, valid);
+    await renderInvitation(req, res, valid, {}, status);
+  }
+
+  /** Accepts as `user` and enters the account; a refusal shows the invitation's page that explains it. */
+  async function acceptAndEnter(req: Request, res: Response, user: HostUser) {
+    await refusable(
+      async () => enter(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user),
+      (refused, status) => renderRefusedAcceptance(req, res, refused, status),
+      ['notFound', 'forbidden', 'conflict'],
+    );
   }
 
   const accept = async (req: Request, res: Response) => {
     // Signed in: the route table sends anyone else back to the invitation page.
-    const user = userOf(req)!;
-    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
+    await acceptAndEnter(req, res, userOf(req)!);
   };
 
   const register = async (req: Request, res: Response) => {
@@ -235,9 +242,7 @@ export function inviteHandlers(deps: Deps) {
     const { host } = ctx;
     const email = valid.invite.email;
     // No login is made for an account that could not take its user anyway.
-    if (!(await invitesService.hasRoom(valid.invite.accountId))) {
-      return renderFull(req, res, { accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt });
-    }
+    if (!(await invitesService.hasRoom(valid.invite.accountId))) return renderFull(req, res, valid);
     const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;
@@ -253,7 +258,7 @@ export function inviteHandlers(deps: Deps) {
     // a host that loads its user per request shows them only from the next one, so `user` is used here.
     await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
-    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
+    await acceptAndEnter(req, res, user);
   };
 
   return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };

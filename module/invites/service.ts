@@ -47,11 +47,12 @@ export interface ValidInvitation {
   inviterName: string;
 }
 
-export type AcceptOutcome =
-  | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
-  | { kind: 'wrongAddress'; invitedEmail: string }
-  | { kind: 'full'; accountName: string; max: number; expiresAt: number }
-  | { kind: 'invalid' };
+/** An accepted invitation: the account joined, and whether access was made now (false: already a member). */
+export interface Accepted {
+  accountId: number;
+  accountName: string;
+  created: boolean;
+}
 
 /**
  * The rules of invitations: who may be invited, sending and resending the e-mail, cancelling,
@@ -278,13 +279,15 @@ export class InvitesService {
   /**
    * Accepts in one transaction: the invitation is claimed only while pending and unexpired, then
    * the membership is made with the invited access. An existing member keeps what they had.
+   * Refused: a link that is not valid (not found), another address than the invited one when that
+   * must match (forbidden), an account with no room (conflict; the invitation stays pending).
    */
-  async accept(actor: Actor, user: HostUser, token: unknown): Promise<AcceptOutcome> {
+  async accept(actor: Actor, user: HostUser, token: unknown): Promise<Accepted> {
     const valid = await this.open(token);
     if (!valid) return this.acceptedBefore(user, token);
     const { invite, accountName } = valid;
     if (this.ctx.settings().requireInvitedAddress && user.email.trim().toLowerCase() !== invite.email) {
-      return { kind: 'wrongAddress', invitedEmail: invite.email };
+      throw Refusal.forbidden('invitePage.wrongAddress', { invited: invite.email, current: user.email });
     }
     const hash = hashToken(token as string);
     const { maxUsersPerAccount } = this.ctx.settings();
@@ -312,10 +315,10 @@ export class InvitesService {
       }),
     );
     if (!result) return this.acceptedBefore(user, token);
-    if (result === 'full') return { kind: 'full', accountName, max: maxUsersPerAccount, expiresAt: invite.expiresAt };
+    if (result === 'full') throw Refusal.conflict('invitePage.fullText', { account: accountName, max: maxUsersPerAccount });
     await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
-    return { kind: 'accepted', accountId: invite.accountId, accountName, created: result.created };
+    return { accountId: invite.accountId, accountName, created: result.created };
   }
 
   /** Whether one more member fits the account now (a check before registering; accepting checks again under lock). */
@@ -324,14 +327,14 @@ export class InvitesService {
     return maxUsersPerAccount === 0 || (await this.membersRepo.countMembers(accountId, '')) < maxUsersPerAccount;
   }
 
-  /** A second click by the person who already accepted goes to the account instead of an error. */
-  private async acceptedBefore(user: HostUser, token: unknown): Promise<AcceptOutcome> {
-    if (!looksLikeToken(token)) return { kind: 'invalid' };
+  /** A second click by the person who already accepted goes to the account; any other used link is not valid. */
+  private async acceptedBefore(user: HostUser, token: unknown): Promise<Accepted> {
+    if (!looksLikeToken(token)) throw Refusal.notFound();
     const invite = await this.repo.byTokenHash(hashToken(token));
-    if (!invite || invite.acceptedBy !== user.id) return { kind: 'invalid' };
+    if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) return { kind: 'invalid' };
-    return { kind: 'accepted', accountId: invite.accountId, accountName: membership.accountName, created: false };
+    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
   private async notifyOwner(invite: Invite, user: HostUser, accountName: string): Promise<void> {
