@@ -119,12 +119,14 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (Object.keys(errors).length > 0 || 'error' in choice) return refuse(422, errors);
     const user = await ctx.host.users.findByEmail(form.email);
     if (!user) return refuse(422, { email: 'admin.add.errors.unknown' });
-    const outcome = await access.grant(adminActor(ctx, req), acct.id, user, choice);
-    if (outcome === 'member') return refuse(409, { email: 'admin.add.errors.member' });
-    if (outcome === 'limit') return refuse(422, { email: 'admin.add.errors.limit' });
-    if (outcome === 'closed') return refuse(409, { email: 'admin.add.errors.closed' });
-    flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
-    res.redirect(303, accountPath(req, acct.id));
+    await refusable(
+      async () => {
+        await access.grant(adminActor(ctx, req), acct.id, user, choice);
+        flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
+        res.redirect(303, accountPath(req, acct.id));
+      },
+      (refused, status) => refuse(status, refused.fieldErrors),
+    );
   };
 
   return { confirmOwner, makeOwner, confirmRemove, remove, add };
