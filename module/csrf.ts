@@ -13,11 +13,7 @@ declare module 'express-session' {
  * successor of the csurf pattern). The token lives in the session under the module's own key, so
  * the module is protected whatever the host does; forms send it in the `_csrf` field.
  */
-export const {
-  csrfSynchronisedProtection: csrfProtection,
-  generateToken,
-  revokeToken,
-} = csrfSync({
+const csrf = csrfSync({
   getTokenFromState: (req) => req.session?.accountUsersCsrf,
   storeTokenInState: (req, token) => {
     if (req.session) req.session.accountUsersCsrf = token;
@@ -28,3 +24,13 @@ export const {
   },
   errorConfig: { code: 'EBADCSRFTOKEN', statusCode: 403 },
 });
+
+export const { csrfSynchronisedProtection: csrfProtection, generateToken, revokeToken } = csrf;
+
+/**
+ * Whether an error is this module's token check refusing a form: the one error csrf-sync passes
+ * on. Any other error with a 403 (a host's own rule, say) is not an expired form.
+ */
+export function isCsrfFailure(err: unknown): boolean {
+  return err === csrf.invalidCsrfTokenError;
+}

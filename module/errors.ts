@@ -1,32 +1,44 @@
+/** Why a service refused: what kind of "no" it is, never how a page answers it. */
+export type RefusalKind = 'notFound' | 'forbidden' | 'conflict' | 'invalid' | 'rateLimited' | 'unavailable';
+
+/** Form fields a refusal points at, each with the lang/ key shown beside the field. */
+export type FieldErrors = Partial<Record<string, string>>;
+
 /**
- * The one error type of the module. `messageKey` is a lang/ key, so the page that shows it is
- * translated; `status` is the HTTP answer.
+ * The one error type of the module: a service refusing what it was asked. `messageKey` is a
+ * lang/ key, so the page that shows it is translated; `fieldErrors` tie messages to a form's
+ * fields. It carries no HTTP status: module/refusal-http.ts decides how a page answers each kind.
  */
-export class ModuleError extends Error {
+export class Refusal extends Error {
   constructor(
-    readonly status: number,
+    readonly kind: RefusalKind,
     readonly messageKey: string,
     readonly params: Record<string, unknown> = {},
+    readonly fieldErrors: FieldErrors = {},
   ) {
     super(messageKey);
-    this.name = 'ModuleError';
+    this.name = 'Refusal';
   }
 
   /** Not found and "not yours" answer alike, so ids of other accounts reveal nothing. */
-  static notFound(): ModuleError {
-    return new ModuleError(404, 'errors.notFound');
+  static notFound(): Refusal {
+    return new Refusal('notFound', 'errors.notFound');
   }
 
-  static forbidden(messageKey = 'errors.forbidden', params: Record<string, unknown> = {}): ModuleError {
-    return new ModuleError(403, messageKey, params);
+  static forbidden(messageKey = 'errors.forbidden', params: Record<string, unknown> = {}): Refusal {
+    return new Refusal('forbidden', messageKey, params);
   }
 
-  static invalid(messageKey: string, params: Record<string, unknown> = {}): ModuleError {
-    return new ModuleError(422, messageKey, params);
+  static invalid(messageKey: string, params: Record<string, unknown> = {}, fieldErrors: FieldErrors = {}): Refusal {
+    return new Refusal('invalid', messageKey, params, fieldErrors);
   }
 
-  static conflict(messageKey: string, params: Record<string, unknown> = {}): ModuleError {
-    return new ModuleError(409, messageKey, params);
+  static conflict(messageKey: string, params: Record<string, unknown> = {}, fieldErrors: FieldErrors = {}): Refusal {
+    return new Refusal('conflict', messageKey, params, fieldErrors);
+  }
+
+  static rateLimited(messageKey: string, params: Record<string, unknown> = {}): Refusal {
+    return new Refusal('rateLimited', messageKey, params);
   }
 }
 

@@ -1,15 +1,14 @@
-import type { NextFunction, Request, Response } from 'express';
-import type { Actor, ModuleContext } from './context';
+import type { Request } from 'express';
+import type { Actor } from './context';
 import type { HostUser } from './contract';
-import { ModuleError } from './errors';
-import { renderPage } from './render';
+import { Refusal } from './errors';
 import { displayNameOf, userOf } from './request';
 
 /** A positive integer id from a route parameter, or 404: "abc" and "1e3" are not ids. */
 export function idParam(value: unknown): number {
-  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) throw ModuleError.notFound();
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) throw Refusal.notFound();
   const n = Number(value);
-  if (n > 2147483647) throw ModuleError.notFound();
+  if (n > 2147483647) throw Refusal.notFound();
   return n;
 }
 
@@ -27,22 +26,6 @@ export function pageParam(value: unknown): number {
 /** `user`: the person just signed in by the host, whom its own request-loading may not show yet. */
 export function userActor(req: Request, user: HostUser = userOf(req)!): Actor & { id: number } {
   return { type: 'user', id: user.id, name: displayNameOf(req, user), ip: req.ip ?? null };
-}
-
-/** The module's one error handler: typed errors become translated pages; anything else is the host's 500. */
-export function errorHandler(ctx: ModuleContext) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (err instanceof ModuleError) {
-      renderPage(ctx, req, res, 'client/error', { title: err.status === 404 ? 'errors.notFoundTitle' : 'errors.title', messageKey: err.messageKey, params: err.params }, err.status);
-      return;
-    }
-    const code = (err as { code?: string })?.code;
-    if (code === 'EBADCSRFTOKEN' || (err as { status?: number })?.status === 403) {
-      renderPage(ctx, req, res, 'client/error', { title: 'errors.title', messageKey: 'errors.csrf', params: {} }, 403);
-      return;
-    }
-    next(err);
-  };
 }
 
 /** Which page of `total` rows to show: the requested one, kept within the last page. */

@@ -10,7 +10,7 @@ import { accountOf, createGuards, type AccountContext } from './guard';
 import { clientRouter } from './client/router';
 import { pausedInvitation } from './invites/paused';
 import { adminRouter } from './admin/router';
-import { errorHandler } from './http';
+import { errorHandler } from './refusal-http';
 import { createLifecycle, type LifecycleImpact, type LifecycleResult } from './lifecycle';
 import { manifest, type Manifest, type ModuleSettings } from './manifest';
 import type { Deps } from './deps';

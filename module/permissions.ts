@@ -78,6 +78,8 @@ export class PermissionCatalogue {
    * is empty, names a key that does not exist, or is All Permissions with ticked keys; nothing is saved in that case.
    * A Manage permission sent without its View permission gets it added (`complete`): the owner
    * meant the person to manage what they can see, so the choice is completed, not refused.
+   * A field check, not a refusal: a caller puts the error key beside the permissions field, with
+   * its other fields' errors (a service in one Refusal's `fieldErrors`).
    */
   parseChoice(access: unknown, permissions: unknown): { all: boolean; keys: string[] } | { error: string } {
     const raw = permissions === undefined ? [] : Array.isArray(permissions) ? permissions : [permissions];

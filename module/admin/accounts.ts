@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { field, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo, FoundAccount } from './repo';
@@ -31,7 +31,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
 
   async function requireAccount(raw: unknown): Promise<FoundAccount> {
     const account = await admin.account(idParam(raw));
-    if (!account) throw ModuleError.notFound();
+    if (!account) throw Refusal.notFound();
     return account;
   }
 

@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import type { Actor, ModuleContext } from '../context';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 
 /** The signed-in staff member, named in the log of every change they make. */
 export function adminActor(ctx: ModuleContext, req: Request): Actor & { id: number } {
   const admin = ctx.host.admins.current(req);
   // The router's guard let only admins through; without one nothing may be written.
-  if (!admin) throw ModuleError.notFound();
+  if (!admin) throw Refusal.notFound();
   return { type: 'admin', id: admin.id, name: admin.name, ip: req.ip ?? null };
 }
 

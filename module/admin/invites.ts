@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
+import { refusable } from '../refusal-http';
 import { accessFields, field, idParam } from '../http';
 import { localeOf, renderPage } from '../render';
 import { flash } from '../session';
-import { flashSent } from '../invites/flash';
-import { InviteRefused, JustSent } from '../invites/service';
+import { flashResent, flashSent } from '../invites/flash';
 import type { AccountHandlers } from './accounts';
 import type { FoundAccount } from './repo';
 import { adminActor } from './common';
@@ -27,31 +27,32 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
   async function inviterOf(acct: FoundAccount): Promise<HostUser> {
     const owner = await membersRepo.owner(acct.id);
     const user = owner ? await ctx.host.users.findById(owner.userId) : undefined;
-    if (!user) throw ModuleError.conflict('admin.invite.errors.noOwner');
+    if (!user) throw Refusal.conflict('admin.invite.errors.noOwner');
     return user;
   }
 
   const locale = (req: Request, inviter: HostUser) => inviter.locale || localeOf(req);
 
-  function refusal(err: InviteRefused) {
-    const messageKey = STAFF_WORDING[err.messageKey] ?? err.messageKey;
-    const errors = Object.fromEntries(Object.entries(err.errors).map(([k, v]) => [k, v ? STAFF_WORDING[v] ?? v : v]));
-    return { messageKey, params: err.params, errors };
+  function staffWorded(refused: Refusal) {
+    const messageKey = STAFF_WORDING[refused.messageKey] ?? refused.messageKey;
+    const errors = Object.fromEntries(Object.entries(refused.fieldErrors).map(([k, v]) => [k, v ? STAFF_WORDING[v] ?? v : v]));
+    return { messageKey, params: refused.params, errors };
   }
 
   const send = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     const inviter = await inviterOf(acct);
-    try {
-      const made = await invitesService.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter));
-      flashSent(ctx, req, made);
-      res.redirect(303, accountPath(req, acct.id));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      const r = refusal(err);
-      await accounts.renderAccount(req, res, acct, { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
-    }
+    await refusable(
+      async () => {
+        flashSent(ctx, req, await invitesService.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter)));
+        res.redirect(303, accountPath(req, acct.id));
+      },
+      async (refused, status) => {
+        const r = staffWorded(refused);
+        await accounts.renderAccount(req, res, acct, { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } }, status);
+      },
+    );
   };
 
   const resend = async (req: Request, res: Response) => {
@@ -59,20 +60,16 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const id = idParam(req.params.inviteId);
     await invitesService.pendingOf(acct.id, id);
     const inviter = await inviterOf(acct);
-    try {
-      const invite = await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter));
-      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
-      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
-      res.redirect(303, accountPath(req, acct.id));
-    } catch (err) {
-      if (err instanceof JustSent) {
-        flash(req, 'info', 'invites.justSent', { email: err.email });
-        return res.redirect(303, accountPath(req, acct.id));
-      }
-      if (!(err instanceof InviteRefused)) throw err;
-      const r = refusal(err);
-      await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, err.status);
-    }
+    await refusable(
+      async () => {
+        flashResent(req, await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter)));
+        res.redirect(303, accountPath(req, acct.id));
+      },
+      async (refused, status) => {
+        const r = staffWorded(refused);
+        await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, status);
+      },
+    );
   };
 
   const confirmCancel = async (req: Request, res: Response) => {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { field, idParam, pageParam } from '../http';
 import { formatLog } from '../log/format';
 import { listLog, type LogFilter } from '../log/repo';
@@ -64,13 +64,13 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
 
   const ofAccount = async (req: Request, res: Response) => {
     const acct = await admin.account(idParam(req.params.accountId));
-    if (!acct) throw ModuleError.notFound();
+    if (!acct) throw Refusal.notFound();
     await render(req, res, { accountId: acct.id }, { title: 'admin.log.accountTitle', titleParams: { name: acct.name }, acct, user: null });
   };
 
   const ofUser = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
-    if (!user) throw ModuleError.notFound();
+    if (!user) throw Refusal.notFound();
     const name = nameOf(ctx, user);
     await render(req, res, { userId: user.id }, { title: 'admin.log.userTitle', titleParams: { name }, acct: null, user });
   };

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
+import { refusable } from '../refusal-http';
 import { accessFields, field, idParam } from '../http';
 import { renderPage, tOf } from '../render';
 import { earlierPermissions, type PreviousOwnerAccess } from '../members/service';
@@ -23,7 +24,7 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     const acct = await accounts.requireAccount(req.params.accountId);
     const member = await membersRepo.find(acct.id, idParam(req.params.userId));
     const user = member ? await admin.user(member.userId) : undefined;
-    if (!member || !user) throw ModuleError.notFound();
+    if (!member || !user) throw Refusal.notFound();
     return { acct, member, user, name: nameOf(ctx, user) };
   }
 
@@ -61,14 +62,14 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
 
   const confirmOwner = async (req: Request, res: Response) => {
     const t = await target(req);
-    if (t.member.isOwner) throw ModuleError.conflict('admin.owner.already', { name: t.name, account: t.acct.name });
+    if (t.member.isOwner) throw Refusal.conflict('admin.owner.already', { name: t.name, account: t.acct.name });
     await showOwnerForm(req, res, t, { access: 'all', permissions: [], errors: {} });
   };
 
   const makeOwner = async (req: Request, res: Response) => {
     const t = await target(req);
     const { acct, member, name } = t;
-    if (member.isOwner) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
+    if (member.isOwner) throw Refusal.conflict('admin.owner.already', { name, account: acct.name });
     const form: OwnerForm = { ...accessFields(req.body), errors: {} };
     // The owner the page was shown for ("" when the account had none); absent from older forms.
     const shownOwner = typeof req.body?.ownerId === 'string' ? req.body.ownerId : undefined;
@@ -78,29 +79,29 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     const keep = owner ? keepChoice(form) : ({ kind: 'all' } as const);
     if ('error' in keep) return showOwnerForm(req, res, t, { ...form, errors: { permissions: keep.error } }, 422);
     if (keep.kind === 'earlier' && !earlier) return showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: 'admin.owner.errors.noEarlier' } }, 422);
-    let changed: boolean;
-    try {
-      changed = await access.makeOwner(adminActor(ctx, req), acct.id, member.userId, { keep, expectedOwnerId });
-    } catch (err) {
+    await refusable(
+      async () => {
+        const changed = await access.makeOwner(adminActor(ctx, req), acct.id, member.userId, { keep, expectedOwnerId });
+        // Already the owner (also when another move made them so a moment ago): say so, log nothing.
+        if (!changed) throw Refusal.conflict('admin.owner.already', { name, account: acct.name });
+        flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
+        res.redirect(303, accountPath(req, acct.id));
+      },
       // Decided again on the locked owner row: the kept set may have gone since the page was read.
-      if (err instanceof ModuleError && err.status === 422) return showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: err.messageKey } }, 422);
-      throw err;
-    }
-    // Already the owner (also when another move made them so a moment ago): say so, log nothing.
-    if (!changed) throw ModuleError.conflict('admin.owner.already', { name, account: acct.name });
-    flash(req, 'success', 'admin.owner.done', { name, account: acct.name });
-    res.redirect(303, accountPath(req, acct.id));
+      (refused, status) => showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: refused.messageKey } }, status),
+      ['invalid'],
+    );
   };
 
   const confirmRemove = async (req: Request, res: Response) => {
     const { acct, member, user, name } = await target(req);
-    if (member.isOwner) throw ModuleError.forbidden('admin.remove.owner');
+    if (member.isOwner) throw Refusal.forbidden('admin.remove.owner');
     renderPage(ctx, req, res, 'admin/remove', { title: 'admin.remove.title', acct, user, name });
   };
 
   const remove = async (req: Request, res: Response) => {
     const { acct, member, name } = await target(req);
-    if (member.isOwner) throw ModuleError.forbidden('admin.remove.owner');
+    if (member.isOwner) throw Refusal.forbidden('admin.remove.owner');
     await members.remove(adminActor(ctx, req), acct.id, member.userId);
     flash(req, 'success', 'admin.remove.done', { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));
@@ -118,12 +119,14 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (Object.keys(errors).length > 0 || 'error' in choice) return refuse(422, errors);
     const user = await ctx.host.users.findByEmail(form.email);
     if (!user) return refuse(422, { email: 'admin.add.errors.unknown' });
-    const outcome = await access.grant(adminActor(ctx, req), acct.id, user, choice);
-    if (outcome === 'member') return refuse(409, { email: 'admin.add.errors.member' });
-    if (outcome === 'limit') return refuse(422, { email: 'admin.add.errors.limit' });
-    if (outcome === 'closed') return refuse(409, { email: 'admin.add.errors.closed' });
-    flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
-    res.redirect(303, accountPath(req, acct.id));
+    await refusable(
+      async () => {
+        await access.grant(adminActor(ctx, req), acct.id, user, choice);
+        flash(req, 'success', 'admin.add.done', { name: ctx.host.users.displayName(user), account: acct.name });
+        res.redirect(303, accountPath(req, acct.id));
+      },
+      (refused, status) => refuse(status, refused.fieldErrors),
+    );
   };
 
   return { confirmOwner, makeOwner, confirmRemove, remove, add };

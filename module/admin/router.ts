@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import type { Deps } from '../deps';
 import { csrfProtection } from '../csrf';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { overviewHandler } from './overview';
 import { AdminRepo } from './repo';
 import { userHandlers } from './users';
@@ -13,7 +13,7 @@ import { settingsHandlers } from './settings';
 
 /** Only a signed-in admin of the host; the host also guards the mount, this holds if it forgets. */
 function adminOnly(deps: Deps): RequestHandler {
-  return (req, _res, next) => (deps.ctx.host.admins.current(req) ? next() : next(ModuleError.notFound()));
+  return (req, _res, next) => (deps.ctx.host.admins.current(req) ? next() : next(Refusal.notFound()));
 }
 
 /**

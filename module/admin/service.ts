@@ -1,15 +1,13 @@
 import type { Actor, ModuleContext } from '../context';
 import { isOpenStatus } from '../host-schema';
 import type { HostUser } from '../contract';
-import { ModuleError, isUniqueViolation } from '../errors';
+import { Refusal, isUniqueViolation } from '../errors';
 import type { MembersRepo } from '../members/repo';
 import type { AccessChoice, MembersService, PreviousOwnerAccess } from '../members/service';
 import { isDeadlock, retryOnDeadlock } from '../deadlock';
 import type { InvitesRepo } from '../invites/repo';
 
 const OWNER_ATTEMPTS = 5;
-
-export type GrantOutcome = 'added' | 'member' | 'limit' | 'closed';
 
 /** What staff may do to an account's users beyond what owners can: take plain values, no HTTP. */
 export class AdminAccess {
@@ -21,26 +19,28 @@ export class AdminAccess {
   ) {}
 
   /**
-   * Gives an existing login access without an invitation. A user who already has access keeps
-   * exactly what they had; a full account refuses. The owner row serialises changes of one
-   * account, so the limit is counted exactly under concurrent grants.
+   * Gives an existing login access without an invitation. Refused, on the e-mail field: a closed
+   * account, a user who already has access (who keeps exactly what they had), a full account. The
+   * owner row serialises changes of one account, so the limit is counted exactly under concurrent grants.
    */
-  async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<GrantOutcome> {
+  async grant(actor: Actor, accountId: number, user: HostUser, choice: AccessChoice): Promise<void> {
     const { maxUsersPerAccount } = this.ctx.settings();
     // A closed account takes no new users: they could never open it.
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([accountId]);
-    if (!account || !isOpenStatus(host.schema, account.status)) return 'closed';
+    if (!account || !isOpenStatus(host.schema, account.status)) throw Refusal.conflict('admin.add.errors.closed', {}, { email: 'admin.add.errors.closed' });
+    const alreadyMember = () => Refusal.conflict('admin.add.errors.member', { email: user.email }, { email: 'admin.add.errors.member' });
     return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.repo.lockOwner(trx, accountId);
-      if (await this.repo.find(accountId, user.id, trx)) return 'member';
+      if (await this.repo.find(accountId, user.id, trx)) throw alreadyMember();
       // The one rule of the limit: members and pending invitations together, as when inviting.
       if (maxUsersPerAccount > 0) {
         const used = (await this.repo.countMembers(accountId, '', trx)) + (await this.invites.countOpen(accountId, this.ctx.now(), trx));
-        if (used >= maxUsersPerAccount) return 'limit';
+        if (used >= maxUsersPerAccount) throw Refusal.invalid('admin.add.errors.limit', { max: maxUsersPerAccount }, { email: 'admin.add.errors.limit' });
       }
       const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
-      return added.created ? 'added' : 'member';
+      // Another request gave the same access a moment ago.
+      if (!added.created) throw alreadyMember();
     }));
   }
 
@@ -55,7 +55,7 @@ export class AdminAccess {
         return (await this.members.makeOwner(actor, accountId, userId, options)).changed;
       } catch (err) {
         if (!(isUniqueViolation(err) || isDeadlock(err))) throw err;
-        if (attempt >= OWNER_ATTEMPTS) throw ModuleError.conflict('admin.owner.busy');
+        if (attempt >= OWNER_ATTEMPTS) throw Refusal.conflict('admin.owner.busy');
         await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40) * attempt));
       }
     }

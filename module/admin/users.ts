@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { field, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
@@ -22,7 +22,7 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
 
   const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
-    if (!user) throw ModuleError.notFound();
+    if (!user) throw Refusal.notFound();
     const total = await deps.accountsRepo.count(user.id);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const t = tOf(req);

@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import type { Deps } from '../deps';
 import { csrfProtection } from '../csrf';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { accountOf } from '../guard';
 import { userOf } from '../request';
 import { signInUrl } from '../render';
@@ -33,8 +33,8 @@ function invitationSide(signed: 'in' | 'out'): RequestHandler {
 /** The owner of the session's account, with client-area user management switched on. */
 function owner(deps: Deps): RequestHandler {
   return (req, _res, next) => {
-    if (deps.ctx.settings().disableClientManagement) return next(ModuleError.notFound());
-    if (!accountOf(req)?.isOwner) return next(ModuleError.forbidden('members.errors.ownerOnly'));
+    if (deps.ctx.settings().disableClientManagement) return next(Refusal.notFound());
+    if (!accountOf(req)?.isOwner) return next(Refusal.forbidden('members.errors.ownerOnly'));
     next();
   };
 }

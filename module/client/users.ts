@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import type { AccountContext } from '../guard';
 import type { HostUser } from '../contract';
 import type { Member } from '../members/repo';
-import { ModuleError } from '../errors';
+import { Refusal } from '../errors';
 import { accessFields, field, idParam, paging, userActor } from '../http';
 import { renderPage } from '../render';
 import { flash } from '../session';
@@ -31,10 +31,10 @@ export function usersHandlers(deps: Deps) {
   async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
     const userId = idParam(req.params.userId);
     const member = await membersRepo.find(accountIn(res).id, userId);
-    if (!member) throw ModuleError.notFound();
-    if (member.isOwner) throw ModuleError.forbidden('members.errors.ownerFixed');
+    if (!member) throw Refusal.notFound();
+    if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
     const user = await ctx.host.users.findById(userId);
-    if (!user) throw ModuleError.notFound();
+    if (!user) throw Refusal.notFound();
     return { member, user };
   }
 
@@ -109,8 +109,8 @@ export function usersHandlers(deps: Deps) {
   /** Owners can not leave, and the admin may have switched leaving off. */
   function requireMayLeave(res: Response): AccountContext {
     const account = accountIn(res);
-    if (account.isOwner) throw ModuleError.forbidden('leave.errors.owner');
-    if (!ctx.settings().allowLeave) throw ModuleError.forbidden('members.errors.leaveDisabled');
+    if (account.isOwner) throw Refusal.forbidden('leave.errors.owner');
+    if (!ctx.settings().allowLeave) throw Refusal.forbidden('members.errors.leaveDisabled');
     return account;
   }
 

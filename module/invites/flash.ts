@@ -10,3 +10,10 @@ export function flashSent(ctx: ModuleContext, req: Request, made: { email: strin
   else if (made.allPermissions) flash(req, 'success', 'invites.sentFlashAll', { email: made.email });
   else flash(req, 'success', 'invites.sentFlash', { email: made.email, access });
 }
+
+/** After a resend: sent, queued to be tried again, or already sent a moment ago (nothing changed). */
+export function flashResent(req: Request, resent: { email: string; mailSent: boolean; justSent: boolean }): void {
+  if (resent.justSent) flash(req, 'info', 'invites.justSent', { email: resent.email });
+  else if (resent.mailSent) flash(req, 'success', 'invites.resent', { email: resent.email });
+  else flash(req, 'info', 'invites.resentQueued', { email: resent.email });
+}

@@ -7,10 +7,11 @@ import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
 import { flash } from '../session';
 import { generateToken } from '../csrf';
-import { isUniqueViolation } from '../errors';
-import { InviteRefused, JustSent, type AcceptOutcome, type ValidInvitation } from './service';
+import { isUniqueViolation, type Refusal } from '../errors';
+import { refusable } from '../refusal-http';
+import type { Accepted, ValidInvitation } from './service';
 import { inviteFormData } from './panel';
-import { flashSent } from './flash';
+import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
 import { enterAccount } from '../accounts/session';
 
@@ -37,7 +38,7 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** The invite form on a page of its own, with what was refused and why. */
-  function renderRefusal(req: Request, res: Response, refused: InviteRefused, form: { email: string; access: string; permissions: string[] }) {
+  function renderRefusal(req: Request, res: Response, refused: Refusal, status: number, form: { email: string; access: string; permissions: string[] }) {
     renderPage(
       ctx,
       req,
@@ -45,43 +46,36 @@ export function inviteHandlers(deps: Deps) {
       'client/invite-form',
       {
         title: 'nav.userManagement',
-        ...inviteFormData(ctx, { ...form, errors: refused.errors }),
-        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.pendingInviteId ?? null },
+        ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors }),
+        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.params.pendingInviteId ?? null },
         usersUrl: usersPath(req),
       },
-      refused.status,
+      status,
     );
   }
 
   const create = async (req: Request, res: Response) => {
     const a = account(req);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
-    try {
-      const made = await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req));
-      flashSent(ctx, req, made);
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      renderRefusal(req, res, err, form);
-    }
+    await refusable(
+      async () => {
+        flashSent(ctx, req, await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req)));
+        res.redirect(303, usersPath(req));
+      },
+      (refused, status) => renderRefusal(req, res, refused, status, form),
+    );
   };
 
   const resend = async (req: Request, res: Response) => {
     const a = account(req);
     const id = idParam(req.params.inviteId);
-    try {
-      const invite = await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req));
-      if (invite.mailSent) flash(req, 'success', 'invites.resent', { email: invite.email });
-      else flash(req, 'info', 'invites.resentQueued', { email: invite.email });
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (err instanceof JustSent) {
-        flash(req, 'info', 'invites.justSent', { email: err.email });
-        return res.redirect(303, usersPath(req));
-      }
-      if (!(err instanceof InviteRefused)) throw err;
-      renderRefusal(req, res, err, { email: '', access: '', permissions: [] });
-    }
+    await refusable(
+      async () => {
+        flashResent(req, await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)));
+        res.redirect(303, usersPath(req));
+      },
+      (refused, status) => renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [] }),
+    );
   };
 
   const confirmCancel = async (req: Request, res: Response) => {
@@ -96,7 +90,7 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** A pending invitation's access on a page of its own; `form` is what was sent when it is shown again. */
-  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }) {
+  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }, status = 200) {
     const keys = form ? ctx.catalogue.keys.filter((k) => form.permissions.includes(k)) : invite.permissions;
     renderPage(
       ctx,
@@ -109,7 +103,7 @@ export function inviteHandlers(deps: Deps) {
         accessForm: { access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose', keys, error: form?.error ?? null },
         usersUrl: usersPath(req),
       },
-      form ? 422 : 200,
+      status,
     );
   }
 
@@ -121,16 +115,16 @@ export function inviteHandlers(deps: Deps) {
     const id = idParam(req.params.inviteId);
     const accountId = account(req).id;
     const form = accessFields(req.body);
-    try {
-      const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
-      if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
-      else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
-      else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
-      res.redirect(303, usersPath(req));
-    } catch (err) {
-      if (!(err instanceof InviteRefused)) throw err;
-      renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: err.errors.permissions ?? err.messageKey });
-    }
+    await refusable(
+      async () => {
+        const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
+        if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
+        else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
+        else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
+        res.redirect(303, usersPath(req));
+      },
+      async (refused, status) => renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: refused.fieldErrors.permissions ?? refused.messageKey }, status),
+    );
   };
 
   /** Unknown, used, cancelled and expired links all get this one page, so none can be told apart. */
@@ -190,32 +184,39 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** Into the account just joined: the session works in it from the next page on. */
-  async function enter(req: Request, res: Response, outcome: Extract<AcceptOutcome, { kind: 'accepted' }>, user: HostUser) {
+  async function enter(req: Request, res: Response, accepted: Accepted, user: HostUser) {
     const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
-    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: outcome.accountId, how: 'invitation', otherAccounts: multi });
-    flash(req, 'success', outcome.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: outcome.accountName });
+    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: accepted.accountId, how: 'invitation', otherAccounts: multi });
+    flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: accepted.accountName });
     res.redirect(303, ctx.host.urls.home);
   }
 
   /** The account has no room for another user: the invitation stays, the owner must make room. */
-  function renderFull(req: Request, res: Response, outcome: { accountName: string; max: number; expiresAt: number }) {
+  function renderFull(req: Request, res: Response, valid: ValidInvitation) {
     res.set('Cache-Control', 'no-store');
-    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: outcome.accountName, max: outcome.max, expiresAt: outcome.expiresAt }, 409);
+    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt }, 409);
   }
 
-  async function finish(req: Request, res: Response, outcome: AcceptOutcome, user: HostUser) {
-    if (outcome.kind === 'accepted') return enter(req, res, outcome, user);
-    if (outcome.kind === 'invalid') return renderInvalid(req, res);
-    if (outcome.kind === 'full') return renderFull(req, res, outcome);
-    const valid = await invitesService.open(req.params.token);
+  /** Why the invitation was not accepted: a link that is not valid, another address than the invited one, or a full account. */
+  async function renderRefusedAcceptance(req: Request, res: Response, refused: Refusal, status: number) {
+    const valid = refused.kind === 'notFound' ? undefined : await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);
-    await renderInvitation(req, res, valid, {}, 403);
+    if (refused.kind === 'conflict') return renderFull(req, res, valid);
+    await renderInvitation(req, res, valid, {}, status);
+  }
+
+  /** Accepts as `user` and enters the account; a refusal shows the invitation's page that explains it. */
+  async function acceptAndEnter(req: Request, res: Response, user: HostUser) {
+    await refusable(
+      async () => enter(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user),
+      (refused, status) => renderRefusedAcceptance(req, res, refused, status),
+      ['notFound', 'forbidden', 'conflict'],
+    );
   }
 
   const accept = async (req: Request, res: Response) => {
     // Signed in: the route table sends anyone else back to the invitation page.
-    const user = userOf(req)!;
-    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
+    await acceptAndEnter(req, res, userOf(req)!);
   };
 
   const register = async (req: Request, res: Response) => {
@@ -241,9 +242,7 @@ export function inviteHandlers(deps: Deps) {
     const { host } = ctx;
     const email = valid.invite.email;
     // No login is made for an account that could not take its user anyway.
-    if (!(await invitesService.hasRoom(valid.invite.accountId))) {
-      return renderFull(req, res, { accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt });
-    }
+    if (!(await invitesService.hasRoom(valid.invite.accountId))) return renderFull(req, res, valid);
     const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;
@@ -259,7 +258,7 @@ export function inviteHandlers(deps: Deps) {
     // a host that loads its user per request shows them only from the next one, so `user` is used here.
     await host.users.signIn(req, user, `${req.baseUrl}/invite/${String(req.params.token)}`);
     generateToken(req, true);
-    await finish(req, res, await invitesService.accept(userActor(req, user), user, req.params.token), user);
+    await acceptAndEnter(req, res, user);
   };
 
   return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isOpenStatus } from '../host-schema';
 import type { Actor, ModuleContext } from '../context';
 import type { HostUser } from '../contract';
-import { ModuleError } from '../errors';
+import { Refusal, type FieldErrors } from '../errors';
 import { writeLog } from '../log/repo';
 import type { MembersRepo } from '../members/repo';
 import type { MembersService } from '../members/service';
@@ -18,29 +18,6 @@ const DAY = 24 * HOUR;
 /** The shortest time between two sends of one invitation: a double click sends one e-mail. */
 export const RESEND_INTERVAL_MS = 60_000;
 export const EMAIL_MAX = 254;
-
-/**
- * An invitation the owner asked for and did not get. `errors` ties messages to form fields;
- * `pendingInviteId` offers a resend when the address already has a pending invitation.
- */
-export class InviteRefused extends ModuleError {
-  constructor(
-    status: number,
-    messageKey: string,
-    params: Record<string, unknown> = {},
-    readonly errors: Partial<Record<'email' | 'permissions', string>> = {},
-    readonly pendingInviteId?: number,
-  ) {
-    super(status, messageKey, params);
-  }
-}
-
-/** A resend within a minute of the last send: nothing is changed, the person is told it just went out. */
-export class JustSent extends ModuleError {
-  constructor(readonly email: string) {
-    super(409, 'invites.justSent', { email });
-  }
-}
 
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();
@@ -69,11 +46,12 @@ export interface ValidInvitation {
   inviterName: string;
 }
 
-export type AcceptOutcome =
-  | { kind: 'accepted'; accountId: number; accountName: string; created: boolean }
-  | { kind: 'wrongAddress'; invitedEmail: string }
-  | { kind: 'full'; accountName: string; max: number; expiresAt: number }
-  | { kind: 'invalid' };
+/** An accepted invitation: the account joined, and whether access was made now (false: already a member). */
+export interface Accepted {
+  accountId: number;
+  accountName: string;
+  created: boolean;
+}
 
 /**
  * The rules of invitations: who may be invited, sending and resending the e-mail, cancelling,
@@ -107,16 +85,16 @@ export class InvitesService {
     return this.clientUrl(`/invite/${token}`);
   }
 
-  /** Field checks that need no database; all problems at once so the form can show each. */
+  /** Field checks that need no database; all problems at once so the form can show each (`fieldErrors`). */
   validate(input: AccessInput): { email: string; choice: { all: boolean; keys: string[] } } {
     const email = normaliseEmail(input.email);
-    const errors: Partial<Record<'email' | 'permissions', string>> = {};
+    const errors: FieldErrors = {};
     if (!email) errors.email = 'invites.errors.emailRequired';
     else if (email.length > EMAIL_MAX) errors.email = 'invites.errors.emailTooLong';
     else if (!isEmailAddress(email)) errors.email = 'invites.errors.emailInvalid';
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
     if ('error' in choice) errors.permissions = choice.error;
-    if (Object.keys(errors).length > 0 || 'error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, errors);
+    if (Object.keys(errors).length > 0 || 'error' in choice) throw Refusal.invalid('invites.errors.summary', {}, errors);
     return { email, choice };
   }
 
@@ -129,10 +107,10 @@ export class InvitesService {
     const { maxUsersPerAccount, invitesPerHour } = this.ctx.settings();
     if (maxUsersPerAccount > 0) {
       const used = (await this.membersRepo.countMembers(accountId, '', trx)) + (await this.repo.countOpen(accountId, now, trx));
-      if (used >= maxUsersPerAccount) throw new InviteRefused(422, 'invites.errors.limit', { max: maxUsersPerAccount });
+      if (used >= maxUsersPerAccount) throw Refusal.invalid('invites.errors.limit', { max: maxUsersPerAccount });
     }
     if ((await this.repo.sendsSince(accountId, now - HOUR, trx)) >= invitesPerHour) {
-      throw new InviteRefused(429, 'invites.errors.rate', { count: invitesPerHour });
+      throw Refusal.rateLimited('invites.errors.rate', { count: invitesPerHour });
     }
   }
 
@@ -140,7 +118,7 @@ export class InvitesService {
   private async requireOpen(account: { id: number; name: string }): Promise<void> {
     const { host } = this.ctx;
     const [found] = await host.accounts.findByIds([account.id]);
-    if (!found || !isOpenStatus(host.schema, found.status)) throw new InviteRefused(409, 'invites.errors.accountClosed', { account: account.name });
+    if (!found || !isOpenStatus(host.schema, found.status)) throw Refusal.conflict('invites.errors.accountClosed', { account: account.name });
   }
 
   private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
@@ -167,13 +145,14 @@ export class InvitesService {
       await this.lockAccount(trx, account.id);
       const owner = await this.membersRepo.owner(account.id, trx);
       if (owner && owner.email.toLowerCase() === email) {
-        throw new InviteRefused(422, 'invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
+        throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
       }
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw new InviteRefused(422, 'invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
+        throw Refusal.invalid('invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
       }
       const pending = await this.repo.pendingFor(account.id, email, trx);
-      if (pending && pending.expiresAt > now) throw new InviteRefused(409, 'invites.errors.pending', { email }, {}, pending.id);
+      // The page offers to send the pending one again instead.
+      if (pending && pending.expiresAt > now) throw Refusal.conflict('invites.errors.pending', { email, pendingInviteId: pending.id });
       // An expired invitation to the same address is closed; the new one replaces it.
       if (pending) await this.repo.clearPending(trx, pending.id);
       await this.checkLimits(trx, account.id, now);
@@ -197,8 +176,12 @@ export class InvitesService {
     return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
   }
 
-  /** A new link (the old one stops working at once) and a new expiry; the e-mail is queued and retried. */
-  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean }> {
+  /**
+   * A new link (the old one stops working at once) and a new expiry; the e-mail is queued and
+   * retried. Within a minute of the last send nothing is changed (`justSent`): a double click
+   * sends one e-mail.
+   */
+  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
@@ -210,17 +193,17 @@ export class InvitesService {
     const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       await this.lockAccount(trx, account.id);
       const invite = await this.repo.byId(account.id, inviteId, trx);
-      if (!invite || !invite.pending) throw ModuleError.notFound();
+      if (!invite || !invite.pending) throw Refusal.notFound();
       // Read under the account's lock: of two clicks at once the second sees the first one's send.
-      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) throw new JustSent(invite.email);
+      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
       // The address was given access another way since: a resent link would change nothing.
       if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw new InviteRefused(422, 'invites.errors.hasAccess', { email: invite.email });
+        throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
       }
       // An expired invitation did not count towards the user limit; sending it again does.
       if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
       else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
-        throw new InviteRefused(429, 'invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
+        throw Refusal.rateLimited('invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
       }
       await this.repo.reissue(trx, invite.id, { tokenHash: hash, expiresAt: now + lifetime, sentCount: invite.sentCount + 1, locale, now });
       await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
@@ -230,18 +213,19 @@ export class InvitesService {
       return { invite, mailId };
     }));
     const { invite } = before;
+    if (before.mailId === null) return { ...invite, mailSent: false, justSent: true };
     const mailSent = await this.mail.deliver(before.mailId);
     await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
-    return { ...invite, mailSent };
+    return { ...invite, mailSent, justSent: false };
   }
 
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
     const invite = await this.ctx.knex.transaction(async (trx) => {
       const found = await this.repo.byId(accountId, inviteId, trx);
-      if (!found || !found.pending) throw ModuleError.notFound();
+      if (!found || !found.pending) throw Refusal.notFound();
       const now = this.ctx.now();
       const changed = await this.repo.cancel(trx, found.id, now);
-      if (Number(changed) !== 1) throw ModuleError.notFound();
+      if (Number(changed) !== 1) throw Refusal.notFound();
       await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } }, now);
       return found;
     });
@@ -255,14 +239,14 @@ export class InvitesService {
    */
   async changeAccess(actor: Actor, accountId: number, inviteId: number, input: { access: unknown; permissions: unknown }): Promise<{ invite: Invite; changed: boolean }> {
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
-    if ('error' in choice) throw new InviteRefused(422, 'invites.errors.summary', {}, { permissions: choice.error });
+    if ('error' in choice) throw Refusal.invalid('invites.errors.summary', {}, { permissions: choice.error });
     const outcome = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
       const found = await this.repo.byId(accountId, inviteId, trx, true);
-      if (!found || !found.pending) throw ModuleError.notFound();
+      if (!found || !found.pending) throw Refusal.notFound();
       const same = found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
       if (same) return { invite: found, changed: false };
       const now = this.ctx.now();
-      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw ModuleError.notFound();
+      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();
       const from = found.allPermissions ? 'all' : found.permissions;
       await writeLog(trx, actor, { accountId, action: 'invite_access_changed', targetEmail: found.email, details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys } }, now);
       return { invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys }, changed: true };
@@ -270,10 +254,10 @@ export class InvitesService {
     return outcome;
   }
 
-  /** A pending invitation of one of the owner's accounts (404 for others, as for ids that do not exist). */
+  /** A pending invitation of one of the owner's accounts (not found for others, as for ids that do not exist). */
   async pendingOf(accountId: number, inviteId: number): Promise<Invite> {
     const invite = await this.repo.byId(accountId, inviteId);
-    if (!invite || !invite.pending) throw ModuleError.notFound();
+    if (!invite || !invite.pending) throw Refusal.notFound();
     return invite;
   }
 
@@ -292,13 +276,15 @@ export class InvitesService {
   /**
    * Accepts in one transaction: the invitation is claimed only while pending and unexpired, then
    * the membership is made with the invited access. An existing member keeps what they had.
+   * Refused: a link that is not valid (not found), another address than the invited one when that
+   * must match (forbidden), an account with no room (conflict; the invitation stays pending).
    */
-  async accept(actor: Actor, user: HostUser, token: unknown): Promise<AcceptOutcome> {
+  async accept(actor: Actor, user: HostUser, token: unknown): Promise<Accepted> {
     const valid = await this.open(token);
     if (!valid) return this.acceptedBefore(user, token);
     const { invite, accountName } = valid;
     if (this.ctx.settings().requireInvitedAddress && user.email.trim().toLowerCase() !== invite.email) {
-      return { kind: 'wrongAddress', invitedEmail: invite.email };
+      throw Refusal.forbidden('invitePage.wrongAddress', { invited: invite.email, current: user.email });
     }
     const hash = hashToken(token as string);
     const { maxUsersPerAccount } = this.ctx.settings();
@@ -326,10 +312,10 @@ export class InvitesService {
       }),
     );
     if (!result) return this.acceptedBefore(user, token);
-    if (result === 'full') return { kind: 'full', accountName, max: maxUsersPerAccount, expiresAt: invite.expiresAt };
+    if (result === 'full') throw Refusal.conflict('invitePage.fullText', { account: accountName, max: maxUsersPerAccount });
     await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
-    return { kind: 'accepted', accountId: invite.accountId, accountName, created: result.created };
+    return { accountId: invite.accountId, accountName, created: result.created };
   }
 
   /** Whether one more member fits the account now (a check before registering; accepting checks again under lock). */
@@ -338,14 +324,14 @@ export class InvitesService {
     return maxUsersPerAccount === 0 || (await this.membersRepo.countMembers(accountId, '')) < maxUsersPerAccount;
   }
 
-  /** A second click by the person who already accepted goes to the account instead of an error. */
-  private async acceptedBefore(user: HostUser, token: unknown): Promise<AcceptOutcome> {
-    if (!looksLikeToken(token)) return { kind: 'invalid' };
+  /** A second click by the person who already accepted goes to the account; any other used link is not valid. */
+  private async acceptedBefore(user: HostUser, token: unknown): Promise<Accepted> {
+    if (!looksLikeToken(token)) throw Refusal.notFound();
     const invite = await this.repo.byTokenHash(hashToken(token));
-    if (!invite || invite.acceptedBy !== user.id) return { kind: 'invalid' };
+    if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) return { kind: 'invalid' };
-    return { kind: 'accepted', accountId: invite.accountId, accountName: membership.accountName, created: false };
+    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
   private async notifyOwner(invite: Invite, user: HostUser, accountName: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor, ModuleContext } from '../context';
-import { ModuleError, isUniqueViolation } from '../errors';
+import { Refusal, isUniqueViolation } from '../errors';
 import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
@@ -35,11 +35,11 @@ function earlierOf(member: { allPermissions: boolean; permissions: string[] }): 
   return member.allPermissions || member.permissions.length === 0 ? null : member.permissions;
 }
 
-/** The access the previous owner is left with; "earlier" without a kept set is refused (422). */
+/** The access the previous owner is left with; "earlier" without a kept set is refused as invalid. */
 function resultingAccess(keep: PreviousOwnerAccess, earlier: string[] | null): AccessChoice {
   if (keep.kind === 'all') return { all: true, keys: [] };
   if (keep.kind === 'choose') return { all: false, keys: keep.keys };
-  if (!earlier) throw ModuleError.invalid('admin.owner.errors.noEarlier');
+  if (!earlier) throw Refusal.invalid('admin.owner.errors.noEarlier');
   return { all: false, keys: earlier };
 }
 
@@ -59,11 +59,11 @@ export class MembersService {
     return this.ctx.knex.transaction(fn);
   }
 
-  /** A member of the account other than its owner, or 404 (also for ids of other accounts). */
+  /** A member of the account other than its owner, or not found (also for ids of other accounts). */
   private async requireManageable(trx: Knex.Transaction, accountId: number, userId: number): Promise<Member> {
     const member = await this.repo.find(accountId, userId, trx);
-    if (!member) throw ModuleError.notFound();
-    if (member.isOwner) throw ModuleError.forbidden('members.errors.ownerFixed');
+    if (!member) throw Refusal.notFound();
+    if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
     return member;
   }
 
@@ -126,7 +126,7 @@ export class MembersService {
 
   /** A user leaves an account on their own, when the admin allows it; the owner never can. */
   async leave(actor: Actor & { id: number }, accountId: number): Promise<void> {
-    if (!this.ctx.settings().allowLeave) throw ModuleError.forbidden('members.errors.leaveDisabled');
+    if (!this.ctx.settings().allowLeave) throw Refusal.forbidden('members.errors.leaveDisabled');
     await this.remove(actor, accountId, actor.id, 'left');
   }
 
@@ -187,10 +187,10 @@ export class MembersService {
    * `keep` says: All Permissions (the default), the set they held before they became owner, or a
    * chosen set. The previous owner's flag is cleared before the new one is set, inside one
    * transaction, so the unique index sees at most one owner at every moment; a concurrent move
-   * fails on it and is retried by the caller, or answers 409. The new owner's own set, if they had
-   * one, is kept aside (`before_owner_permissions`) for when ownership moves on from them.
+   * fails on it and is retried by the caller, or refused as a conflict. The new owner's own set,
+   * if they had one, is kept aside (`before_owner_permissions`) for when ownership moves on from them.
    * `expectedOwnerId` (when given) is the owner the person deciding saw: another owner by now
-   * refuses with 409, so a choice made about one person is never applied to another.
+   * refuses as a conflict, so a choice made about one person is never applied to another.
    */
   async makeOwner(
     actor: Actor,
@@ -203,10 +203,10 @@ export class MembersService {
       // Lock the account's owner row first so two moves queue instead of interleaving.
       const current = await this.repo.lockOwner(trx, accountId);
       const target = await this.repo.find(accountId, userId, trx);
-      if (!target) throw ModuleError.notFound();
+      if (!target) throw Refusal.notFound();
       if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null };
       const currentOwnerId = current ? current.userId : null;
-      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId) throw ModuleError.conflict('admin.owner.ownerChanged');
+      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId) throw Refusal.conflict('admin.owner.ownerChanged');
       const now = this.ctx.now();
       let kept: AccessChoice | null = null;
       if (current) {

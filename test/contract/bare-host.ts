@@ -199,6 +199,10 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
   });
   app.get('/invoices', module.requirePermission('invoices'), (_req, res) => res.send('host invoices'));
   app.use((_req, res) => res.status(404).send('host not found'));
+  // The host's own error page: what the module passes on is answered here, in the host's words.
+  app.use((err: { status?: number; message?: string }, _req: Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(err.status ?? 500).send(`host error: ${err.message ?? ''}`);
+  });
 
   return {
     app,

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { settingsForm } from '../settings/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
 import { TABLES } from '../../module/tables';
+import { count } from '../helpers/db';
 
 /** Every POST path of an Express app's routers, as declared (e.g. `/users/:userId/remove`). */
 function postRoutes(app: Express): string[] {
@@ -106,6 +107,29 @@ describe('host contract: the module checks its own CSRF token (a host without an
     // A wrong token is refused the same way; the right one passes (the refusal is the token's).
     assert.equal((await ownerClient.agent.post('/account/users/invite').type('form').send({ _csrf: 'forged', email: 'x@example.test', access: 'all' })).status, 403);
     assert.equal((await ownerClient.post('/account/users/invite', { email: 'x@example.test', access: 'all' }, '/account/users')).status, 303);
+  });
+
+  it("keeps a host's own 403 its own: a registration the host forbids is not shown as an expired form", async () => {
+    host = await bareHost();
+    const owner = await host.user('Olga', 'Owner');
+    const accountId = await host.account('Olive Hosting', owner.id);
+    await host.module.activate();
+    const ownerClient = await host.signIn(owner.id);
+    assert.equal((await ownerClient.post('/account/users/invite', { email: 'newcomer@example.test', access: 'all' }, '/account/users')).status, 303);
+    const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(host.mails.at(-1)!.text)![1];
+    // The host's own rule (say, no sign-ups from this address) refuses the new login with a 403.
+    host.contract.users.create = async () => {
+      throw Object.assign(new Error('sign-ups are closed for this address'), { status: 403 });
+    };
+
+    const visitor = new BareClient(host.app);
+    const path = `/account/invite/${token}/register`;
+    const res = await visitor.post(path, { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' }, `/account/invite/${token}`);
+    assert.equal(res.status, 403);
+    assert.doesNotMatch(res.text, /form had expired/, 'the valid token was not the reason');
+    assert.match(res.text, /host error: sign-ups are closed for this address/);
+    assert.deepEqual(host.pages.filter((p) => p.path === path), [], 'the module drew no page: the host answers its own refusal');
+    assert.equal(await count(host, TABLES.members, { account_id: accountId }), 1, 'nobody joined');
   });
 
   it('takes its token from the form body or header only: the right token in the query string is refused (a URL leaks into logs and Referer)', async () => {

@@ -3,6 +3,7 @@ import type { Client } from '../helpers/portal';
 import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
 import { count } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { Refusal } from '../../module/errors';
 
 const PARALLEL = 50;
 
@@ -281,9 +282,9 @@ describe('security: concurrency (50 requests at once)', function () {
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL / 2 }, (_, i) => members.makeOwner(actor, w.acme.id, candidates[i % candidates.length])));
     const refused = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
     for (const r of refused) {
-      const e = r.reason as { code?: string; status?: number };
-      // A move that lost the race is refused cleanly (unique index or deadlock), never half-applied.
-      assert.ok(e.status === 409 || /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)), `unexpected: ${String(r.reason)}`);
+      const e = r.reason as { code?: string };
+      // A move that lost the race is refused cleanly (a conflict, the unique index or a deadlock), never half-applied.
+      assert.ok((e instanceof Refusal && e.kind === 'conflict') || /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)), `unexpected: ${String(r.reason)}`);
     }
     assert.ok(outcomes.some((o) => o.status === 'fulfilled'));
     const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
