@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { CATALOGUES, checkLocale, localesIn, neededForms, paramsOf, PORTAL_LANG_DIR, readCatalogue, sharedKeys } from '../../scripts/lang-check';
+import { CATALOGUES, checkLocale, LANG_DIR, localesIn, neededForms, paramsOf, PORTAL_LANG_DIR, readCatalogue, sharedKeys, unusedKeys } from '../../scripts/lang-check';
 import { availableLocales, translate } from '../../module/i18n';
+import { MODULE_CODE, PORTAL_CODE } from '../../scripts/key-usage';
 
 const locales = localesIn();
 
@@ -12,6 +13,8 @@ describe('language files', () => {
   });
 
   it("ships in lang/ only the module's strings, and the portal keeps its own in host/lang", () => {
+    assert.deepEqual(unusedKeys(LANG_DIR, MODULE_CODE), [], 'keys in lang/ that the module never uses');
+    assert.deepEqual(unusedKeys(PORTAL_LANG_DIR, PORTAL_CODE), [], 'keys in host/lang that the portal never uses');
     assert.deepEqual(sharedKeys(), [], 'keys in both catalogues');
     // The portal's pages, menus and language names are the portal's; the module's screens are the module's.
     const moduleEn = readCatalogue('en');
