@@ -17,6 +17,9 @@ import { ModuleRegistry } from './module-registry';
 import { SessionStore } from './session-store';
 import './session-types';
 
+/** The portal's own strings: its pages, menus and messages. The module's are in the package's lang/. */
+export const PORTAL_LANG_DIR = path.join(__dirname, 'lang');
+
 export interface PortalOptions {
   knex: Knex;
   config: HostConfig;
@@ -49,8 +52,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const hooks = new Hooks(logger);
   const registry = new ModuleRegistry(knex, 'account_users', options.moduleStateTtlMs ?? 2000);
   await registry.refresh(true);
-  // Languages: the portal's default, and the host's own strings over the module's (like WHMCS overrides).
+  // Languages: the portal's default; its own pages' strings (host/lang) beside the module's lang/, and
+  // the operator's overrides over both (like WHMCS overrides).
   i18n.setDefaultLocale(config.defaultLocale);
+  i18n.addHostCatalogue(PORTAL_LANG_DIR);
   if (config.langOverridesDir) i18n.addOverrideDir(path.resolve(config.langOverridesDir));
   // The company name of the portal's header, also the sender's name of its e-mails and the module's.
   const brandName = i18n.translate(i18n.defaultLocale(), 'brand');

@@ -21,7 +21,7 @@ export function viewLocals(req: Request, res: Response) {
   return {
     t,
     // Statuses, billing cycles and departments are stored in English; shown in the reader's language
-    // when lang/ knows the word ("Cancellation Requested" → hostValue.cancellationRequested).
+    // when the portal's catalogue knows the word ("Cancellation Requested" → hostValue.cancellationRequested).
     value: (raw: unknown) => {
       const text = String(raw ?? '');
       const key = `hostValue.${text.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase())}`;
@@ -112,7 +112,7 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
     res.status(page.status ?? 200).type('html').send(html);
   }
 
-  /** Renders a host view into the layout; `title` is a lang/ key. */
+  /** Renders a host view into the layout; `title` is a key of the portal's catalogue or the module's. */
   async function page(req: Request, res: Response, view: string, data: Record<string, unknown> & { title: string }, status = 200): Promise<void> {
     // The sign-in forms are where a visitor's session starts.
     if (SIGN_IN_VIEWS.has(view) && typeof req.csrfToken === 'function') req.csrfToken();

@@ -1,6 +1,7 @@
 /**
  * The module's translations and formatting, for a host that shows the module's words on its own
- * pages (menu labels, permission labels) or shares its catalogue and language overrides.
+ * pages (menu labels, permission labels), adds its own pages' strings (addHostCatalogue) and
+ * language overrides, and translates everything with one translator.
  */
 export {
   translate,
@@ -10,6 +11,7 @@ export {
   setDefaultLocale,
   nativeName,
   hasKey,
+  addHostCatalogue,
   addOverrideDir,
   clearOverrides,
   resolveLocale,

@@ -6,8 +6,9 @@ import { packagePath } from './paths';
 /**
  * Translations: one JSON file per locale in lang/, flat keys, `{name}` parameters, and plural forms
  * as an object of Intl.PluralRules categories chosen by the `count` parameter (an optional `zero`
- * form is used for 0 in any locale). English is the
- * fallback for a key a locale lacks. A host may override any string with files of its own.
+ * form is used for 0 in any locale). English is the fallback for a key a locale lacks. lang/ holds
+ * the module's strings only: a host adds a catalogue of its own pages' strings, and may override
+ * any string with files of its own.
  */
 type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>>;
 type Catalogue = Record<string, Entry>;
@@ -17,6 +18,7 @@ export const DEFAULT_LOCALE = 'en';
 const LANG_DIR = packagePath('lang');
 
 const catalogues = new Map<string, Catalogue>();
+let hostCatalogueDirs: string[] = [];
 let overrideDirs: string[] = [];
 let shipped: string[] | undefined;
 let portalDefault = DEFAULT_LOCALE;
@@ -30,7 +32,8 @@ function load(locale: string): Catalogue {
   if (!cat) {
     const file = path.join(LANG_DIR, `${locale}.json`);
     cat = fs.existsSync(file) ? readJson(file) : {};
-    for (const dir of overrideDirs) {
+    // The module's strings, then the host's own, then the host's overrides: the later one wins.
+    for (const dir of [...hostCatalogueDirs, ...overrideDirs]) {
       const over = path.join(dir, `${locale}.json`);
       if (fs.existsSync(over)) cat = { ...cat, ...readJson(over) };
     }
@@ -58,23 +61,42 @@ export function defaultLocale(): string {
   return portalDefault;
 }
 
-/** The language name as its speakers write it, for pickers a reader of any language can use. */
+/**
+ * The language name as its speakers write it, for pickers a reader of any language can use: the
+ * host's `language.<locale>` string when its catalogue has one (the module names no language
+ * itself), else the name Intl knows.
+ */
 export function nativeName(locale: string): string {
-  return translate(locale, `language.${locale}`);
+  const key = `language.${locale}`;
+  if (hasKey(key)) return translate(locale, key);
+  return intl(`language|${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
 }
 
-/**
- * Adds a folder of `<locale>.json` files whose strings win over the shipped ones. Every file is read
- * now, so a missing folder or a broken file stops the start instead of failing on some later page.
- */
-export function addOverrideDir(dir: string): void {
+/** Every file is read now, so a missing folder or a broken file stops the start instead of failing on some later page. */
+function checkDir(dir: string, what: string): void {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     try {
       readJson(path.join(dir, file));
     } catch (err) {
-      throw new Error(`language override ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`${what} ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * Adds the host's own catalogue: a folder of `<locale>.json` files with the strings of the host's
+ * pages, so one translator serves the module's pages and the host's. Its keys win over the
+ * module's; overrides win over both. Kept by clearOverrides.
+ */
+export function addHostCatalogue(dir: string): void {
+  checkDir(dir, 'host catalogue');
+  if (!hostCatalogueDirs.includes(dir)) hostCatalogueDirs = [...hostCatalogueDirs, dir];
+  catalogues.clear();
+}
+
+/** Adds a folder of `<locale>.json` files whose strings win over the module's and the host catalogue's. */
+export function addOverrideDir(dir: string): void {
+  checkDir(dir, 'language override');
   if (!overrideDirs.includes(dir)) overrideDirs = [...overrideDirs, dir];
   catalogues.clear();
 }
@@ -104,7 +126,7 @@ export function translator(locale: string): Translate {
   return (key, params) => translate(locale, key, params);
 }
 
-/** True when the key exists in English, the catalogue every locale must match. */
+/** True when the key exists in English (the module's, the host's or an override), the catalogue every locale must match. */
 export function hasKey(key: string): boolean {
   return key in load(DEFAULT_LOCALE);
 }

@@ -1,15 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { codeFiles, isReferenced, MODULE_CODE, PORTAL_CODE, referencesIn } from './key-usage';
 
 /**
- * `npm run lang:check`: compares every lang/<locale>.json with lang/en.json and lists, per locale,
- * keys missing or extra, strings whose {parameters} differ, and plural entries lacking a form the
- * locale's grammar needs (Intl.PluralRules) or carrying one it never uses. Exit code 1 on any.
+ * `npm run lang:check`, for both catalogues: the module's (lang/, shipped in the package) and the
+ * reference portal's (host/lang). In each, compares every <locale>.json with en.json and lists, per
+ * locale, keys missing or extra, strings whose {parameters} differ, and plural entries lacking a form
+ * the locale's grammar needs (Intl.PluralRules) or carrying one it never uses. Then lists keys the
+ * catalogue's code never refers to (so lang/ ships only the module's strings), keys in both
+ * catalogues, and locales one catalogue has and the other lacks. Exit code 1 on any.
  */
 type Entry = string | Record<string, string>;
 type Catalogue = Record<string, Entry>;
 
 export const LANG_DIR = path.join(__dirname, '..', 'lang');
+export const PORTAL_LANG_DIR = path.join(__dirname, '..', 'host', 'lang');
+
+/** Each catalogue, and the code whose strings it holds. */
+export const CATALOGUES = [
+  { name: 'module', dir: LANG_DIR, code: MODULE_CODE },
+  { name: 'portal', dir: PORTAL_LANG_DIR, code: PORTAL_CODE },
+] as const;
 
 export interface LocaleReport {
   locale: string;
@@ -81,17 +92,40 @@ export function problems(r: LocaleReport): number {
   return r.missing.length + r.extra.length + r.params.length + r.plurals.length;
 }
 
+/** The English keys of a catalogue that its code never refers to, literally or by a built key. */
+export function unusedKeys(dir: string, code: readonly string[]): string[] {
+  const refs = referencesIn(codeFiles([...code]));
+  return Object.keys(readCatalogue('en', dir)).filter((key) => !isReferenced(key, refs));
+}
+
+/** Keys both catalogues hold: the portal's would hide the module's string without saying so. */
+export function sharedKeys(moduleDir = LANG_DIR, portalDir = PORTAL_LANG_DIR): string[] {
+  const portal = readCatalogue('en', portalDir);
+  return Object.keys(readCatalogue('en', moduleDir)).filter((key) => key in portal);
+}
+
 function main(): void {
-  const reports = checkAll();
-  for (const r of reports) {
-    console.log(`${r.locale}: ${problems(r) ? `${problems(r)} problem(s)` : 'complete'}`);
-    const list = (title: string, items: string[]) => items.length && console.log(`  ${title}:\n${items.map((i) => `    ${i}`).join('\n')}`);
-    list('missing', r.missing);
-    list('extra', r.extra);
-    list('parameters', r.params);
-    list('plural forms', r.plurals);
+  const list = (title: string, items: string[], indent = '  ') => items.length && console.log(`${indent}${title}:\n${items.map((i) => `${indent}  ${i}`).join('\n')}`);
+  let failed = false;
+  for (const { name, dir, code } of CATALOGUES) {
+    console.log(`${name} (${path.relative(process.cwd(), dir) || '.'})`);
+    for (const r of checkAll(dir)) {
+      console.log(`  ${r.locale}: ${problems(r) ? `${problems(r)} problem(s)` : 'complete'}`);
+      list('missing', r.missing, '    ');
+      list('extra', r.extra, '    ');
+      list('parameters', r.params, '    ');
+      list('plural forms', r.plurals, '    ');
+      failed ||= problems(r) > 0;
+    }
+    const unused = unusedKeys(dir, code);
+    list(`not used by the ${name}'s code`, unused);
+    failed ||= unused.length > 0;
   }
-  process.exitCode = reports.some((r) => problems(r) > 0) ? 1 : 0;
+  const [moduleLocales, portalLocales] = CATALOGUES.map((c) => localesIn(c.dir).join(', '));
+  if (moduleLocales !== portalLocales) console.log(`locales differ: module ${moduleLocales}, portal ${portalLocales}`);
+  const shared = sharedKeys();
+  list('in both catalogues', shared);
+  process.exitCode = failed || shared.length || moduleLocales !== portalLocales ? 1 : 0;
 }
 
 if (require.main === module) main();

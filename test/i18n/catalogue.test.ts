@@ -1,19 +1,38 @@
 import assert from 'node:assert/strict';
-import { checkLocale, localesIn, neededForms, paramsOf, readCatalogue } from '../../scripts/lang-check';
+import { CATALOGUES, checkLocale, LANG_DIR, localesIn, neededForms, paramsOf, PORTAL_LANG_DIR, readCatalogue, sharedKeys, unusedKeys } from '../../scripts/lang-check';
 import { availableLocales, translate } from '../../module/i18n';
+import { MODULE_CODE, PORTAL_CODE } from '../../scripts/key-usage';
 
-const en = readCatalogue('en');
 const locales = localesIn();
 
 describe('language files', () => {
-  it('ships English, German, French, Spanish, Dutch and Brazilian Portuguese', () => {
+  it('ships English, German, French, Spanish, Dutch and Brazilian Portuguese, and the portal speaks the same six', () => {
     assert.deepEqual([...locales].sort(), ['de', 'en', 'es', 'fr', 'nl', 'pt-BR']);
+    assert.deepEqual(localesIn(PORTAL_LANG_DIR), localesIn());
     assert.deepEqual(availableLocales()[0], 'en');
   });
 
-  for (const locale of locales) {
-    describe(locale, () => {
-      const cat = readCatalogue(locale);
+  it("ships in lang/ only the module's strings, and the portal keeps its own in host/lang", () => {
+    assert.deepEqual(unusedKeys(LANG_DIR, MODULE_CODE), [], 'keys in lang/ that the module never uses');
+    assert.deepEqual(unusedKeys(PORTAL_LANG_DIR, PORTAL_CODE), [], 'keys in host/lang that the portal never uses');
+    assert.deepEqual(sharedKeys(), [], 'keys in both catalogues');
+    // The portal's pages, menus and language names are the portal's; the module's screens are the module's.
+    const moduleEn = readCatalogue('en');
+    const portalEn = readCatalogue('en', PORTAL_LANG_DIR);
+    for (const key of ['dashboard.title', 'invoices.title', 'admin.modules.title', 'admin.outbox.title', 'login.title', 'hostValue.open', 'language.de', 'brand']) {
+      assert.ok(key in portalEn && !(key in moduleEn), key);
+    }
+    for (const key of ['users.title', 'switch.title', 'permission.invoices.label', 'email.invite.subject', 'errors.notFound']) assert.ok(key in moduleEn && !(key in portalEn), key);
+  });
+
+  for (const { name, dir } of CATALOGUES) {
+    const en = readCatalogue('en', dir);
+    for (const locale of locales) describeLocale(name, dir, locale, en);
+  }
+
+  function describeLocale(name: string, dir: string, locale: string, en: ReturnType<typeof readCatalogue>) {
+    describe(`${name} ${locale}`, () => {
+      const cat = readCatalogue(locale, dir);
 
       it('has exactly the keys of en.json', () => {
         const report = checkLocale(locale, en, cat);
@@ -35,12 +54,12 @@ describe('language files', () => {
         assert.ok(needed.includes('one') && needed.includes('other'));
         assert.deepEqual(checkLocale(locale, en, cat).plurals, []);
         const plurals = Object.entries(cat).filter(([, e]) => typeof e !== 'string');
-        assert.ok(plurals.length >= 5, 'plural entries exist');
+        assert.ok(plurals.length >= (name === 'module' ? 5 : 4), 'plural entries exist');
         for (const [key, entry] of plurals) for (const form of needed) assert.ok((entry as Record<string, string>)[form], `${locale} ${key} lacks ${form}`);
       });
 
-      it('names every shipped language and has no empty or untranslated-looking text', () => {
-        for (const other of locales) assert.ok(typeof cat[`language.${other}`] === 'string' && cat[`language.${other}`], `${locale} names ${other}`);
+      it(`${name === 'portal' ? 'names every shipped language and ' : ''}has no empty or untranslated-looking text`, () => {
+        if (name === 'portal') for (const other of locales) assert.ok(typeof cat[`language.${other}`] === 'string' && cat[`language.${other}`], `${locale} names ${other}`);
         for (const [key, entry] of Object.entries(cat)) {
           const texts = typeof entry === 'string' ? [entry] : Object.values(entry);
           for (const text of texts) {

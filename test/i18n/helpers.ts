@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { readCatalogue } from '../../scripts/lang-check';
+import { PORTAL_LANG_DIR, readCatalogue } from '../../scripts/lang-check';
 import type { Client } from '../helpers/portal';
 
-export const EN = readCatalogue('en');
+/** English of both catalogues, the module's and the portal's: a raw key of either is a missing string. */
+export const EN = { ...readCatalogue('en'), ...readCatalogue('en', PORTAL_LANG_DIR) };
 const EN_KEYS = new Set(Object.keys(EN));
 export const LOCALES = ['en', 'de', 'fr', 'es', 'nl', 'pt-BR'];
 
 /**
- * Keys of en.json that appear as text: a translation that fell through to its key. Dotted words
+ * Keys of either en.json that appear as text: a translation that fell through to its key. Dotted words
  * (the brief's /\b[a-z]+\.[a-zA-Z]+(\.[a-zA-Z]+)*\b/, widened to keys with "_" and "-") count only
- * when en.json has them, so domain names and file names do not.
+ * when a catalogue has them, so domain names and file names do not.
  */
 export function rawKeys(text: string): string[] {
   const found = new Set<string>();

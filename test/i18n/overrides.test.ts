@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { addOverrideDir, clearOverrides, translate } from '../../module/i18n';
+import { addOverrideDir, clearOverrides, nativeName, translate } from '../../module/i18n';
 import { htmlLang } from './helpers';
 
 const LANG_DIR = path.join(__dirname, '..', '..', 'lang');
@@ -65,6 +65,24 @@ describe('host language overrides', () => {
     assert.equal((await client.post('/account/users/invite', { email: 'new@example.test', access: 'all' })).status, 303);
     const mail = await tp.knex('outbox').where('to_address', 'new@example.test').first();
     assert.equal(mail.subject, `${owner.first_name} ${owner.last_name} wants you on Acme at Example Hosting`);
+  });
+
+  it("puts the portal's own strings (host/lang) beside the module's: an override wins over both, and clearing overrides keeps them", async () => {
+    fs.writeFileSync(path.join(dir, 'en.json'), JSON.stringify({ 'dashboard.title': 'Your Hosting', 'users.title': 'Team Members' }));
+    tp = await setupPortal({ config: { langOverridesDir: dir } });
+    const account = await tp.f.account({ name: 'Acme' });
+    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };
+    const client = await tp.login(owner.email);
+    assert.match((await client.get('/')).text, /<h1>Your Hosting<\/h1>/);
+    assert.match((await client.get('/account/users')).text, /<h1>Team Members<\/h1>/);
+
+    clearOverrides();
+    const home = (await client.get('/')).text;
+    assert.match(home, /<h1>Dashboard<\/h1>/, "the portal's own string, not a raw key");
+    assert.ok(home.includes('>Home</a>'), "the portal's menu");
+    // The portal names its languages; a language no catalogue names gets the name Intl knows.
+    assert.equal(nativeName('de'), 'Deutsch');
+    assert.equal(nativeName('it'), 'italiano');
   });
 
   it('refuses a broken override file or a missing folder when the portal starts, rather than show raw keys later', async () => {

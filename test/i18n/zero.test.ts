@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { translate } from '../../module/i18n';
-import { readCatalogue } from '../../scripts/lang-check';
+import { PORTAL_LANG_DIR, readCatalogue } from '../../scripts/lang-check';
 
 describe('counts of zero read right in Brazilian Portuguese', () => {
   it('0 takes the plural although Intl counts it as "one"; 1 stays singular', () => {
@@ -14,8 +14,8 @@ describe('counts of zero read right in Brazilian Portuguese', () => {
     assert.equal(translate('fr', 'invites.pendingCount', { count: 0 }), translate('fr', 'invites.pendingCount', { count: 1 }).replace('1', '0'));
   });
 
-  it('every pt-BR count has its zero form', () => {
-    const cat = readCatalogue('pt-BR');
+  it("every pt-BR count has its zero form, the module's and the portal's", () => {
+    const cat = { ...readCatalogue('pt-BR'), ...readCatalogue('pt-BR', PORTAL_LANG_DIR) };
     for (const [key, entry] of Object.entries(cat)) {
       if (typeof entry === 'string') continue;
       assert.equal(entry.zero, entry.other, `${key}: 0 reads like 2`);
