@@ -54,7 +54,7 @@ function startServer(dbUrl: string): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the portal did not start in 60 s')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       const ready = /READY (\d+)/.exec(chunk.toString());
       if (ready) {
         clearTimeout(timer);

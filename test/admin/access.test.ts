@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, owners, type AdminWorld } from './helpers';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 /** Every admin page and form of the module; ids are filled in from the world. */
@@ -113,6 +113,6 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
       assert.equal((await admin.post(path)).status, 404, `POST ${path}`);
     }
     assert.deepEqual(await owners(tp, w.acme.id), [w.alice.id]);
-    assert.equal((await tp.knex(TABLES.invites).where('id', inviteId).first()).pending_email, 'pending@example.test');
+    assert.equal((await foundRow(tp, TABLES.invites, { id: inviteId })).pending_email, 'pending@example.test');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { seedDemo, DEMO_PASSWORD } from '../../host/seed';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { BASE, lastLog, member, owners, textOf } from './helpers';
+import { foundRow } from '../helpers/db';
 
 describe('done when: staff make dev the owner of Blue Fish Bakery on the demo data', () => {
   let tp: TestPortal;
@@ -12,7 +13,7 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
   after(() => tp.close());
 
   it('admin@example.com finds dev, sees both accounts, makes dev the owner, sees bob become a regular user and reads it in the log', async () => {
-    const id = async (table: string, where: Record<string, string>) => Number(((await tp.knex(table).where(where).first('id')) as { id: number }).id);
+    const id = async (table: 'users' | 'accounts', where: Record<string, string>) => Number((await foundRow(tp, table, where)).id);
     const devId = await id('users', { email: 'dev@example.com' });
     const bobId = await id('users', { email: 'bob@example.com' });
     const blueFishId = await id('accounts', { name: 'Blue Fish Bakery' });
@@ -49,7 +50,7 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
     assert.deepEqual(await owners(tp, blueFishId), [devId]);
     assert.equal((await member(tp, blueFishId, bobId)).is_owner, null);
     assert.equal(Boolean((await member(tp, blueFishId, bobId)).all_permissions), true);
-    assert.equal(Number((await tp.knex('accounts').where('id', blueFishId).first()).primary_user_id), devId);
+    assert.equal(Number((await foundRow(tp, 'accounts', { id: blueFishId })).primary_user_id), devId);
 
     const log = textOf((await admin.get(`${account}/log`)).text);
     assert.match(log, /Ada Admin \(support staff\) Made account owner Dana Developer Previous owner: Bob Baker/);

@@ -1,6 +1,8 @@
 import type { TestPortal } from '../helpers/portal';
 import { demoLike } from '../users/setup';
 import { TABLES } from '../../module/tables';
+import { allRows, firstRow, foundRow } from '../helpers/db';
+import type { LogEntryRow, MemberRow } from '../helpers/rows';
 
 export const BASE = '/admin/modules/account_users';
 
@@ -20,16 +22,23 @@ export async function adminWorld(tp: TestPortal): Promise<AdminWorld> {
 }
 
 export async function owners(tp: TestPortal, accountId: number): Promise<number[]> {
-  const rows = (await tp.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  const rows = await allRows(tp, TABLES.members, { account_id: accountId, is_owner: true });
   return rows.map((r) => Number(r.user_id));
 }
 
-export async function member(tp: TestPortal, accountId: number, userId: number) {
-  return tp.knex(TABLES.members).where({ account_id: accountId, user_id: userId }).first();
+/** A user's membership of an account, which the test expects to be there. */
+export function member(tp: TestPortal, accountId: number, userId: number): Promise<MemberRow> {
+  return foundRow(tp, TABLES.members, { account_id: accountId, user_id: userId });
 }
 
-export async function lastLog(tp: TestPortal, accountId: number) {
-  return tp.knex(TABLES.log).where('account_id', accountId).orderBy('id', 'desc').first();
+/** A user's membership of an account, or undefined: for checking it is there or gone. */
+export function findMember(tp: TestPortal, accountId: number, userId: number): Promise<MemberRow | undefined> {
+  return firstRow(tp, TABLES.members, { account_id: accountId, user_id: userId });
+}
+
+/** The account's latest log entry. */
+export function lastLog(tp: TestPortal, accountId: number): Promise<LogEntryRow> {
+  return foundRow(tp, TABLES.log, (q) => q.where('account_id', accountId).orderBy('id', 'desc'));
 }
 
 /** The text of a page without tags, with runs of white space made one, for matching sentences. */

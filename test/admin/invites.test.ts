@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, lastLog, textOf, type AdminWorld } from './helpers';
-import { count } from '../helpers/db';
+import { count, firstRow, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
@@ -19,8 +19,9 @@ describe('admin: invitations on an account\'s behalf', () => {
   });
   afterEach(() => tp.close());
 
-  const invite = (email: string) => tp.knex(TABLES.invites).where({ account_id: w.blueFish.id, email }).first();
-  const mailTo = (to: string) => tp.knex('outbox').where('to_address', to).orderBy('id', 'desc').first();
+  const invite = (email: string) => foundRow(tp, TABLES.invites, { account_id: w.blueFish.id, email });
+  const findInvite = (email: string) => firstRow(tp, TABLES.invites, { account_id: w.blueFish.id, email });
+  const mailTo = (to: string) => foundRow(tp, 'outbox', (q) => q.where('to_address', to).orderBy('id', 'desc'));
 
   it('sends an invitation in the owner\'s name; the log names the admin', async () => {
     const res = await admin.post(`${blue}/invites`, { email: 'Newbie@Example.test', access: 'choose', permissions: ['invoices'] });
@@ -118,7 +119,7 @@ describe('admin: invitations on an account\'s behalf', () => {
     assert.equal((await admin.post(`${blue}/invites`, { email: 'one@example.test', access: 'all' })).status, 303);
     const res = await admin.post(`${blue}/invites`, { email: 'two@example.test', access: 'all' });
     assert.equal(res.status, 429);
-    assert.equal(await invite('two@example.test'), undefined);
+    assert.equal(await findInvite('two@example.test'), undefined);
   });
   it('a closed account takes no invitation, resend or added user from staff; each is refused with a message', async () => {
     assert.equal((await admin.post(`${blue}/invites`, { email: 'before@example.test', access: 'all' })).status, 303);

@@ -5,8 +5,6 @@ import { pick } from '../i18n/helpers';
 import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
 import { TABLES } from '../../module/tables';
 
-const DAY = 24 * 3600_000;
-
 /** Writes one log entry at a given time, as the services do. */
 async function entry(tp: TestPortal, row: { accountId: number; action: string; at: number; targetUserId?: number; actor?: [string, number | null, string] }) {
   const [type, id, name] = row.actor ?? ['user', null, 'Someone'];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend, count } from '../helpers/db';
+import { allRows, backend, count, foundRow } from '../helpers/db';
 import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 import { loginTo } from '../users/setup';
 import { TABLES } from '../../module/tables';
+import { fromJson } from '../helpers/rows';
 
 /** The access a membership row gives: 'all' or its keys. */
 async function accessOf(tp: TestPortal, accountId: number, userId: number): Promise<'all' | string[]> {
@@ -13,8 +14,8 @@ async function accessOf(tp: TestPortal, accountId: number, userId: number): Prom
 
 /** Everything Make Owner may touch, to show a refused form changed none of it. */
 async function state(tp: TestPortal, accountId: number) {
-  const rows = await tp.knex(TABLES.members).where('account_id', accountId).orderBy('id').select();
-  const primary = (await tp.knex('accounts').where('id', accountId).first('primary_user_id')).primary_user_id;
+  const rows = await allRows(tp, TABLES.members, (q) => q.where('account_id', accountId).orderBy('id'));
+  const primary = (await foundRow(tp, 'accounts', { id: accountId })).primary_user_id;
   return { rows, primary: Number(primary), log: await count(tp, TABLES.log) };
 }
 
@@ -57,7 +58,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     await devOwnsBlueFish();
     assert.equal(await accessOf(tp, w.blueFish.id, w.bob.id), 'all');
     const entry = await lastLog(tp, w.blueFish.id);
-    assert.deepEqual(JSON.parse(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: 'all' });
+    assert.deepEqual(fromJson(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: 'all' });
     const log = textOf((await admin.get(`${blue}/log`)).text);
     assert.match(log, /Previous owner: Bob Baker, keeps All permissions/);
   });
@@ -71,7 +72,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     assert.deepEqual(await accessOf(tp, w.blueFish.id, w.bob.id), ['invoices', 'tickets'], 'catalogue order');
     const entry = await lastLog(tp, w.blueFish.id);
     assert.equal(entry.action, 'owner_changed');
-    assert.deepEqual(JSON.parse(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: ['invoices', 'tickets'] });
+    assert.deepEqual(fromJson(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: ['invoices', 'tickets'] });
     assert.match(textOf((await admin.get(`${blue}/log`)).text), /Previous owner: Bob Baker, keeps Invoices, Support tickets/);
     assert.equal((await bobClient.get('/invoices')).status, 200);
     assert.equal((await bobClient.get('/services')).status, 403);
@@ -84,7 +85,7 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
   it('Their earlier permissions: offered once an owner had a set before, and gives back exactly that set', async () => {
     await devOwnsBlueFish();
     const row = await member(tp, w.blueFish.id, w.dev.id);
-    assert.deepEqual(JSON.parse(row.before_owner_permissions), ['products', 'tickets'], 'dev’s set is kept aside while dev owns the account');
+    assert.deepEqual(fromJson(row.before_owner_permissions), ['products', 'tickets'], 'dev’s set is kept aside while dev owns the account');
 
     const page = await admin.get(`${blue}/users/${w.bob.id}/owner`);
     assert.equal(page.status, 200);
@@ -98,8 +99,8 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     assert.deepEqual(await accessOf(tp, w.blueFish.id, w.dev.id), ['products', 'tickets']);
     assert.equal((await member(tp, w.blueFish.id, w.dev.id)).before_owner_permissions, null, 'cleared once no longer owner');
     assert.equal((await member(tp, w.blueFish.id, w.bob.id)).before_owner_permissions, null, 'bob had All Permissions: nothing to keep aside');
-    assert.deepEqual(JSON.parse((await lastLog(tp, w.blueFish.id)).details), { previousOwnerId: w.dev.id, previousOwnerAccess: ['products', 'tickets'] });
-    assert.equal(Number((await tp.knex('accounts').where('id', w.blueFish.id).first()).primary_user_id), w.bob.id, 'the portal follows');
+    assert.deepEqual(fromJson((await lastLog(tp, w.blueFish.id)).details), { previousOwnerId: w.dev.id, previousOwnerAccess: ['products', 'tickets'] });
+    assert.equal(Number((await foundRow(tp, 'accounts', { id: w.blueFish.id })).primary_user_id), w.bob.id, 'the portal follows');
     const dev = await loginTo(tp, w.dev.email, w.blueFish.id);
     assert.equal((await dev.get('/tickets')).status, 200);
     assert.equal((await dev.get('/invoices')).status, 403);
@@ -164,6 +165,6 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     const res = await admin.post(`${blue}/users/${w.dev.id}/owner`, { ownerId: '' });
     assert.equal(res.status, 303);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.dev.id]);
-    assert.deepEqual(JSON.parse((await lastLog(tp, w.blueFish.id)).details), { previousOwnerId: null });
+    assert.deepEqual(fromJson((await lastLog(tp, w.blueFish.id)).details), { previousOwnerId: null });
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { backend, count } from '../helpers/db';
-import { adminWorld, BASE, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
+import { allRows, backend, count, foundRow } from '../helpers/db';
+import { adminWorld, BASE, findMember, lastLog, member, owners, textOf, type AdminWorld } from './helpers';
 import { TABLES } from '../../module/tables';
+import { fromJson } from '../helpers/rows';
 
 describe('admin: Make Owner, direct access and Remove Access', () => {
   let tp: TestPortal;
@@ -47,11 +48,11 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(Number(entry.actor_id), w.admin.id);
       assert.equal(entry.actor_name, 'Ada Admin');
       assert.equal(Number(entry.target_user_id), w.dev.id);
-      assert.deepEqual(JSON.parse(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: 'all' });
+      assert.deepEqual(fromJson(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: 'all' });
 
       // The host's AccountOwnerChanged listener keeps the primary user in step.
-      assert.equal(Number((await tp.knex('accounts').where('id', w.blueFish.id).first()).primary_user_id), w.dev.id);
-      assert.equal(Number((await tp.knex('accounts').where('id', w.acme.id).first()).primary_user_id), w.alice.id);
+      assert.equal(Number((await foundRow(tp, 'accounts', { id: w.blueFish.id })).primary_user_id), w.dev.id);
+      assert.equal(Number((await foundRow(tp, 'accounts', { id: w.acme.id })).primary_user_id), w.alice.id);
 
       const page = textOf((await admin.get(blue)).text);
       assert.match(page, /Dana Developer is now the owner of Blue Fish Bakery\./);
@@ -97,13 +98,13 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(now.length, 1, 'exactly one owner row');
       assert.ok(ids.includes(now[0]));
       const moved = results.filter((r) => r.status === 303).length;
-      const log = (await tp.knex(TABLES.log).where({ account_id: w.acme.id, action: 'owner_changed' }).select('target_user_id')) as Array<{ target_user_id: number }>;
+      const log = await allRows(tp, TABLES.log, { account_id: w.acme.id, action: 'owner_changed' });
       assert.equal(log.length, moved, 'one log entry per move');
       // Everyone who held ownership for a moment kept All Permissions when it moved on.
       for (const id of [w.alice.id, ...log.map((l) => Number(l.target_user_id))]) {
         assert.equal(Boolean((await member(tp, w.acme.id, id)).all_permissions), true, `former owner ${id}`);
       }
-      assert.equal(Number((await tp.knex('accounts').where('id', w.acme.id).first()).primary_user_id), now[0]);
+      assert.equal(Number((await foundRow(tp, 'accounts', { id: w.acme.id })).primary_user_id), now[0]);
     });
 
     it(`10 parallel ownership moves in the service itself leave exactly one owner (${backend})`, async () => {
@@ -126,12 +127,12 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       const confirm = await admin.get(`${blue}/users/${w.dev.id}/remove`);
       assert.equal(confirm.status, 200);
       assert.match(textOf(confirm.text), /Are you sure you want to remove the access of Dana Developer \(dev@example\.test\) to Blue Fish Bakery\?/);
-      assert.ok(await member(tp, w.blueFish.id, w.dev.id), 'the confirmation page changes nothing');
+      assert.ok(await findMember(tp, w.blueFish.id, w.dev.id), 'the confirmation page changes nothing');
       const res = await admin.post(`${blue}/users/${w.dev.id}/remove`);
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, blue);
-      assert.equal(await member(tp, w.blueFish.id, w.dev.id), undefined);
-      assert.ok(await member(tp, w.acme.id, w.dev.id));
+      assert.equal(await findMember(tp, w.blueFish.id, w.dev.id), undefined);
+      assert.ok(await findMember(tp, w.acme.id, w.dev.id));
       const entry = await lastLog(tp, w.blueFish.id);
       assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['removed', 'admin', 'Ada Admin', w.dev.id]);
       assert.match(textOf((await admin.get(blue)).text), /Dana Developer no longer has access to Blue Fish Bakery\./);
@@ -159,7 +160,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(await count(tp, 'outbox'), mails, 'no e-mail');
       const entry = await lastLog(tp, w.blueFish.id);
       assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['user_added', 'admin', 'Ada Admin', w.alice.id]);
-      assert.deepEqual(JSON.parse(entry.details), { permissions: 'all' });
+      assert.deepEqual(fromJson(entry.details), { permissions: 'all' });
       assert.match(textOf((await admin.get(blue)).text), /Alice Archer now has access to Blue Fish Bakery\./);
       // Alice can open Blue Fish at once.
       const alice = await tp.login(w.alice.email);
@@ -173,7 +174,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       const row = await member(tp, w.blueFish.id, w.alice.id);
       assert.equal(Boolean(row.all_permissions), false);
       assert.deepEqual(JSON.parse(row.permissions), ['invoices', 'tickets']);
-      assert.deepEqual(JSON.parse((await lastLog(tp, w.blueFish.id)).details), { permissions: ['invoices', 'tickets'] });
+      assert.deepEqual(fromJson((await lastLog(tp, w.blueFish.id)).details), { permissions: ['invoices', 'tickets'] });
     });
 
     const refusals: Array<[string, Record<string, string | string[]>, number, RegExp]> = [
@@ -203,7 +204,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       const res = await admin.post(`${blue}/users`, { email: w.alice.email, access: 'all' });
       assert.equal(res.status, 422);
       assert.match(textOf(res.text), /This account has reached its limit of 2 users\. Nothing was changed\./);
-      assert.equal(await member(tp, w.blueFish.id, w.alice.id), undefined);
+      assert.equal(await findMember(tp, w.blueFish.id, w.alice.id), undefined);
       await tp.setSettings({ maxUsersPerAccount: 3 });
       assert.equal((await admin.post(`${blue}/users`, { email: w.alice.email, access: 'all' })).status, 303);
     });

@@ -49,6 +49,13 @@ interface UserRow {
   locale: string | null;
 }
 
+interface AccountRow {
+  id: number;
+  name: string;
+  status: string;
+  primary_user_id: number;
+}
+
 const toUser = (row: UserRow | undefined): HostUser | undefined =>
   row && { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale };
 
@@ -100,7 +107,7 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
 
   const signIn = (req: Request, user: HostUser, returnTo?: string): Promise<string | undefined> =>
     new Promise((resolve, reject) =>
-      req.session.regenerate((err) => {
+      req.session.regenerate((err?: Error) => {
         if (err) return reject(err);
         req.session.userId = user.id;
         const payload: UserLoginPayload = { user, req, returnTo };
@@ -115,8 +122,8 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
       accounts: { table: 'accounts', id: 'id', name: options.accountName ?? 'name', status: 'status', openStatuses: options.openStatuses ?? ['active'] },
     },
     users: {
-      findById: async (id) => toUser(await knex('users').where('id', id).first()),
-      findByEmail: async (email) => toUser(await knex('users').where('email', email.trim().toLowerCase()).first()),
+      findById: async (id) => toUser(await knex<UserRow>('users').where('id', id).first()),
+      findByEmail: async (email) => toUser(await knex<UserRow>('users').where('email', email.trim().toLowerCase()).first()),
       async create(input) {
         const [id] = await knex('users').insert({ email: input.email, password_hash: 'not-used', first_name: input.firstName, last_name: input.lastName, locale: input.locale ?? null, created_at: Date.now() });
         return (await contract.users.findById(Number(id)))!;
@@ -128,22 +135,27 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
     },
     accounts: {
       async findByIds(ids) {
-        const rows = (await knex('accounts').whereIn('id', ids).select('id', 'name', 'status')) as Array<{ id: number; name: string; status: string }>;
+        const rows = await knex<AccountRow>('accounts').whereIn('id', ids).select('id', 'name', 'status');
         return rows.map((r) => ({ id: Number(r.id), name: r.name, status: r.status }));
       },
       async primaryUsers() {
-        const rows = (await knex('accounts').select('id', 'primary_user_id')) as Array<{ id: number; primary_user_id: number }>;
+        const rows = await knex<AccountRow>('accounts').select('id', 'primary_user_id');
         return rows.map((r) => ({ accountId: Number(r.id), userId: Number(r.primary_user_id) }));
       },
       async primaryUserOf(accountId) {
-        const row = (await knex('accounts').where('id', accountId).first('primary_user_id')) as { primary_user_id: number } | undefined;
+        const row = await knex<AccountRow>('accounts').where('id', accountId).first('primary_user_id');
         return row ? Number(row.primary_user_id) : undefined;
       },
       async primaryAccountsOf(userId) {
-        return ((await knex('accounts').where('primary_user_id', userId).select('id')) as Array<{ id: number }>).map((r) => Number(r.id));
+        return (await knex<AccountRow>('accounts').where('primary_user_id', userId).select('id')).map((r) => Number(r.id));
       },
     },
-    mailer: { send: async (m) => void mails.push(m) },
+    mailer: {
+      send: (m) => {
+        mails.push(m);
+        return Promise.resolve();
+      },
+    },
     hooks,
     settingsStore: options.settingsStore,
     isActive: options.isActive ?? (() => true),
@@ -174,21 +186,22 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
   app.use((req, _res, next) => {
     const id = req.session.userId;
     if (!id) return next();
-    knex('users').where('id', id).first().then((row) => {
+    knex<UserRow>('users').where('id', id).first().then((row) => {
       req.user = row;
       next();
     }, next);
   });
   // The host's own sign-in (a test shortcut for its login form): a new session, then UserLogin.
   app.post('/sign-in', (req, res, next) => {
-    contract.users.findById(Number(req.body.userId)).then(async (user) => {
+    const body = req.body as { userId: string; returnTo?: string };
+    contract.users.findById(Number(body.userId)).then(async (user) => {
       if (!user) return res.sendStatus(401);
-      const to = await signIn(req, user, req.body.returnTo);
+      const to = await signIn(req, user, body.returnTo);
       req.session.save(() => res.redirect(303, to ?? '/'));
     }).catch(next);
   });
   app.post('/admin-sign-in', (req, res) => {
-    req.session.adminId = Number(req.body.adminId);
+    req.session.adminId = Number((req.body as { adminId: string }).adminId);
     req.session.save(() => res.redirect(303, '/'));
   });
   app.use('/account', module.client);

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { settingsForm } from '../settings/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
 import { TABLES } from '../../module/tables';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
 
 /** Every POST path of an Express app's routers, as declared (e.g. `/users/:userId/remove`). */
 function postRoutes(app: Express): string[] {
@@ -51,7 +51,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     await tokenOf('pending@example.test');
     const newcomerToken = await tokenOf('newcomer@example.test');
     const bobToken = await tokenOf(bob.email);
-    const inviteId = String(((await host.knex(TABLES.invites).where('email', 'pending@example.test').first('id')) as { id: number }).id);
+    const inviteId = String((await foundRow(host, TABLES.invites, { email: 'pending@example.test' })).id);
 
     const memberClient = await host.signIn(member.id);
     const bobClient = await host.signIn(bob.id);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { count } from '../helpers/db';
+import { allRows, count } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
 
@@ -10,12 +10,12 @@ async function bareAccount(tp: TestPortal, name: string, primaryUserId: number):
 }
 
 async function ownerLog(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = (await tp.knex(TABLES.log).where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id').select('action')) as Array<{ action: string }>;
+  const rows = await allRows(tp, TABLES.log, (q) => q.where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id'));
   return rows.map((r) => r.action);
 }
 
 async function ownerOf(tp: TestPortal, accountId: number): Promise<number[]> {
-  const rows = (await tp.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).select('user_id')) as Array<{ user_id: number }>;
+  const rows = await allRows(tp, TABLES.members, { account_id: accountId, is_owner: true });
   return rows.map((r) => Number(r.user_id));
 }
 

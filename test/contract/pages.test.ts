@@ -21,7 +21,7 @@ describe('host contract: pages in a bare host (area, messages, person, language,
     const admin = host.pages.find((p) => p.path === `/admin/account-users/accounts/${accountId}`);
     assert.equal(users?.area, 'client');
     assert.equal(admin?.area, 'admin');
-    assert.match(admin!.body, /Olive Hosting/);
+    assert.match(admin.body, /Olive Hosting/);
   });
 
   it('gives the next page the translated success text after an invitation, and the own layout shows it without renderPage', async () => {
@@ -32,7 +32,7 @@ describe('host contract: pages in a bare host (area, messages, person, language,
       const client = await host.signIn(owner.id);
       const res = await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'all' }, '/account/users');
       assert.equal(res.status, 303, `invite answered ${res.status}`);
-      const next = await client.get(res.headers.location as string);
+      const next = await client.get(res.headers.location);
       assert.equal(next.status, 200);
       assert.match(next.text, /Invitation sent to ivy@example\.test with All Permissions\./);
       if (withRenderPage) {

@@ -48,10 +48,11 @@ describe('host contract: where the settings live', () => {
       const saves: Array<Record<string, unknown>> = [];
       host = await bareHost({
         settingsStore: {
-          load: async () => ({ ...stored }),
-          save: async (values) => {
+          load: () => Promise.resolve({ ...stored }),
+          save: (values) => {
             saves.push(values);
             stored = { ...stored, ...values };
+            return Promise.resolve();
           },
         },
       });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { UserLoginPayload } from '../../module/index';
-import { count } from '../helpers/db';
+import { count, firstRow, foundRow } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
 import { TABLES } from '../../module/tables';
 
-const sidOf = (res: { headers: Record<string, unknown> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
+const sidOf = (res: { headers: Record<string, string | string[]> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 
 describe('host contract: registering from an invitation signs in through users.signIn', () => {
   describe('in the reference portal', () => {
@@ -33,7 +33,7 @@ describe('host contract: registering from an invitation signs in through users.s
         assert.deepEqual(logins, ['nina@example.test']);
         const sidAfter = sidOf(res);
         assert.ok(sidAfter && sidAfter !== sidBefore, 'the sign-in gave the session a new id');
-        const row = (await tp.knex('sessions').where('sid', sidAfter).first('sess')) as { sess: string } | undefined;
+        const row = await firstRow(tp, 'sessions', { sid: sidAfter });
         assert.ok(row, 'the new session is stored');
         const sess = JSON.parse(row.sess) as { startedAt?: number };
         assert.equal(typeof sess.startedAt, 'number', 'the portal noted when the session started');
@@ -66,10 +66,10 @@ describe('host contract: registering from an invitation signs in through users.s
       const visitor = new BareClient(host.app);
       const res = await visitor.post(`${path}/register`, { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' }, path);
       assert.equal(res.status, 303, `register answered ${res.status}`);
-      const nina = (await host.knex('users').where('email', 'nina@example.test').first('id')) as { id: number };
+      const nina = await foundRow(host, 'users', { email: 'nina@example.test' });
       assert.deepEqual(logins, [Number(nina.id)]);
-      assert.ok(await host.knex(TABLES.members).where({ account_id: accountId, user_id: nina.id }).first());
-      const home = await visitor.get(res.headers.location as string);
+      assert.ok(await firstRow(host, TABLES.members, { account_id: accountId, user_id: nina.id }));
+      const home = await visitor.get(res.headers.location);
       assert.equal(home.status, 200);
       assert.match(home.text, /You now have access to Olive Hosting/);
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
 
@@ -81,13 +81,13 @@ describe('permissions enforced on every host page', () => {
     const denied = await member.post(`/services/${ids.serviceId}/cancel`);
     assert.equal(denied.status, 403);
     assert.match(denied.text, /needs the permission “Manage services”/);
-    assert.equal((await tp.knex('services').where('id', ids.serviceId).first()).status, 'Active');
+    assert.equal((await foundRow(tp, 'services', { id: ids.serviceId })).status, 'Active');
 
     await grant(['products', 'manageproducts']);
     assert.match((await member.get('/services')).text, /Request cancellation/);
     const allowed = await member.post(`/services/${ids.serviceId}/cancel`);
     assert.equal(allowed.status, 303);
-    assert.equal((await tp.knex('services').where('id', ids.serviceId).first()).status, 'Cancellation Requested');
+    assert.equal((await foundRow(tp, 'services', { id: ids.serviceId })).status, 'Cancellation Requested');
   });
 
   it('POST /domains/:id/auto-renew needs "managedomains"', async () => {
@@ -96,12 +96,12 @@ describe('permissions enforced on every host page', () => {
     const denied = await member.post(`/domains/${ids.domainId}/auto-renew`);
     assert.equal(denied.status, 403);
     assert.match(denied.text, /needs the permission “Manage domains”/);
-    assert.equal(Boolean((await tp.knex('domains').where('id', ids.domainId).first()).auto_renew), true);
+    assert.equal(Boolean((await foundRow(tp, 'domains', { id: ids.domainId })).auto_renew), true);
 
     await grant(['domains', 'managedomains']);
     const allowed = await member.post(`/domains/${ids.domainId}/auto-renew`);
     assert.equal(allowed.status, 303);
-    assert.equal(Boolean((await tp.knex('domains').where('id', ids.domainId).first()).auto_renew), false);
+    assert.equal(Boolean((await foundRow(tp, 'domains', { id: ids.domainId })).auto_renew), false);
   });
 
   it('form posts inside pages are guarded too (tickets, profile, contacts)', async () => {
@@ -113,7 +113,7 @@ describe('permissions enforced on every host page', () => {
     const contact = await member.post('/contacts', { firstName: 'Eve', lastName: 'Intruder', email: 'eve@example.test' });
     assert.equal(contact.status, 403);
     assert.equal(await count(tp, 'tickets', { subject: 'Sneaky' }), 0);
-    assert.equal((await tp.knex('accounts').where('id', accountId).first()).name, 'Acme Web Studio');
+    assert.equal((await foundRow(tp, 'accounts', { id: accountId })).name, 'Acme Web Studio');
     assert.equal(await count(tp, 'contacts', { first_name: 'Eve' }), 0);
   });
 

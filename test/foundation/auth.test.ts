@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 
 describe('sign in and out of the client area', () => {
@@ -11,7 +11,7 @@ describe('sign in and out of the client area', () => {
 
   it('signs a user with one account straight into it', async () => {
     const account = await tp.f.account({ name: 'Solo Ltd' });
-    const owner = await tp.knex('users').where('id', account.ownerId).first();
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     assert.equal(client.lastLoginRedirect, '/');
     const home = await client.get('/');
@@ -30,7 +30,7 @@ describe('sign in and out of the client area', () => {
 
   it('gives a new session id on login (no fixation) and ends the session in the store on logout', async () => {
     const account = await tp.f.account();
-    const owner = await tp.knex('users').where('id', account.ownerId).first();
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const anon = tp.anonymous();
     const first = await anon.agent.get('/login');
     const before = String(first.headers['set-cookie'] ?? '');
@@ -50,7 +50,7 @@ describe('sign in and out of the client area', () => {
 
   it('refuses a POST without the CSRF token', async () => {
     const account = await tp.f.account();
-    const owner = await tp.knex('users').where('id', account.ownerId).first();
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     const res = await client.agent.post('/tickets').type('form').send({ subject: 'x', message: 'y' });
     assert.equal(res.status, 403);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.mailQueue, TABLES.migrations];
@@ -54,7 +54,7 @@ describe('module lifecycle', () => {
     assert.equal(tp.portal.registry.current().active, true);
     await tp.f.member(account.id, other.id, ['tickets']);
 
-    const owner = await tp.knex('users').where('id', account.ownerId).first();
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     assert.match((await client.get('/')).text, /User Management/);
     assert.equal((await client.get('/account/switch')).status, 200);

@@ -68,10 +68,10 @@ const PARAMS: Array<{ as: As; method: 'get' | 'post'; path: (v: string, w: World
 ];
 
 const GETS: Array<{ as: As; path: string }> = [
-  ...['/', '/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts', '/settings', '/no-account', '/account/switch', '/account/users', '/account/activity', '/account/leave'].map((path) => ({ as: 'owner' as As, path })),
-  ...['/', '/account/switch', '/account/leave', '/invoices'].map((path) => ({ as: 'member' as As, path })),
-  ...['/login', '/admin/login', '/account/users', '/'].map((path) => ({ as: 'anon' as As, path })),
-  ...['/admin', '/admin/modules', '/admin/outbox', MOD, `${MOD}/users`, `${MOD}/accounts`, `${MOD}/accounts/:acme`, `${MOD}/accounts/:acme/log`, `${MOD}/users/:dev`, `${MOD}/users/:dev/log`].map((path) => ({ as: 'admin' as As, path })),
+  ...['/', '/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts', '/settings', '/no-account', '/account/switch', '/account/users', '/account/activity', '/account/leave'].map((path) => ({ as: 'owner' as const, path })),
+  ...['/', '/account/switch', '/account/leave', '/invoices'].map((path) => ({ as: 'member' as const, path })),
+  ...['/login', '/admin/login', '/account/users', '/'].map((path) => ({ as: 'anon' as const, path })),
+  ...['/admin', '/admin/modules', '/admin/outbox', MOD, `${MOD}/users`, `${MOD}/accounts`, `${MOD}/accounts/:acme`, `${MOD}/accounts/:acme/log`, `${MOD}/users/:dev`, `${MOD}/users/:dev/log`].map((path) => ({ as: 'admin' as const, path })),
 ];
 
 /** A stack frame or an internal path in a page would tell an attacker how the portal is built. */

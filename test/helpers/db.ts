@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import mysql from 'mysql2/promise';
 import { createKnex, isMysql } from '../../host/db';
 import { migrateHost } from '../../host/migrate';
 import { TABLES } from '../../module/tables';
+import type { Rows, TableName } from './rows';
 
 export const backend = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
 const mysqlUrl = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
@@ -50,15 +52,40 @@ export async function emptyDatabase(knex: Knex): Promise<void> {
 }
 
 /**
- * How many rows of a table match: column values, or a callback adding conditions of its own.
- * `on` is anything with a connection: a test portal, a bare host, a database of its own.
+ * Which rows a helper below reads: column values, or a callback adding conditions (and an order)
+ * of its own; what the callback returns is ignored, as knex's builders return themselves.
  */
-export async function count(on: { knex: Knex }, table: string, where: Record<string, unknown> | ((q: Knex.QueryBuilder) => void) = {}): Promise<number> {
+export type Where = Record<string, unknown> | ((q: Knex.QueryBuilder) => unknown);
+
+/** `on` is anything with a connection: a test portal, a bare host, a database of its own. */
+function select(on: { knex: Knex }, table: string, where: Where): Knex.QueryBuilder {
   const q = on.knex(table);
   if (typeof where === 'function') where(q);
   else q.where(where);
-  const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return q;
+}
+
+/** How many rows of a table match. */
+export async function count(on: { knex: Knex }, table: string, where: Where = {}): Promise<number> {
+  const row = (await select(on, table, where).count({ n: '*' }).first()) as { n: number | string } | undefined;
   return Number(row?.n ?? 0);
+}
+
+/** The first row of a table that matches, or undefined: for tests that check a row is there or gone. */
+export async function firstRow<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Rows[T] | undefined> {
+  return (await select(on, table, where).first()) as Rows[T] | undefined;
+}
+
+/** The first row of a table that matches, for a test that reads it: fails, naming the table, when none does. */
+export async function foundRow<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Rows[T]> {
+  const row = await firstRow(on, table, where);
+  assert.ok(row, `a row in ${table} matching ${typeof where === 'function' ? 'the conditions' : JSON.stringify(where)}`);
+  return row;
+}
+
+/** Every row of a table that matches, in the order the callback gives (the database's otherwise). */
+export async function allRows<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Array<Rows[T]>> {
+  return (await select(on, table, where)) as Array<Rows[T]>;
 }
 
 export async function dropSharedDatabase(): Promise<void> {

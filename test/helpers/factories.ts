@@ -4,6 +4,7 @@ import { hashPassword } from '../../host/passwords';
 import { InvitesRepo } from '../../module/invites/repo';
 import { newToken } from '../../module/invites/token';
 import { TABLES } from '../../module/tables';
+import { firstRow } from './db';
 
 let cachedHash: Promise<string> | undefined;
 let seq = 0;
@@ -90,7 +91,7 @@ export class Factories {
     const email = (overrides.email ?? `invitee${seq}@example.test`).toLowerCase();
     const now = overrides.createdAt ?? this.now();
     const expiresAt = overrides.expiresAt ?? now + this.portal.accountUsers.settings.current().inviteLifetimeDays * 24 * 3600_000;
-    const owner = (await this.knex(TABLES.members).where({ account_id: accountId, is_owner: true }).first('user_id')) as { user_id: number } | undefined;
+    const owner = await firstRow({ knex: this.knex }, TABLES.members, { account_id: accountId, is_owner: true });
     const invitedBy = overrides.invitedBy !== undefined ? overrides.invitedBy : owner ? Number(owner.user_id) : null;
     const permissions = overrides.permissions ?? 'all';
     const { token, hash } = newToken();

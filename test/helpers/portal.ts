@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import { CookieAccessInfo } from 'cookiejar';
 import { createApp, type Portal } from '../../host/app';
 import type { HostConfig } from '../../host/config';
@@ -124,7 +124,7 @@ export class Client {
     await client.refreshCsrf('/login');
     const res = await client.agent.post('/login').type('form').send({ _csrf: client.csrf, email, password });
     if (res.status !== 303) throw new Error(`login of ${email} failed: ${res.status}`);
-    client.lastLoginRedirect = res.headers.location as string;
+    client.lastLoginRedirect = res.headers.location;
     client.moduleCsrf = '';
     await client.refreshCsrf('/no-account');
     return client;
@@ -172,7 +172,7 @@ export class Client {
   }
 
   /** Notes what a response tells about the session: a new session drops the module's token. */
-  private observe(res: { headers: Record<string, unknown>; text?: string }): void {
+  private observe(res: Response): void {
     const sid = /portal\.sid=([^;]*)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
     if (sid !== undefined && sid !== this.sessionCookie) {
       if (this.sessionCookie) this.moduleCsrf = '';
@@ -184,7 +184,7 @@ export class Client {
 
   get(path: string) {
     const req = this.agent.get(path);
-    req.on('response', (res) => this.observe(res));
+    req.on('response', (res: Response) => this.observe(res));
     return req;
   }
 

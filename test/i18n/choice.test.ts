@@ -3,9 +3,10 @@ import { setupPortal, type TestPortal } from '../helpers/portal';
 import { translate } from '../../module/i18n';
 import { VISITOR_LOCALE_COOKIE } from '../../host/layout';
 import { htmlLang, pick, rawKeys } from './helpers';
+import { foundRow } from '../helpers/db';
 
 async function localeOf(tp: TestPortal, userId: number): Promise<string | null> {
-  return ((await tp.knex('users').where('id', userId).first('locale')) as { locale: string | null }).locale;
+  return (await foundRow(tp, 'users', { id: userId })).locale;
 }
 
 describe('choosing the language', () => {
@@ -71,7 +72,7 @@ describe('choosing the language', () => {
 
   it('saves a signed-in user\'s pick with their login, which then wins over the browser and the cookie anywhere', async () => {
     const account = await tp.f.account({ name: 'Acme' });
-    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     await client.refreshCsrf('/services');
     const res = await client.post('/language', { locale: 'nl', from: '/services' });
@@ -92,7 +93,7 @@ describe('choosing the language', () => {
 
   it('lets "As my browser prefers" in Your settings hand the choice back to Accept-Language', async () => {
     const account = await tp.f.account();
-    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     await pick(client, 'de', '/settings');
     assert.equal(await localeOf(tp, owner.id), 'de');
@@ -108,7 +109,7 @@ describe('choosing the language', () => {
 
   it('refuses an unknown language with a translated 422 and changes nothing; needs the CSRF token; never redirects off-site', async () => {
     const account = await tp.f.account();
-    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     await tp.knex('users').where('id', owner.id).update({ locale: 'fr' });
     await client.refreshCsrf('/');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { addOverrideDir, clearOverrides, nativeName, translate } from '../../module/i18n';
 import { htmlLang } from './helpers';
+import { foundRow } from '../helpers/db';
 
 const LANG_DIR = path.join(__dirname, '..', '..', 'lang');
 
@@ -12,7 +13,7 @@ describe('host language overrides', () => {
   let tp: TestPortal | undefined;
   let dir: string;
   let shipped: Record<string, string>;
-  beforeEach(async () => {
+  beforeEach(() => {
     tp = undefined;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lang-overrides-'));
     shipped = Object.fromEntries(fs.readdirSync(LANG_DIR).map((f) => [f, fs.readFileSync(path.join(LANG_DIR, f), 'utf8')]));
@@ -31,7 +32,7 @@ describe('host language overrides', () => {
     addOverrideDir(dir);
     tp = await setupPortal();
     const account = await tp.f.account({ name: 'Acme' });
-    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
 
     const en = (await client.get('/account/users')).text;
@@ -59,11 +60,11 @@ describe('host language overrides', () => {
     fs.writeFileSync(path.join(dir, 'en.json'), JSON.stringify({ 'email.invite.subject': '{inviter} wants you on {account} at Example Hosting' }));
     tp = await setupPortal({ config: { langOverridesDir: dir } });
     const account = await tp.f.account({ name: 'Acme' });
-    const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { email: string; first_name: string; last_name: string };
+    const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     await client.refreshCsrf('/account/users');
     assert.equal((await client.post('/account/users/invite', { email: 'new@example.test', access: 'all' })).status, 303);
-    const mail = await tp.knex('outbox').where('to_address', 'new@example.test').first();
+    const mail = await foundRow(tp, 'outbox', { to_address: 'new@example.test' });
     assert.equal(mail.subject, `${owner.first_name} ${owner.last_name} wants you on Acme at Example Hosting`);
   });
 

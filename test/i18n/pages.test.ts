@@ -5,15 +5,16 @@ import { demoLike, loginTo, type DemoLike } from '../users/setup';
 import { translate } from '../../module/i18n';
 import { assertPage, htmlLang, LOCALES, pick, rawKeys } from './helpers';
 import { TABLES } from '../../module/tables';
+import { firstRow, foundRow } from '../helpers/db';
 
 async function setLocale(tp: TestPortal, userIds: number[], locale: string): Promise<void> {
   await tp.knex('users').whereIn('id', userIds).update({ locale });
 }
 
 async function lastMail(tp: TestPortal, to: string) {
-  const row = await tp.knex('outbox').where('to_address', to).orderBy('id', 'desc').first();
+  const row = await firstRow(tp, 'outbox', (q) => q.where('to_address', to).orderBy('id', 'desc'));
   assert.ok(row, `an e-mail to ${to} was sent`);
-  return row as { subject: string; text: string; html: string };
+  return row;
 }
 
 describe('every page and e-mail in every language', () => {
@@ -37,7 +38,7 @@ describe('every page and e-mail in every language', () => {
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     assert.equal((await alice.post('/account/users/invite', { email: 'pending@example.test', access: 'choose', permissions: ['invoices', 'tickets'] })).status, 303);
-    inviteId = Number((await tp.knex(TABLES.invites).where('email', 'pending@example.test').first()).id);
+    inviteId = Number((await foundRow(tp, TABLES.invites, { email: 'pending@example.test' })).id);
     await alice.refreshCsrf('/account/users');
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['invoices'] });
     await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all' });
@@ -130,7 +131,7 @@ describe('every page and e-mail in every language', () => {
         await client.staffLogin(admin.email);
         for (const path of ['/admin', '/admin/modules', '/admin/modules/deactivate', '/admin/outbox', '/admin/modules/account_users', `/admin/modules/account_users/accounts/${d.acme.id}/users/${d.dev.id}/owner`]) await assertPage(client, path, locale);
         await assertPage(client, '/admin/modules/uninstall', locale, 409);
-        const mail = await tp.knex('outbox').orderBy('id').first();
+        const mail = await foundRow(tp, 'outbox', (q) => q.orderBy('id'));
         await assertPage(client, `/admin/outbox/${mail.id}`, locale);
       });
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Factories } from '../helpers/factories';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
-import { count, sharedKnex } from '../helpers/db';
+import { count, foundRow, sharedKnex } from '../helpers/db';
 import { createKnex } from '../../host/db';
 import { createApp } from '../../host/app';
 import { inviteAndLink, lastMail, ownerSetup } from './helpers';
@@ -55,11 +55,11 @@ describe('invitations: accepting', () => {
     assert.equal((await visitor.get('/invoices')).status, 200);
     assert.equal((await visitor.get('/services')).status, 403);
 
-    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: bob.id }).first();
+    const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: bob.id });
     assert.deepEqual(JSON.parse(member.permissions), ['invoices']);
     assert.ok(!member.all_permissions);
     assert.equal(Number(member.invited_by), account.ownerId);
-    const row = await tp.knex(TABLES.invites).first();
+    const row = await foundRow(tp, TABLES.invites);
     assert.equal(row.pending_email, null);
     assert.equal(Number(row.accepted_by), bob.id);
     assert.ok(Number(row.accepted_at) > 0);
@@ -78,10 +78,10 @@ describe('invitations: accepting', () => {
     const res = await visitor.post(`${link.path}/register`, { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' });
     assert.equal(res.status, 303, res.text.slice(0, 500));
     assert.equal(res.headers.location, '/');
-    const user = await tp.knex('users').where('email', 'newbie@example.com').first();
+    const user = await foundRow(tp, 'users', { email: 'newbie@example.com' });
     assert.equal(user.first_name, 'Nina');
     assert.notEqual(user.password_hash, 'a-long-password');
-    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: user.id }).first();
+    const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: user.id });
     assert.deepEqual(JSON.parse(member.permissions), ['invoices']);
     const home = await visitor.get('/');
     assert.equal(home.status, 200);
@@ -125,7 +125,7 @@ describe('invitations: accepting', () => {
     assert.equal(res.status, 409);
     assert.match(res.text, /A login with known@example.com already exists. Please sign in/);
     assert.equal(await count(tp, 'users'), users);
-    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, 'known@example.com');
+    assert.equal((await foundRow(tp, TABLES.invites)).pending_email, 'known@example.com');
   });
 
   it('with "must be accepted by the invited address" on, tells a user signed in with another address and offers to sign out', async () => {
@@ -142,7 +142,7 @@ describe('invitations: accepting', () => {
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 403);
     assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: other.id }), 0);
-    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, 'right@example.com');
+    assert.equal((await foundRow(tp, TABLES.invites)).pending_email, 'right@example.com');
   });
 
   it('with the setting off, lets any signed-in user accept (WHMCS behaviour)', async () => {
@@ -156,7 +156,7 @@ describe('invitations: accepting', () => {
     await client.refreshCsrf(link.path);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 303);
-    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: other.id }).first();
+    const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: other.id });
     assert.deepEqual(JSON.parse(member.permissions), ['tickets']);
   });
 
@@ -169,10 +169,10 @@ describe('invitations: accepting', () => {
     await client.refreshCsrf(link.path);
     const res = await client.post(`${link.path}/accept`);
     assert.equal(res.status, 303);
-    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: user.id }).first();
+    const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: user.id });
     assert.ok(!member.all_permissions);
     assert.deepEqual(JSON.parse(member.permissions), ['tickets']);
-    assert.equal((await tp.knex(TABLES.invites).first()).pending_email, null);
+    assert.equal((await foundRow(tp, TABLES.invites)).pending_email, null);
     assert.match((await client.get('/')).text, /already had access to Acme Web Studio; your access is unchanged/);
   });
 
@@ -256,7 +256,7 @@ describe('invitations: accepting', () => {
     const other = tp.anonymous();
     await other.refreshCsrf('/login');
     const elsewhere = await other.post('/login', { email: 'busy@example.com', password: Factories.PASSWORD, returnTo: '/account/invite/not-a-token' });
-    assert.match(elsewhere.headers.location as string, /^\/account\/switch/);
+    assert.match(elsewhere.headers.location, /^\/account\/switch/);
   });
 
   it('brings a user without any account back to the invitation after signing in', async () => {

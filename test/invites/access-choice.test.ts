@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { invite, inviteAndLink, lastMail, linkOf, ownerSetup, traces } from './helpers';
-import { count } from '../helpers/db';
+import { invite, inviteAndLink, ownerSetup, traces } from './helpers';
+import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import type { InviteRow } from '../helpers/rows';
 
 const ALL_WITH_KEYS = /You chose All Permissions and also ticked permissions/;
 
 /** The row of a pending invitation by address. */
-async function inviteRow(tp: TestPortal, email: string) {
-  return tp.knex(TABLES.invites).where({ email }).first();
+function inviteRow(tp: TestPortal, email: string): Promise<InviteRow> {
+  return foundRow(tp, TABLES.invites, { email });
 }
 
 describe('invitations: the access an owner means is the access granted', () => {
@@ -40,7 +41,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.match(res.text, ALL_WITH_KEYS);
       assert.match(res.text, /aria-describedby="permissions-error"/);
       assert.match(res.text, /id="perm-invoices" name="permissions" value="invoices" checked/);
-      const row = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: dev.id }).first();
+      const row = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: dev.id });
       assert.ok(!row.all_permissions);
       assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
       assert.equal(await count(tp, TABLES.log, { action: 'permissions_changed' }), 0);
@@ -93,7 +94,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       const ivy = await tp.f.user({ email: 'ivy@example.com' });
       const invitee = await tp.login(ivy.email);
       assert.equal((await invitee.post(`${link.path}/accept`)).status, 303);
-      const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: ivy.id }).first();
+      const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: ivy.id });
       assert.ok(!member.all_permissions);
       assert.deepEqual(JSON.parse(member.permissions), ['invoices', 'tickets']);
     });

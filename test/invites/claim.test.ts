@@ -4,6 +4,7 @@ import { newToken } from '../../module/invites/token';
 import { TABLES } from '../../module/tables';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { demoLike, type DemoLike } from '../users/setup';
+import { foundRow } from '../helpers/db';
 
 /**
  * The claim is the one statement that decides who gets an invitation. These tests call it
@@ -25,7 +26,7 @@ describe('invitation claim: each condition of the one statement that hands an in
   afterEach(() => tp.close());
 
   const invite = () => tp.f.invite(d.acme.id, { email: 'new@example.test', invitedBy: d.alice.id, createdAt: now, expiresAt: now + HOUR });
-  const row = (id: number) => tp.knex(TABLES.invites).where({ id }).first();
+  const row = (id: number) => foundRow(tp, TABLES.invites, { id });
 
   it('a pending, unexpired invitation with its current hash is claimed once; a second claim fails', async () => {
     const { id, hash } = await invite();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Client, TestPortal } from '../helpers/portal';
-import { count } from '../helpers/db';
+import { count, firstRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import type { OutboxRow } from '../helpers/rows';
 
 export const BASE_URL = 'https://portal.example.test';
 export const DAY = 24 * 3600_000;
@@ -11,10 +12,11 @@ export async function traces(tp: TestPortal): Promise<{ mails: number; invites: 
   return { mails: await count(tp, 'outbox'), invites: await count(tp, TABLES.invites), log: await count(tp, TABLES.log) };
 }
 
-export async function lastMail(tp: TestPortal, to?: string): Promise<{ to_address: string; subject: string; text: string; html: string }> {
-  const q = tp.knex('outbox').orderBy('id', 'desc');
-  if (to) q.where('to_address', to);
-  const row = await q.first();
+export async function lastMail(tp: TestPortal, to?: string): Promise<OutboxRow> {
+  const row = await firstRow(tp, 'outbox', (q) => {
+    q.orderBy('id', 'desc');
+    if (to) q.where('to_address', to);
+  });
   assert.ok(row, `an e-mail${to ? ` to ${to}` : ''} was sent`);
   return row;
 }

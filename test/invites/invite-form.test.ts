@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { hashToken } from '../../module/invites/token';
 import { BASE_URL, DAY, invite, lastMail, linkOf, ownerSetup, traces } from './helpers';
-import { count } from '../helpers/db';
+import { allRows, count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { replaceMethod } from '../helpers/replace';
 
 describe('invitations: the invite form', () => {
   let tp: TestPortal;
@@ -21,7 +22,7 @@ describe('invitations: the invite form', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/account/users');
 
-    const row = await tp.knex(TABLES.invites).first();
+    const row = await foundRow(tp, TABLES.invites);
     assert.equal(row.email, 'new.person@example.com');
     assert.equal(row.pending_email, 'new.person@example.com');
     assert.equal(Number(row.account_id), account.id);
@@ -56,11 +57,11 @@ describe('invitations: the invite form', () => {
     const { owner } = await ownerSetup(tp);
     await invite(owner, 'someone@example.com');
     const { token } = linkOf(await lastMail(tp));
-    const rows = await tp.knex(TABLES.invites).select('*');
+    const rows = await allRows(tp, TABLES.invites);
     assert.equal(rows.length, 1);
     for (const [column, value] of Object.entries(rows[0])) assert.ok(!String(value).includes(token), `column ${column} holds the token`);
     assert.equal(await count(tp, TABLES.invites, (q) => q.where('token_hash', token).orWhere('email', 'like', `%${token}%`).orWhere('permissions', 'like', `%${token}%`)), 0);
-    const log = await tp.knex(TABLES.log).select('*');
+    const log = await allRows(tp, TABLES.log);
     for (const entry of log) assert.ok(!JSON.stringify(entry).includes(token), 'the log holds the token');
   });
 
@@ -139,7 +140,7 @@ describe('invitations: the invite form', () => {
       const { owner } = await ownerSetup(tp);
       await tp.setSettings({ invitesPerHour: 2 });
       assert.equal((await invite(owner, 'one@example.com')).status, 303);
-      const first = await tp.knex(TABLES.invites).first('id');
+      const first = await foundRow(tp, TABLES.invites);
       tp.clock.advance(61_000);
       assert.equal((await owner.post(`/account/invites/${first.id}/resend`)).status, 303);
       await refused(tp, () => invite(owner, 'two@example.com'), 429, /sent 2 invitations in the last hour/);
@@ -152,7 +153,7 @@ describe('invitations: the invite form', () => {
     it('offers to resend instead of making a second invitation to a pending address', async () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'twice@example.com')).status, 303);
-      const { id } = await tp.knex(TABLES.invites).first('id');
+      const { id } = await foundRow(tp, TABLES.invites);
       const page = await refused(tp, () => invite(owner, 'Twice@Example.com', ['invoices']), 409, /already has a pending invitation/);
       assert.match(page, new RegExp(`action="/account/invites/${id}/resend"`));
       assert.match(page, /Resend the invitation to twice@example.com/);
@@ -161,12 +162,11 @@ describe('invitations: the invite form', () => {
     it('tells the owner the invitation is kept and its e-mail will follow when it can not be sent now', async () => {
       const { owner } = await ownerSetup(tp);
       const mailer = tp.portal.accountUsers.services.ctx.host.mailer;
-      const send = mailer.send;
-      mailer.send = async () => { throw new Error('SMTP down'); };
+      const restore = replaceMethod(mailer, 'send', () => Promise.reject(new Error('SMTP down')));
       try {
         assert.equal((await invite(owner, 'unlucky@example.com')).status, 303);
       } finally {
-        mailer.send = send;
+        restore();
       }
       assert.match((await owner.get('/account/users')).text, /Its e-mail could not be sent yet; it goes out by itself/);
       assert.equal(await count(tp, TABLES.invites, { pending_email: 'unlucky@example.com' }), 1);
@@ -188,7 +188,7 @@ describe('invitations: the invite form', () => {
     const old = linkOf(await lastMail(tp, 'late@example.com'));
     tp.clock.advance(7 * DAY + 1000);
     assert.equal((await invite(owner, 'late@example.com')).status, 303);
-    const rows = await tp.knex(TABLES.invites).where('email', 'late@example.com').orderBy('id');
+    const rows = await allRows(tp, TABLES.invites, (q) => q.where('email', 'late@example.com').orderBy('id'));
     assert.equal(rows.length, 2);
     assert.equal(rows[0].pending_email, null);
     assert.equal(rows[1].pending_email, 'late@example.com');

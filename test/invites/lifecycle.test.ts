@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { DAY, inviteAndLink, lastMail, linkOf, mainText, ownerSetup } from './helpers';
-import { count } from '../helpers/db';
+import { count, firstRow, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { replaceMethod } from '../helpers/replace';
 
 describe('invitations: expiry, single use, resend and cancel', () => {
   let tp: TestPortal;
@@ -36,7 +37,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const { owner } = await ownerSetup(tp);
     await tp.setSettings({ inviteLifetimeDays: 2 });
     const link = await inviteAndLink(tp, owner, 'short@example.com');
-    const row = await tp.knex(TABLES.invites).first();
+    const row = await foundRow(tp, TABLES.invites);
     assert.equal(Number(row.expires_at) - Number(row.created_at), 2 * DAY);
     tp.clock.advance(2 * DAY + 1000);
     assert.equal((await tp.anonymous().get(link.path)).status, 404);
@@ -51,7 +52,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const client = await tp.login(user.email);
     await client.refreshCsrf(used.path);
     assert.equal((await client.post(`${used.path}/accept`)).status, 303);
-    const { id } = await tp.knex(TABLES.invites).where('email', 'cancelled@example.com').first('id');
+    const { id } = await foundRow(tp, TABLES.invites, { email: 'cancelled@example.com' });
     await owner.refreshCsrf('/account/users');
     assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
     await tp.knex(TABLES.invites).where('email', 'expired@example.com').update({ expires_at: tp.clock.now() - 1 });
@@ -79,7 +80,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const events: Array<Record<string, unknown>> = [];
     tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => { events.push(p); });
     const old = await inviteAndLink(tp, owner, 'again@example.com', ['tickets']);
-    const before = await tp.knex(TABLES.invites).first();
+    const before = await foundRow(tp, TABLES.invites);
     tp.clock.advance(3 * DAY);
     const res = await owner.post(`/account/invites/${before.id}/resend`);
     assert.equal(res.status, 303);
@@ -87,7 +88,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const fresh = linkOf(await lastMail(tp, 'again@example.com'));
     assert.notEqual(fresh.token, old.token);
     assert.equal(await count(tp, 'outbox', { to_address: 'again@example.com' }), 2);
-    const after = await tp.knex(TABLES.invites).first();
+    const after = await foundRow(tp, TABLES.invites);
     assert.equal(Number(after.sent_count), 2);
     assert.equal(Number(after.expires_at), Number(after.last_sent_at) + 7 * DAY);
     assert.ok(Number(after.expires_at) > Number(before.expires_at) + 3 * DAY - 5000);
@@ -103,16 +104,15 @@ describe('invitations: expiry, single use, resend and cancel', () => {
   it('a resend whose e-mail can not be sent yet saves the new link and queues its e-mail', async () => {
     const { owner } = await ownerSetup(tp);
     const old = await inviteAndLink(tp, owner, 'keep@example.com');
-    const before = await tp.knex(TABLES.invites).first();
+    const before = await foundRow(tp, TABLES.invites);
     const mailer = tp.portal.accountUsers.services.ctx.host.mailer;
-    const send = mailer.send;
-    mailer.send = async () => { throw new Error('SMTP down'); };
+    const restore = replaceMethod(mailer, 'send', () => Promise.reject(new Error('SMTP down')));
     try {
       tp.clock.advance(61_000);
       const res = await owner.post(`/account/invites/${before.id}/resend`);
       assert.equal(res.status, 303);
     } finally {
-      mailer.send = send;
+      restore();
     }
     assert.equal(await count(tp, TABLES.log, { action: 'invite_resent' }), 1);
     assert.equal(await count(tp, TABLES.mailQueue, { status: 'queued' }), 1);
@@ -122,7 +122,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
   it('two resends at once send one e-mail; the other click is told it just went out; the next one waits a minute', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'twice@example.com');
-    const { id } = await tp.knex(TABLES.invites).first('id');
+    const { id } = await foundRow(tp, TABLES.invites);
     tp.clock.advance(61_000);
     const results = await Promise.all([owner.post(`/account/invites/${id}/resend`), owner.post(`/account/invites/${id}/resend`)]);
     assert.deepEqual(results.map((r) => r.status), [303, 303]);
@@ -143,7 +143,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const user = await tp.f.user({ email: 'meanwhile@example.com' });
     await inviteAndLink(tp, owner, 'meanwhile@example.com');
     await tp.f.member(account.id, user.id, ['tickets']);
-    const { id } = await tp.knex(TABLES.invites).first('id');
+    const { id } = await foundRow(tp, TABLES.invites);
     tp.clock.advance(61_000);
     const res = await owner.post(`/account/invites/${id}/resend`);
     assert.equal(res.status, 422);
@@ -156,7 +156,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const events: Array<Record<string, unknown>> = [];
     tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
     const link = await inviteAndLink(tp, owner, 'gone@example.com');
-    const { id } = await tp.knex(TABLES.invites).first('id');
+    const { id } = await foundRow(tp, TABLES.invites);
     const confirm = await owner.get(`/account/invites/${id}/cancel`);
     assert.equal(confirm.status, 200);
     assert.match(confirm.text, /Are you sure you want to cancel the invitation to gone@example.com/);
@@ -167,7 +167,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const res = await owner.post(`/account/invites/${id}/cancel`);
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/account/users');
-    const row = await tp.knex(TABLES.invites).first();
+    const row = await foundRow(tp, TABLES.invites);
     assert.equal(row.pending_email, null);
     assert.ok(Number(row.cancelled_at) > 0);
     assert.equal(await count(tp, TABLES.log, { action: 'invite_cancelled', account_id: account.id }), 1);
@@ -182,32 +182,32 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const mine = await ownerSetup(tp, 'Mine');
     const theirs = await ownerSetup(tp, 'Theirs');
     await inviteAndLink(tp, theirs.owner, 'theirs@example.com');
-    const { id } = await tp.knex(TABLES.invites).first('id');
-    const before = await tp.knex(TABLES.invites).first();
+    const { id } = await foundRow(tp, TABLES.invites);
+    const before = await foundRow(tp, TABLES.invites);
     for (const target of [id, 999999]) {
       assert.equal((await mine.owner.get(`/account/invites/${target}/cancel`)).status, 404);
       assert.equal((await mine.owner.post(`/account/invites/${target}/cancel`)).status, 404);
       assert.equal((await mine.owner.post(`/account/invites/${target}/resend`)).status, 404);
     }
     assert.equal((await mine.owner.post('/account/invites/abc/resend')).status, 404);
-    assert.deepEqual(await tp.knex(TABLES.invites).first(), before);
+    assert.deepEqual(await firstRow(tp, TABLES.invites), before);
     assert.equal(await count(tp, 'outbox'), 1);
   });
 
   it('refuses resend and cancel without the CSRF token', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'safe@example.com');
-    const before = await tp.knex(TABLES.invites).first();
+    const before = await foundRow(tp, TABLES.invites);
     assert.equal((await owner.post(`/account/invites/${before.id}/resend`, { _csrf: 'forged' })).status, 403);
     assert.equal((await owner.agent.post(`/account/invites/${before.id}/cancel`).type('form').send({})).status, 403);
-    assert.deepEqual(await tp.knex(TABLES.invites).first(), before);
+    assert.deepEqual(await firstRow(tp, TABLES.invites), before);
     assert.equal(await count(tp, 'outbox'), 1);
   });
 
   it('lists pending invitations on User Management with their dates, status and actions, and the invite form', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'listed@example.com', ['invoices']);
-    const { id } = await tp.knex(TABLES.invites).first('id');
+    const { id } = await foundRow(tp, TABLES.invites);
     const page = await owner.get('/account/users');
     assert.equal(page.status, 200);
     assert.match(page.text, /Pending invitations/);

@@ -4,6 +4,7 @@ import { Factories } from '../helpers/factories';
 import { bareHost, type BareHost } from '../contract/bare-host';
 import { BASE_URL, invite, lastMail, linkOf, ownerSetup } from './helpers';
 import { TABLES } from '../../module/tables';
+import { foundRow } from '../helpers/db';
 
 const VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">';
 
@@ -45,7 +46,7 @@ describe('invitation e-mails say who sends them and what each permission allows'
       assert.equal((await invite(owner, 'ivy@example.test')).status, 303);
       const first = await lastMail(tp, 'ivy@example.test');
       assert.match(first.text, /- All Permissions: Everything the account owner can do except managing users, including permissions added in the future\./);
-      const row = await tp.knex(TABLES.invites).where({ email: 'ivy@example.test' }).first();
+      const row = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       tp.clock.advance(2 * 60_000);
       assert.equal((await owner.post(`/account/invites/${row.id}/resend`, { formPage: '/account/users' })).status, 303);
       const resent = await lastMail(tp, 'ivy@example.test');

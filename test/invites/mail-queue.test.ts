@@ -3,8 +3,9 @@ import { setupPortal, type TestPortal } from '../helpers/portal';
 import { MailSender } from '../../module/mail/sender';
 import { MailQueueRepo } from '../../module/mail/queue-repo';
 import { BASE_URL, invite, lastMail, linkOf, ownerSetup } from './helpers';
-import { count } from '../helpers/db';
+import { allRows, count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { replaceMethod } from '../helpers/replace';
 
 /** The periodic pass every app instance runs over the queue, as a second process would. */
 function sender(tp: TestPortal): MailSender {
@@ -13,17 +14,10 @@ function sender(tp: TestPortal): MailSender {
 
 /** Makes the portal's mail server fail until the returned function is called. */
 function mailServerDown(tp: TestPortal): () => void {
-  const mailer = tp.portal.accountUsers.services.ctx.host.mailer;
-  const send = mailer.send;
-  mailer.send = async () => {
-    throw new Error('SMTP down');
-  };
-  return () => {
-    mailer.send = send;
-  };
+  return replaceMethod(tp.portal.accountUsers.services.ctx.host.mailer, 'send', () => Promise.reject(new Error('SMTP down')));
 }
 
-const queue = (tp: TestPortal) => tp.knex(TABLES.mailQueue).orderBy('id');
+const queue = (tp: TestPortal) => allRows(tp, TABLES.mailQueue, (q) => q.orderBy('id'));
 
 describe('invitation e-mails go through a queue written with the invitation', () => {
   let tp: TestPortal;
@@ -74,15 +68,12 @@ describe('invitation e-mails go through a queue written with the invitation', ()
 
   it('the e-mail is written in the invitation\'s transaction: a database cut there keeps no invitation', async () => {
     const { owner } = await ownerSetup(tp);
-    const enqueue = MailQueueRepo.prototype.enqueue;
-    MailQueueRepo.prototype.enqueue = async () => {
-      throw Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
-    };
+    const restore = replaceMethod(MailQueueRepo.prototype, 'enqueue', () => Promise.reject(Object.assign(new Error('connection lost'), { code: 'ECONNRESET' })));
     let res;
     try {
       res = await invite(owner, 'cut@example.com');
     } finally {
-      MailQueueRepo.prototype.enqueue = enqueue;
+      restore();
     }
     assert.equal(res.status, 503);
     assert.equal(await count(tp, TABLES.invites), 0, 'no pending invitation without its e-mail');
@@ -96,7 +87,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     const restore = mailServerDown(tp);
     await invite(owner, 'gone@example.com');
     restore();
-    const { id } = (await tp.knex(TABLES.invites).first('id')) as { id: number };
+    const { id } = await foundRow(tp, TABLES.invites);
     assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
     tp.clock.advance(61_000);
     assert.equal(await sender(tp).deliverDue(), 0);
@@ -110,7 +101,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
       await invite(owner, 'again@example.com');
       return lastMail(tp, 'again@example.com');
     })());
-    const { id } = (await tp.knex(TABLES.invites).first('id')) as { id: number };
+    const { id } = await foundRow(tp, TABLES.invites);
     const restore = mailServerDown(tp);
     tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);

@@ -108,7 +108,7 @@ describe('The packed package, installed into an empty project', function () {
       let output = '';
       base = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the minimal host did not start:\n${output}`)), 60_000);
-        started.stdout!.on('data', (chunk: Buffer) => {
+        started.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           const port = /listening on (\d+)/.exec(output)?.[1];
           if (port) {
@@ -116,7 +116,7 @@ describe('The packed package, installed into an empty project', function () {
             resolve(`http://127.0.0.1:${port}`);
           }
         });
-        started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        started.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
         started.on('exit', (code) => reject(new Error(`the minimal host exited (${code}):\n${output}`)));
       });
     });
@@ -162,8 +162,8 @@ describe('The packed package, installed into an empty project', function () {
       // Two accounts: the sign-in ends on the chooser, which lists both.
       let res = await owner.post('/login', { username: 'olivia@example.test', password: 'owner-password-1' });
       assert.equal(res.status, 303);
-      assert.match(res.headers.location as string, /^\/account\/switch/);
-      res = await owner.get(res.headers.location as string);
+      assert.match(res.headers.location, /^\/account\/switch/);
+      res = await owner.get(res.headers.location);
       assert.equal(res.status, 200);
       assert.match(res.text, /Acme Hosting/);
       assert.match(res.text, /Beta Labs/);

@@ -3,6 +3,7 @@ import type { Client } from '../helpers/portal';
 import { buildWorld, login, loginTo, mainText, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 import { TABLES } from '../../module/tables';
+import { allRows, firstRow, foundRow } from '../helpers/db';
 
 /**
  * Access control, function and data level: every route with ids of another account, and every
@@ -140,19 +141,19 @@ describe('security: access control across accounts', () => {
   describe('mass assignment: only the fields a form has are read', () => {
     it('ignores owner flags, account ids and user ids in a permissions form', async () => {
       const owner = await loginTo(w.tp, w.alice.email, w.acme.id);
-      const before = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.dev.id }).first();
+      const before = await foundRow(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id });
       const res = await owner.post(`/account/users/${w.dev.id}/permissions`, {
         access: 'choose', permissions: ['tickets'], is_owner: '1', isOwner: 'true', account_id: String(w.blueFish.id), user_id: String(w.bob.id), all_permissions: '1',
       });
       assert.equal(res.status, 303);
-      const after = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.dev.id }).first();
+      const after = await foundRow(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id });
       assert.equal(after.is_owner, null);
       assert.ok(!after.all_permissions);
       assert.deepEqual(JSON.parse(after.permissions), ['tickets']);
       assert.equal(after.id, before.id);
-      const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+      const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
       assert.deepEqual(owners.map((o) => Number(o.user_id)), [w.alice.id]);
-      assert.equal(await w.tp.knex(TABLES.members).where({ account_id: w.blueFish.id, user_id: w.dev.id }).first(), undefined);
+      assert.equal(await firstRow(w.tp, TABLES.members, { account_id: w.blueFish.id, user_id: w.dev.id }), undefined);
       // Put it back for the other cases.
       await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'all' });
     });
@@ -161,7 +162,7 @@ describe('security: access control across accounts', () => {
       const owner = await loginTo(w.tp, w.alice.email, w.acme.id);
       const res = await owner.post('/account/users/invite', { email: 'mass@victim.test', access: 'all', account_id: String(w.blueFish.id), is_owner: '1', invited_by: String(w.bob.id) });
       assert.equal(res.status, 303);
-      const row = await w.tp.knex(TABLES.invites).where('email', 'mass@victim.test').first();
+      const row = await foundRow(w.tp, TABLES.invites, { email: 'mass@victim.test' });
       assert.equal(Number(row.account_id), w.acme.id);
       assert.equal(Number(row.invited_by), w.alice.id);
       assert.equal((await owner.post(`/account/invites/${row.id}/cancel`)).status, 303);

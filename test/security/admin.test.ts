@@ -3,6 +3,7 @@ import type { Client } from '../helpers/portal';
 import { buildWorld, loginTo, mainText, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 import { TABLES } from '../../module/tables';
+import { allRows, firstRow, foundRow } from '../helpers/db';
 
 const BASE = '/admin/modules/account_users';
 
@@ -93,11 +94,11 @@ describe('security: the module admin pages', () => {
   it('staff: adding a user ignores owner flags and account ids in the form', async () => {
     const res = await admin.post(`${BASE}/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'choose', permissions: ['tickets'], is_owner: '1', account_id: String(w.blueFish.id), accountId: String(w.malloryLtd.id) });
     assert.equal(res.status, 303);
-    const row = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.sam.id }).first();
+    const row = await foundRow(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.sam.id });
     assert.equal(row.is_owner, null);
     assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
-    assert.equal(await w.tp.knex(TABLES.members).where({ account_id: w.malloryLtd.id, user_id: w.sam.id }).first(), undefined);
-    const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    assert.equal(await firstRow(w.tp, TABLES.members, { account_id: w.malloryLtd.id, user_id: w.sam.id }), undefined);
+    const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
     assert.deepEqual(owners.map((o) => Number(o.user_id)), [w.alice.id]);
     await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.sam.id }).del();
   });

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import type { Client } from '../helpers/portal';
 import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
-import { count } from '../helpers/db';
+import { allRows, count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 import { Refusal } from '../../module/errors';
+import { fromJson } from '../helpers/rows';
+import { replaceMethod } from '../helpers/replace';
 
 const PARALLEL = 50;
-
-async function rows<T = Record<string, unknown>>(w: World, table: string, where: Record<string, unknown>): Promise<T[]> {
-  return (await w.tp.knex(table).where(where).select('*')) as T[];
-}
 
 /** The invariants the database must keep under any interleaving. */
 async function assertInvariants(w: World): Promise<void> {
   const k = w.tp.knex;
-  const owners = (await k(TABLES.members).whereNotNull('is_owner').groupBy('account_id').select('account_id').count({ n: '*' })) as Array<{ account_id: number; n: number | string }>;
+  const owners = await k(TABLES.members).whereNotNull('is_owner').groupBy('account_id').select('account_id').count<Array<{ account_id: number; n: number | string }>>({ n: '*' });
   for (const o of owners) assert.equal(Number(o.n), 1, `account ${o.account_id} has one owner`);
-  const accounts = (await k('accounts').select('id')) as Array<{ id: number }>;
+  const accounts = await allRows(w.tp, 'accounts');
   assert.equal(owners.length, accounts.length, 'every account has an owner');
   const dupMembers = await k(TABLES.members).groupBy('account_id', 'user_id').having(k.raw('count(*) > 1')).select('account_id', 'user_id');
   assert.deepEqual(dupMembers, [], 'one membership per user and account');
@@ -52,8 +50,8 @@ describe('security: concurrency (50 requests at once)', function () {
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 303).length, 1, `one success: ${statuses.join(',')}`);
     assert.ok(statuses.filter((s) => s !== 303).every((s) => s === 404), `the others see the invitation as used: ${statuses.join(',')}`);
-    const invite = (await rows<{ accepted_by: number; pending_email: string | null }>(w, TABLES.invites, { id }))[0];
-    const joined = await w.tp.knex(TABLES.members).where('account_id', w.acme.id).whereIn('user_id', racers.map((r) => r.id)).select('user_id');
+    const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
+    const joined = await allRows(w.tp, TABLES.members, (q) => q.where('account_id', w.acme.id).whereIn('user_id', racers.map((r) => r.id)));
     assert.equal(joined.length, 1, 'one membership was made');
     assert.equal(Number(joined[0].user_id), Number(invite.accepted_by));
     assert.equal(invite.pending_email, null);
@@ -101,21 +99,21 @@ describe('security: concurrency (50 requests at once)', function () {
     const choices = Array.from({ length: PARALLEL }, (_, i) => (i % 5 === 0 ? 'all' : ['tickets', 'invoices', 'domains', 'products', 'quotes'].slice(0, 1 + (i % 5))));
     const results = await Promise.all(choices.map((c) => owner.post(`/account/users/${w.dev.id}/permissions`, c === 'all' ? { access: 'all' } : { access: 'choose', permissions: c })));
     assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join(','));
-    const member = (await rows<{ all_permissions: number | boolean; permissions: string; is_owner: number | null }>(w, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }));
+    const member = (await allRows(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }));
     assert.equal(member.length, 1);
     assert.equal(member[0].is_owner, null);
     // Keys are stored in catalogue order, so choices compare as sets.
-    const norm = (c: unknown) => JSON.stringify(Array.isArray(c) ? [...c].sort() : c);
-    const final = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
+    const norm = (c: unknown) => JSON.stringify(Array.isArray(c) ? c.slice().sort() : c);
+    const final = member[0].all_permissions ? 'all' : fromJson(member[0].permissions);
     assert.ok(choices.some((c) => norm(c) === norm(final)), `the final state ${JSON.stringify(final)} is one that was sent`);
-    const log = (await w.tp.knex(TABLES.log).where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id').select('details')) as Array<{ details: string }>;
+    const log = await allRows(w.tp, TABLES.log, (q) => q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'));
     assert.ok(log.length >= 1 && log.length <= PARALLEL);
-    const last = JSON.parse(log[log.length - 1].details) as { to: unknown };
+    const last = fromJson(log[log.length - 1].details) as { to: unknown };
     assert.equal(norm(last.to), norm(final), 'the last log entry says what the member has');
     // The audit trail is a chain: each change starts from what the change before it left.
     for (let i = 1; i < log.length; i += 1) {
-      const prev = JSON.parse(log[i - 1].details) as { to: unknown };
-      const next = JSON.parse(log[i].details) as { from: unknown };
+      const prev = fromJson(log[i - 1].details) as { to: unknown };
+      const next = fromJson(log[i].details) as { from: unknown };
       assert.equal(norm(next.from), norm(prev.to), `log entry ${i + 1} starts where entry ${i} ended`);
     }
     await assertInvariants(w);
@@ -143,7 +141,7 @@ describe('security: concurrency (50 requests at once)', function () {
       await client.tokenFor(`/account/invite/${token}/accept`);
       const [acc, can] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/cancel`)]);
       assert.ok([303, 404].includes(acc.status) && [303, 404].includes(can.status), `accept ${acc.status}, cancel ${can.status}`);
-      const invite = (await rows<{ accepted_at: number | null; cancelled_at: number | null }>(w, TABLES.invites, { id }))[0];
+      const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
       const members = await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: invitee.id });
       assert.ok(!(invite.accepted_at && invite.cancelled_at), 'not both');
       assert.equal(members, invite.accepted_at ? 1 : 0, 'a membership exactly when accepted');
@@ -162,7 +160,7 @@ describe('security: concurrency (50 requests at once)', function () {
     const statuses = results.map((r) => r.status);
     assert.ok(statuses.every((s) => s === 303 || s === 409 || s === 404), statuses.join(','));
     assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
-    const users = await rows<{ id: number }>(w, 'users', { email: 'newcomer@victim.test' });
+    const users = await allRows(w.tp, 'users', { email: 'newcomer@victim.test' });
     assert.equal(users.length, 1);
     assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: users[0].id }), 1);
     await assertInvariants(w);
@@ -179,7 +177,7 @@ describe('security: concurrency (50 requests at once)', function () {
       const [acc, res] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/resend`)]);
       // A deadlock between the two rolls one back whole, and it is tried again: no 503, no 500.
       assert.ok([303, 404].includes(acc.status) && [303, 404].includes(res.status), `${acc.status} ${res.status}`);
-      const invite = (await rows<{ accepted_at: number | null; pending_email: string | null }>(w, TABLES.invites, { id }))[0];
+      const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
       const members = await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: invitee.id });
       assert.equal(members, invite.accepted_at ? 1 : 0);
       assert.equal(acc.status === 303, Boolean(invite.accepted_at), 'the accept answered as it happened');
@@ -222,27 +220,27 @@ describe('security: concurrency (50 requests at once)', function () {
     const other = await loginTo(w.tp, w.alice.email, w.acme.id);
     // The second save reads the member ({tickets}); before it decides, the first save commits {invoices}.
     const users = w.tp.portal.accountUsers.services.ctx.host.users;
-    const findById = users.findById;
+    const findById = users.findById.bind(users);
     let first: Promise<{ status: number }> | undefined;
-    users.findById = async (id: number) => {
+    const restore = replaceMethod(users, 'findById', async (id: number) => {
       if (!first) {
         first = other.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['invoices'] });
         assert.equal((await first).status, 303);
       }
-      return findById.call(users, id);
-    };
+      return findById(id);
+    });
     let later;
     try {
       later = await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
     } finally {
-      users.findById = findById;
+      restore();
     }
     assert.equal(later.status, 303);
     assert.match((await owner.get('/account/users')).text, /The permissions of Dana Dev were saved/);
-    const member = (await rows<{ permissions: string }>(w, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }))[0];
+    const member = (await allRows(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }))[0];
     assert.deepEqual(JSON.parse(member.permissions), ['tickets'], 'the later save is what stays');
-    const log = await w.tp.knex(TABLES.log).where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id').select('details');
-    assert.deepEqual(log.slice(-2).map((r) => JSON.parse(r.details as string)), [{ from: ['tickets'], to: ['invoices'] }, { from: ['invoices'], to: ['tickets'] }]);
+    const log = await allRows(w.tp, TABLES.log, (q) => q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'));
+    assert.deepEqual(log.slice(-2).map((r) => fromJson(r.details)), [{ from: ['tickets'], to: ['invoices'] }, { from: ['invoices'], to: ['tickets'] }]);
   });
 
   it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
@@ -256,10 +254,10 @@ describe('security: concurrency (50 requests at once)', function () {
     const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users/${candidates[i % candidates.length]}/owner`, { access: 'all' })));
     const statuses = results.map((r) => r.status);
     assert.ok(statuses.every((s) => s === 303 || s === 409), statuses.join(','));
-    const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
     assert.equal(owners.length, 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const account = (await w.tp.knex('accounts').where('id', w.acme.id).first('primary_user_id')) as { primary_user_id: number };
+    const account = await foundRow(w.tp, 'accounts', { id: w.acme.id });
     assert.equal(Number(account.primary_user_id), Number(owners[0].user_id));
     for (const id of [w.alice.id, ...candidates]) {
       assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: id }), 1);
@@ -280,20 +278,20 @@ describe('security: concurrency (50 requests at once)', function () {
     const { members } = w.tp.portal.accountUsers.services;
     const actor = { type: 'admin' as const, id: 1, name: 'Admin', ip: null };
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL / 2 }, (_, i) => members.makeOwner(actor, w.acme.id, candidates[i % candidates.length])));
-    const refused = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     for (const r of refused) {
       const e = r.reason as { code?: string };
       // A move that lost the race is refused cleanly (a conflict, the unique index or a deadlock), never half-applied.
       assert.ok((e instanceof Refusal && e.kind === 'conflict') || /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)), `unexpected: ${String(r.reason)}`);
     }
     assert.ok(outcomes.some((o) => o.status === 'fulfilled'));
-    const owners = await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, is_owner: true }).select('user_id');
+    const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
     assert.equal(owners.length, 1);
     const ownerId = Number(owners[0].user_id);
     assert.ok([...candidates, w.alice.id].includes(ownerId));
     // The portal's own record settles on the same person once every event has run.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const account = (await w.tp.knex('accounts').where('id', w.acme.id).first('primary_user_id')) as { primary_user_id: number };
+    const account = await foundRow(w.tp, 'accounts', { id: w.acme.id });
     assert.equal(Number(account.primary_user_id), ownerId);
     // Everyone who was owner on the way keeps a membership with all permissions.
     for (const id of [w.alice.id, ...candidates]) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { HostConfig } from '../../host/config';
 import { Client, setupPortal, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import { foundRow } from '../helpers/db';
 
 export const PASSWORD = 'test-password-1';
 
@@ -56,8 +57,8 @@ export function tokenOf(text: string): string {
 export async function inviteByHttp(tp: TestPortal, owner: Client, email: string, fields: Record<string, string | string[]> = { access: 'all' }): Promise<{ id: number; token: string }> {
   const res = await owner.post('/account/users/invite', { email, ...fields });
   assert.equal(res.status, 303, `inviting ${email}: ${res.status} ${res.text.slice(0, 200)}`);
-  const mail = (await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first()) as { text: string };
-  const row = (await tp.knex(TABLES.invites).where('pending_email', email).orderBy('id', 'desc').first('id')) as { id: number };
+  const mail = await foundRow(tp, 'outbox', (q) => q.where('to_address', email).orderBy('id', 'desc'));
+  const row = await foundRow(tp, TABLES.invites, (q) => q.where('pending_email', email).orderBy('id', 'desc'));
   return { id: Number(row.id), token: tokenOf(mail.text) };
 }
 

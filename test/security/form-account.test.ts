@@ -3,6 +3,7 @@ import { encodeForm, setupPortal, type Client, type TestPortal } from '../helper
 import { loginTo } from '../users/setup';
 import { diff, snapshot } from './snapshot';
 import { TABLES } from '../../module/tables';
+import { allRows, foundRow } from '../helpers/db';
 
 /** The hidden fields of the page's POST form whose action is `action`, as a browser would send them. */
 function hiddenFields(html: string, action: string): Record<string, string> {
@@ -84,7 +85,7 @@ describe('forms are bound to the account they were shown for', () => {
       const switched = await client.post('/account/switch', back);
       assert.equal(switched.status, 303);
       assert.equal(switched.headers.location, form.formPage ?? form.page);
-      const again = await client.get(switched.headers.location as string);
+      const again = await client.get(switched.headers.location);
       assert.equal(again.status, 200);
       assert.equal(hiddenFields(again.text, form.action).accountId, String(ids.acme));
     });
@@ -97,7 +98,7 @@ describe('forms are bound to the account they were shown for', () => {
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 409);
     await alice.post('/account/switch', { accountId: String(ids.acme) });
     assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 303);
-    const rows = (await tp.knex(TABLES.members).where('user_id', ids.dev).orderBy('account_id').select('account_id', 'all_permissions')) as Array<{ account_id: number; all_permissions: unknown }>;
+    const rows = await allRows(tp, TABLES.members, (q) => q.where('user_id', ids.dev).orderBy('account_id'));
     assert.deepEqual(rows.map((r) => [Number(r.account_id), Boolean(Number(r.all_permissions))]), [[ids.acme, false], [ids.alpha, true]]);
   });
 
@@ -132,7 +133,7 @@ describe('forms are bound to the account they were shown for', () => {
     assert.equal(await carol.sessionAccountId(), undefined, 'the POST selected no account');
     // Reading a page still opens the only open account, as at login — but it is not a sign-in into
     // it, so the membership's last login stays as it was.
-    const lastLogin = async () => ((await tp.knex(TABLES.members).where({ account_id: ids.acme }).whereIn('user_id', tp.knex('users').select('id').where('email', 'carol@forms.test')).first('last_login_at')) as { last_login_at: unknown }).last_login_at;
+    const lastLogin = async () => (await foundRow(tp, TABLES.members, (q) => q.where({ account_id: ids.acme }).whereIn('user_id', tp.knex('users').select('id').where('email', 'carol@forms.test')))).last_login_at;
     const loginBefore = await lastLogin();
     assert.equal((await carol.get('/tickets')).status, 200);
     assert.equal(await carol.sessionAccountId(), String(ids.acme));

@@ -3,6 +3,7 @@ import { encodeForm, setupPortal, type Client, type TestPortal } from '../helper
 import { buildWorld, inviteByHttp, login, loginTo, PASSWORD, tokenOf, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 import { TABLES } from '../../module/tables';
+import { foundRow } from '../helpers/db';
 
 /** Query and body values that are objects or arrays: refused or ignored, never interpreted. */
 describe('security: object and array values in queries and forms', () => {
@@ -121,8 +122,8 @@ describe('security: markup in names is shown as text everywhere', () => {
     // An address with quotes is valid but must stay inside its attribute.
     const res = await owner.post('/account/users/invite', { email: QUOTE_EMAIL, access: 'all' });
     assert.equal(res.status, 303, res.text.slice(0, 300));
-    token = tokenOf(((await tp.knex('outbox').orderBy('id', 'desc').first()) as { text: string }).text);
-    inviteId = Number(((await tp.knex(TABLES.invites).orderBy('id', 'desc').first('id')) as { id: number }).id);
+    token = tokenOf((await foundRow(tp, 'outbox', (q) => q.orderBy('id', 'desc'))).text);
+    inviteId = Number((await foundRow(tp, TABLES.invites, (q) => q.orderBy('id', 'desc'))).id);
     await owner.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
     member = await loginTo(tp, dev.email, acme.id);
   });
@@ -230,14 +231,14 @@ describe('security: forged Host headers on invitation links', () => {
           .type('form')
           .send(encodeForm({ _csrf: await owner.tokenFor('/account/users/invite'), accountId: String(w.acme.id), email: 'hosted@victim.test', access: 'all' }));
         assert.equal(res.status, 303);
-        const mail = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').first()) as { text: string; html: string };
+        const mail = await foundRow(w.tp, 'outbox', { to_address: 'hosted@victim.test' });
         assert.doesNotMatch(mail.text + mail.html, /evil\.test/);
         assert.match(mail.text, /https:\/\/portal\.example\.test\/account\/invite\/[A-Za-z0-9_-]{43}/);
         // The resend link is built the same way.
-        const id = ((await w.tp.knex(TABLES.invites).where('email', 'hosted@victim.test').first('id')) as { id: number }).id;
+        const id = (await foundRow(w.tp, TABLES.invites, { email: 'hosted@victim.test' })).id;
         w.tp.clock.advance(61_000);
         await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: await owner.tokenFor('/account/users'), accountId: String(w.acme.id) }));
-        const last = (await w.tp.knex('outbox').where('to_address', 'hosted@victim.test').orderBy('id', 'desc').first()) as { text: string };
+        const last = await foundRow(w.tp, 'outbox', (q) => q.where('to_address', 'hosted@victim.test').orderBy('id', 'desc'));
         assert.doesNotMatch(last.text, /evil\.test/);
       } finally {
         await w.tp.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { CookieAccessInfo } from 'cookiejar';
 import { Factories } from '../helpers/factories';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
+import { firstRow, foundRow } from '../helpers/db';
 
 const sidOf = (client: Client) => (client.agent as unknown as { jar: { getCookie(n: string, i: unknown): { value: string } | undefined } }).jar.getCookie('portal.sid', CookieAccessInfo.All)?.value;
 
@@ -29,8 +30,8 @@ describe('security: changing the password', () => {
     assert.match(settings.text, /Your password was changed|password/i);
     const elsewhere = await phone.get('/account/users');
     assert.equal(elsewhere.status, 302, 'the other session is signed out');
-    assert.match(elsewhere.headers.location as string, /^\/login/);
-    assert.equal(await tp.knex('sessions').where('sid', decodeURIComponent(before!).slice(2).split('.')[0]).first(), undefined, 'the old id is gone from the store');
+    assert.match(elsewhere.headers.location, /^\/login/);
+    assert.equal(await firstRow(tp, 'sessions', { sid: decodeURIComponent(before!).slice(2).split('.')[0] }), undefined, 'the old id is gone from the store');
   });
 
   it('the 11th wrong current password in 15 minutes is refused, even the right one then', async () => {
@@ -40,7 +41,7 @@ describe('security: changing the password', () => {
     const res = await change(client, Factories.PASSWORD);
     assert.equal(res.status, 429);
     assert.match(res.text, /Too many attempts/);
-    const row = (await tp.knex('users').where('email', 'alice@password.test').first('password_hash')) as { password_hash: string };
+    const row = await foundRow(tp, 'users', { email: 'alice@password.test' });
     const other = await tp.login('alice@password.test').catch(() => undefined);
     assert.ok(other, `the old password still signs in (${row.password_hash.slice(0, 6)})`);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createApp } from '../../host/app';
-import { emptyDatabase, sharedKnex } from '../helpers/db';
+import { foundRow, emptyDatabase, sharedKnex } from '../helpers/db';
 import { Factories } from '../helpers/factories';
 import { Client, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 
@@ -22,7 +22,7 @@ describe('security: the profile\'s country and what the error log keeps', () => 
       assert.match(res.text, /Please enter a two-letter country code such as DE, FR or US\./);
     }
     assert.equal((await client.post('/profile', { name: 'Acme', email: 'billing@country.test', country: 'fr' })).status, 303);
-    assert.equal((await tp.knex('accounts').where('id', account.id).first('country')).country, 'FR');
+    assert.equal((await foundRow(tp, 'accounts', { id: account.id })).country, 'FR');
   });
 
   it('a database error is logged with its code, without the statement\'s values', async () => {

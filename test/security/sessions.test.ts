@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { CookieAccessInfo } from 'cookiejar';
-import { count } from '../helpers/db';
+import { count, firstRow } from '../helpers/db';
 import { Client, type TestPortal } from '../helpers/portal';
 import { buildWorld, freshLimits, inviteByHttp, login, loginTo, PASSWORD, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 import { TABLES } from '../../module/tables';
+import type { SessionRow } from '../helpers/rows';
 
 function sidOf(client: Client): string | undefined {
   const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
@@ -17,8 +18,8 @@ function cookieHeader(client: Client): string {
   return `portal.sid=${jar.getCookie('portal.sid', CookieAccessInfo.All)?.value ?? ''}`;
 }
 
-async function stored(tp: TestPortal, sid: string | undefined) {
-  return sid ? tp.knex('sessions').where('sid', sid).first() : undefined;
+async function stored(tp: TestPortal, sid: string | undefined): Promise<SessionRow | undefined> {
+  return sid ? firstRow(tp, 'sessions', { sid }) : undefined;
 }
 
 const REDIRECTS = ['//evil.test', 'https://evil.test/x', '/\\evil.test', '\\\\evil.test', '/%2F%2Fevil.test', '/%5Cevil.test', '/%252F%252Fevil.test', 'javascript:alert(1)', '\t//evil.test', '///evil.test', 'http:evil.test', '/./%2F/evil.test', '/%0D%0ALocation:%20https://evil.test'];
@@ -109,7 +110,8 @@ describe('security: sessions, redirects and rate limits', () => {
     const client = await loginTo(w.tp, w.alice.email, w.acme.id);
     const sid = sidOf(client);
     const row = await stored(w.tp, sid);
-    const sess = JSON.parse(row.sess);
+    assert.ok(row, 'the session is stored');
+    const sess = JSON.parse(row.sess) as { startedAt?: number };
     sess.startedAt = Date.now() - 121 * 60_000;
     await w.tp.knex('sessions').where('sid', sid).update({ sess: JSON.stringify(sess) });
     const res = await client.get('/account/users');

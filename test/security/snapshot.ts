@@ -37,7 +37,7 @@ export async function tablesOf(knex: Knex): Promise<string[]> {
     const [rows] = (await knex.raw('SHOW TABLES')) as [Array<Record<string, string>>];
     names = rows.map((row) => Object.values(row)[0]);
   } else {
-    const rows = (await knex('sqlite_master').where('type', 'table').andWhereNot('name', 'like', 'sqlite_%').select('name')) as Array<{ name: string }>;
+    const rows = await knex<{ type: string; name: string }>('sqlite_master').where('type', 'table').andWhereNot('name', 'like', 'sqlite_%').select('name');
     names = rows.map((row) => row.name);
   }
   return names.filter((name) => !VOLATILE.has(name)).sort();
@@ -50,7 +50,9 @@ export async function snapshot(knex: Knex): Promise<Snapshot> {
     const rows = (await knex(table).select('*')) as Array<Record<string, unknown>>;
     if (table === 'sessions') {
       const sessions = rows.map(sessionIdentity).filter((row): row is Record<string, unknown> => row !== undefined);
-      result.set(table, sessions.map(({ accountId: _, ...identity }) => canonical(identity)).sort());
+      // Without the account, which SESSION_ACCOUNTS records on its own.
+      const identities = sessions.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'accountId')));
+      result.set(table, identities.map(canonical).sort());
       result.set(SESSION_ACCOUNTS, sessions.filter((row) => row.accountId !== null).map((row) => `${String(row.sid)} in account ${String(row.accountId)}`).sort());
     } else {
       result.set(table, rows.map(canonical).sort());

@@ -3,6 +3,7 @@ import type { Client } from '../helpers/portal';
 import { buildWorld, inviteByHttp, login, loginTo, type World } from './fixture';
 import { unchangedBy } from './snapshot';
 import { TABLES } from '../../module/tables';
+import { firstRow, foundRow } from '../helpers/db';
 
 const DAY = 24 * 3600_000;
 
@@ -62,7 +63,7 @@ describe('security: invitation tokens', () => {
   for (const [name, make] of malformed) {
     it(`a token ${name} opens nothing and causes no error`, async () => {
       const { id, token } = await inviteByHttp(w.tp, owner, fresh());
-      const hash = ((await w.tp.knex(TABLES.invites).where('id', id).first('token_hash')) as { token_hash: string }).token_hash;
+      const hash = (await foundRow(w.tp, TABLES.invites, { id })).token_hash;
       const value = make(token) === 'HASH' ? hash : make(token);
       const mallory = await login(w.tp, w.mallory.email);
       await unchangedBy(w.tp.knex, () => allRefused(value, mallory));
@@ -144,8 +145,8 @@ describe('security: invitation tokens', () => {
     await anon.refreshCsrf(`/account/invite/${token}`);
     const res = await anon.post(`/account/invite/${token}/register`, { firstName: 'New', lastName: 'Comer', password: 'a-long-password', passwordConfirm: 'a-long-password', email: 'eve@attacker.test' });
     assert.equal(res.status, 303);
-    assert.ok(await w.tp.knex('users').where('email', email).first());
-    assert.equal(await w.tp.knex('users').where('email', 'eve@attacker.test').first(), undefined);
+    assert.ok(await firstRow(w.tp, 'users', { email }));
+    assert.equal(await firstRow(w.tp, 'users', { email: 'eve@attacker.test' }), undefined);
   });
 
   it('the invitation page is not cached and sends no referrer, so the token does not leak', async () => {
@@ -154,7 +155,7 @@ describe('security: invitation tokens', () => {
     assert.equal(res.status, 200);
     assert.match(String(res.headers['cache-control']), /no-store/);
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
-    const row = await w.tp.knex(TABLES.invites).where('token_hash', token).first();
+    const row = await firstRow(w.tp, TABLES.invites, { token_hash: token });
     assert.equal(row, undefined, 'the token itself is not stored');
   });
 

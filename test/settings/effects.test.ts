@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
 import { createApp } from '../../host/app';
 import { Client, quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
-import { adminWorld, BASE, member, textOf, type AdminWorld } from '../admin/helpers';
+import { adminWorld, BASE, findMember, member, textOf, type AdminWorld } from '../admin/helpers';
 import { saveSettings } from './helpers';
-import { count } from '../helpers/db';
+import { count, firstRow, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 const DAY = 24 * 3600_000;
@@ -26,9 +27,11 @@ describe('settings: each one changes behaviour at once, without a restart', () =
   afterEach(() => tp.close());
 
   const invite = (email: string) => alice.post('/account/users/invite', { email, access: 'all' });
-  const inviteRow = (email: string) => tp.knex(TABLES.invites).where({ account_id: w.acme.id, email }).orderBy('id', 'desc').first();
+  const latestInvite = (q: Knex.QueryBuilder, email: string) => q.where({ account_id: w.acme.id, email }).orderBy('id', 'desc');
+  const inviteRow = (email: string) => foundRow(tp, TABLES.invites, (q) => latestInvite(q, email));
+  const findInviteRow = (email: string) => firstRow(tp, TABLES.invites, (q) => latestInvite(q, email));
   const linkTo = async (email: string) => {
-    const mail = await tp.knex('outbox').where('to_address', email).orderBy('id', 'desc').first();
+    const mail = await foundRow(tp, 'outbox', (q) => q.where('to_address', email).orderBy('id', 'desc'));
     return new URL(/(https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(mail.text)![1]).pathname;
   };
   const openAs = async (email: string, accountId: number) => {
@@ -61,11 +64,11 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     const refused = await invite('third@example.test');
     assert.equal(refused.status, 422);
     assert.match(textOf(refused.text), /This account has reached its limit of 2 users/);
-    assert.equal(await inviteRow('third@example.test'), undefined);
+    assert.equal(await findInviteRow('third@example.test'), undefined);
     await admin.refreshCsrf(BASE);
     const direct = await admin.post(`${BASE}/accounts/${w.acme.id}/users`, { email: w.bob.email, access: 'all' });
     assert.equal(direct.status, 422);
-    assert.equal(await member(tp, w.acme.id, w.bob.id), undefined);
+    assert.equal(await findMember(tp, w.acme.id, w.bob.id), undefined);
 
     await admin.refreshCsrf('/admin/modules');
     await saveSettings(admin, { maxUsersPerAccount: 0 });
@@ -79,7 +82,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     const refused = await invite('c@example.test');
     assert.equal(refused.status, 429);
     assert.match(textOf(refused.text), /This account has sent 2 invitations in the last hour, the most allowed/);
-    assert.equal(await inviteRow('c@example.test'), undefined);
+    assert.equal(await findInviteRow('c@example.test'), undefined);
     await saveSettings(admin, { invitesPerHour: 3 });
     assert.equal((await invite('c@example.test')).status, 303, 'a raised limit applies at once');
     assert.equal((await invite('d@example.test')).status, 429);
@@ -94,12 +97,12 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     await bob.refreshCsrf(link);
     const refused = await bob.post(`${link}/accept`);
     assert.equal(refused.status, 403);
-    assert.equal(await member(tp, w.acme.id, w.bob.id), undefined);
+    assert.equal(await findMember(tp, w.acme.id, w.bob.id), undefined);
 
     await saveSettings(admin, { requireInvitedAddress: false });
     await bob.refreshCsrf(link);
     assert.equal((await bob.post(`${link}/accept`)).status, 303);
-    assert.ok(await member(tp, w.acme.id, w.bob.id));
+    assert.ok(await findMember(tp, w.acme.id, w.bob.id));
   });
 
   it('notifyOwnerOnAccept: on, the owner gets an e-mail when an invitation is accepted; off, none', async () => {
@@ -117,7 +120,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     await saveSettings(admin, { notifyOwnerOnAccept: false });
     await accept('second@example.test');
     assert.equal(await toOwner(), 1);
-    assert.ok(await member(tp, w.acme.id, Number((await tp.knex('users').where('email', 'second@example.test').first()).id)));
+    assert.ok(await findMember(tp, w.acme.id, Number((await foundRow(tp, 'users', { email: 'second@example.test' })).id)));
   });
 
   it('allowLeave: off, Leave goes from Switch Account and leaving is refused; on again, a user can leave', async () => {
@@ -130,12 +133,12 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     const refused = await dev.post('/account/leave');
     assert.equal(refused.status, 403);
     assert.match(textOf(refused.text), /Leaving an account is switched off/);
-    assert.ok(await member(tp, w.acme.id, w.dev.id));
+    assert.ok(await findMember(tp, w.acme.id, w.dev.id));
 
     await saveSettings(admin, { allowLeave: true });
     await dev.refreshCsrf('/account/leave');
     assert.equal((await dev.post('/account/leave')).status, 303);
-    assert.equal(await member(tp, w.acme.id, w.dev.id), undefined);
+    assert.equal(await findMember(tp, w.acme.id, w.dev.id), undefined);
   });
 
   it('disableClientManagement: on, owners see no User Management and its routes answer 404; staff still manage access', async () => {
@@ -153,12 +156,12 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     ] as Array<[string, Record<string, string>]>) {
       assert.equal((await alice.post(path, fields)).status, 404, `POST ${path}`);
     }
-    assert.equal(await inviteRow('x@example.test'), undefined);
+    assert.equal(await findInviteRow('x@example.test'), undefined);
     assert.equal(Boolean((await member(tp, w.acme.id, w.dev.id)).all_permissions), true);
     // The admin's pages keep working.
     await admin.refreshCsrf(BASE);
     assert.equal((await admin.post(`${BASE}/accounts/${w.acme.id}/users/${w.dev.id}/remove`)).status, 303);
-    assert.equal(await member(tp, w.acme.id, w.dev.id), undefined);
+    assert.equal(await findMember(tp, w.acme.id, w.dev.id), undefined);
 
     await admin.refreshCsrf('/admin/modules');
     await saveSettings(admin, { disableClientManagement: false });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { manifest } from '../../module/manifest';
 import type { Client, TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import { allRows } from '../helpers/db';
 
 /** The form as a browser sends it: every number field, and the ticked checkboxes only. */
 export function settingsForm(values: Record<string, number | boolean | string>): Record<string, string> {
@@ -26,6 +27,6 @@ export async function saveSettings(client: Client, values: Record<string, number
 
 /** The settings as stored in the module's own table. */
 export async function storedSettings(tp: TestPortal): Promise<Record<string, unknown>> {
-  const rows = (await tp.knex(TABLES.settings).select('name', 'value')) as Array<{ name: string; value: string }>;
+  const rows = await allRows(tp, TABLES.settings);
   return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.value)]));
 }

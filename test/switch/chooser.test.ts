@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { TABLES } from '../../module/tables';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts } from './helpers';
+import { allRows } from '../helpers/db';
 
 const TOTAL = 500;
 const name = (i: number) => (i === 333 ? 'Blue Fish Bakery' : `Client ${String(i).padStart(4, '0')} Hosting`);
@@ -21,7 +22,7 @@ async function agency(tp: TestPortal): Promise<{ userId: number; ids: Map<number
     return { name: name(i), email: `c${i}@example.test`, status: closed(i) ? 'closed' : 'active', primary_user_id: i % 100 === 1 ? user.id : owner.id, created_at: now };
   });
   await tp.knex.batchInsert('accounts', rows, 100);
-  const accounts = (await tp.knex('accounts').select('id', 'name')) as Array<{ id: number; name: string }>;
+  const accounts = await allRows(tp, 'accounts');
   const byName = new Map(accounts.map((a) => [a.name, Number(a.id)]));
   const ids = new Map<number, number>();
   for (let i = 1; i <= TOTAL; i += 1) ids.set(i, byName.get(name(i))!);

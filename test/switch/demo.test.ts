@@ -24,7 +24,7 @@ describe('done when: dev@example.com picks Blue Fish, then switches to Acme', ()
     const blueFishId = Number(/name="accountId" value="(\d+)"[^>]*>Open<span class="au-visually-hidden"> Blue Fish Bakery/.exec(chooser.text)?.[1]);
     const picked = await dev.post('/account/switch', { accountId: String(blueFishId) });
     assert.equal(picked.status, 303);
-    const blue = await dev.get(picked.headers.location as string);
+    const blue = await dev.get(picked.headers.location);
     assert.equal(blue.status, 200);
     const blueMenus = menus(blue.text);
     assert.deepEqual(blueMenus.primary.filter((l) => GUARDED.includes(l)), ['Services', 'Tickets']);

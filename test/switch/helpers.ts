@@ -1,15 +1,19 @@
 import { CookieAccessInfo } from 'cookiejar';
 import type { Client, TestPortal } from '../helpers/portal';
+import { firstRow, foundRow } from '../helpers/db';
+
+/** What tests read of a stored session: the module's part. */
+type StoredSession = { accountUsers?: { accountId?: number; multi?: boolean } };
 
 /** The stored session of a client (read from the sessions table by its cookie's id). */
-export async function storedSession(tp: TestPortal, client: Client): Promise<{ accountUsers?: { accountId?: number; multi?: boolean } }> {
+export async function storedSession(tp: TestPortal, client: Client): Promise<StoredSession> {
   const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
   const cookie = jar.getCookie('portal.sid', CookieAccessInfo.All);
   if (!cookie) throw new Error('no session cookie');
   const sid = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1];
-  const row = (await tp.knex('sessions').where('sid', sid).first('sess')) as { sess: string } | undefined;
+  const row = await firstRow(tp, 'sessions', { sid });
   if (!row) throw new Error('session not stored');
-  return JSON.parse(row.sess);
+  return JSON.parse(row.sess) as StoredSession;
 }
 
 export async function sessionAccount(tp: TestPortal, client: Client): Promise<number | undefined> {
@@ -34,7 +38,7 @@ export function listedAccounts(html: string): string[] {
 export { count } from '../helpers/db';
 
 export async function emailOf(tp: TestPortal, userId: number): Promise<string> {
-  return ((await tp.knex('users').where('id', userId).first('email')) as { email: string }).email;
+  return (await foundRow(tp, 'users', { id: userId })).email;
 }
 
 /** Undoes EJS's escaping of a text or attribute value. */

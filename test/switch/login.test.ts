@@ -3,6 +3,7 @@ import { Client, setupPortal, type TestPortal } from '../helpers/portal';
 import { Factories } from '../helpers/factories';
 import { count, emailOf, listedAccounts, menus, sessionAccount, storedSession } from './helpers';
 import { TABLES } from '../../module/tables';
+import { foundRow } from '../helpers/db';
 
 /** Signs in through the form with a return address, as the login page's hidden field sends it. */
 async function loginWith(tp: TestPortal, email: string, returnTo: string): Promise<{ client: Client; location: string }> {
@@ -11,7 +12,7 @@ async function loginWith(tp: TestPortal, email: string, returnTo: string): Promi
   const res = await client.post('/login', { email, password: Factories.PASSWORD, returnTo });
   assert.equal(res.status, 303);
   await client.refreshCsrf('/account/switch');
-  return { client, location: res.headers.location as string };
+  return { client, location: res.headers.location };
 }
 
 describe('signing in to the right account', () => {
@@ -26,7 +27,7 @@ describe('signing in to the right account', () => {
     const { client, location } = await loginWith(tp, await emailOf(tp, account.ownerId), '/invoices?page=2');
     assert.equal(location, '/invoices?page=2');
     assert.equal(await sessionAccount(tp, client), account.id);
-    const member = await tp.knex(TABLES.members).where({ account_id: account.id, user_id: account.ownerId }).first();
+    const member = await foundRow(tp, TABLES.members, { account_id: account.id, user_id: account.ownerId });
     assert.ok(Number(member.last_login_at) > 0, 'last login recorded');
     const home = await client.get('/');
     assert.equal(home.status, 200);
@@ -63,7 +64,7 @@ describe('signing in to the right account', () => {
     const early = await client.get('/services');
     assert.equal(early.status, 302);
     assert.equal(early.headers.location, '/account/switch?returnTo=%2Fservices');
-    assert.match((await client.get(early.headers.location as string)).text, /Please choose an account first/);
+    assert.match((await client.get(early.headers.location)).text, /Please choose an account first/);
 
     const picked = await client.post('/account/switch', { accountId: String(b.id), returnTo: '/tickets' });
     assert.equal(picked.status, 303);

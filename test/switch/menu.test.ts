@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { backend } from '../helpers/db';
+import { backend, foundRow } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts, menuForms, menuSwitches, sessionAccount, storedSession, type MenuForm } from './helpers';
 import { TABLES } from '../../module/tables';
+import { replaceMethod } from '../helpers/replace';
 
 /**
  * The account menu for people who switch between many accounts: the most recent ones as
@@ -115,7 +116,7 @@ describe(`switching from the account menu (${backend})`, () => {
     });
 
     it('returns to the section, not to the old account\'s record: /invoices/12 → Invoices', async () => {
-      const invoiceId = (await tp.knex('invoices').where('account_id', acc['Alpha Hosting'].id).first('id')).id;
+      const invoiceId = (await foundRow(tp, 'invoices', { account_id: acc['Alpha Hosting'].id })).id;
       const invoice = await client.get(`/invoices/${invoiceId}`);
       assert.equal(invoice.status, 200);
       const res = await switchTo(invoice.text, 'Delta Dental');
@@ -211,26 +212,23 @@ describe(`switching from the account menu (${backend})`, () => {
 
     it('shows the names alone when the host has no describe, or when it fails', async () => {
       const accounts = tp.portal.accountUsers.services.ctx.host.accounts;
-      const original = accounts.describe;
+      const restore = replaceMethod(accounts, 'describe', undefined);
       try {
-        accounts.describe = undefined;
         const plain = await client.get('/account/switch');
         assert.equal(plain.status, 200);
         assert.doesNotMatch(plain.text, /au-account-detail|menu-detail/);
-        accounts.describe = async () => {
-          throw new Error('host database down');
-        };
+        accounts.describe = () => Promise.reject(new Error('host database down'));
         const failing = await client.get('/account/switch');
         assert.equal(failing.status, 200);
         assert.equal(listedAccounts(failing.text).length, 8);
         assert.doesNotMatch(failing.text, /au-account-detail/);
-        accounts.describe = async (ids) => new Map(ids.map((id) => [id, `line\u202e one\n${'x'.repeat(300)}`]));
+        accounts.describe = (ids) => Promise.resolve(new Map(ids.map((id) => [id, `line\u202e one\n${'x'.repeat(300)}`])));
         const odd = await client.get('/account/switch');
         const line = /<span class="au-account-detail">([^<]*)<\/span>/.exec(odd.text)![1];
         assert.ok(!/[\u202e\n]/.test(line), 'one line, no control characters');
         assert.equal([...line].length, 120);
       } finally {
-        accounts.describe = original;
+        restore();
       }
     });
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { safeReturnPath } from '../../module/safe-return';
 import { Factories } from '../helpers/factories';
 import { setupPortal, type TestPortal } from '../helpers/portal';
+import { foundRow } from '../helpers/db';
 
 /** Addresses that would leave the portal (or run script) if a browser or a later redirect followed them. */
 const ATTACKS = [
@@ -55,7 +56,7 @@ describe('return addresses accept only local paths', () => {
     before(async () => {
       tp = await setupPortal();
       const one = await tp.f.account({ name: 'One Ltd' });
-      single = ((await tp.knex('users').where('id', one.ownerId).first('email')) as { email: string }).email;
+      single = (await foundRow(tp, 'users', { id: one.ownerId })).email;
       const user = await tp.f.user();
       multi = user.email;
       a = (await tp.f.account({ name: 'Two A' })).id;
@@ -72,7 +73,7 @@ describe('return addresses accept only local paths', () => {
       await client.refreshCsrf('/login');
       const res = await client.post('/login', { email, password: Factories.PASSWORD, returnTo });
       assert.equal(res.status, 303);
-      return { client, location: res.headers.location as string };
+      return { client, location: res.headers.location };
     };
 
     it('login with one account lands on the dashboard instead', async () => {

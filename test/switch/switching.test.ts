@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { count, emailOf, menus, sessionAccount } from './helpers';
 import { TABLES } from '../../module/tables';
+import { fromJson } from '../helpers/rows';
+import { foundRow } from '../helpers/db';
 
 describe('switching accounts', () => {
   let tp: TestPortal;
@@ -32,7 +34,7 @@ describe('switching accounts', () => {
   afterEach(() => tp.close());
 
   const lastLogin = async (accountId: number) =>
-    ((await tp.knex(TABLES.members).where({ account_id: accountId, user_id: user.id }).first('last_login_at')) as { last_login_at: number | null }).last_login_at;
+    (await foundRow(tp, TABLES.members, { account_id: accountId, user_id: user.id })).last_login_at;
 
   it('checks the membership, logs the switch, updates the last login, fires AccountSwitched and lands on the dashboard', async () => {
     tp.clock.advance(60_000);
@@ -41,10 +43,10 @@ describe('switching accounts', () => {
     assert.equal(res.headers.location, '/');
     assert.equal(await sessionAccount(tp, client), beta.id);
     assert.ok(Number(await lastLogin(beta.id)) >= Date.now() + 59_000, 'last login is the switch time');
-    const log = await tp.knex(TABLES.log).where({ action: 'account_switched', account_id: beta.id }).first();
+    const log = await foundRow(tp, TABLES.log, { action: 'account_switched', account_id: beta.id });
     assert.equal(Number(log.actor_id), user.id);
     assert.equal(Number(log.target_user_id), user.id);
-    assert.deepEqual(JSON.parse(log.details), { from: alpha.id });
+    assert.deepEqual(fromJson(log.details), { from: alpha.id });
     assert.deepEqual(events, [{ userId: user.id, accountId: beta.id, previousAccountId: alpha.id }]);
     const home = await client.get('/');
     assert.match(home.text, /You are now working in Beta Bakery/);
@@ -107,7 +109,7 @@ describe('switching accounts', () => {
     assert.equal(next.status, 302);
     assert.equal(next.headers.location, '/account/switch?returnTo=%2Ftickets%3Fsort%3Dnew');
     assert.equal(await sessionAccount(tp, client), undefined);
-    const chooser = await client.get(next.headers.location as string);
+    const chooser = await client.get(next.headers.location);
     assert.match(chooser.text, /Your access to that account has ended/);
     assert.doesNotMatch(chooser.text, /Alpha Hosting/);
     assert.match(chooser.text, /name="returnTo" value="\/tickets\?sort=new"/);
@@ -120,8 +122,8 @@ describe('switching accounts', () => {
     await tp.knex('accounts').where('id', alpha.id).update({ status: 'closed' });
     const next = await client.get('/');
     assert.equal(next.status, 302);
-    assert.match(next.headers.location as string, /^\/account\/switch\?returnTo=%2F$/);
-    const chooser = await client.get(next.headers.location as string);
+    assert.match(next.headers.location, /^\/account\/switch\?returnTo=%2F$/);
+    const chooser = await client.get(next.headers.location);
     assert.match(chooser.text, /Your access to that account has ended/);
     assert.match(chooser.text, /badge-closed">Closed</);
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { seedDemo, DEMO_PASSWORD } from '../../host/seed';
 import { setupPortal, type TestPortal } from '../helpers/portal';
-import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
+import { demoLike, loginTo, logActions, findMembership, type DemoLike } from './setup';
+import { foundRow } from '../helpers/db';
 
 describe('done when: alice narrows and removes dev in Acme', () => {
   let tp: TestPortal;
@@ -37,7 +38,7 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     await alice.refreshCsrf(`/account/users/${d.dev.id}/remove`);
     const removed = await alice.post(`/account/users/${d.dev.id}/remove`);
     assert.equal(removed.status, 303);
-    assert.equal(await membership(tp, d.acme.id, d.dev.id), undefined);
+    assert.equal(await findMembership(tp, d.acme.id, d.dev.id), undefined);
 
     const next = await dev.get('/tickets');
     assert.equal(next.status, 302);
@@ -60,8 +61,8 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     await tp.close();
     tp = await setupPortal({ active: false });
     await seedDemo(tp.portal, tp.knex);
-    const id = async (email: string) => Number(((await tp.knex('users').where('email', email).first('id')) as { id: number }).id);
-    const acmeId = Number(((await tp.knex('accounts').where('name', 'Acme Web Studio').first('id')) as { id: number }).id);
+    const id = async (email: string) => Number((await foundRow(tp, 'users', { email })).id);
+    const acmeId = Number((await foundRow(tp, 'accounts', { name: 'Acme Web Studio' })).id);
     const devId = await id('dev@example.com');
     const alice = await tp.login('alice@example.com', DEMO_PASSWORD);
     const dev = await tp.login('dev@example.com', DEMO_PASSWORD);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
-import { count } from '../helpers/db';
+import { demoLike, loginTo, logActions, findMembership, membership, type DemoLike } from './setup';
+import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { fromJson } from '../helpers/rows';
 
 const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
 
@@ -109,10 +110,10 @@ describe('User Management for the account owner', () => {
       const list = await alice.get('/account/users');
       assert.match(list.text, /The permissions of Dana Developer were saved/);
       assert.match(list.text, /View domains, Support tickets/);
-      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
+      const log = await foundRow(tp, TABLES.log, { account_id: d.acme.id, action: 'permissions_changed' });
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
-      assert.deepEqual(JSON.parse(log.details), { from: 'all', to: ['domains', 'tickets'] });
+      assert.deepEqual(fromJson(log.details), { from: 'all', to: ['domains', 'tickets'] });
       assert.ok(log.ip, 'the IP is recorded');
       assert.equal(events.length, 1);
       assert.equal(events[0].accountId, d.acme.id);
@@ -206,7 +207,7 @@ describe('User Management for the account owner', () => {
       assert.equal(Boolean((await membership(tp, d.acme.id, d.dev.id)).all_permissions), true);
       const removal = await alice.agent.post(`/account/users/${d.dev.id}/remove`).type('form').send({});
       assert.equal(removal.status, 403);
-      assert.ok(await membership(tp, d.acme.id, d.dev.id));
+      assert.ok(await findMembership(tp, d.acme.id, d.dev.id));
     });
   });
 
@@ -229,7 +230,7 @@ describe('User Management for the account owner', () => {
         assert.equal(res.status, 403, `${method} ${path}`);
         assert.match(res.text, /Only the account owner can manage users/);
       }
-      assert.ok(await membership(tp, d.acme.id, other.id));
+      assert.ok(await findMembership(tp, d.acme.id, other.id));
       assert.deepEqual(JSON.parse((await membership(tp, d.acme.id, other.id)).permissions), ['tickets']);
     });
 
@@ -251,7 +252,7 @@ describe('User Management for the account owner', () => {
         assert.equal((await alice.post(`/account/users/${id}/remove`)).status, 404, String(id));
       }
       assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, bobOnly.id)).permissions), ['tickets']);
-      assert.ok(await membership(tp, d.blueFish.id, d.bob.id));
+      assert.ok(await findMembership(tp, d.blueFish.id, d.bob.id));
       assert.deepEqual(await logActions(tp, d.blueFish.id), []);
     });
 
@@ -274,7 +275,7 @@ describe('User Management for the account owner', () => {
       assert.equal((await alice.post(`/account/users/${d.dev.id}/remove`)).status, 404);
       assert.equal((await alice.get('/account/activity')).status, 404);
       assert.doesNotMatch((await alice.get('/')).text, /href="\/account\/users"/);
-      assert.ok(await membership(tp, d.acme.id, d.dev.id));
+      assert.ok(await findMembership(tp, d.acme.id, d.dev.id));
     });
   });
 });

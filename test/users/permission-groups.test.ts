@@ -4,6 +4,8 @@ import { PermissionCatalogue } from '../../module/permissions';
 import { BASE } from '../admin/helpers';
 import { demoLike, loginTo, membership, type DemoLike } from './setup';
 import { TABLES } from '../../module/tables';
+import { fromJson } from '../helpers/rows';
+import { foundRow } from '../helpers/db';
 
 /** The areas the forms group the boxes in, with the keys each holds, in the order shown. */
 const GROUPS: Array<[string, string[]]> = [
@@ -101,8 +103,8 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
       assert.equal(res.status, 303);
       const row = await membership(tp, d.acme.id, d.dev.id);
       assert.deepEqual(JSON.parse(row.permissions), ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
-      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'permissions_changed' }).first();
-      assert.deepEqual(JSON.parse(log.details).to, ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
+      const log = await foundRow(tp, TABLES.log, { account_id: d.acme.id, action: 'permissions_changed' });
+      assert.deepEqual((fromJson(log.details) as { to: unknown }).to, ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
       assert.match((await alice.get('/account/users')).text, /View services, Manage services, View domains, Manage domains, Support tickets/);
       // Dana can now open the services page the Manage permission is used on.
       const dev = await loginTo(tp, d.dev.email, d.acme.id);
@@ -118,12 +120,12 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
 
     it('the invite form, an invitation\'s access, and what accepting grants', async () => {
       assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['managedomains'] })).status, 303);
-      let invite = await tp.knex(TABLES.invites).where({ email: 'ivy@example.test' }).first();
+      let invite = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains']);
       assert.match((await alice.get('/account/users')).text, /Invitation sent to ivy@example.test with access to: View domains, Manage domains\./);
 
       assert.equal((await alice.post(`/account/invites/${invite.id}/access`, { access: 'choose', permissions: ['manageproducts'] })).status, 303);
-      invite = await tp.knex(TABLES.invites).where({ email: 'ivy@example.test' }).first();
+      invite = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['products', 'manageproducts']);
     });
 
@@ -133,7 +135,7 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
       assert.equal((await admin.post(`${blue}/users`, { email: d.alice.email, access: 'choose', permissions: ['manageproducts'] })).status, 303);
       assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, d.alice.id)).permissions), ['products', 'manageproducts']);
       assert.equal((await admin.post(`${blue}/invites`, { email: 'new@example.test', access: 'choose', permissions: ['managedomains', 'invoices'] })).status, 303);
-      const invite = await tp.knex(TABLES.invites).where({ email: 'new@example.test' }).first();
+      const invite = await foundRow(tp, TABLES.invites, { email: 'new@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains', 'invoices']);
     });
 

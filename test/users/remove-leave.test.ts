@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
-import { demoLike, loginTo, logActions, membership, type DemoLike } from './setup';
-import { count } from '../helpers/db';
+import { demoLike, loginTo, logActions, findMembership, type DemoLike } from './setup';
+import { count, firstRow, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 describe('Remove Access and Leave account', () => {
@@ -24,7 +24,7 @@ describe('Remove Access and Leave account', () => {
       assert.match(res.text, /Are you sure you want to remove the access of Dana Developer \(dev@example.test\) to Acme Web Studio\?/);
       assert.match(res.text, new RegExp(`<form method="post" action="/account/users/${d.dev.id}/remove"`));
       assert.match(res.text, /name="_csrf" value="[^"]+"/);
-      assert.ok(await membership(tp, d.acme.id, d.dev.id), 'GET removed nothing');
+      assert.ok(await findMembership(tp, d.acme.id, d.dev.id), 'GET removed nothing');
     });
 
     it('removes the membership, keeps the user, logs it and fires AccountUserRemoved', async () => {
@@ -33,13 +33,13 @@ describe('Remove Access and Leave account', () => {
       const res = await alice.post(`/account/users/${d.dev.id}/remove`);
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/users');
-      assert.equal(await membership(tp, d.acme.id, d.dev.id), undefined);
-      assert.ok(await membership(tp, d.blueFish.id, d.dev.id), 'other accounts keep the user');
+      assert.equal(await findMembership(tp, d.acme.id, d.dev.id), undefined);
+      assert.ok(await findMembership(tp, d.blueFish.id, d.dev.id), 'other accounts keep the user');
       assert.equal(await count(tp, 'users', { id: d.dev.id }), 1, 'the login stays');
       const list = await alice.get('/account/users');
       assert.match(list.text, /Dana Developer no longer has access to this account/);
       assert.doesNotMatch(list.text, /dev@example.test/);
-      const log = await tp.knex(TABLES.log).where({ account_id: d.acme.id, action: 'removed' }).first();
+      const log = await foundRow(tp, TABLES.log, { account_id: d.acme.id, action: 'removed' });
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
       assert.equal(events.length, 1);
@@ -102,13 +102,13 @@ describe('Remove Access and Leave account', () => {
       assert.equal(page.status, 200);
       assert.match(page.text, /<h1>Leave account<\/h1>/);
       assert.match(page.text, /Are you sure you want to leave Acme Web Studio\?/);
-      assert.ok(await membership(tp, d.acme.id, d.dev.id), 'GET changed nothing');
+      assert.ok(await findMembership(tp, d.acme.id, d.dev.id), 'GET changed nothing');
       dev.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
       const res = await dev.post('/account/leave', { account_id: String(d.blueFish.id) });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/switch');
-      assert.equal(await membership(tp, d.acme.id, d.dev.id), undefined);
-      assert.ok(await membership(tp, d.blueFish.id, d.dev.id), 'a field naming another account is ignored');
+      assert.equal(await findMembership(tp, d.acme.id, d.dev.id), undefined);
+      assert.ok(await findMembership(tp, d.blueFish.id, d.dev.id), 'a field naming another account is ignored');
       const chooser = await dev.get('/account/switch');
       assert.match(chooser.text, /You left Acme Web Studio/);
       assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a !== 'account_switched'), ['left']);
@@ -158,7 +158,7 @@ describe('Remove Access and Leave account', () => {
       assert.equal(page.status, 403);
       assert.match(page.text, /The account owner can not leave the account/);
       assert.equal((await alice.post('/account/leave')).status, 403);
-      assert.ok(await membership(tp, d.acme.id, d.alice.id));
+      assert.ok(await findMembership(tp, d.acme.id, d.alice.id));
     });
 
     it('is refused while the admin setting does not allow leaving', async () => {
@@ -168,7 +168,7 @@ describe('Remove Access and Leave account', () => {
       assert.equal(page.status, 403);
       assert.match(page.text, /Leaving an account is switched off/);
       assert.equal((await dev.post('/account/leave')).status, 403);
-      assert.ok(await membership(tp, d.acme.id, d.dev.id));
+      assert.ok(await findMembership(tp, d.acme.id, d.dev.id));
     });
 
     it('needs a signed-in user in an account', async () => {
@@ -192,13 +192,13 @@ describe('Remove Access and Leave account', () => {
           await alice.refreshCsrf('/account/leave');
           assert.equal((await alice.post('/account/leave')).status, 303);
         }
-        const row = (await tp.knex(TABLES.invites).where('id', invite.id).first()) as { pending_email: string | null; cancelled_at: number | null };
+        const row = await foundRow(tp, TABLES.invites, { id: invite.id });
         assert.equal(row.pending_email, null, 'no longer pending');
         assert.ok(row.cancelled_at, 'cancelled');
         assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how), [how, 'invite_cancelled']);
         assert.equal(events.length, 1);
         assert.match((await dana.get('/account/activity')).text, /Sent by someone who no longer has access/);
-        const link = await tp.knex(TABLES.invites).where('id', invite.id).first('token_hash');
+        const link = await firstRow(tp, TABLES.invites, { id: invite.id });
         assert.ok(link, 'the row is kept for the record');
       });
     }

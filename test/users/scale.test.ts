@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import { allRows, foundRow } from '../helpers/db';
 
 const USERS = 5000;
 
@@ -19,11 +20,11 @@ describe('User Management with 5,000 users', function () {
       email: `member${String(i).padStart(4, '0')}@big.test`, password_hash: 'x', first_name: `Member${String(i).padStart(4, '0')}`, last_name: i === 4321 ? 'Needle' : 'Person', locale: null, created_at: now,
     }));
     await tp.knex.batchInsert('users', users, 500);
-    const ids = (await tp.knex('users').where('email', 'like', '%@big.test').select('id')) as Array<{ id: number }>;
+    const ids = await allRows(tp, 'users', (q) => q.where('email', 'like', '%@big.test'));
     await tp.knex.batchInsert(TABLES.members, ids.map((u) => ({
       account_id: accountId, user_id: u.id, is_owner: null, all_permissions: false, permissions: '["tickets"]', invited_by: null, created_at: now, updated_at: now, last_login_at: null,
     })), 500);
-    const email = ((await tp.knex('users').where('id', account.ownerId).first()) as { email: string }).email;
+    const email = (await foundRow(tp, 'users', { id: account.ownerId })).email;
     owner = await tp.login(email);
   });
   after(() => tp.close());
@@ -68,7 +69,7 @@ describe('User Management with 5,000 users', function () {
   });
 
   it('opens Manage Permissions of a user deep in the list', async () => {
-    const id = ((await tp.knex('users').where('email', 'member4999@big.test').first('id')) as { id: number }).id;
+    const id = (await foundRow(tp, 'users', { email: 'member4999@big.test' })).id;
     assert.equal((await owner.get(`/account/users/${id}/permissions`)).status, 200);
   });
 });

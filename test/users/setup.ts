@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Client, TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import type { MemberRow } from '../helpers/rows';
+import { allRows, firstRow, foundRow } from '../helpers/db';
 
 export interface DemoLike {
   acme: { id: number; ownerId: number; name: string };
@@ -32,11 +34,17 @@ export async function loginTo(tp: TestPortal, email: string, accountId: number):
   return client;
 }
 
-export async function membership(tp: TestPortal, accountId: number, userId: number) {
-  return tp.knex(TABLES.members).where({ account_id: accountId, user_id: userId }).first();
+/** A user's membership of an account, which the test expects to be there. */
+export function membership(tp: TestPortal, accountId: number, userId: number): Promise<MemberRow> {
+  return foundRow(tp, TABLES.members, { account_id: accountId, user_id: userId });
+}
+
+/** A user's membership of an account, or undefined: for checking it is there or gone. */
+export function findMembership(tp: TestPortal, accountId: number, userId: number): Promise<MemberRow | undefined> {
+  return firstRow(tp, TABLES.members, { account_id: accountId, user_id: userId });
 }
 
 export async function logActions(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = (await tp.knex(TABLES.log).where('account_id', accountId).orderBy('id').select('action')) as Array<{ action: string }>;
+  const rows = await allRows(tp, TABLES.log, (q) => q.where('account_id', accountId).orderBy('id'));
   return rows.map((r) => r.action);
 }
