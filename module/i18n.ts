@@ -72,7 +72,7 @@ export function addOverrideDir(dir: string): void {
     try {
       readJson(path.join(dir, file));
     } catch (err) {
-      throw new Error(`language override ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`language override ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   }
   if (!overrideDirs.includes(dir)) overrideDirs = [...overrideDirs, dir];
