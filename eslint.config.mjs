@@ -12,6 +12,13 @@ export default tseslint.config(
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Knex query builders are thenables, so every `(q) => q.where(…)` callback "returns a promise";
+      // and Express 5 awaits async handlers. Promises in conditions, spreads and the like stay errors.
+      // An Express handler's or hook's full signature documents it even where a parameter goes unused.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

@@ -78,7 +78,7 @@ function checkDir(dir: string, what: string): void {
     try {
       readJson(path.join(dir, file));
     } catch (err) {
-      throw new Error(`${what} ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`${what} ${path.join(dir, file)} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   }
 }

@@ -54,7 +54,7 @@ export function createLifecycle(ctx: ModuleContext, members: MembersService, inv
       return result('success', 'lifecycle.upgraded', { count: applied.length });
     }),
     /** Pages and menu items go (the host stops calling them); every row stays for a later activation. */
-    deactivate: step('deactivate', async () => result('success', 'lifecycle.deactivated')),
+    deactivate: step('deactivate', () => Promise.resolve(result('success', 'lifecycle.deactivated'))),
     /** Every module table is dropped; the host's tables are untouched. */
     uninstall: step('uninstall', async () => {
       await migrateDownAll(ctx.knex);

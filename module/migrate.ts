@@ -5,9 +5,9 @@ import { TABLES } from './tables';
 type Entry = (typeof migrations)[number];
 
 const source: Knex.MigrationSource<Entry> = {
-  getMigrations: async () => migrations,
+  getMigrations: () => Promise.resolve(migrations),
   getMigrationName: (entry) => entry.name,
-  getMigration: async (entry) => entry.migration,
+  getMigration: (entry) => Promise.resolve(entry.migration),
 };
 
 /** The module's own migration history table keeps its migrations apart from the host's. */

@@ -17,10 +17,10 @@ export function renderView(view: string, data: Record<string, unknown>): string 
   const filename = path.join(VIEWS, `${view}.ejs`);
   let fn = compiled.get(filename);
   if (!fn) {
-    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false }) as ejs.TemplateFunction;
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false });
     compiled.set(filename, fn);
   }
-  return fn(data) as string;
+  return fn(data);
 }
 
 export { localeOf };

@@ -29,6 +29,7 @@ function isLocalPath(path: string, decoded: boolean): boolean {
   if (!path.startsWith('/') || path.startsWith('//')) return false;
   // Backslashes (browsers read "/\evil" as "//evil") and control characters; a decoded layer may
   // hold plain spaces ("?q=ann%20smith"), the address as sent may not.
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(path) || (!decoded && /\s/.test(path))) return false;
   if (/\b(javascript|data|vbscript):/i.test(path)) return false;
   // "/../" or "/./" in the path part: a local address never needs them.

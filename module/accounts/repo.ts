@@ -41,11 +41,11 @@ export class AccountsRepo {
       .andWhere('m2.account_id', '<>', accountId)
       .modify(whereOpen, this.schema, 'a2')
       .select(this.knex.raw('1'));
-    const row = (await this.knex(`${M} as m`)
+    const row = await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first([...this.columns(), this.knex.raw('exists ? as other_accounts', [other])])) as Record<string, unknown> | undefined;
+      .first<Record<string, unknown> | undefined>([...this.columns(), this.knex.raw('exists ? as other_accounts', [other])]);
     if (!row) return undefined;
     return { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
   }
@@ -57,14 +57,14 @@ export class AccountsRepo {
    */
   async openAccountIds(userId: number, limit: number): Promise<number[]> {
     const a = this.schema.accounts;
-    const rows = (await this.knex(`${M} as m`)
+    const rows = await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
       .modify(whereOpen, this.schema, 'a')
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .limit(limit)
-      .select('m.account_id')) as Array<{ account_id: number }>;
+      .select<Array<{ account_id: number }>>('m.account_id');
     return rows.map((r) => Number(r.account_id));
   }
 
@@ -87,7 +87,7 @@ export class AccountsRepo {
    */
   async recent(userId: number, exceptId: number, limit: number): Promise<Array<{ accountId: number; accountName: string }>> {
     const a = this.schema.accounts;
-    const rows = (await this.knex(`${M} as m`)
+    const rows = await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
       .andWhere('m.account_id', '<>', exceptId)
@@ -95,7 +95,7 @@ export class AccountsRepo {
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .limit(limit)
-      .select('m.account_id', accountNameAs(this.knex, this.schema, 'a', 'account_name'))) as Array<{ account_id: number; account_name: unknown }>;
+      .select<Array<{ account_id: number; account_name: unknown }>>('m.account_id', accountNameAs(this.knex, this.schema, 'a', 'account_name'));
     return rows.map((r) => ({ accountId: Number(r.account_id), accountName: String(r.account_name) }));
   }
 
@@ -115,12 +115,12 @@ export class AccountsRepo {
    * the order is that of the (user_id, last_login_at) index, so no page sorts all the memberships.
    */
   async page(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
-    const rows = (await this.listQuery(userId, search)
+    const rows = await this.listQuery(userId, search)
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .offset(offset)
       .limit(limit)
-      .select(this.columns())) as Record<string, unknown>[];
+      .select<Record<string, unknown>[]>(this.columns());
     return rows.map((row) => this.toMembership(row));
   }
 }

@@ -1,3 +1,4 @@
+import { text } from '../db-values';
 import type { Knex } from 'knex';
 import { accountName, isOpenStatus } from '../host-schema';
 import type { HostSchema } from '../contract';
@@ -51,13 +52,13 @@ export class AdminRepo {
 
   async users(search: string, offset: number, limit: number): Promise<FoundUser[]> {
     const u = this.schema.users;
-    const rows = (await this.usersQuery(search)
+    const rows: Array<Record<string, unknown>> = await this.usersQuery(search)
       .orderBy(`u.${u.email}`)
       .orderBy(`u.${u.id}`)
       .offset(offset)
       .limit(limit)
-      .select({ id: `u.${u.id}`, email: `u.${u.email}`, first: `u.${u.firstName}`, last: `u.${u.lastName}` })) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({ id: Number(r.id), email: String(r.email), firstName: String(r.first ?? ''), lastName: String(r.last ?? '') }));
+      .select({ id: `u.${u.id}`, email: `u.${u.email}`, first: `u.${u.firstName}`, last: `u.${u.lastName}` });
+    return rows.map((r) => ({ id: Number(r.id), email: String(r.email), firstName: text(r.first), lastName: text(r.last) }));
   }
 
   private accountsQuery(search: string): Knex.QueryBuilder {
@@ -74,7 +75,7 @@ export class AdminRepo {
   async accounts(search: string, offset: number, limit: number): Promise<FoundAccount[]> {
     const a = this.schema.accounts;
     const u = this.schema.users;
-    const rows = (await this.accountsQuery(search)
+    const rows: Array<Record<string, unknown>> = await this.accountsQuery(search)
       .leftJoin(`${TABLES.members} as m`, (j) => j.on('m.account_id', `a.${a.id}`).andOnVal('m.is_owner', '=', 1))
       .leftJoin(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
       .orderBy(accountName(this.knex, this.schema, 'a'))
@@ -89,29 +90,29 @@ export class AdminRepo {
         owner_email: `u.${u.email}`,
         owner_first: `u.${u.firstName}`,
         owner_last: `u.${u.lastName}`,
-      })) as Array<Record<string, unknown>>;
+      });
     return rows.map((r) => this.toAccount(r));
   }
 
   async account(id: number): Promise<FoundAccount | undefined> {
     const a = this.schema.accounts;
-    const row = (await this.knex(`${a.table} as a`).where(`a.${a.id}`, id).first({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a'), status: `a.${a.status}` })) as
-      | Record<string, unknown>
-      | undefined;
+    const row: Record<string, unknown> | undefined = await this.knex(`${a.table} as a`)
+      .where(`a.${a.id}`, id)
+      .first({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a'), status: `a.${a.status}` });
     return row ? this.toAccount(row) : undefined;
   }
 
   async user(id: number): Promise<FoundUser | undefined> {
     const u = this.schema.users;
-    const row = (await this.knex(u.table).where(u.id, id).first({ id: u.id, email: u.email, first: u.firstName, last: u.lastName })) as Record<string, unknown> | undefined;
-    return row ? { id: Number(row.id), email: String(row.email), firstName: String(row.first ?? ''), lastName: String(row.last ?? '') } : undefined;
+    const row = await this.knex(u.table).where(u.id, id).first<Record<string, unknown> | undefined>({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
+    return row ? { id: Number(row.id), email: String(row.email), firstName: text(row.first), lastName: text(row.last) } : undefined;
   }
 
   /** Names of the accounts on one page of a log, in one query. */
   async accountNames(ids: number[]): Promise<Map<number, string>> {
     const a = this.schema.accounts;
     if (ids.length === 0) return new Map();
-    const rows = (await this.knex(`${a.table} as a`).whereIn(`a.${a.id}`, ids).select({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a') })) as Array<{ id: number; name: string }>;
+    const rows: Array<{ id: number; name: string }> = await this.knex(`${a.table} as a`).whereIn(`a.${a.id}`, ids).select({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a') });
     return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
   }
 
@@ -123,8 +124,8 @@ export class AdminRepo {
       status: String(r.status),
       open: isOpenStatus(this.schema, r.status),
       ownerId,
-      ownerName: `${String(r.owner_first ?? '')} ${String(r.owner_last ?? '')}`.trim(),
-      ownerEmail: r.owner_email ? String(r.owner_email) : '',
+      ownerName: `${text(r.owner_first)} ${text(r.owner_last)}`.trim(),
+      ownerEmail: text(r.owner_email),
     };
   }
 }

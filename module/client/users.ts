@@ -114,7 +114,7 @@ export function usersHandlers(deps: Deps) {
     return account;
   }
 
-  const confirmLeave = async (req: Request, res: Response) => {
+  const confirmLeave = (req: Request, res: Response) => {
     const account = requireMayLeave(res);
     renderPage(ctx, req, res, 'client/leave', { title: 'leave.title', accountName: account.name });
   };

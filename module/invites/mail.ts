@@ -1,3 +1,4 @@
+import { text } from '../db-values';
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
@@ -15,15 +16,15 @@ function renderText(name: string, data: Record<string, unknown>): string {
   const filename = path.join(EMAILS, `${name}.txt.ejs`);
   let fn = textTemplates.get(filename);
   if (!fn) {
-    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, escape: (s: unknown) => (s === undefined || s === null ? '' : String(s)) }) as ejs.TemplateFunction;
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, escape: text });
     textTemplates.set(filename, fn);
   }
-  return fn(data) as string;
+  return fn(data);
 }
 
 /** A subject is one header line: names typed by users must not add another. */
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
+function subjectLine(s: string): string {
+  return withoutControls(s).trim().slice(0, 250);
 }
 
 /** Who the module's e-mails say they come from: the host's brand, else the host name of its base URL. */
@@ -42,7 +43,7 @@ function compose(ctx: ModuleContext, name: string, locale: string, to: string, s
   const values = { ...raw, company: companyName(ctx), portalUrl: ctx.host.baseUrl };
   const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]));
   const t = translator(locale);
-  const subject = oneLine(t(subjectKey, data));
+  const subject = subjectLine(t(subjectKey, data));
   const all = { ...data, subject, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
   return ctx.host.mailer.send({
     to,

@@ -163,10 +163,10 @@ export class InvitesRepo {
 
   /** The pending invitations one user sent for an account, locked until the transaction ends (MySQL). */
   async lockPendingBy(db: Knex.Transaction, accountId: number, userId: number): Promise<Array<{ id: number; email: string }>> {
-    const rows = (await db(I).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select('id', 'email')) as Array<{
+    const rows = await db(I).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select<Array<{
       id: number;
       email: string;
-    }>;
+    }>>('id', 'email');
     return rows.map((r) => ({ id: Number(r.id), email: r.email }));
   }
 

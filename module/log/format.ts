@@ -39,12 +39,12 @@ async function peopleNamed(ctx: ModuleContext, entries: LogEntry[]): Promise<Map
   }
   if (ids.size === 0) return new Map();
   const u = ctx.host.schema.users;
-  const rows = (await ctx.knex(u.table).whereIn(u.id, [...ids]).select({ id: u.id, email: u.email, first: u.firstName, last: u.lastName })) as Array<{
+  const rows = await ctx.knex(u.table).whereIn(u.id, [...ids]).select<Array<{
     id: number;
     email: string;
     first: string | null;
     last: string | null;
-  }>;
+  }>>({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
   return new Map(rows.map((r) => [Number(r.id), nameOf(ctx, { id: Number(r.id), email: r.email, firstName: r.first ?? '', lastName: r.last ?? '' })]));
 }
 

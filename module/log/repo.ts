@@ -1,3 +1,4 @@
+import { text } from '../db-values';
 import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import type { Actor } from '../context';
@@ -67,9 +68,9 @@ export interface LogFilter {
 }
 
 function toEntry(row: Record<string, unknown>): LogEntry {
-  let details: Record<string, unknown> = {};
+  let details: Record<string, unknown>;
   try {
-    details = row.details ? (JSON.parse(String(row.details)) as Record<string, unknown>) : {};
+    details = row.details ? (JSON.parse(text(row.details)) as Record<string, unknown>) : {};
   } catch {
     details = {};
   }

@@ -58,7 +58,7 @@ export class MailQueueRepo {
 
   /** Ids of messages due now, oldest first, by the (status, next_attempt_at) index. */
   async due(now: number, limit: number): Promise<number[]> {
-    const rows = (await this.knex(Q).where('status', 'queued').andWhere('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).select('id')) as Array<{ id: number }>;
+    const rows = await this.knex(Q).where('status', 'queued').andWhere('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).select<Array<{ id: number }>>('id');
     return rows.map((r) => Number(r.id));
   }
 

@@ -63,11 +63,11 @@ export class MembersRepo {
 
   async membership(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Membership | undefined> {
     const a = this.schema.accounts;
-    const row = (await db(`${M} as m`)
+    const row = await db(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first([...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`])) as Record<string, unknown> | undefined;
+      .first<Record<string, unknown> | undefined>([...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`]);
     if (!row) return undefined;
     return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
   }
@@ -105,30 +105,30 @@ export class MembersRepo {
   async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
     const u = this.schema.users;
     const columns = [...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`];
-    const owner = (await this.membersQuery(accountId, search).andWhere('m.is_owner', true).first(columns)) as Record<string, unknown> | undefined;
+    const owner = await this.membersQuery(accountId, search).andWhere('m.is_owner', true).first<Record<string, unknown> | undefined>(columns);
     const ownerFirst = owner && offset === 0 ? [owner] : [];
-    const rows = (await this.membersQuery(accountId, search)
+    const rows = await this.membersQuery(accountId, search)
       .whereNull('m.is_owner')
       .orderBy('m.id')
       .offset(owner ? Math.max(0, offset - 1) : offset)
       .limit(limit - ownerFirst.length)
-      .select(columns)) as Record<string, unknown>[];
+      .select<Record<string, unknown>[]>(columns);
     return [...ownerFirst, ...rows].map((row) => ({ ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) }));
   }
 
   async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {
     const u = this.schema.users;
-    const row = (await db(`${M} as m`)
+    const row = await db(`${M} as m`)
       .join(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
       .where('m.account_id', accountId)
       .andWhere('m.is_owner', true)
-      .first([...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`])) as Record<string, unknown> | undefined;
+      .first<Record<string, unknown> | undefined>([...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`]);
     return row ? { ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) } : undefined;
   }
 
   /** The set the account's owner held as a user before becoming owner (raw, as stored), if one was kept. */
   async ownerBeforeOwnerPermissions(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<unknown> {
-    const row = (await db(M).where({ account_id: accountId, is_owner: true }).first('before_owner_permissions')) as { before_owner_permissions: unknown } | undefined;
+    const row = await db(M).where({ account_id: accountId, is_owner: true }).first<{ before_owner_permissions: unknown } | undefined>('before_owner_permissions');
     return row?.before_owner_permissions ?? null;
   }
 
@@ -158,9 +158,10 @@ export class MembersRepo {
    * users (ownership moves, grants, invitations) queue here. Returns the owner row, if any.
    */
   async lockOwner(db: Knex.Transaction, accountId: number): Promise<{ id: number; userId: number; beforeOwnerPermissions: unknown } | undefined> {
-    const row = (await db(M).where({ account_id: accountId, is_owner: true }).forUpdate().first('id', 'user_id', 'before_owner_permissions')) as
-      | { id: number; user_id: number; before_owner_permissions: unknown }
-      | undefined;
+    const row = await db(M)
+      .where({ account_id: accountId, is_owner: true })
+      .forUpdate()
+      .first<{ id: number; user_id: number; before_owner_permissions: unknown } | undefined>('id', 'user_id', 'before_owner_permissions');
     return row ? { id: Number(row.id), userId: Number(row.user_id), beforeOwnerPermissions: row.before_owner_permissions } : undefined;
   }
 
@@ -177,7 +178,7 @@ export class MembersRepo {
   async accountsWithOwner(accountIds?: number[]): Promise<Set<number>> {
     const q = this.knex(M);
     if (accountIds) q.whereIn('account_id', accountIds);
-    const rows = (await q.andWhere('is_owner', true).select('account_id')) as Array<{ account_id: number }>;
+    const rows = await q.andWhere('is_owner', true).select<Array<{ account_id: number }>>('account_id');
     return new Set(rows.map((r) => Number(r.account_id)));
   }
 
