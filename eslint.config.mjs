@@ -23,6 +23,8 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
+    // Express knows an error handler by its four parameters, used or not.
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
   },
   // The module's one browser script, served to the pages.
   { files: ['views/**/*.js'], languageOptions: { globals: { ...globals.browser } } },

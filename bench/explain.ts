@@ -22,6 +22,11 @@ export interface Explained {
 }
 
 /** Every query one request ran, in order; the module's SELECTs with MariaDB's EXPLAIN. */
+/** A cell of EXPLAIN's output as text (the driver gives strings and numbers; NULL is empty). */
+function cell(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string; bindings: unknown[] }>): Promise<ExplainedQuery[]> {
   const out: ExplainedQuery[] = [];
   for (const q of recorded) {
@@ -39,7 +44,7 @@ export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string;
       sql,
       module,
       ms: Number(process.hrtime.bigint() - started) / 1e6 / 20,
-      plan: rows.map((r) => ({ table: String(r.table ?? ''), type: String(r.type ?? ''), key: r.key === null || r.key === undefined ? null : String(r.key), rows: Number(r.rows ?? 0), extra: String(r.Extra ?? '') })),
+      plan: rows.map((r) => ({ table: cell(r.table), type: cell(r.type), key: r.key === null || r.key === undefined ? null : cell(r.key), rows: Number(r.rows ?? 0), extra: cell(r.Extra) })),
     });
   }
   return out;

@@ -174,7 +174,7 @@ async function invitations(knex: ReturnType<typeof createKnex>, cast: Cast): Pro
       const address = email(cast.invitees[k]);
       const made = await owner.post('/account/users/invite', { email: address, access: 'all' });
       if (made.status !== 303) throw new Error(`invite ${address} answered ${made.status}`);
-      const mail = (await knex('outbox').where('to_address', address).orderBy('id', 'desc').first('text')) as { text: string } | undefined;
+      const mail = await knex('outbox').where('to_address', address).orderBy('id', 'desc').first<{ text: string } | undefined>('text');
       const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
       if (!token) throw new Error(`no invitation mail for ${address}`);
       // The invitee opens the invitation page first, as from the mail: its form carries the module's token.

@@ -17,7 +17,8 @@ import { likePattern } from './context';
  * the rows first by an index (the person's memberships), and the test runs on those rows only.
  */
 export function containsFolded(knex: Knex, text: Knex.Raw, word: string): Knex.Raw {
-  const client = String(knex.client.config.client ?? '');
+  const configured = (knex.client as { config?: Knex.Config }).config?.client;
+  const client = typeof configured === 'string' ? configured : '';
   if (/mysql|maria/i.test(client)) {
     return knex.raw('convert(? using utf8mb4) collate utf8mb4_unicode_520_ci like ? escape ?', [text, likePattern(word), '\\']);
   }

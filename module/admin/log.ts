@@ -24,7 +24,7 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
   const { ctx } = deps;
 
   /** The query's filter, or the messages of the fields that are not valid. */
-  function readFilter(req: Request, res: Response): { form: Record<'action' | 'from' | 'to', string>; filter: LogFilter; errors: FilterErrors } {
+  function readFilter(req: Request): { form: Record<'action' | 'from' | 'to', string>; filter: LogFilter; errors: FilterErrors } {
     const form = { action: field(req.query, 'action', 50), from: field(req.query, 'from', 20), to: field(req.query, 'to', 20) };
     // Days are typed as the page's language writes them (or YYYY-MM-DD) and start at midnight where the portal is.
     const locale = localeOf(req);
@@ -48,7 +48,7 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
 
   async function render(req: Request, res: Response, scope: { accountId?: number; userId?: number }, view: Record<string, unknown> & { title: string }) {
     const t = tOf(req);
-    const { form, filter, errors } = readFilter(req, res);
+    const { form, filter, errors } = readFilter(req);
     const page = pageParam(req.query.page);
     const valid = Object.keys(errors).length === 0;
     const { entries, hasNext } = valid ? await listLog(ctx.knex, { ...filter, ...scope }, page, PER_PAGE) : { entries: [], hasNext: false };

@@ -72,7 +72,8 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     if (member.isOwner) throw Refusal.conflict('admin.owner.already', { name, account: acct.name });
     const form: OwnerForm = { ...accessFields(req.body), errors: {} };
     // The owner the page was shown for ("" when the account had none); absent from older forms.
-    const shownOwner = typeof req.body?.ownerId === 'string' ? req.body.ownerId : undefined;
+    const rawOwner = (req.body as Record<string, unknown> | undefined)?.ownerId;
+    const shownOwner = typeof rawOwner === 'string' ? rawOwner : undefined;
     const expectedOwnerId = shownOwner === undefined ? undefined : /^[1-9][0-9]{0,9}$/.test(shownOwner) ? Number(shownOwner) : null;
     const { owner, earlier } = await currentOwner(acct.id);
     // With nobody to keep anything, there is nothing to choose.

@@ -78,7 +78,7 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
     const user = userOf(req)!;
     const raw = field(req.body, 'accountId', 12);
     const accountId = /^[1-9][0-9]{0,9}$/.test(raw) && Number(raw) <= 2147483647 ? Number(raw) : 0;
-    const back = backOf(req.body);
+    const back = backOf(req.body as Record<string, unknown> | undefined);
     const membership = accountId ? await accountsRepo.current(accountId, user.id) : undefined;
     if (!membership || !membership.accountOpen) {
       // Not a member, no such account, or closed: one answer for all, and the session stays put.

@@ -118,9 +118,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     assert.equal((await ownerClient.post('/account/users/invite', { email: 'newcomer@example.test', access: 'all' }, '/account/users')).status, 303);
     const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(host.mails.at(-1)!.text)![1];
     // The host's own rule (say, no sign-ups from this address) refuses the new login with a 403.
-    host.contract.users.create = async () => {
-      throw Object.assign(new Error('sign-ups are closed for this address'), { status: 403 });
-    };
+    host.contract.users.create = () => Promise.reject(Object.assign(new Error('sign-ups are closed for this address'), { status: 403 }));
 
     const visitor = new BareClient(host.app);
     const path = `/account/invite/${token}/register`;

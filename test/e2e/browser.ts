@@ -73,10 +73,10 @@ const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'a
 /** axe-core's serious and critical findings on the page as it is now (WCAG 2.x A/AA and best practice). */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(async () => {
+  const result = await page.evaluate<{ violations: AxeViolation[] }>(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     return axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-  })) as { violations: AxeViolation[] };
+  });
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 

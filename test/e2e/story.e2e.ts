@@ -83,9 +83,9 @@ describe('The story in a real browser', function () {
     await erin.getByText('Welcome! You now have access to Acme Web Studio.').waitFor();
     assert.equal(await accountShown(erin), 'Acme Web Studio');
     const items = await menu(erin);
-    for (const granted of ['Invoices', 'Tickets']) assert.ok(has(items, granted), `${granted} in ${items}`);
+    for (const granted of ['Invoices', 'Tickets']) assert.ok(has(items, granted), `${granted} in ${items.join(', ')}`);
     for (const hidden of ['Services', 'Domains', 'Quotes', 'Account details', 'Contacts', 'User Management', 'Switch Account'])
-      assert.ok(!has(items, hidden), `${hidden} not in ${items}`);
+      assert.ok(!has(items, hidden), `${hidden} not in ${items.join(', ')}`);
     const tiles = await erin.locator('.tile-label').allTextContents();
     assert.deepEqual(tiles.sort(), ['open tickets', 'unpaid invoices']);
     // A page that was not granted is refused even when typed in.
@@ -106,7 +106,7 @@ describe('The story in a real browser', function () {
     assert.equal((await response).status(), 403);
     assert.equal(await erin.locator('h1').textContent(), 'You do not have permission');
     const items = await menu(erin);
-    assert.ok(!has(items, 'Invoices'), `Invoices gone from ${items}`);
+    assert.ok(!has(items, 'Invoices'), `Invoices gone from ${items.join(', ')}`);
     assert.ok(has(items, 'Tickets'));
   });
 

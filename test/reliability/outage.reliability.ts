@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createKnex } from '../../host/db';
-import { count } from '../helpers/db';
+import { allRows, count, firstRow } from '../helpers/db';
 import type { Portal } from '../../host/app';
 import { Client, rememberSessionDatabase } from '../helpers/portal';
 import type { Factories } from '../helpers/factories';
@@ -133,9 +133,9 @@ describe('reliability: MariaDB goes away and comes back', function () {
     let kept = 0;
     const unsent: number[] = [];
     for (const email of emails) {
-      const invite = await db.knex(TABLES.invites).where('email', email).first();
-      const log = await db.knex(TABLES.log).where({ action: 'invite_sent', target_email: email }).first();
-      const mail = await db.knex('outbox').where('to_address', email).first();
+      const invite = await firstRow(db, TABLES.invites, { email });
+      const log = await firstRow(db, TABLES.log, { action: 'invite_sent', target_email: email });
+      const mail = await firstRow(db, 'outbox', { to_address: email });
       assert.equal(Boolean(log), Boolean(invite), `${email}: invitation and log entry together`);
       if (invite && mail) assert.ok(log, `${email}: a mailed invitation is logged`);
       if (invite) kept += 1;
@@ -151,12 +151,12 @@ describe('reliability: MariaDB goes away and comes back', function () {
       assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303, 'Resend works after the outage');
     }
     assert.equal(await count(db, TABLES.invites, (q) => q.whereIn('id', unsent).whereNotExists(db.knex('outbox').whereRaw('?? = ??', ['outbox.to_address', `${TABLES.invites}.email`]))), 0);
-    const member = await db.knex(TABLES.members).where({ account_id: acme.id, user_id: dev.id });
+    const member = await allRows(db, TABLES.members, { account_id: acme.id, user_id: dev.id });
     assert.equal(member.length, 1);
-    const changes = await db.knex(TABLES.log).where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc').first('details');
+    const changes = await firstRow(db, TABLES.log, (q) => q.where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc'));
     if (changes) {
-      const to = JSON.parse(changes.details).to;
-      const now = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
+      const to = (JSON.parse(changes.details ?? '{}') as { to?: unknown }).to;
+      const now: unknown = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
       assert.deepEqual(now, to, 'the member has what the last logged change says');
     }
     console.log(`      cut mid-flight: ${kept} of ${emails.length} invitations kept with their log entry (${unsent.length} without the e-mail, resent after), ${statuses.filter((s) => s === 503).length} of ${statuses.length} requests answered 503, ${proxy.dropped} connections dropped`);
@@ -197,8 +197,8 @@ describe('reliability: MariaDB goes away and comes back', function () {
     }
     assert.equal(status, 200);
     // The held invitation may have gone through once the bytes flowed again; if so, whole.
-    const held = await db.knex(TABLES.invites).where('email', 'during@outage.test').first();
-    const log = await db.knex(TABLES.log).where({ action: 'invite_sent', target_email: 'during@outage.test' }).first();
+    const held = await firstRow(db, TABLES.invites, { email: 'during@outage.test' });
+    const log = await firstRow(db, TABLES.log, { action: 'invite_sent', target_email: 'during@outage.test' });
     assert.equal(Boolean(log), Boolean(held));
     if (!held) assert.deepEqual(diff(before, await snapshot(db.knex)).filter((d) => d.table !== 'outbox'), []);
   });
