@@ -5,6 +5,7 @@ import { field, idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo, FoundAccount } from './repo';
 import { nameOf } from '../request';
+import { searchPage } from './search';
 
 const PER_PAGE = 25;
 const INVITES_PER_PAGE = 20;
@@ -35,13 +36,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
     return account;
   }
 
-  const search = async (req: Request, res: Response) => {
-    const q = field(req.query, 'q', 100);
-    const total = q ? await admin.countAccounts(q) : 0;
-    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const rows = q ? await admin.accounts(q, offset, PER_PAGE) : [];
-    renderPage(ctx, req, res, 'admin/accounts', { title: 'admin.accounts.title', q, rows, total, page, pages });
-  };
+  const search = searchPage(ctx, 'admin/accounts', 'admin.accounts.title', { count: (q) => admin.countAccounts(q), page: (q, offset, limit) => admin.accounts(q, offset, limit) }, PER_PAGE);
 
   /** The account page; refused forms come back on it with their messages. */
   async function renderAccount(req: Request, res: Response, acct: FoundAccount, state: AccountPageState = {}, status = 200): Promise<void> {

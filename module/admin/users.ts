@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { Refusal } from '../errors';
-import { field, idParam, paging } from '../http';
+import { idParam, paging } from '../http';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
 import { nameOf } from '../request';
+import { searchPage } from './search';
 
 const PER_PAGE = 25;
 
@@ -12,13 +13,7 @@ const PER_PAGE = 25;
 export function userHandlers(deps: Deps, admin: AdminRepo) {
   const { ctx } = deps;
 
-  const search = async (req: Request, res: Response) => {
-    const q = field(req.query, 'q', 100);
-    const total = q ? await admin.countUsers(q) : 0;
-    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const rows = q ? await admin.users(q, offset, PER_PAGE) : [];
-    renderPage(ctx, req, res, 'admin/users', { title: 'admin.users.title', q, rows, total, page, pages });
-  };
+  const search = searchPage(ctx, 'admin/users', 'admin.users.title', { count: (q) => admin.countUsers(q), page: (q, offset, limit) => admin.users(q, offset, limit) }, PER_PAGE);
 
   const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));

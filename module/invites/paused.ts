@@ -11,15 +11,14 @@ import { renderPage } from '../render';
  */
 export function pausedInvitation(deps: Deps): RequestHandler {
   const { ctx, invitesService } = deps;
-  return (req, res, next) => {
+  // Express 5 passes a rejected promise on to the error handler.
+  return async (req, res, next) => {
     const token = req.method === 'GET' ? /^\/invite\/([^/]+)\/?$/.exec(req.path)?.[1] : undefined;
     if (token === undefined) return next('router');
-    (async () => {
-      // Uninstalled: no invitation exists any more.
-      const valid = (await isInstalled(ctx.knex)) ? await invitesService.open(token) : undefined;
-      if (!valid) return next('router');
-      res.set('Cache-Control', 'no-store');
-      renderPage(ctx, req, res, 'client/invite-paused', { title: 'invitePage.pausedTitle', accountName: valid.accountName, expiresAt: valid.invite.expiresAt }, 503);
-    })().catch(next);
+    // Uninstalled: no invitation exists any more.
+    const valid = (await isInstalled(ctx.knex)) ? await invitesService.open(token) : undefined;
+    if (!valid) return next('router');
+    res.set('Cache-Control', 'no-store');
+    renderPage(ctx, req, res, 'client/invite-paused', { title: 'invitePage.pausedTitle', accountName: valid.accountName, expiresAt: valid.invite.expiresAt }, 503);
   };
 }
