@@ -7,6 +7,7 @@ import type { createLayout } from './layout';
 import { hostFlash } from './layout';
 import type { ModuleRegistry } from './module-registry';
 import { loginEmailLimiter, loginLimiter } from './auth';
+import { formField } from './form';
 
 type Layout = ReturnType<typeof createLayout>;
 
@@ -27,23 +28,23 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
   const r = express.Router();
 
   const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'admin/login', { title: 'admin.login.title', error, returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '' }, status);
+    layout.page(req, res, 'admin/login', { title: 'admin.login.title', error, returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '' }, status);
 
   r.get('/login', wrap((req, res) => showLogin(req, res)));
   r.post('/login', loginLimiter(knex, 'admin-login', 10), loginEmailLimiter(knex, 'admin-login-email', 5), wrap(async (req, res) => {
-    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
-    const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
-    const row = (await knex('admins').where('email', email).first()) as { id: number; name: string; password_hash: string } | undefined;
+    const email = formField(req.body, 'email').trim().toLowerCase().slice(0, 254);
+    const password = formField(req.body, 'password').slice(0, 1024);
+    const row = await knex('admins').where('email', email).first<{ id: number; name: string; password_hash: string } | undefined>();
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!ok || !row) return showLogin(req, res, 401, 'login.failed');
     const passportData = (req.session as unknown as Record<string, unknown>).passport;
     // A new session id on admin login too; a client login in the same browser is kept.
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err as Error) : resolve())));
     if (passportData) (req.session as unknown as Record<string, unknown>).passport = passportData;
     req.session.admin = { id: Number(row.id), name: row.name };
     req.session.startedAt = Date.now();
     generateToken(req, true);
-    req.session.save(() => res.redirect(303, safeReturnPath(req.body?.returnTo) ?? '/admin'));
+    req.session.save(() => res.redirect(303, safeReturnPath(formField(req.body, 'returnTo')) ?? '/admin'));
   }));
   r.post('/logout', (req, res) => {
     delete req.session.admin;
@@ -78,9 +79,9 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
   }
 
   r.post('/modules/lifecycle', requireAdmin, wrap(async (req, res) => {
-    const action = req.body?.action;
+    const action = formField(req.body, 'action');
     // Deactivate and Uninstall act only when confirmed on their page; a bare click (an old page) is sent there.
-    if ((TAKING as readonly unknown[]).includes(action) && req.body?.confirm !== 'yes') return res.redirect(303, `/admin/modules/${action as string}`);
+    if ((TAKING as readonly unknown[]).includes(action) && formField(req.body, 'confirm') !== 'yes') return res.redirect(303, `/admin/modules/${action}`);
     // A failing step reports an error and changes nothing in the portal's record of the module.
     const report = (result: LifecycleResult) => hostFlash(req, result.status === 'success' ? 'success' : 'error', result.messageKey, result.params);
     if (action === 'activate') {
@@ -115,7 +116,7 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
   }));
   r.get('/outbox/:id', requireAdmin, wrap(async (req, res) => {
     const id = /^[1-9][0-9]{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
-    const mail = id ? await knex('outbox').where('id', id).first() : undefined;
+    const mail = id ? await knex('outbox').where('id', id).first<Record<string, unknown> | undefined>() : undefined;
     if (!mail) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await layout.page(req, res, 'admin/mail', { title: 'admin.outbox.one', mail });
   }));

@@ -70,10 +70,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const moduleActive = () => registry.current().active;
   const signIn = createSignIn({ knex, hooks, moduleActive });
   const accountUsers = await createModule(
-    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, brandName, logger, renderPage: layout.renderPage, signIn, timeZone: config.timeZone, now: options.now }),
+    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, brandName, logger, renderPage: (req, res, page) => layout.renderPage(req, res, page), signIn, timeZone: config.timeZone, now: options.now }),
     { settingsTtlMs: options.moduleStateTtlMs },
   );
-  layout.showModuleMessages(accountUsers.messagesOf);
+  layout.showModuleMessages((req) => accountUsers.messagesOf(req));
   // The portal keeps its primary user in step with the owner, so switching the module off later
   // leaves the right person in charge. Moves made at once may deliver their events out of order,
   // so the listener copies whoever owns the account as stored now: the last event leaves the final owner.
@@ -172,7 +172,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
     if (moduleActive()) return next();
     const user = req.user as { id: number } | undefined;
-    const row = user ? ((await knex('accounts').where({ primary_user_id: user.id, status: 'active' }).first('id', 'name')) as { id: number; name: string } | undefined) : undefined;
+    const row = user ? await knex('accounts').where({ primary_user_id: user.id, status: 'active' }).first<{ id: number; name: string } | undefined>('id', 'name') : undefined;
     if (!row) return res.redirect('/no-account');
     const account: AccountContext = { id: Number(row.id), name: row.name, isOwner: true, allPermissions: true, permissions: [...accountUsers.permissions], can: () => true };
     res.locals.account = account;
@@ -201,10 +201,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     accountUsers,
     registry,
     hooks,
-    async close() {
+    close() {
       clearInterval(sessionCleanup);
       accountUsers.dispose();
       hooks.off('AccountOwnerChanged', onOwnerChanged);
+      return Promise.resolve();
     },
   };
 

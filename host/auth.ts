@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import passport from 'passport';
@@ -11,6 +11,7 @@ import { toHostUser, USER_COLUMNS, type UserRow } from './host-contract';
 import type { Hooks } from './hook-registry';
 import { KnexRateLimitStore } from './rate-limit-store';
 import type { createLayout } from './layout';
+import { formField } from './form';
 
 type Layout = ReturnType<typeof createLayout>;
 
@@ -22,9 +23,7 @@ export function configurePassport(knex: Knex): passport.PassportStatic {
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
       (async () => {
         const normalised = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-        const row = (await knex('users').where('email', normalised).first([...USER_COLUMNS, 'password_hash'])) as
-          | (UserRow & { password_hash: string })
-          | undefined;
+        const row = await knex('users').where('email', normalised).first<(UserRow & { password_hash: string }) | undefined>([...USER_COLUMNS, 'password_hash']);
         const ok = await verifyPassword(String(password ?? '').slice(0, 1024), row?.password_hash ?? DUMMY_HASH);
         return ok && row ? toHostUser(row) : false;
       })().then((user) => done(null, user), done);
@@ -66,7 +65,7 @@ export function loginLimiter(knex: Knex, prefix: string, limit: number) {
  * the key is a hash, so the limiter's table holds no addresses.
  */
 export function loginEmailLimiter(knex: Knex, prefix: string, limit: number) {
-  return failuresPerLogin(knex, prefix, limit, (req) => (typeof req.body?.email === 'string' ? req.body.email : ''));
+  return failuresPerLogin(knex, prefix, limit, (req) => formField(req.body, 'email'));
 }
 
 /** Failed attempts per login (its e-mail address, hashed), whichever client address they come from. */
@@ -88,16 +87,16 @@ export type SignIn = (req: Request, user: HostUser, returnTo?: string) => Promis
  */
 export function createSignIn(deps: { knex: Knex; hooks: Hooks; moduleActive: () => boolean }): SignIn {
   return async (req, user, returnTo) => {
-    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err as Error) : resolve())));
     req.session.startedAt = Date.now();
-    const before = (await deps.knex('users').where('id', user.id).first('last_sign_in_at')) as { last_sign_in_at: number | string | null } | undefined;
+    const before = await deps.knex('users').where('id', user.id).first<{ last_sign_in_at: number | string | null } | undefined>('last_sign_in_at');
     req.session.firstSignIn = before?.last_sign_in_at == null;
     await deps.knex('users').where('id', user.id).update({ last_sign_in_at: req.session.startedAt });
     generateToken(req, true);
     const payload: UserLoginPayload = { user, req, returnTo: safeReturnPath(returnTo) };
     await deps.hooks.emit('UserLogin', payload);
     if (!deps.moduleActive()) {
-      const own = await deps.knex('accounts').where('primary_user_id', user.id).first('id');
+      const own = await deps.knex('accounts').where('primary_user_id', user.id).first<{ id: number } | undefined>('id');
       payload.redirect = own ? payload.returnTo ?? '/' : '/no-account';
     }
     return payload.redirect ?? payload.returnTo ?? '/';
@@ -109,7 +108,7 @@ export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic
   const { layout } = deps;
 
   const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'login', { title: 'login.title', error, email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '', returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '' }, status);
+    layout.page(req, res, 'login', { title: 'login.title', error, email: formField(req.body, 'email').slice(0, 254), returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '' }, status);
 
   r.get('/login', (req, res, next) => {
     if (req.user) return res.redirect(safeReturnPath(req.query.returnTo) ?? '/');
@@ -117,14 +116,14 @@ export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic
   });
 
   r.post('/login', loginLimiter(deps.knex, 'login', 20), loginEmailLimiter(deps.knex, 'login-email', 10), (req: Request, res: Response, next: NextFunction) => {
-    deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
+    (deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
       if (err) return next(err);
       if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);
       deps
-        .signIn(req, user, req.body?.returnTo)
+        .signIn(req, user, formField(req.body, 'returnTo'))
         .then((next303) => req.session.save(() => res.redirect(303, next303)))
         .catch(next);
-    })(req, res, next);
+    }) as RequestHandler)(req, res, next);
   });
 
   r.post('/logout', (req, res, next) => {

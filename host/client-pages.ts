@@ -7,6 +7,7 @@ import { hashPassword, oneAtATime, verifyPassword } from './passwords';
 import { failuresPerLogin, loginLimiter } from './auth';
 import { generateToken } from './csrf';
 import { COUNTRY_CODES } from './countries';
+import { formField } from './form';
 
 type Layout = ReturnType<typeof createLayout>;
 type Guard = (key: string | null) => RequestHandler[];
@@ -20,8 +21,7 @@ function accountId(res: Response): number {
 }
 
 function text(body: unknown, name: string, max: number): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
+  return formField(body, name).trim().slice(0, max);
 }
 
 const LOCALE_COOKIE = { httpOnly: true, sameSite: 'lax' as const, maxAge: 365 * 24 * 3600_000, path: '/' };
@@ -72,7 +72,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   r.post('/domains/:id/auto-renew', ...guard('managedomains'), wrap(async (req, res) => {
     const id = rowId(req.params.id);
-    const domain = id ? await knex('domains').where({ id, account_id: accountId(res) }).first() : undefined;
+    const domain = id ? await knex('domains').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
     if (!domain) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
     hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
@@ -86,7 +86,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   r.get('/invoices/:id', ...guard('invoices'), wrap(async (req, res) => {
     const id = rowId(req.params.id);
-    const invoice = id ? await knex('invoices').where({ id, account_id: accountId(res) }).first() : undefined;
+    const invoice = id ? await knex('invoices').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
     if (!invoice) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await layout.page(req, res, 'invoice', { title: 'invoices.one', titleParams: { number: invoice.number }, invoice });
   }));
@@ -111,7 +111,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   }));
 
   const showProfile = async (req: Request, res: Response, status = 200, error?: string, values?: Record<string, string>) => {
-    const account = await knex('accounts').where('id', accountId(res)).first();
+    const account = await knex('accounts').where('id', accountId(res)).first<Record<string, unknown> | undefined>();
     await layout.page(req, res, 'profile', { title: 'profile.title', values: values ?? account, error }, status);
   };
   r.get('/profile', ...guard('profile'), wrap((req, res) => showProfile(req, res)));
@@ -182,10 +182,10 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   const passwordLimits = [loginLimiter(knex, 'password', 20), failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? '')];
   r.post('/settings/password', signedIn, ...passwordLimits, wrap(async (req, res) => {
     const user = req.user as HostUser;
-    const current = typeof req.body?.currentPassword === 'string' ? req.body.currentPassword.slice(0, 1024) : '';
-    const next = typeof req.body?.newPassword === 'string' ? req.body.newPassword.slice(0, 1024) : '';
-    const again = typeof req.body?.newPasswordAgain === 'string' ? req.body.newPasswordAgain.slice(0, 1024) : '';
-    const row = (await knex('users').where('id', user.id).first('password_hash')) as { password_hash: string };
+    const current = formField(req.body, 'currentPassword').slice(0, 1024);
+    const next = formField(req.body, 'newPassword').slice(0, 1024);
+    const again = formField(req.body, 'newPasswordAgain').slice(0, 1024);
+    const row = await knex('users').where('id', user.id).first<{ password_hash: string }>('password_hash');
     if (!(await passwordWork(() => verifyPassword(current, row.password_hash)))) return showSettings(req, res, 422, 'userSettings.errors.current');
     if (next.length < 10) return showSettings(req, res, 422, 'userSettings.errors.short');
     if (next !== again) return showSettings(req, res, 422, 'userSettings.errors.mismatch');
@@ -193,7 +193,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     await knex('users').where('id', user.id).update({ password_hash: hash });
     // Every other session of this person ends (a thief's too); this one goes on under a new id.
     await knex('sessions').where('sess', 'like', `%"passport":{"user":${Number(user.id)}}%`).andWhereNot('sid', req.sessionID).del();
-    await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) => (err ? reject(err as Error) : resolve())));
     generateToken(req, true);
     hostFlash(req, 'success', 'userSettings.passwordChanged');
     res.redirect(303, '/settings');

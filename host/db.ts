@@ -42,5 +42,5 @@ export function createKnex(databaseUrl: string): Knex {
 }
 
 export function isMysql(knex: Knex): boolean {
-  return knex.client.config.client === 'mysql2';
+  return (knex.client as Knex.Client).config.client === 'mysql2';
 }

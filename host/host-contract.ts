@@ -46,11 +46,11 @@ export function buildHostContract(deps: {
     },
     users: {
       async findById(id) {
-        const row = (await knex('users').where('id', id).first(USER_COLUMNS)) as UserRow | undefined;
+        const row = await knex('users').where('id', id).first<UserRow | undefined>(USER_COLUMNS);
         return row && toHostUser(row);
       },
       async findByEmail(email) {
-        const row = (await knex('users').where('email', email.trim().toLowerCase()).first(USER_COLUMNS)) as UserRow | undefined;
+        const row = await knex('users').where('email', email.trim().toLowerCase()).first<UserRow | undefined>(USER_COLUMNS);
         return row && toHostUser(row);
       },
       async create(input) {
@@ -62,7 +62,7 @@ export function buildHostContract(deps: {
           locale: input.locale ?? null,
           created_at: Date.now(),
         });
-        const row = (await knex('users').where('id', id).first(USER_COLUMNS)) as UserRow;
+        const row = await knex('users').where('id', id).first<UserRow>(USER_COLUMNS);
         return toHostUser(row);
       },
       displayName: (user) => `${user.firstName} ${user.lastName}`.trim() || user.email,
@@ -71,19 +71,19 @@ export function buildHostContract(deps: {
     accounts: {
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        const rows = (await knex('accounts').whereIn('id', ids).select('id', 'name', 'status')) as Array<{ id: number; name: string; status: string }>;
+        const rows = await knex('accounts').whereIn('id', ids).select<Array<{ id: number; name: string; status: string }>>('id', 'name', 'status');
         return rows.map((r) => ({ id: Number(r.id), name: r.name, status: r.status }));
       },
       async primaryUsers() {
-        const rows = (await knex('accounts').select('id', 'primary_user_id')) as Array<{ id: number; primary_user_id: number }>;
+        const rows = await knex('accounts').select<Array<{ id: number; primary_user_id: number }>>('id', 'primary_user_id');
         return rows.map((r) => ({ accountId: Number(r.id), userId: Number(r.primary_user_id) }));
       },
       async primaryUserOf(accountId) {
-        const row = (await knex('accounts').where('id', accountId).first('primary_user_id')) as { primary_user_id: number } | undefined;
+        const row = await knex('accounts').where('id', accountId).first<{ primary_user_id: number } | undefined>('primary_user_id');
         return row ? Number(row.primary_user_id) : undefined;
       },
       async primaryAccountsOf(userId) {
-        const rows = (await knex('accounts').where('primary_user_id', userId).select('id')) as Array<{ id: number }>;
+        const rows = await knex('accounts').where('primary_user_id', userId).select<Array<{ id: number }>>('id');
         return rows.map((r) => Number(r.id));
       },
       // The second line on Switch Account: the account's first active domain, else its primary
@@ -93,11 +93,11 @@ export function buildHostContract(deps: {
         if (ids.length === 0) return lines;
         // One row per account (its first active domain), however many domains an agency's client has.
         const first = knex('domains').whereIn('account_id', ids).andWhere('status', 'Active').groupBy('account_id').min('id');
-        const domains = (await knex('domains').whereIn('id', first).select('account_id', 'name')) as Array<{ account_id: number; name: string }>;
+        const domains = await knex('domains').whereIn('id', first).select<Array<{ account_id: number; name: string }>>('account_id', 'name');
         for (const d of domains) lines.set(Number(d.account_id), d.name);
         const rest = ids.filter((id) => !lines.has(id));
         if (rest.length) {
-          const owners = (await knex('accounts as a').join('users as u', 'u.id', 'a.primary_user_id').whereIn('a.id', rest).select('a.id', 'u.first_name', 'u.last_name')) as Array<{ id: number; first_name: string; last_name: string }>;
+          const owners = await knex('accounts as a').join('users as u', 'u.id', 'a.primary_user_id').whereIn('a.id', rest).select<Array<{ id: number; first_name: string; last_name: string }>>('a.id', 'u.first_name', 'u.last_name');
           for (const o of owners) lines.set(Number(o.id), `${o.first_name} ${o.last_name}`.trim());
         }
         return lines;

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { i18n, type AccountUsersModule, type HostUser, type PageOptions } from '../module/index';
+import { i18n, type AccountContext, type AccountUsersModule, type HostUser, type PageOptions } from '../module/index';
 import type { Hooks } from './hook-registry';
 import { adminMenu, clientMenus } from './navigation';
 
@@ -22,7 +22,7 @@ export function viewLocals(req: Request, res: Response) {
     t,
     // Statuses, billing cycles and departments are stored in English; shown in the reader's language
     // when the portal's catalogue knows the word ("Cancellation Requested" → hostValue.cancellationRequested).
-    value: (raw: unknown) => {
+    value: (raw: string | number | null | undefined) => {
       const text = String(raw ?? '');
       const key = `hostValue.${text.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase())}`;
       return hasKey(key) ? t(key) : text;
@@ -36,7 +36,7 @@ export function viewLocals(req: Request, res: Response) {
     // A token lives in the session: a visitor who only reads pages gets none, so nothing is stored for them.
     csrfToken: typeof req.csrfToken === 'function' && holdsSession(req) ? req.csrfToken() : '',
     user: req.user as HostUser | undefined,
-    account: res.locals.account,
+    account: res.locals.account as AccountContext | undefined,
     // Calendar dates kept as "YYYY-MM-DD" are days, not instants: shown as written, in the reader's locale.
     date: (ms: number | string) => (typeof ms !== 'string' ? formatDate(locale, ms, timeZone) : /^\d{4}-\d{2}-\d{2}$/.test(ms) ? formatDate(locale, Date.parse(`${ms}T00:00:00Z`), 'UTC') : ms),
     dateTime: (ms: number) => formatDateTime(locale, ms, timeZone),

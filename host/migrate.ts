@@ -12,9 +12,9 @@ export async function migrateHost(knex: Knex): Promise<void> {
   await knex.migrate.latest({
     tableName: 'host_migrations',
     migrationSource: {
-      getMigrations: async () => list,
+      getMigrations: () => Promise.resolve(list),
       getMigrationName: (m: (typeof list)[number]) => m.name,
-      getMigration: async (m: (typeof list)[number]) => m.migration,
+      getMigration: (m: (typeof list)[number]) => Promise.resolve(m.migration),
     },
   });
 }

@@ -28,7 +28,7 @@ export class KnexRateLimitStore implements Store {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const { start, resetTime } = this.window();
-    const row = (await this.knex('rate_limits').where('key', this.keyOf(key, start)).first('hits')) as { hits: number } | undefined;
+    const row = await this.knex('rate_limits').where('key', this.keyOf(key, start)).first<{ hits: number } | undefined>('hits');
     return row ? { totalHits: Number(row.hits), resetTime } : undefined;
   }
 
@@ -38,8 +38,8 @@ export class KnexRateLimitStore implements Store {
     await this.knex('rate_limits')
       .insert({ key: k, hits: 1, expires_at: resetTime.getTime() })
       .onConflict('key')
-      .merge({ hits: this.knex.raw('rate_limits.hits + 1') as unknown as number });
-    const row = (await this.knex('rate_limits').where('key', k).first('hits')) as { hits: number };
+      .merge({ hits: this.knex.raw('rate_limits.hits + 1') });
+    const row = await this.knex('rate_limits').where('key', k).first<{ hits: number }>('hits');
     // Now and then, forget windows that are over.
     if (Math.random() < 0.01) await this.knex('rate_limits').where('expires_at', '<', Date.now()).del();
     return { totalHits: Number(row.hits), resetTime };

@@ -28,15 +28,15 @@ const ignore = () => undefined;
  * method calls back once with the error, so Express answers 503 and the process stays up.
  */
 export class SessionStore extends ConnectSessionKnexStore {
-  override get(sid: string, callback: (err: any, session?: SessionData | null) => void): Promise<SessionData | null> {
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
     return settle(super.get(sid, ignore), callback).then((s) => s ?? null);
   }
 
-  override set(sid: string, session: SessionData, callback?: (err?: any) => void): Promise<void> {
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
     return settle(super.set(sid, session, ignore), callback).then(ignore);
   }
 
-  override touch(sid: string, session: SessionData, callback?: (err?: any) => void): Promise<void> {
+  override touch(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
     return settle(super.touch(sid, session, ignore), callback).then(ignore);
   }
 
@@ -50,7 +50,7 @@ export class SessionStore extends ConnectSessionKnexStore {
     return knex('sessions').where('expired', '<', isMysql(knex) ? now.slice(0, 19).replace('T', ' ') : now).del();
   }
 
-  override destroy(sid: string, callback?: (err?: any) => void): Promise<number> {
+  override destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
     return settle(super.destroy(sid, ignore), callback).then((n) => n ?? 0);
   }
 }
