@@ -12,9 +12,6 @@ import { formField } from './form';
 type Layout = ReturnType<typeof createLayout>;
 type Guard = (key: string | null) => RequestHandler[];
 
-const wrap = (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler => (req, res, next) => {
-  fn(req, res).catch(next);
-};
 
 function accountId(res: Response): number {
   return (res.locals.account as AccountContext).id;
@@ -38,7 +35,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   const { knex, layout, guard } = deps;
   const r = express.Router();
 
-  r.get('/', ...guard(null), wrap(async (req, res) => {
+  r.get('/', ...guard(null), async (req, res) => {
     const id = accountId(res);
     const account = res.locals.account as AccountContext;
     const count = async (table: string, where: Record<string, unknown> = {}) =>
@@ -50,72 +47,72 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
       { key: 'tickets', label: 'dashboard.openTickets', href: '/tickets', value: account.can('tickets') ? await count('tickets', { status: 'Open' }) : null },
     ].filter((tile) => tile.value !== null);
     await layout.page(req, res, 'dashboard', { title: 'dashboard.title', tiles, welcome: req.session.firstSignIn ? 'dashboard.welcomeFirst' : 'dashboard.welcome' });
-  }));
+  });
 
-  r.get('/services', ...guard('products'), wrap(async (req, res) => {
+  r.get('/services', ...guard('products'), async (req, res) => {
     const rows = await knex('services').where('account_id', accountId(res)).orderBy('id');
     await layout.page(req, res, 'services', { title: 'services.title', rows, canManage: (res.locals.account as AccountContext).can('manageproducts') });
-  }));
+  });
 
-  r.post('/services/:id/cancel', ...guard('manageproducts'), wrap(async (req, res) => {
+  r.post('/services/:id/cancel', ...guard('manageproducts'), async (req, res) => {
     const id = rowId(req.params.id);
     const changed = id ? await knex('services').where({ id, account_id: accountId(res), status: 'Active' }).update({ status: 'Cancellation Requested' }) : 0;
     if (!changed) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     hostFlash(req, 'success', 'services.cancelRequested');
     res.redirect(303, '/services');
-  }));
+  });
 
-  r.get('/domains', ...guard('domains'), wrap(async (req, res) => {
+  r.get('/domains', ...guard('domains'), async (req, res) => {
     const rows = await knex('domains').where('account_id', accountId(res)).orderBy('name');
     await layout.page(req, res, 'domains', { title: 'domains.title', rows, canManage: (res.locals.account as AccountContext).can('managedomains') });
-  }));
+  });
 
-  r.post('/domains/:id/auto-renew', ...guard('managedomains'), wrap(async (req, res) => {
+  r.post('/domains/:id/auto-renew', ...guard('managedomains'), async (req, res) => {
     const id = rowId(req.params.id);
     const domain = id ? await knex('domains').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
     if (!domain) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
     hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
     res.redirect(303, '/domains');
-  }));
+  });
 
-  r.get('/invoices', ...guard('invoices'), wrap(async (req, res) => {
+  r.get('/invoices', ...guard('invoices'), async (req, res) => {
     const rows = await knex('invoices').where('account_id', accountId(res)).orderBy('issued_on', 'desc');
     await layout.page(req, res, 'invoices', { title: 'invoices.title', rows });
-  }));
+  });
 
-  r.get('/invoices/:id', ...guard('invoices'), wrap(async (req, res) => {
+  r.get('/invoices/:id', ...guard('invoices'), async (req, res) => {
     const id = rowId(req.params.id);
     const invoice = id ? await knex('invoices').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
     if (!invoice) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await layout.page(req, res, 'invoice', { title: 'invoices.one', titleParams: { number: invoice.number }, invoice });
-  }));
+  });
 
-  r.get('/quotes', ...guard('quotes'), wrap(async (req, res) => {
+  r.get('/quotes', ...guard('quotes'), async (req, res) => {
     const rows = await knex('quotes').where('account_id', accountId(res)).orderBy('id', 'desc');
     await layout.page(req, res, 'quotes', { title: 'quotes.title', rows });
-  }));
+  });
 
   const showTickets = async (req: Request, res: Response, status = 200, error?: string) => {
     const rows = await knex('tickets').where('account_id', accountId(res)).orderBy('updated_at', 'desc');
     await layout.page(req, res, 'tickets', { title: 'tickets.title', rows, error, form: { subject: text(req.body, 'subject', 200), message: text(req.body, 'message', 5000) } }, status);
   };
-  r.get('/tickets', ...guard('tickets'), wrap((req, res) => showTickets(req, res)));
-  r.post('/tickets', ...guard('tickets'), wrap(async (req, res) => {
+  r.get('/tickets', ...guard('tickets'), (req, res) => showTickets(req, res));
+  r.post('/tickets', ...guard('tickets'), async (req, res) => {
     const subject = text(req.body, 'subject', 200);
     const message = text(req.body, 'message', 5000);
     if (!subject || !message) return showTickets(req, res, 422, 'tickets.errors.required');
     await knex('tickets').insert({ account_id: accountId(res), subject, department: 'Support', status: 'Open', message, opened_by: (req.user as HostUser).id, updated_at: Date.now() });
     hostFlash(req, 'success', 'tickets.opened');
     res.redirect(303, '/tickets');
-  }));
+  });
 
   const showProfile = async (req: Request, res: Response, status = 200, error?: string, values?: Record<string, string>) => {
     const account = await knex('accounts').where('id', accountId(res)).first<Record<string, unknown> | undefined>();
     await layout.page(req, res, 'profile', { title: 'profile.title', values: values ?? account, error }, status);
   };
-  r.get('/profile', ...guard('profile'), wrap((req, res) => showProfile(req, res)));
-  r.post('/profile', ...guard('profile'), wrap(async (req, res) => {
+  r.get('/profile', ...guard('profile'), (req, res) => showProfile(req, res));
+  r.post('/profile', ...guard('profile'), async (req, res) => {
     const values = {
       name: text(req.body, 'name', 150),
       email: text(req.body, 'email', 254),
@@ -133,14 +130,14 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
     res.redirect(303, '/profile');
-  }));
+  });
 
   const showContacts = async (req: Request, res: Response, status = 200, error?: string) => {
     const rows = await knex('contacts').where('account_id', accountId(res)).orderBy('last_name');
     await layout.page(req, res, 'contacts', { title: 'contacts.title', rows, error, form: { firstName: text(req.body, 'firstName', 100), lastName: text(req.body, 'lastName', 100), email: text(req.body, 'email', 254) } }, status);
   };
-  r.get('/contacts', ...guard('contacts'), wrap((req, res) => showContacts(req, res)));
-  r.post('/contacts', ...guard('contacts'), wrap(async (req, res) => {
+  r.get('/contacts', ...guard('contacts'), (req, res) => showContacts(req, res));
+  r.post('/contacts', ...guard('contacts'), async (req, res) => {
     const firstName = text(req.body, 'firstName', 100);
     const lastName = text(req.body, 'lastName', 100);
     const email = text(req.body, 'email', 254);
@@ -149,15 +146,15 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
     hostFlash(req, 'success', 'contacts.added');
     res.redirect(303, '/contacts');
-  }));
+  });
 
   // The signed-in person's own settings (language, password): theirs, whatever the account.
   // Their forms change no account, so they are not bound to one (a POST under guard() must be).
   const signedIn: RequestHandler = (req, res, next) => (req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`));
   const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
     layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: i18n.availableLocales() }, status);
-  r.get('/settings', ...guard(null), wrap((req, res) => showSettings(req, res)));
-  r.post('/settings/language', signedIn, wrap(async (req, res) => {
+  r.get('/settings', ...guard(null), (req, res) => showSettings(req, res));
+  r.post('/settings/language', signedIn, async (req, res) => {
     const locale = text(req.body, 'locale', 16);
     if (locale && !i18n.availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
     await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
@@ -166,21 +163,21 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     else res.clearCookie(VISITOR_LOCALE_COOKIE, { path: '/' });
     hostFlash(req, 'success', 'userSettings.saved');
     res.redirect(303, '/settings');
-  }));
+  });
   // The language picker in every page's footer, signed in or not: a signed-in user's choice is saved
   // with their login, a visitor's in a cookie (which also keeps the choice after signing out).
-  r.post('/language', wrap(async (req, res) => {
+  r.post('/language', async (req, res) => {
     const locale = text(req.body, 'locale', 16);
     if (!i18n.availableLocales().includes(locale)) return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
     const user = req.user as HostUser | undefined;
     if (user) await knex('users').where('id', user.id).update({ locale });
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     res.redirect(303, safeReturnPath(text(req.body, 'from', 2000)) ?? '/');
-  }));
+  });
   // The same limits as sign-in (per client address, and failures per login), and one hashing at a time.
   const passwordWork = oneAtATime();
   const passwordLimits = [loginLimiter(knex, 'password', 20), failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? '')];
-  r.post('/settings/password', signedIn, ...passwordLimits, wrap(async (req, res) => {
+  r.post('/settings/password', signedIn, ...passwordLimits, async (req, res) => {
     const user = req.user as HostUser;
     const current = formField(req.body, 'currentPassword').slice(0, 1024);
     const next = formField(req.body, 'newPassword').slice(0, 1024);
@@ -197,7 +194,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     generateToken(req, true);
     hostFlash(req, 'success', 'userSettings.passwordChanged');
     res.redirect(303, '/settings');
-  }));
+  });
 
   return r;
 }
