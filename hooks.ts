@@ -1,4 +1,11 @@
-import type { AdminNavbarPayload, HookHandler, HookRegistry, HostHookPayloads, MenuItem, NavbarPayload } from './module/contract';
+import type {
+  AdminNavbarPayload,
+  HookHandler,
+  HookRegistry,
+  HostHookPayloads,
+  MenuItem,
+  NavbarPayload,
+} from './module/contract';
 import type { Deps } from './module/deps';
 import { accountOf } from './module/guard';
 import { onUserLogin } from './module/accounts/login';
@@ -16,7 +23,12 @@ export const RECENT_IN_MENU = 5;
  * does nothing while the module is switched off. Each catches its own errors (logged), so a module
  * failure never breaks a host page, whatever the host's registry does with a throwing handler.
  */
-export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () => string, adminPath: () => string): () => void {
+export function registerHooks(
+  hooks: HookRegistry,
+  deps: Deps,
+  clientPath: () => string,
+  adminPath: () => string,
+): () => void {
   const { ctx } = deps;
   const handlers: Array<[string, HookHandler]> = [];
   const on = <K extends keyof HostHookPayloads>(name: K, fn: (payload: HostHookPayloads[K]) => Promise<unknown>) =>
@@ -35,7 +47,9 @@ export function registerHooks(hooks: HookRegistry, deps: Deps, clientPath: () =>
       try {
         await fn(payload);
       } catch (err) {
-        ctx.host.logger.error(`account users: ${name} handler failed`, { err: err instanceof Error ? err.message : String(err) });
+        ctx.host.logger.error(`account users: ${name} handler failed`, {
+          err: err instanceof Error ? err.message : String(err),
+        });
       }
     };
   }
@@ -81,7 +95,14 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
  * person's most recent other accounts as one-click POST forms carrying this page's section, then a
  * search box (a GET form to the Switch Account page, so it works without script).
  */
-async function switchItem(deps: Deps, payload: NavbarPayload, base: string, currentId: number, currentName: string, keep: Record<string, string>): Promise<MenuItem> {
+async function switchItem(
+  deps: Deps,
+  payload: NavbarPayload,
+  base: string,
+  currentId: number,
+  currentName: string,
+  keep: Record<string, string>,
+): Promise<MenuItem> {
   const { ctx, accountsRepo } = deps;
   const req = payload.req;
   const t = tOf(req);
@@ -89,14 +110,21 @@ async function switchItem(deps: Deps, payload: NavbarPayload, base: string, curr
   const query = new URLSearchParams(keep).toString();
   const page = `${base}/switch${query ? `?${query}` : ''}`;
   const recent = user ? await accountsRepo.recent(user.id, currentId, RECENT_IN_MENU) : [];
-  const details = await describeAccounts(ctx, recent.map((r) => r.accountId));
+  const details = await describeAccounts(
+    ctx,
+    recent.map((r) => r.accountId),
+  );
   const token = req.session ? generateToken(req) : '';
   const children: MenuItem[] = recent.map((r) => ({
     id: `switch-to-${r.accountId}`,
     label: r.accountName,
     detail: details.get(r.accountId),
     href: page,
-    form: { method: 'POST', action: `${base}/switch`, fields: { _csrf: token, accountId: String(r.accountId), ...keep } },
+    form: {
+      method: 'POST',
+      action: `${base}/switch`,
+      fields: { _csrf: token, accountId: String(r.accountId), ...keep },
+    },
   }));
   children.push({
     id: 'switch-search',
@@ -104,7 +132,15 @@ async function switchItem(deps: Deps, payload: NavbarPayload, base: string, curr
     href: page,
     form: { method: 'GET', action: `${base}/switch`, fields: keep, input: { name: 'q', label: t('switch.search') } },
   });
-  return { id: 'switch-account', label: t('nav.switchAccount'), href: page, badge: currentName, order: 90, separator: true, children };
+  return {
+    id: 'switch-account',
+    label: t('nav.switchAccount'),
+    href: page,
+    badge: currentName,
+    order: 90,
+    separator: true,
+    children,
+  };
 }
 
 function adminNavbar(payload: AdminNavbarPayload, base: string): void {

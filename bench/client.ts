@@ -31,9 +31,16 @@ export class BenchClient {
     return { status: res.status, text, location: res.headers.get('location') };
   }
 
-  async post(path: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; text: string }> {
+  async post(
+    path: string,
+    fields: Record<string, string>,
+  ): Promise<{ status: number; location: string | null; text: string }> {
     const bound: Record<string, string> = isModulePath(path) && this.accountId ? { accountId: this.accountId } : {};
-    const body = new URLSearchParams({ _csrf: isModulePath(path) ? this.moduleCsrf : this.csrf, ...bound, ...fields }).toString();
+    const body = new URLSearchParams({
+      _csrf: isModulePath(path) ? this.moduleCsrf : this.csrf,
+      ...bound,
+      ...fields,
+    }).toString();
     const res = await fetch(this.base + path, {
       method: 'POST',
       headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },

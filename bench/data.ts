@@ -91,18 +91,28 @@ export async function generate(knex: Knex, sizes: Sizes, log: (msg: string) => v
     invitees: Array.from({ length: N }, (_, k) => U - 2 - N + k),
   };
   const members = accountRows.map((a) => member(a.id, a.id, true));
-  for (let k = 0; k < BIG; k += 1) members.push(member(cast.bigAccount, A + 1 + k, false, k % 3 ? now - k * 1000 : null));
+  for (let k = 0; k < BIG; k += 1)
+    members.push(member(cast.bigAccount, A + 1 + k, false, k % 3 ? now - k * 1000 : null));
   for (let k = 0; k < 9; k += 1) members.push(member(cast.smallAccount, A + BIG + 1 + k, false));
   for (const accountId of cast.twoAccounts) members.push(member(accountId, cast.twoAccountUser, false));
   // The agency has used about half of its accounts at some time.
-  for (let k = 0; k < AG; k += 1) members.push(member(cast.agencyFirstAccount + k, cast.agencyUser, false, k % 2 ? now - k * 60_000 : null));
+  for (let k = 0; k < AG; k += 1)
+    members.push(member(cast.agencyFirstAccount + k, cast.agencyUser, false, k % 2 ? now - k * 60_000 : null));
   await knex.batchInsert('mod_account_users_members', members, chunk);
   log(`memberships: ${members.length}`);
 
   const services = [];
   for (const accountId of [...cast.hostPageUsers, cast.bigAccount, cast.smallAccount]) {
     for (let k = 0; k < 5; k += 1) {
-      services.push({ account_id: accountId, product: `Hosting ${k + 1}`, domain: `site${k}.example`, status: 'Active', amount_cents: 999, billing_cycle: 'Monthly', next_due_date: '2027-01-01' });
+      services.push({
+        account_id: accountId,
+        product: `Hosting ${k + 1}`,
+        domain: `site${k}.example`,
+        status: 'Active',
+        amount_cents: 999,
+        billing_cycle: 'Monthly',
+        next_due_date: '2027-01-01',
+      });
     }
   }
   await knex.batchInsert('services', services, chunk);

@@ -27,7 +27,10 @@ function cell(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
-export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string; bindings: unknown[] }>): Promise<ExplainedQuery[]> {
+export async function explainRecorded(
+  knex: Knex,
+  recorded: Array<{ sql: string; bindings: unknown[] }>,
+): Promise<ExplainedQuery[]> {
   const out: ExplainedQuery[] = [];
   for (const q of recorded) {
     const sql = knex.raw(q.sql, q.bindings as Knex.RawBinding[]).toQuery();
@@ -36,7 +39,9 @@ export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string;
       out.push({ sql, module });
       continue;
     }
-    const [rows] = (await knex.raw(`EXPLAIN ${q.sql}`, q.bindings as Knex.RawBinding[])) as [Array<Record<string, unknown>>];
+    const [rows] = (await knex.raw(`EXPLAIN ${q.sql}`, q.bindings as Knex.RawBinding[])) as [
+      Array<Record<string, unknown>>,
+    ];
     await knex.raw(q.sql, q.bindings as Knex.RawBinding[]);
     const started = process.hrtime.bigint();
     for (let i = 0; i < 20; i += 1) await knex.raw(q.sql, q.bindings as Knex.RawBinding[]);
@@ -44,7 +49,13 @@ export async function explainRecorded(knex: Knex, recorded: Array<{ sql: string;
       sql,
       module,
       ms: Number(process.hrtime.bigint() - started) / 1e6 / 20,
-      plan: rows.map((r) => ({ table: cell(r.table), type: cell(r.type), key: r.key === null || r.key === undefined ? null : cell(r.key), rows: Number(r.rows ?? 0), extra: cell(r.Extra) })),
+      plan: rows.map((r) => ({
+        table: cell(r.table),
+        type: cell(r.type),
+        key: r.key === null || r.key === undefined ? null : cell(r.key),
+        rows: Number(r.rows ?? 0),
+        extra: cell(r.Extra),
+      })),
     });
   }
   return out;

@@ -26,7 +26,10 @@ const SLICES = SMOKE ? 2 : 20;
 const SLICE_SECONDS = SMOKE ? 1 : 2;
 const MEMORY_SECONDS = SMOKE ? 4 : 60;
 const CONNECTIONS = 10;
-const ROOT_URL = (process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const ROOT_URL = (process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(
+  /\/+$/,
+  '',
+);
 const DB = 'account_users_bench';
 let BASE = '';
 
@@ -67,7 +70,10 @@ function startServer(dbUrl: string): Promise<ChildProcess> {
 }
 
 async function bench<T>(pathname: string, body?: object): Promise<T> {
-  const res = await fetch(BASE + pathname, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
+  const res = await fetch(
+    BASE + pathname,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined,
+  );
   return (await res.json()) as T;
 }
 const stats = () => bench<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>('/__bench/stats');
@@ -90,11 +96,19 @@ async function once(t: Target, seconds: number) {
     url: BASE + t.path,
     connections: CONNECTIONS,
     duration: seconds,
-    setupClient: (client: { setHeaders(h: Record<string, string>): void }) => client.setHeaders({ cookie: t.clients[next++ % t.clients.length].cookie }),
+    setupClient: (client: { setHeaders(h: Record<string, string>): void }) =>
+      client.setHeaders({ cookie: t.clients[next++ % t.clients.length].cookie }),
   });
   const after = await stats();
   if (r.non2xx || r.errors) throw new Error(`${t.label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return { seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, queries: after.queries - before.queries, cpuMicros: after.cpuMicros - before.cpuMicros };
+  return {
+    seconds: r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    queries: after.queries - before.queries,
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+  };
 }
 
 /**
@@ -111,7 +125,10 @@ async function compare(a: Target, b: Target): Promise<[Row, Row]> {
     }
     await once(t, 1);
   }
-  const runs = new Map<Target, Array<Awaited<ReturnType<typeof once>>>>([[a, []], [b, []]]);
+  const runs = new Map<Target, Array<Awaited<ReturnType<typeof once>>>>([
+    [a, []],
+    [b, []],
+  ]);
   for (let slice = 0; slice < SLICES; slice += 1) {
     for (const t of slice % 2 ? [b, a] : [a, b]) runs.get(t)!.push(await once(t, SLICE_SECONDS));
   }
@@ -128,13 +145,19 @@ async function compare(a: Target, b: Target): Promise<[Row, Row]> {
       cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / requests / 1000,
       requests,
     };
-    log(`${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`);
+    log(
+      `${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`,
+    );
     return row;
   }) as [Row, Row];
 }
 
 /** CONNECTIONS sessions of one user, or one session each of several users. */
-async function sessions(knex: ReturnType<typeof createKnex>, userIds: number[], accountId?: number): Promise<BenchClient[]> {
+async function sessions(
+  knex: ReturnType<typeof createKnex>,
+  userIds: number[],
+  accountId?: number,
+): Promise<BenchClient[]> {
   const out: BenchClient[] = [];
   for (let k = 0; k < CONNECTIONS; k += 1) {
     const client = await signIn(knex, userIds[k % userIds.length]);
@@ -160,8 +183,12 @@ async function choose(client: BenchClient, accountId: number): Promise<void> {
 }
 
 /** Invitation create + accept over HTTP, `workers` at a time; the token is read from the portal's outbox. */
-async function invitations(knex: ReturnType<typeof createKnex>, cast: Cast): Promise<{ perSecond: number; count: number; seconds: number; memberships: number } | string> {
-  if (!fs.existsSync(path.join(__dirname, '..', 'module', 'invites', 'service.ts'))) return 'not measured: the invitations service (module/invites/service.ts) does not exist yet';
+async function invitations(
+  knex: ReturnType<typeof createKnex>,
+  cast: Cast,
+): Promise<{ perSecond: number; count: number; seconds: number; memberships: number } | string> {
+  if (!fs.existsSync(path.join(__dirname, '..', 'module', 'invites', 'service.ts')))
+    return 'not measured: the invitations service (module/invites/service.ts) does not exist yet';
   const owner = await signIn(knex, cast.inviteOwner);
   await owner.get('/account/users');
   const invitees: BenchClient[] = [];
@@ -174,7 +201,10 @@ async function invitations(knex: ReturnType<typeof createKnex>, cast: Cast): Pro
       const address = email(cast.invitees[k]);
       const made = await owner.post('/account/users/invite', { email: address, access: 'all' });
       if (made.status !== 303) throw new Error(`invite ${address} answered ${made.status}`);
-      const mail = await knex('outbox').where('to_address', address).orderBy('id', 'desc').first<{ text: string } | undefined>('text');
+      const mail = await knex('outbox')
+        .where('to_address', address)
+        .orderBy('id', 'desc')
+        .first<{ text: string } | undefined>('text');
       const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
       if (!token) throw new Error(`no invitation mail for ${address}`);
       // The invitee opens the invitation page first, as from the mail: its form carries the module's token.
@@ -185,18 +215,28 @@ async function invitations(knex: ReturnType<typeof createKnex>, cast: Cast): Pro
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   const seconds = (Date.now() - started) / 1000;
-  const row = (await knex('mod_account_users_members').where('account_id', cast.inviteAccount).whereIn('user_id', cast.invitees).count({ n: '*' }).first()) as { n: number | string };
+  const row = (await knex('mod_account_users_members')
+    .where('account_id', cast.inviteAccount)
+    .whereIn('user_id', cast.invitees)
+    .count({ n: '*' })
+    .first()) as { n: number | string };
   return { perSecond: invitees.length / seconds, count: invitees.length, seconds, memberships: Number(row.n) };
 }
 
 /** RSS of the app process every few seconds while a guarded page is under load. */
-async function memory(clients: BenchClient[], pathname: string): Promise<Array<{ second: number; rss: number; heapUsed: number }>> {
+async function memory(
+  clients: BenchClient[],
+  pathname: string,
+): Promise<Array<{ second: number; rss: number; heapUsed: number }>> {
   await bench('/__bench/gc', {});
   const samples: Array<{ second: number; rss: number; heapUsed: number }> = [];
   const started = Date.now();
   const step = SMOKE ? 1000 : 5000;
   const sampler = setInterval(() => {
-    stats().then((s) => samples.push({ second: Math.round((Date.now() - started) / 1000), rss: s.rss, heapUsed: s.heapUsed }), () => {});
+    stats().then(
+      (s) => samples.push({ second: Math.round((Date.now() - started) / 1000), rss: s.rss, heapUsed: s.heapUsed }),
+      () => {},
+    );
   }, step);
   const first = await stats();
   samples.push({ second: 0, rss: first.rss, heapUsed: first.heapUsed });
@@ -205,7 +245,8 @@ async function memory(clients: BenchClient[], pathname: string): Promise<Array<{
     url: BASE + pathname,
     connections: CONNECTIONS,
     duration: MEMORY_SECONDS,
-    setupClient: (client: { setHeaders(h: Record<string, string>): void }) => client.setHeaders({ cookie: clients[next++ % clients.length].cookie }),
+    setupClient: (client: { setHeaders(h: Record<string, string>): void }) =>
+      client.setHeaders({ cookie: clients[next++ % clients.length].cookie }),
   });
   clearInterval(sampler);
   const last = await stats();
@@ -222,10 +263,28 @@ async function main(): Promise<void> {
   try {
     log(`${SMOKE ? 'smoke run' : 'full run'}: building ${DB}`);
     await migrateHost(knex);
-    const setup = await createApp({ knex, config: { port: 0, databaseUrl: dbUrl, baseUrl: 'http://127.0.0.1', sessionSecret: 'bench', sessionIdleMinutes: 60, sessionAbsoluteMinutes: 600, trustProxy: false, timeZone: 'UTC', production: true }, logger: { info: () => {}, warn: () => {}, error: () => {} } });
+    const setup = await createApp({
+      knex,
+      config: {
+        port: 0,
+        databaseUrl: dbUrl,
+        baseUrl: 'http://127.0.0.1',
+        sessionSecret: 'bench',
+        sessionIdleMinutes: 60,
+        sessionAbsoluteMinutes: 600,
+        trustProxy: false,
+        timeZone: 'UTC',
+        production: true,
+      },
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
     await setup.accountUsers.activate();
     await setup.registry.save({ active: true, version: setup.accountUsers.manifest.version });
-    await setup.accountUsers.settings.save({ ...setup.accountUsers.settings.current(), invitesPerHour: 1000, maxUsersPerAccount: 0 });
+    await setup.accountUsers.settings.save({
+      ...setup.accountUsers.settings.current(),
+      invitesPerHour: 1000,
+      maxUsersPerAccount: 0,
+    });
     await setup.close();
     const t0 = Date.now();
     const cast = await generate(knex, SIZES, log);
@@ -247,15 +306,43 @@ async function main(): Promise<void> {
     // The same page and sessions; the module is switched off or on (as the admin's Modules page does) before each run.
     rows.push(
       ...(await compare(
-        { label: 'Host page, module off', path: '/services', clients: hostUsers, prepare: () => bench('/__bench/module/off', {}) },
-        { label: 'Host page, guarded by the module', path: '/services', clients: hostUsers, prepare: () => bench('/__bench/module/on', {}) },
+        {
+          label: 'Host page, module off',
+          path: '/services',
+          clients: hostUsers,
+          prepare: () => bench('/__bench/module/off', {}),
+        },
+        {
+          label: 'Host page, guarded by the module',
+          path: '/services',
+          clients: hostUsers,
+          prepare: () => bench('/__bench/module/on', {}),
+        },
       )),
     );
     await bench('/__bench/module/on', {});
     if (usersPage) {
-      rows.push(...(await compare({ label: 'User Management, 10 users', path: '/account/users', clients: smallOwner }, { label: `User Management, ${SIZES.bigAccountUsers.toLocaleString('en')} users`, path: '/account/users', clients: bigOwner })));
+      rows.push(
+        ...(await compare(
+          { label: 'User Management, 10 users', path: '/account/users', clients: smallOwner },
+          {
+            label: `User Management, ${SIZES.bigAccountUsers.toLocaleString('en')} users`,
+            path: '/account/users',
+            clients: bigOwner,
+          },
+        )),
+      );
     }
-    rows.push(...(await compare({ label: 'Switch Account, 2 accounts', path: '/account/switch', clients: twoUser }, { label: `Switch Account, ${SIZES.agencyAccounts.toLocaleString('en')} accounts`, path: '/account/switch', clients: agency })));
+    rows.push(
+      ...(await compare(
+        { label: 'Switch Account, 2 accounts', path: '/account/switch', clients: twoUser },
+        {
+          label: `Switch Account, ${SIZES.agencyAccounts.toLocaleString('en')} accounts`,
+          path: '/account/switch',
+          clients: agency,
+        },
+      )),
+    );
 
     const explained: Explained[] = [];
     // Let the last run's requests finish before recording.
@@ -272,7 +359,10 @@ async function main(): Promise<void> {
     }
 
     const invites = await invitations(knex, cast);
-    if (typeof invites !== 'string') log(`invitations: ${invites.count} created and accepted in ${invites.seconds.toFixed(1)} s (${invites.perSecond.toFixed(1)}/s), memberships afterwards: ${invites.memberships}`);
+    if (typeof invites !== 'string')
+      log(
+        `invitations: ${invites.count} created and accepted in ${invites.seconds.toFixed(1)} s (${invites.perSecond.toFixed(1)}/s), memberships afterwards: ${invites.memberships}`,
+      );
     log(`memory: ${MEMORY_SECONDS} s under load on /services`);
     const mem = await memory(hostUsers, '/services');
 
@@ -280,7 +370,15 @@ async function main(): Promise<void> {
       smoke: SMOKE,
       sizes: SIZES,
       generateSeconds,
-      machine: { loadAverage: startLoad, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGb: os.totalmem() / 1024 ** 3, node: process.version, mariadb, platform: `${os.type()} ${os.release()}` },
+      machine: {
+        loadAverage: startLoad,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? '',
+        memoryGb: os.totalmem() / 1024 ** 3,
+        node: process.version,
+        mariadb,
+        platform: `${os.type()} ${os.release()}`,
+      },
       duration: SLICES * SLICE_SECONDS,
       slices: SLICES,
       connections: CONNECTIONS,
@@ -292,7 +390,9 @@ async function main(): Promise<void> {
       memorySeconds: MEMORY_SECONDS,
     });
     console.log(`\n${report}`);
-    const out = SMOKE ? path.join(os.tmpdir(), 'account-users-bench-smoke.md') : path.join(__dirname, '..', 'docs', 'benchmarks.md');
+    const out = SMOKE
+      ? path.join(os.tmpdir(), 'account-users-bench-smoke.md')
+      : path.join(__dirname, '..', 'docs', 'benchmarks.md');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, report);
     log(`written to ${out}`);

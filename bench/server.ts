@@ -39,7 +39,14 @@ async function main(): Promise<void> {
   app.get('/__bench/stats', (_req, res) => {
     const m = process.memoryUsage();
     const cpu = process.cpuUsage();
-    res.json({ queries, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, cpuMicros: cpu.user + cpu.system });
+    res.json({
+      queries,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      cpuMicros: cpu.user + cpu.system,
+    });
   });
   // Records the SQL of the requests made until the next call, for EXPLAIN.
   app.post('/__bench/record', (_req, res) => {
@@ -58,7 +65,10 @@ async function main(): Promise<void> {
     res.json({ active: portal.registry.current().active });
   });
   app.post('/__bench/settings', express.json(), async (req, res) => {
-    await portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), ...(req.body as Record<string, unknown>) });
+    await portal.accountUsers.settings.save({
+      ...portal.accountUsers.settings.current(),
+      ...(req.body as Record<string, unknown>),
+    });
     res.json(portal.accountUsers.settings.current());
   });
   app.post('/__bench/gc', (_req, res) => {

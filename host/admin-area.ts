@@ -11,7 +11,6 @@ import { formField } from './form';
 
 type Layout = ReturnType<typeof createLayout>;
 
-
 /** Only a signed-in admin; anyone else (client users included) gets the admin login page. */
 export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
   if (req.session?.admin) return next();
@@ -19,30 +18,54 @@ export function requireAdmin(req: Request, res: Response, next: NextFunction): v
 }
 
 /** The hosting company's admin area: its own login, the Modules page, the Outbox. */
-export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRegistry; accountUsers: AccountUsersModule }): express.Router {
+export function adminArea(deps: {
+  knex: Knex;
+  layout: Layout;
+  registry: ModuleRegistry;
+  accountUsers: AccountUsersModule;
+}): express.Router {
   const { knex, layout, registry, accountUsers } = deps;
   const { manifest } = accountUsers;
   const r = express.Router();
 
   const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'admin/login', { title: 'admin.login.title', error, returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '' }, status);
+    layout.page(
+      req,
+      res,
+      'admin/login',
+      {
+        title: 'admin.login.title',
+        error,
+        returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '',
+      },
+      status,
+    );
 
   r.get('/login', (req, res) => showLogin(req, res));
-  r.post('/login', loginLimiter(knex, 'admin-login', 10), loginEmailLimiter(knex, 'admin-login-email', 5), async (req, res) => {
-    const email = formField(req.body, 'email').trim().toLowerCase().slice(0, 254);
-    const password = formField(req.body, 'password').slice(0, 1024);
-    const row = await knex('admins').where('email', email).first<{ id: number; name: string; password_hash: string } | undefined>();
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    if (!ok || !row) return showLogin(req, res, 401, 'login.failed');
-    const passportData = (req.session as unknown as Record<string, unknown>).passport;
-    // A new session id on admin login too; a client login in the same browser is kept.
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err as Error) : resolve())));
-    if (passportData) (req.session as unknown as Record<string, unknown>).passport = passportData;
-    req.session.admin = { id: Number(row.id), name: row.name };
-    req.session.startedAt = Date.now();
-    generateToken(req, true);
-    req.session.save(() => res.redirect(303, safeReturnPath(formField(req.body, 'returnTo')) ?? '/admin'));
-  });
+  r.post(
+    '/login',
+    loginLimiter(knex, 'admin-login', 10),
+    loginEmailLimiter(knex, 'admin-login-email', 5),
+    async (req, res) => {
+      const email = formField(req.body, 'email').trim().toLowerCase().slice(0, 254);
+      const password = formField(req.body, 'password').slice(0, 1024);
+      const row = await knex('admins')
+        .where('email', email)
+        .first<{ id: number; name: string; password_hash: string } | undefined>();
+      const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+      if (!ok || !row) return showLogin(req, res, 401, 'login.failed');
+      const passportData = (req.session as unknown as Record<string, unknown>).passport;
+      // A new session id on admin login too; a client login in the same browser is kept.
+      await new Promise<void>((resolve, reject) =>
+        req.session.regenerate((err) => (err ? reject(err as Error) : resolve())),
+      );
+      if (passportData) (req.session as unknown as Record<string, unknown>).passport = passportData;
+      req.session.admin = { id: Number(row.id), name: row.name };
+      req.session.startedAt = Date.now();
+      generateToken(req, true);
+      req.session.save(() => res.redirect(303, safeReturnPath(formField(req.body, 'returnTo')) ?? '/admin'));
+    },
+  );
   r.post('/logout', (req, res) => {
     delete req.session.admin;
     req.session.save(() => res.redirect(303, '/admin/login'));
@@ -50,7 +73,12 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
 
   r.get('/', requireAdmin, async (req, res) => {
     const count = async (table: string) => Number(((await knex(table).count({ n: '*' }).first()) as { n: number }).n);
-    await layout.page(req, res, 'admin/home', { title: 'admin.home.title', users: await count('users'), accounts: await count('accounts'), mails: await count('outbox') });
+    await layout.page(req, res, 'admin/home', {
+      title: 'admin.home.title',
+      users: await count('users'),
+      accounts: await count('accounts'),
+      mails: await count('outbox'),
+    });
   });
 
   const showModules = async (req: Request, res: Response, status = 200) => {
@@ -71,16 +99,31 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
       if (action === 'deactivate' ? !state.active : !state.installed) return res.redirect(303, '/admin/modules');
       const blocked = action === 'uninstall' && state.active;
       const impact = blocked ? undefined : await accountUsers.impact();
-      await layout.page(req, res, 'admin/module-confirm', { title: `admin.modules.${action}Title`, titleParams: { name: manifest.name }, manifest, action, impact, blocked }, blocked ? 409 : 200);
+      await layout.page(
+        req,
+        res,
+        'admin/module-confirm',
+        {
+          title: `admin.modules.${action}Title`,
+          titleParams: { name: manifest.name },
+          manifest,
+          action,
+          impact,
+          blocked,
+        },
+        blocked ? 409 : 200,
+      );
     });
   }
 
   r.post('/modules/lifecycle', requireAdmin, async (req, res) => {
     const action = formField(req.body, 'action');
     // Deactivate and Uninstall act only when confirmed on their page; a bare click (an old page) is sent there.
-    if ((TAKING as readonly unknown[]).includes(action) && formField(req.body, 'confirm') !== 'yes') return res.redirect(303, `/admin/modules/${action}`);
+    if ((TAKING as readonly unknown[]).includes(action) && formField(req.body, 'confirm') !== 'yes')
+      return res.redirect(303, `/admin/modules/${action}`);
     // A failing step reports an error and changes nothing in the portal's record of the module.
-    const report = (result: LifecycleResult) => hostFlash(req, result.status === 'success' ? 'success' : 'error', result.messageKey, result.params);
+    const report = (result: LifecycleResult) =>
+      hostFlash(req, result.status === 'success' ? 'success' : 'error', result.messageKey, result.params);
     if (action === 'activate') {
       const result = await accountUsers.activate();
       if (result.status === 'success') await registry.save({ active: true, version: manifest.version });
@@ -108,13 +151,17 @@ export function adminArea(deps: { knex: Knex; layout: Layout; registry: ModuleRe
   });
 
   r.get('/outbox', requireAdmin, async (req, res) => {
-    const rows = await knex('outbox').orderBy('id', 'desc').limit(100).select('id', 'to_address', 'subject', 'created_at');
+    const rows = await knex('outbox')
+      .orderBy('id', 'desc')
+      .limit(100)
+      .select('id', 'to_address', 'subject', 'created_at');
     await layout.page(req, res, 'admin/outbox', { title: 'admin.outbox.title', rows });
   });
   r.get('/outbox/:id', requireAdmin, async (req, res) => {
     const id = /^[1-9][0-9]{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
     const mail = id ? await knex('outbox').where('id', id).first<Record<string, unknown> | undefined>() : undefined;
-    if (!mail) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    if (!mail)
+      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await layout.page(req, res, 'admin/mail', { title: 'admin.outbox.one', mail });
   });
 

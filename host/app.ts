@@ -59,10 +59,16 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   if (config.langOverridesDir) i18n.addOverrideDir(path.resolve(config.langOverridesDir));
   // The company name of the portal's header, also the sender's name of its e-mails and the module's.
   const brandName = i18n.translate(i18n.defaultLocale(), 'brand');
-  const mailer = createMailer(knex, { smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: { name: brandName, address: `no-reply@${new URL(config.baseUrl).hostname}` } });
+  const mailer = createMailer(knex, {
+    smtpUrl: config.smtpUrl,
+    mailDir: config.mailDir,
+    from: { name: brandName, address: `no-reply@${new URL(config.baseUrl).hostname}` },
+  });
   // The Outbox (and MAIL_DIR) is a development mail sink: it keeps every invitation link in full.
   if (config.production && !config.smtpUrl) {
-    logger.warn('SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.');
+    logger.warn(
+      'SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.',
+    );
   }
 
   const app = express();
@@ -70,7 +76,19 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const moduleActive = () => registry.current().active;
   const signIn = createSignIn({ knex, hooks, moduleActive });
   const accountUsers = await createModule(
-    buildHostContract({ knex, hooks, registry, mailer, baseUrl: config.baseUrl, brandName, logger, renderPage: (req, res, page) => layout.renderPage(req, res, page), signIn, timeZone: config.timeZone, now: options.now }),
+    buildHostContract({
+      knex,
+      hooks,
+      registry,
+      mailer,
+      baseUrl: config.baseUrl,
+      brandName,
+      logger,
+      renderPage: (req, res, page) => layout.renderPage(req, res, page),
+      signIn,
+      timeZone: config.timeZone,
+      now: options.now,
+    }),
     { settingsTtlMs: options.moduleStateTtlMs },
   );
   layout.showModuleMessages((req) => accountUsers.messagesOf(req));
@@ -107,7 +125,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
 
   const store = new SessionStore({ knex, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
   // Expired sessions are deleted at start and then regularly, by every instance (the DELETE is idempotent).
-  const deleteExpiredSessions = () => void store.deleteExpired().catch((err: unknown) => logger.warn('expired sessions not deleted', { err: String(err) }));
+  const deleteExpiredSessions = () =>
+    void store
+      .deleteExpired()
+      .catch((err: unknown) => logger.warn('expired sessions not deleted', { err: String(err) }));
   deleteExpiredSessions();
   const sessionCleanup = setInterval(deleteExpiredSessions, SESSION_CLEANUP_MS);
   sessionCleanup.unref();
@@ -119,7 +140,12 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy ? 'auto' : false, maxAge: config.sessionIdleMinutes * 60_000 },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.trustProxy ? 'auto' : false,
+        maxAge: config.sessionIdleMinutes * 60_000,
+      },
     }),
   );
   // Absolute session lifetime: however active, a session ends this long after sign-in.
@@ -129,7 +155,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       return req.session.destroy(() => res.redirect('/login'));
     }
     // Every sign-in sets the start (createSignIn); a session stored before that was recorded starts the clock here.
-    if (!started && (req.session as unknown as { passport?: { user?: unknown } } | undefined)?.passport?.user !== undefined) {
+    if (
+      !started &&
+      (req.session as unknown as { passport?: { user?: unknown } } | undefined)?.passport?.user !== undefined
+    ) {
       req.session.startedAt = Date.now();
     }
     next();
@@ -161,26 +190,47 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   const adminMount = '/admin/modules/account_users';
   app.use(clientMount, accountUsers.client);
   app.use(adminMount, requireAdmin, accountUsers.admin);
-  const underModule = (path: string) => [clientMount, adminMount].some((mount) => path === mount || path.startsWith(`${mount}/`));
+  const underModule = (path: string) =>
+    [clientMount, adminMount].some((mount) => path === mount || path.startsWith(`${mount}/`));
   // Past them only while the module is off: its paths then answer 404, not a CSRF refusal. A
   // visitor never given a token has no session to protect: the footer's language picker (which
   // only sets their language cookie) works without one, so reading pages stores no session.
-  const languageWithoutSession = (req: Request) => req.method === 'POST' && req.path === '/language' && !holdsSession(req);
-  app.use((req, res, next) => (underModule(req.path) || languageWithoutSession(req) ? next() : csrfProtection(req, res, next)));
+  const languageWithoutSession = (req: Request) =>
+    req.method === 'POST' && req.path === '/language' && !holdsSession(req);
+  app.use((req, res, next) =>
+    underModule(req.path) || languageWithoutSession(req) ? next() : csrfProtection(req, res, next),
+  );
 
   /** Without the module, an account is opened only by its primary user, with full access. */
   const ownAccount = async (req: Request, res: Response, next: NextFunction) => {
     if (moduleActive()) return next();
     const user = req.user as { id: number } | undefined;
-    const row = user ? await knex('accounts').where({ primary_user_id: user.id, status: 'active' }).first<{ id: number; name: string } | undefined>('id', 'name') : undefined;
+    const row = user
+      ? await knex('accounts')
+          .where({ primary_user_id: user.id, status: 'active' })
+          .first<{ id: number; name: string } | undefined>('id', 'name')
+      : undefined;
     if (!row) return res.redirect('/no-account');
-    const account: AccountContext = { id: Number(row.id), name: row.name, isOwner: true, allPermissions: true, permissions: [...accountUsers.permissions], can: () => true };
+    const account: AccountContext = {
+      id: Number(row.id),
+      name: row.name,
+      isOwner: true,
+      allPermissions: true,
+      permissions: [...accountUsers.permissions],
+      can: () => true,
+    };
     res.locals.account = account;
     next();
   };
   const requireLogin = (req: Request, res: Response, next: NextFunction) =>
     req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
-  const guard = (key: string | null) => [requireLogin, (req: Request, res: Response, next: NextFunction) => { ownAccount(req, res, next).catch(next); }, accountUsers.requirePermission(key)];
+  const guard = (key: string | null) => [
+    requireLogin,
+    (req: Request, res: Response, next: NextFunction) => {
+      ownAccount(req, res, next).catch(next);
+    },
+    accountUsers.requirePermission(key),
+  ];
 
   app.use(authRoutes({ knex, passport, layout, signIn }));
   app.get('/no-account', requireLogin, (req, res, next) => {
@@ -211,11 +261,29 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
 
   function renderError(err: RequestError, req: Request, res: Response): void {
     const unavailable = isDatabaseUnavailable(err);
-    const status = unavailable ? 503 : err.code === 'EBADCSRFTOKEN' ? 403 : err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status = unavailable
+      ? 503
+      : err.code === 'EBADCSRFTOKEN'
+        ? 403
+        : err.status && err.status >= 400 && err.status < 500
+          ? err.status
+          : 500;
     if (unavailable) logger.warn('database unavailable', { url: req.originalUrl, code: err.code ?? err.name });
     else if (status >= 500) logger.error('request failed', { url: req.originalUrl, err: loggable(err) });
-    const message = unavailable ? 'errors.unavailable' : err.code === 'EBADCSRFTOKEN' ? 'errors.csrf' : err.messageKey ?? (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest');
-    const title = status === 403 ? 'errors.forbiddenTitle' : unavailable ? 'errors.unavailableTitle' : status >= 500 ? 'errors.serverTitle' : 'errors.title';
+    const message = unavailable
+      ? 'errors.unavailable'
+      : err.code === 'EBADCSRFTOKEN'
+        ? 'errors.csrf'
+        : (err.messageKey ??
+          (status === 413 ? 'errors.tooLarge' : status >= 500 ? 'errors.server' : 'errors.badRequest'));
+    const title =
+      status === 403
+        ? 'errors.forbiddenTitle'
+        : unavailable
+          ? 'errors.unavailableTitle'
+          : status >= 500
+            ? 'errors.serverTitle'
+            : 'errors.title';
     if (res.headersSent) return;
     if (unavailable) res.set('Retry-After', '5');
     try {
@@ -249,9 +317,19 @@ type RequestError = Error & { status?: number; code?: string; messageKey?: strin
 
 /** Codes of a database that cannot be reached or is full: a temporary outage (503), not a bug. */
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
-  'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
   // A deadlock rolled the whole transaction back: nothing was written, and trying again works.
   'ER_LOCK_DEADLOCK',
 ]);
@@ -259,7 +337,9 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; name?: string; fatal?: boolean } | undefined;
   if (!e) return false;
-  return e.name === 'KnexTimeoutError' || (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e.fatal === true;
+  return (
+    e.name === 'KnexTimeoutError' || (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e.fatal === true
+  );
 }
 
 /**
@@ -269,7 +349,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  */
 export function loggable(err: RequestError): string {
   const db = err as RequestError & { sql?: string; errno?: number };
-  const fromDatabase = db.sql !== undefined || err.name === 'SqliteError' || (typeof db.code === 'string' && /^(ER_|SQLITE_)/.test(db.code));
+  const fromDatabase =
+    db.sql !== undefined ||
+    err.name === 'SqliteError' ||
+    (typeof db.code === 'string' && /^(ER_|SQLITE_)/.test(db.code));
   if (!fromDatabase) return err.stack ?? String(err);
   const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   return [`database error ${db.code ?? ''} ${db.errno ?? ''}`.trim(), ...frames].join('\n');

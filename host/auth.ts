@@ -23,7 +23,9 @@ export function configurePassport(knex: Knex): passport.PassportStatic {
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
       (async () => {
         const normalised = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-        const row = await knex('users').where('email', normalised).first<(UserRow & { password_hash: string }) | undefined>([...USER_COLUMNS, 'password_hash']);
+        const row = await knex('users')
+          .where('email', normalised)
+          .first<(UserRow & { password_hash: string }) | undefined>([...USER_COLUMNS, 'password_hash']);
         const ok = await verifyPassword(String(password ?? '').slice(0, 1024), row?.password_hash ?? DUMMY_HASH);
         return ok && row ? toHostUser(row) : false;
       })().then((user) => done(null, user), done);
@@ -49,7 +51,13 @@ function limitOptions(knex: Knex, prefix: string, limit: number) {
     store: new KnexRateLimitStore(knex, prefix),
     handler: (_req: Request, res: Response, next: NextFunction) => {
       res.status(429);
-      next(Object.assign(new Error('too many attempts'), { status: 429, expose: true, messageKey: 'errors.tooManyAttempts' }));
+      next(
+        Object.assign(new Error('too many attempts'), {
+          status: 429,
+          expose: true,
+          messageKey: 'errors.tooManyAttempts',
+        }),
+      );
     },
   };
 }
@@ -89,7 +97,10 @@ export function createSignIn(deps: { knex: Knex; hooks: Hooks; moduleActive: () 
   return async (req, user, returnTo) => {
     await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err as Error) : resolve())));
     req.session.startedAt = Date.now();
-    const before = await deps.knex('users').where('id', user.id).first<{ last_sign_in_at: number | string | null } | undefined>('last_sign_in_at');
+    const before = await deps
+      .knex('users')
+      .where('id', user.id)
+      .first<{ last_sign_in_at: number | string | null } | undefined>('last_sign_in_at');
     req.session.firstSignIn = before?.last_sign_in_at == null;
     await deps.knex('users').where('id', user.id).update({ last_sign_in_at: req.session.startedAt });
     generateToken(req, true);
@@ -97,7 +108,7 @@ export function createSignIn(deps: { knex: Knex; hooks: Hooks; moduleActive: () 
     await deps.hooks.emit('UserLogin', payload);
     if (!deps.moduleActive()) {
       const own = await deps.knex('accounts').where('primary_user_id', user.id).first<{ id: number } | undefined>('id');
-      payload.redirect = own ? payload.returnTo ?? '/' : '/no-account';
+      payload.redirect = own ? (payload.returnTo ?? '/') : '/no-account';
     }
     return payload.redirect ?? payload.returnTo ?? '/';
   };
@@ -108,23 +119,41 @@ export function authRoutes(deps: { knex: Knex; passport: passport.PassportStatic
   const { layout } = deps;
 
   const showLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'login', { title: 'login.title', error, email: formField(req.body, 'email').slice(0, 254), returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '' }, status);
+    layout.page(
+      req,
+      res,
+      'login',
+      {
+        title: 'login.title',
+        error,
+        email: formField(req.body, 'email').slice(0, 254),
+        returnTo: safeReturnPath(req.query.returnTo ?? formField(req.body, 'returnTo')) ?? '',
+      },
+      status,
+    );
 
   r.get('/login', (req, res, next) => {
     if (req.user) return res.redirect(safeReturnPath(req.query.returnTo) ?? '/');
     showLogin(req, res).catch(next);
   });
 
-  r.post('/login', loginLimiter(deps.knex, 'login', 20), loginEmailLimiter(deps.knex, 'login-email', 10), (req: Request, res: Response, next: NextFunction) => {
-    (deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
-      if (err) return next(err);
-      if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);
-      deps
-        .signIn(req, user, formField(req.body, 'returnTo'))
-        .then((next303) => req.session.save(() => res.redirect(303, next303)))
-        .catch(next);
-    }) as RequestHandler)(req, res, next);
-  });
+  r.post(
+    '/login',
+    loginLimiter(deps.knex, 'login', 20),
+    loginEmailLimiter(deps.knex, 'login-email', 10),
+    (req: Request, res: Response, next: NextFunction) => {
+      (
+        deps.passport.authenticate('local', (err: unknown, user: HostUser | false) => {
+          if (err) return next(err);
+          if (!user) return showLogin(req, res, 401, 'login.failed').catch(next);
+          deps
+            .signIn(req, user, formField(req.body, 'returnTo'))
+            .then((next303) => req.session.save(() => res.redirect(303, next303)))
+            .catch(next);
+        }) as RequestHandler
+      )(req, res, next);
+    },
+  );
 
   r.post('/logout', (req, res, next) => {
     // Ends the session in the store, not only in the browser.

@@ -12,7 +12,6 @@ import { formField } from './form';
 type Layout = ReturnType<typeof createLayout>;
 type Guard = (key: string | null) => RequestHandler[];
 
-
 function accountId(res: Response): number {
   return (res.locals.account as AccountContext).id;
 }
@@ -39,38 +38,87 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const id = accountId(res);
     const account = res.locals.account as AccountContext;
     const count = async (table: string, where: Record<string, unknown> = {}) =>
-      Number(((await knex(table).where({ account_id: id, ...where }).count({ n: '*' }).first()) as { n: number }).n);
+      Number(
+        (
+          (await knex(table)
+            .where({ account_id: id, ...where })
+            .count({ n: '*' })
+            .first()) as { n: number }
+        ).n,
+      );
     const tiles = [
-      { key: 'products', label: 'dashboard.services', href: '/services', value: account.can('products') ? await count('services', { status: 'Active' }) : null },
-      { key: 'domains', label: 'dashboard.domains', href: '/domains', value: account.can('domains') ? await count('domains') : null },
-      { key: 'invoices', label: 'dashboard.unpaidInvoices', href: '/invoices', value: account.can('invoices') ? await count('invoices', { status: 'Unpaid' }) : null },
-      { key: 'tickets', label: 'dashboard.openTickets', href: '/tickets', value: account.can('tickets') ? await count('tickets', { status: 'Open' }) : null },
+      {
+        key: 'products',
+        label: 'dashboard.services',
+        href: '/services',
+        value: account.can('products') ? await count('services', { status: 'Active' }) : null,
+      },
+      {
+        key: 'domains',
+        label: 'dashboard.domains',
+        href: '/domains',
+        value: account.can('domains') ? await count('domains') : null,
+      },
+      {
+        key: 'invoices',
+        label: 'dashboard.unpaidInvoices',
+        href: '/invoices',
+        value: account.can('invoices') ? await count('invoices', { status: 'Unpaid' }) : null,
+      },
+      {
+        key: 'tickets',
+        label: 'dashboard.openTickets',
+        href: '/tickets',
+        value: account.can('tickets') ? await count('tickets', { status: 'Open' }) : null,
+      },
     ].filter((tile) => tile.value !== null);
-    await layout.page(req, res, 'dashboard', { title: 'dashboard.title', tiles, welcome: req.session.firstSignIn ? 'dashboard.welcomeFirst' : 'dashboard.welcome' });
+    await layout.page(req, res, 'dashboard', {
+      title: 'dashboard.title',
+      tiles,
+      welcome: req.session.firstSignIn ? 'dashboard.welcomeFirst' : 'dashboard.welcome',
+    });
   });
 
   r.get('/services', ...guard('products'), async (req, res) => {
     const rows = await knex('services').where('account_id', accountId(res)).orderBy('id');
-    await layout.page(req, res, 'services', { title: 'services.title', rows, canManage: (res.locals.account as AccountContext).can('manageproducts') });
+    await layout.page(req, res, 'services', {
+      title: 'services.title',
+      rows,
+      canManage: (res.locals.account as AccountContext).can('manageproducts'),
+    });
   });
 
   r.post('/services/:id/cancel', ...guard('manageproducts'), async (req, res) => {
     const id = rowId(req.params.id);
-    const changed = id ? await knex('services').where({ id, account_id: accountId(res), status: 'Active' }).update({ status: 'Cancellation Requested' }) : 0;
-    if (!changed) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    const changed = id
+      ? await knex('services')
+          .where({ id, account_id: accountId(res), status: 'Active' })
+          .update({ status: 'Cancellation Requested' })
+      : 0;
+    if (!changed)
+      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     hostFlash(req, 'success', 'services.cancelRequested');
     res.redirect(303, '/services');
   });
 
   r.get('/domains', ...guard('domains'), async (req, res) => {
     const rows = await knex('domains').where('account_id', accountId(res)).orderBy('name');
-    await layout.page(req, res, 'domains', { title: 'domains.title', rows, canManage: (res.locals.account as AccountContext).can('managedomains') });
+    await layout.page(req, res, 'domains', {
+      title: 'domains.title',
+      rows,
+      canManage: (res.locals.account as AccountContext).can('managedomains'),
+    });
   });
 
   r.post('/domains/:id/auto-renew', ...guard('managedomains'), async (req, res) => {
     const id = rowId(req.params.id);
-    const domain = id ? await knex('domains').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
-    if (!domain) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    const domain = id
+      ? await knex('domains')
+          .where({ id, account_id: accountId(res) })
+          .first<Record<string, unknown> | undefined>()
+      : undefined;
+    if (!domain)
+      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
     hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
     res.redirect(303, '/domains');
@@ -83,8 +131,13 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   r.get('/invoices/:id', ...guard('invoices'), async (req, res) => {
     const id = rowId(req.params.id);
-    const invoice = id ? await knex('invoices').where({ id, account_id: accountId(res) }).first<Record<string, unknown> | undefined>() : undefined;
-    if (!invoice) return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    const invoice = id
+      ? await knex('invoices')
+          .where({ id, account_id: accountId(res) })
+          .first<Record<string, unknown> | undefined>()
+      : undefined;
+    if (!invoice)
+      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
     await layout.page(req, res, 'invoice', { title: 'invoices.one', titleParams: { number: invoice.number }, invoice });
   });
 
@@ -95,19 +148,44 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   const showTickets = async (req: Request, res: Response, status = 200, error?: string) => {
     const rows = await knex('tickets').where('account_id', accountId(res)).orderBy('updated_at', 'desc');
-    await layout.page(req, res, 'tickets', { title: 'tickets.title', rows, error, form: { subject: text(req.body, 'subject', 200), message: text(req.body, 'message', 5000) } }, status);
+    await layout.page(
+      req,
+      res,
+      'tickets',
+      {
+        title: 'tickets.title',
+        rows,
+        error,
+        form: { subject: text(req.body, 'subject', 200), message: text(req.body, 'message', 5000) },
+      },
+      status,
+    );
   };
   r.get('/tickets', ...guard('tickets'), (req, res) => showTickets(req, res));
   r.post('/tickets', ...guard('tickets'), async (req, res) => {
     const subject = text(req.body, 'subject', 200);
     const message = text(req.body, 'message', 5000);
     if (!subject || !message) return showTickets(req, res, 422, 'tickets.errors.required');
-    await knex('tickets').insert({ account_id: accountId(res), subject, department: 'Support', status: 'Open', message, opened_by: (req.user as HostUser).id, updated_at: Date.now() });
+    await knex('tickets').insert({
+      account_id: accountId(res),
+      subject,
+      department: 'Support',
+      status: 'Open',
+      message,
+      opened_by: (req.user as HostUser).id,
+      updated_at: Date.now(),
+    });
     hostFlash(req, 'success', 'tickets.opened');
     res.redirect(303, '/tickets');
   });
 
-  const showProfile = async (req: Request, res: Response, status = 200, error?: string, values?: Record<string, string>) => {
+  const showProfile = async (
+    req: Request,
+    res: Response,
+    status = 200,
+    error?: string,
+    values?: Record<string, string>,
+  ) => {
     const account = await knex('accounts').where('id', accountId(res)).first<Record<string, unknown> | undefined>();
     await layout.page(req, res, 'profile', { title: 'profile.title', values: values ?? account, error }, status);
   };
@@ -125,8 +203,10 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     };
     if (!values.name) return showProfile(req, res, 422, 'profile.errors.name', values);
     if (hasControlCharacters(values.name)) return showProfile(req, res, 422, 'profile.errors.nameCharacters', values);
-    if (values.country && !COUNTRY_CODES.has(values.country)) return showProfile(req, res, 422, 'profile.errors.country', values);
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) return showProfile(req, res, 422, 'profile.errors.email', values);
+    if (values.country && !COUNTRY_CODES.has(values.country))
+      return showProfile(req, res, 422, 'profile.errors.country', values);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email))
+      return showProfile(req, res, 422, 'profile.errors.email', values);
     await knex('accounts').where('id', accountId(res)).update(values);
     hostFlash(req, 'success', 'profile.saved');
     res.redirect(303, '/profile');
@@ -134,30 +214,63 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   const showContacts = async (req: Request, res: Response, status = 200, error?: string) => {
     const rows = await knex('contacts').where('account_id', accountId(res)).orderBy('last_name');
-    await layout.page(req, res, 'contacts', { title: 'contacts.title', rows, error, form: { firstName: text(req.body, 'firstName', 100), lastName: text(req.body, 'lastName', 100), email: text(req.body, 'email', 254) } }, status);
+    await layout.page(
+      req,
+      res,
+      'contacts',
+      {
+        title: 'contacts.title',
+        rows,
+        error,
+        form: {
+          firstName: text(req.body, 'firstName', 100),
+          lastName: text(req.body, 'lastName', 100),
+          email: text(req.body, 'email', 254),
+        },
+      },
+      status,
+    );
   };
   r.get('/contacts', ...guard('contacts'), (req, res) => showContacts(req, res));
   r.post('/contacts', ...guard('contacts'), async (req, res) => {
     const firstName = text(req.body, 'firstName', 100);
     const lastName = text(req.body, 'lastName', 100);
     const email = text(req.body, 'email', 254);
-    if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return showContacts(req, res, 422, 'contacts.errors.invalid');
-    if (hasControlCharacters(firstName) || hasControlCharacters(lastName)) return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
-    await knex('contacts').insert({ account_id: accountId(res), first_name: firstName, last_name: lastName, email, phone: '' });
+    if (!firstName || !lastName || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      return showContacts(req, res, 422, 'contacts.errors.invalid');
+    if (hasControlCharacters(firstName) || hasControlCharacters(lastName))
+      return showContacts(req, res, 422, 'contacts.errors.nameCharacters');
+    await knex('contacts').insert({
+      account_id: accountId(res),
+      first_name: firstName,
+      last_name: lastName,
+      email,
+      phone: '',
+    });
     hostFlash(req, 'success', 'contacts.added');
     res.redirect(303, '/contacts');
   });
 
   // The signed-in person's own settings (language, password): theirs, whatever the account.
   // Their forms change no account, so they are not bound to one (a POST under guard() must be).
-  const signedIn: RequestHandler = (req, res, next) => (req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`));
+  const signedIn: RequestHandler = (req, res, next) =>
+    req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
   const showSettings = async (req: Request, res: Response, status = 200, error?: string) =>
-    layout.page(req, res, 'user-settings', { title: 'userSettings.title', error, localeChoices: i18n.availableLocales() }, status);
+    layout.page(
+      req,
+      res,
+      'user-settings',
+      { title: 'userSettings.title', error, localeChoices: i18n.availableLocales() },
+      status,
+    );
   r.get('/settings', ...guard(null), (req, res) => showSettings(req, res));
   r.post('/settings/language', signedIn, async (req, res) => {
     const locale = text(req.body, 'locale', 16);
-    if (locale && !i18n.availableLocales().includes(locale)) return showSettings(req, res, 422, 'userSettings.errors.locale');
-    await knex('users').where('id', (req.user as HostUser).id).update({ locale: locale || null });
+    if (locale && !i18n.availableLocales().includes(locale))
+      return showSettings(req, res, 422, 'userSettings.errors.locale');
+    await knex('users')
+      .where('id', (req.user as HostUser).id)
+      .update({ locale: locale || null });
     // "As my browser prefers" must not be outvoted by an earlier choice in the footer's picker.
     if (locale) res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
     else res.clearCookie(VISITOR_LOCALE_COOKIE, { path: '/' });
@@ -168,7 +281,8 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   // with their login, a visitor's in a cookie (which also keeps the choice after signing out).
   r.post('/language', async (req, res) => {
     const locale = text(req.body, 'locale', 16);
-    if (!i18n.availableLocales().includes(locale)) return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
+    if (!i18n.availableLocales().includes(locale))
+      return layout.page(req, res, 'error', { title: 'errors.title', message: 'userSettings.errors.locale' }, 422);
     const user = req.user as HostUser | undefined;
     if (user) await knex('users').where('id', user.id).update({ locale });
     res.cookie(VISITOR_LOCALE_COOKIE, locale, LOCALE_COOKIE);
@@ -176,21 +290,32 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   });
   // The same limits as sign-in (per client address, and failures per login), and one hashing at a time.
   const passwordWork = oneAtATime();
-  const passwordLimits = [loginLimiter(knex, 'password', 20), failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? '')];
+  const passwordLimits = [
+    loginLimiter(knex, 'password', 20),
+    failuresPerLogin(knex, 'password-login', 10, (req) => (req.user as HostUser | undefined)?.email ?? ''),
+  ];
   r.post('/settings/password', signedIn, ...passwordLimits, async (req, res) => {
     const user = req.user as HostUser;
     const current = formField(req.body, 'currentPassword').slice(0, 1024);
     const next = formField(req.body, 'newPassword').slice(0, 1024);
     const again = formField(req.body, 'newPasswordAgain').slice(0, 1024);
     const row = await knex('users').where('id', user.id).first<{ password_hash: string }>('password_hash');
-    if (!(await passwordWork(() => verifyPassword(current, row.password_hash)))) return showSettings(req, res, 422, 'userSettings.errors.current');
+    if (!(await passwordWork(() => verifyPassword(current, row.password_hash))))
+      return showSettings(req, res, 422, 'userSettings.errors.current');
     if (next.length < 10) return showSettings(req, res, 422, 'userSettings.errors.short');
     if (next !== again) return showSettings(req, res, 422, 'userSettings.errors.mismatch');
     const hash = await passwordWork(() => hashPassword(next));
     await knex('users').where('id', user.id).update({ password_hash: hash });
     // Every other session of this person ends (a thief's too); this one goes on under a new id.
-    await knex('sessions').where('sess', 'like', `%"passport":{"user":${Number(user.id)}}%`).andWhereNot('sid', req.sessionID).del();
-    await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) => (err ? reject(err as Error) : resolve())));
+    await knex('sessions')
+      .where('sess', 'like', `%"passport":{"user":${Number(user.id)}}%`)
+      .andWhereNot('sid', req.sessionID)
+      .del();
+    await new Promise<void>((resolve, reject) =>
+      req.login(user, { session: true, keepSessionInfo: true } as { session: boolean }, (err) =>
+        err ? reject(err as Error) : resolve(),
+      ),
+    );
     generateToken(req, true);
     hostFlash(req, 'success', 'userSettings.passwordChanged');
     res.redirect(303, '/settings');

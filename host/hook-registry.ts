@@ -16,7 +16,10 @@ export class Hooks implements HookRegistry {
   }
 
   off(name: string, fn: HookHandler): void {
-    this.handlers.set(name, (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn));
+    this.handlers.set(
+      name,
+      (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn),
+    );
   }
 
   async emit(name: string, payload: unknown): Promise<void> {

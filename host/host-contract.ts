@@ -17,7 +17,13 @@ export interface UserRow {
 }
 
 export function toHostUser(row: UserRow): HostUser {
-  return { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale };
+  return {
+    id: Number(row.id),
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+  };
 }
 
 export const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'locale'];
@@ -50,7 +56,9 @@ export function buildHostContract(deps: {
         return row && toHostUser(row);
       },
       async findByEmail(email) {
-        const row = await knex('users').where('email', email.trim().toLowerCase()).first<UserRow | undefined>(USER_COLUMNS);
+        const row = await knex('users')
+          .where('email', email.trim().toLowerCase())
+          .first<UserRow | undefined>(USER_COLUMNS);
         return row && toHostUser(row);
       },
       async create(input) {
@@ -71,15 +79,22 @@ export function buildHostContract(deps: {
     accounts: {
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        const rows = await knex('accounts').whereIn('id', ids).select<Array<{ id: number; name: string; status: string }>>('id', 'name', 'status');
+        const rows = await knex('accounts')
+          .whereIn('id', ids)
+          .select<Array<{ id: number; name: string; status: string }>>('id', 'name', 'status');
         return rows.map((r) => ({ id: Number(r.id), name: r.name, status: r.status }));
       },
       async primaryUsers() {
-        const rows = await knex('accounts').select<Array<{ id: number; primary_user_id: number }>>('id', 'primary_user_id');
+        const rows = await knex('accounts').select<Array<{ id: number; primary_user_id: number }>>(
+          'id',
+          'primary_user_id',
+        );
         return rows.map((r) => ({ accountId: Number(r.id), userId: Number(r.primary_user_id) }));
       },
       async primaryUserOf(accountId) {
-        const row = await knex('accounts').where('id', accountId).first<{ primary_user_id: number } | undefined>('primary_user_id');
+        const row = await knex('accounts')
+          .where('id', accountId)
+          .first<{ primary_user_id: number } | undefined>('primary_user_id');
         return row ? Number(row.primary_user_id) : undefined;
       },
       async primaryAccountsOf(userId) {
@@ -92,12 +107,25 @@ export function buildHostContract(deps: {
         const lines = new Map<number, string>();
         if (ids.length === 0) return lines;
         // One row per account (its first active domain), however many domains an agency's client has.
-        const first = knex('domains').whereIn('account_id', ids).andWhere('status', 'Active').groupBy('account_id').min('id');
-        const domains = await knex('domains').whereIn('id', first).select<Array<{ account_id: number; name: string }>>('account_id', 'name');
+        const first = knex('domains')
+          .whereIn('account_id', ids)
+          .andWhere('status', 'Active')
+          .groupBy('account_id')
+          .min('id');
+        const domains = await knex('domains')
+          .whereIn('id', first)
+          .select<Array<{ account_id: number; name: string }>>('account_id', 'name');
         for (const d of domains) lines.set(Number(d.account_id), d.name);
         const rest = ids.filter((id) => !lines.has(id));
         if (rest.length) {
-          const owners = await knex('accounts as a').join('users as u', 'u.id', 'a.primary_user_id').whereIn('a.id', rest).select<Array<{ id: number; first_name: string; last_name: string }>>('a.id', 'u.first_name', 'u.last_name');
+          const owners = await knex('accounts as a')
+            .join('users as u', 'u.id', 'a.primary_user_id')
+            .whereIn('a.id', rest)
+            .select<Array<{ id: number; first_name: string; last_name: string }>>(
+              'a.id',
+              'u.first_name',
+              'u.last_name',
+            );
           for (const o of owners) lines.set(Number(o.id), `${o.first_name} ${o.last_name}`.trim());
         }
         return lines;

@@ -10,7 +10,11 @@ export const VISITOR_LOCALE_COOKIE = 'portal.lang';
 
 /** The language of a page: the user's saved choice, the visitor's picker choice, Accept-Language, the default. */
 export function localeOf(req: Request): string {
-  return i18n.resolveLocale(req, (req.user as HostUser | undefined)?.locale, i18n.visitorLocale(req, VISITOR_LOCALE_COOKIE));
+  return i18n.resolveLocale(
+    req,
+    (req.user as HostUser | undefined)?.locale,
+    i18n.visitorLocale(req, VISITOR_LOCALE_COOKIE),
+  );
 }
 
 /** Values every host view gets: the translator, formatting in the reader's locale, the CSRF token. */
@@ -24,7 +28,10 @@ export function viewLocals(req: Request, res: Response) {
     // when the portal's catalogue knows the word ("Cancellation Requested" → hostValue.cancellationRequested).
     value: (raw: string | number | null | undefined) => {
       const text = String(raw ?? '');
-      const key = `hostValue.${text.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase())}`;
+      const key = `hostValue.${text
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))
+        .replace(/^./, (c) => c.toLowerCase())}`;
       return hasKey(key) ? t(key) : text;
     },
     locale,
@@ -38,9 +45,17 @@ export function viewLocals(req: Request, res: Response) {
     user: req.user as HostUser | undefined,
     account: res.locals.account as AccountContext | undefined,
     // Calendar dates kept as "YYYY-MM-DD" are days, not instants: shown as written, in the reader's locale.
-    date: (ms: number | string) => (typeof ms !== 'string' ? formatDate(locale, ms, timeZone) : /^\d{4}-\d{2}-\d{2}$/.test(ms) ? formatDate(locale, Date.parse(`${ms}T00:00:00Z`), 'UTC') : ms),
+    date: (ms: number | string) =>
+      typeof ms !== 'string'
+        ? formatDate(locale, ms, timeZone)
+        : /^\d{4}-\d{2}-\d{2}$/.test(ms)
+          ? formatDate(locale, Date.parse(`${ms}T00:00:00Z`), 'UTC')
+          : ms,
     dateTime: (ms: number) => formatDateTime(locale, ms, timeZone),
-    money: (cents: number) => intl(`money|${locale}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' })).format(cents / 100),
+    money: (cents: number) =>
+      intl(`money|${locale}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' })).format(
+        cents / 100,
+      ),
     path: req.path,
     url: req.originalUrl,
   };
@@ -65,22 +80,32 @@ export function holdsSession(req: Request): boolean {
 }
 
 export function hostFlash(req: Request, type: string, key: string, params?: Record<string, unknown>): void {
-  if (req.session) req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }].slice(-HOST_FLASH_MAX);
+  if (req.session)
+    req.session.hostFlash = [...(req.session.hostFlash ?? []), { type, key, params }].slice(-HOST_FLASH_MAX);
 }
 
 /**
  * Wraps a page body in the layout. The client menus are built here and passed through the
  * ClientAreaNavbar hook, so modules add, reorder and hide items; the admin menu likewise.
  */
-export function createLayout(hooks: Hooks, views: { render(view: string, data: object, cb: (err: Error | null, html: string) => void): void }) {
+export function createLayout(
+  hooks: Hooks,
+  views: { render(view: string, data: object, cb: (err: Error | null, html: string) => void): void },
+) {
   // Always the portal's own views, also when called from a module's sub-app with views of its own.
   const render = (view: string, data: object) =>
-    new Promise<string>((resolve, reject) => views.render(view, data, (err, html) => (err ? reject(err) : resolve(html))));
+    new Promise<string>((resolve, reject) =>
+      views.render(view, data, (err, html) => (err ? reject(err) : resolve(html))),
+    );
 
   // The module's waiting messages, for the portal's own pages (set once the module exists).
   let moduleMessages: AccountUsersModule['messagesOf'] = () => [];
 
-  async function wrap(req: Request, res: Response, page: Omit<PageOptions, 'area' | 'messages'> & Partial<PageOptions>): Promise<void> {
+  async function wrap(
+    req: Request,
+    res: Response,
+    page: Omit<PageOptions, 'area' | 'messages'> & Partial<PageOptions>,
+  ): Promise<void> {
     const locals = viewLocals(req, res);
     const admin = page.area ? page.area === 'admin' : req.originalUrl.startsWith('/admin');
     let primary = [] as ReturnType<typeof clientMenus>['primary'];
@@ -109,11 +134,20 @@ export function createLayout(hooks: Hooks, views: { render(view: string, data: o
       signedInAdmin: req.session?.admin,
       flash: [...takeFlash(req, locals.t), ...(page.messages ?? moduleMessages(req))],
     });
-    res.status(page.status ?? 200).type('html').send(html);
+    res
+      .status(page.status ?? 200)
+      .type('html')
+      .send(html);
   }
 
   /** Renders a host view into the layout; `title` is a key of the portal's catalogue or the module's. */
-  async function page(req: Request, res: Response, view: string, data: Record<string, unknown> & { title: string }, status = 200): Promise<void> {
+  async function page(
+    req: Request,
+    res: Response,
+    view: string,
+    data: Record<string, unknown> & { title: string },
+    status = 200,
+  ): Promise<void> {
     // The sign-in forms are where a visitor's session starts.
     if (SIGN_IN_VIEWS.has(view) && typeof req.csrfToken === 'function') req.csrfToken();
     const locals = viewLocals(req, res);

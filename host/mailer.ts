@@ -8,7 +8,10 @@ import type { MailMessage } from '../module/index';
  * Mail through nodemailer: SMTP when SMTP_URL is set; otherwise into the Outbox table the admin
  * can read. With MAIL_DIR each message is also written there as one JSON file.
  */
-export function createMailer(knex: Knex, options: { smtpUrl?: string; mailDir?: string; from: string | { name: string; address: string } }) {
+export function createMailer(
+  knex: Knex,
+  options: { smtpUrl?: string; mailDir?: string; from: string | { name: string; address: string } },
+) {
   const transport = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : undefined;
   let seq = 0;
   return {

@@ -34,8 +34,7 @@ export class ModuleRegistry {
     this.loading ??= (async () => {
       try {
         const row = (await this.knex('modules').where('id', this.moduleId).first()) as
-          | { active: number | boolean; version: string }
-          | undefined;
+          { active: number | boolean; version: string } | undefined;
         this.state = row ? { active: Boolean(row.active), installed: true, version: row.version } : EMPTY;
         this.loadedAt = Date.now();
       } finally {

@@ -9,7 +9,10 @@ export class KnexRateLimitStore implements Store {
   private windowMs = 60_000;
   prefix: string;
 
-  constructor(private readonly knex: Knex, prefix: string) {
+  constructor(
+    private readonly knex: Knex,
+    prefix: string,
+  ) {
     this.prefix = prefix;
   }
 
@@ -28,7 +31,9 @@ export class KnexRateLimitStore implements Store {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const { start, resetTime } = this.window();
-    const row = await this.knex('rate_limits').where('key', this.keyOf(key, start)).first<{ hits: number } | undefined>('hits');
+    const row = await this.knex('rate_limits')
+      .where('key', this.keyOf(key, start))
+      .first<{ hits: number } | undefined>('hits');
     return row ? { totalHits: Number(row.hits), resetTime } : undefined;
   }
 

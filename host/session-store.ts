@@ -28,7 +28,10 @@ const ignore = () => undefined;
  * method calls back once with the error, so Express answers 503 and the process stays up.
  */
 export class SessionStore extends ConnectSessionKnexStore {
-  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
+  override get(
+    sid: string,
+    callback: (err: unknown, session?: SessionData | null) => void,
+  ): Promise<SessionData | null> {
     return settle(super.get(sid, ignore), callback).then((s) => s ?? null);
   }
 
@@ -47,7 +50,9 @@ export class SessionStore extends ConnectSessionKnexStore {
   async deleteExpired(): Promise<number> {
     const { knex } = this.options as unknown as { knex: Knex };
     const now = new Date().toISOString();
-    return knex('sessions').where('expired', '<', isMysql(knex) ? now.slice(0, 19).replace('T', ' ') : now).del();
+    return knex('sessions')
+      .where('expired', '<', isMysql(knex) ? now.slice(0, 19).replace('T', ' ') : now)
+      .del();
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   // A module that is on is kept at its latest schema.
   if (portal.registry.current().active) await portal.accountUsers.upgrade();
   const server = portal.app.listen(config.port, () => {
-    console.log(`Portal running at ${config.baseUrl} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+    console.log(
+      `Portal running at ${config.baseUrl} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`,
+    );
     if (fresh) console.log('Demo data seeded.');
     console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) console.log(`  ${l.email.padEnd(20)} ${l.what}`);

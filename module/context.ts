@@ -27,7 +27,11 @@ export interface ModuleContext {
   emit<K extends keyof ModuleEventPayloads>(event: K, payload: ModuleEventPayloads[K]): Promise<void>;
 }
 
-export function createContext(host: HostContract, extraPermissions: string[] = [], settingsTtlMs = 2000): ModuleContext {
+export function createContext(
+  host: HostContract,
+  extraPermissions: string[] = [],
+  settingsTtlMs = 2000,
+): ModuleContext {
   const now = host.now ?? Date.now;
   const settingsCache = new SettingsCache(host.settingsStore ?? tableSettingsStore(host.knex, now), settingsTtlMs);
   return {

@@ -186,7 +186,13 @@ export interface HostContract {
     findById(id: number): Promise<HostUser | undefined>;
     findByEmail(email: string): Promise<HostUser | undefined>;
     /** Creates a user who registered from an invitation; the e-mail counts as verified. */
-    create(input: { email: string; firstName: string; lastName: string; password: string; locale?: string }): Promise<HostUser>;
+    create(input: {
+      email: string;
+      firstName: string;
+      lastName: string;
+      password: string;
+      locale?: string;
+    }): Promise<HostUser>;
     /** The name the host shows for a person; used on every page, log entry and e-mail. */
     displayName(user: HostUser): string;
     /** The signed-in person of a request in the module's shape; without it `req.user` must have that shape. */
@@ -258,8 +264,23 @@ export interface EventActor {
 
 /** The events the module emits through the host's registry, for a host or another module to listen to. */
 export interface ModuleEventPayloads {
-  AccountUserInvited: { accountId: number; inviteId: number; email: string; allPermissions: boolean; permissions: string[]; resent: boolean; actor: EventActor };
-  AccountUserInviteAccepted: { accountId: number; inviteId: number; userId: number; email: string; created: boolean; actor: EventActor };
+  AccountUserInvited: {
+    accountId: number;
+    inviteId: number;
+    email: string;
+    allPermissions: boolean;
+    permissions: string[];
+    resent: boolean;
+    actor: EventActor;
+  };
+  AccountUserInviteAccepted: {
+    accountId: number;
+    inviteId: number;
+    userId: number;
+    email: string;
+    created: boolean;
+    actor: EventActor;
+  };
   AccountUserInviteCancelled: { accountId: number; inviteId: number; email: string; actor: EventActor };
   AccountUserPermissionsChanged: {
     accountId: number;

@@ -33,8 +33,11 @@ export async function refuseOtherAccount(
 ): Promise<void> {
   const user = userOf(req)!;
   const formId = formAccountId(req);
-  const form = formId !== undefined && formId !== current?.accountId ? await accounts.current(formId, user.id) : undefined;
-  const formPage = safeReturnPath((req.body as Record<string, unknown> | undefined)?.formPage) ?? safeReturnPath(req.originalUrl.split('?')[0]);
+  const form =
+    formId !== undefined && formId !== current?.accountId ? await accounts.current(formId, user.id) : undefined;
+  const formPage =
+    safeReturnPath((req.body as Record<string, unknown> | undefined)?.formPage) ??
+    safeReturnPath(req.originalUrl.split('?')[0]);
   renderPage(
     ctx,
     req,

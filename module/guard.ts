@@ -31,7 +31,9 @@ export function toAccountContext(ctx: ModuleContext, m: Membership & { otherAcco
     name: m.accountName,
     isOwner: m.isOwner,
     allPermissions: m.allPermissions,
-    permissions: m.allPermissions ? [...ctx.catalogue.keys] : ctx.catalogue.keys.filter((k) => m.permissions.includes(k)),
+    permissions: m.allPermissions
+      ? [...ctx.catalogue.keys]
+      : ctx.catalogue.keys.filter((k) => m.permissions.includes(k)),
     can: (key) => allows(member, key),
     otherAccounts: m.otherAccounts,
   };
@@ -48,7 +50,12 @@ export interface Guards {
   chooserPath(returnTo?: string): string;
 }
 
-export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: AccountsRepo, clientMountPath: () => string): Guards {
+export function createGuards(
+  ctx: ModuleContext,
+  repo: MembersRepo,
+  accounts: AccountsRepo,
+  clientMountPath: () => string,
+): Guards {
   const chooserPath = (returnTo?: string): string => {
     const safe = safeReturnPath(returnTo);
     return `${clientMountPath()}/switch${safe ? `?returnTo=${encodeURIComponent(safe)}` : ''}`;
@@ -83,7 +90,12 @@ export function createGuards(ctx: ModuleContext, repo: MembersRepo, accounts: Ac
     if (ids.length === 1) {
       const membership = await accounts.current(ids[0], user.id);
       if (membership && membership.accountOpen) {
-        await enterAccount(ctx, repo, req, { userId: user.id, accountId: membership.accountId, how: 'fallback', otherAccounts: false });
+        await enterAccount(ctx, repo, req, {
+          userId: user.id,
+          accountId: membership.accountId,
+          how: 'fallback',
+          otherAccounts: false,
+        });
         return membership;
       }
     }

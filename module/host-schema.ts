@@ -14,7 +14,9 @@ import type { HostSchema } from './contract';
  */
 export function accountName(knex: Knex, schema: HostSchema, alias: string): Knex.Raw {
   const name = schema.accounts.name;
-  return typeof name === 'string' ? knex.raw('??', [`${alias}.${name}`]) : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
+  return typeof name === 'string'
+    ? knex.raw('??', [`${alias}.${name}`])
+    : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
 }
 
 /** The account name selected as `as` (for a select list). */

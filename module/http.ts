@@ -42,5 +42,8 @@ export function paging(raw: unknown, total: number, perPage: number): { page: nu
 export function accessFields(body: unknown): { access: string; permissions: string[] } {
   const b = (body ?? {}) as Record<string, unknown>;
   const raw = b.permissions === undefined ? [] : Array.isArray(b.permissions) ? b.permissions : [b.permissions];
-  return { access: typeof b.access === 'string' ? b.access : '', permissions: raw.filter((k): k is string => typeof k === 'string').slice(0, 100) };
+  return {
+    access: typeof b.access === 'string' ? b.access : '',
+    permissions: raw.filter((k): k is string => typeof k === 'string').slice(0, 100),
+  };
 }

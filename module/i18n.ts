@@ -46,7 +46,10 @@ function load(locale: string): Catalogue {
 export function availableLocales(): string[] {
   if (!shipped) {
     // Read once: the folder is part of the release, and this runs on every request.
-    const found = fs.readdirSync(LANG_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const found = fs
+      .readdirSync(LANG_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     shipped = [DEFAULT_LOCALE, ...found.filter((l) => l !== DEFAULT_LOCALE).sort()];
   }
   return [...shipped];
@@ -116,7 +119,8 @@ export function translate(locale: string, key: string, params: Record<string, un
   if (typeof entry === 'string') return interpolate(entry, params);
   const count = Number(params.count ?? 0);
   // `zero`, when a locale gives it, wins for 0: Brazilian Portuguese counts 0 as "one" but says "0 convites".
-  const form = count === 0 && entry.zero ? 'zero' : intl(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(count);
+  const form =
+    count === 0 && entry.zero ? 'zero' : intl(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(count);
   return interpolate(entry[form] ?? entry.other ?? '', params);
 }
 
@@ -136,7 +140,10 @@ export function visitorLocale(req: Request, cookieName: string): string | undefi
   const header = req.headers.cookie;
   if (typeof header !== 'string') return undefined;
   const prefix = `${cookieName}=`;
-  const raw = header.split(';').map((c) => c.trim()).find((c) => c.startsWith(prefix));
+  const raw = header
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(prefix));
   const value = raw?.slice(prefix.length);
   return value && availableLocales().includes(value) ? value : undefined;
 }
@@ -188,10 +195,16 @@ export function intl<T>(key: string, make: () => T): T {
 /** A date and time in the reader's locale and the portal's time zone. */
 export function formatDateTime(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
   if (ms === null || ms === undefined) return '';
-  return intl(`datetime|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone })).format(new Date(Number(ms)));
+  return intl(
+    `datetime|${locale}|${timeZone}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }),
+  ).format(new Date(Number(ms)));
 }
 
 export function formatDate(locale: string, ms: number | null | undefined, timeZone = 'UTC'): string {
   if (ms === null || ms === undefined) return '';
-  return intl(`date|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone })).format(new Date(Number(ms)));
+  return intl(
+    `date|${locale}|${timeZone}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }),
+  ).format(new Date(Number(ms)));
 }

@@ -77,16 +77,28 @@ export interface ModuleOptions {
   settingsTtlMs?: number;
 }
 
-function subApp(ctx: ModuleContext, area: 'client' | 'admin', router: express.Router, whileOff?: RequestHandler): Express {
+function subApp(
+  ctx: ModuleContext,
+  area: 'client' | 'admin',
+  router: express.Router,
+  whileOff?: RequestHandler,
+): Express {
   const app = express();
   // Refuse everything while the admin has the module switched off: the host then answers 404
   // (`whileOff` may answer a few pages of its own first, changing nothing).
   app.use((req, res, next) => {
-    readyFor(ctx, req, area).then((active) => (active ? next() : whileOff ? whileOff(req, res, next) : next('router')), next);
+    readyFor(ctx, req, area).then(
+      (active) => (active ? next() : whileOff ? whileOff(req, res, next) : next('router')),
+      next,
+    );
   });
-  app.get('/account-users.css', (_req, res) => res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }));
+  app.get('/account-users.css', (_req, res) =>
+    res.type('text/css').sendFile(packagePath('views', 'account-users.css'), { maxAge: 3600_000 }),
+  );
   // One small script file (no inline script), so a Content-Security-Policy of 'self' lets it run.
-  app.get('/account-users.js', (_req, res) => res.type('text/javascript').sendFile(packagePath('views', 'account-users.js'), { maxAge: 3600_000 }));
+  app.get('/account-users.js', (_req, res) =>
+    res.type('text/javascript').sendFile(packagePath('views', 'account-users.js'), { maxAge: 3600_000 }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(router);
   app.use(errorHandler(ctx));
@@ -107,13 +119,23 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
   const deps: Deps = { ctx, guards, membersRepo: repo, accountsRepo: accounts, members, invitesService: invites };
 
-  const client = subApp(ctx, 'client', clientRouter(deps, () => clientMount), pausedInvitation(deps));
+  const client = subApp(
+    ctx,
+    'client',
+    clientRouter(deps, () => clientMount),
+    pausedInvitation(deps),
+  );
   client.on('mount', () => {
     clientMount = typeof client.mountpath === 'string' ? client.mountpath : clientMount;
   });
   const admin = subApp(ctx, 'admin', adminRouter(deps));
   const lifecycle = createLifecycle(ctx, members, invitesRepo);
-  const dispose = registerHooks(host.hooks, deps, () => clientMount, () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''));
+  const dispose = registerHooks(
+    host.hooks,
+    deps,
+    () => clientMount,
+    () => (typeof admin.mountpath === 'string' ? admin.mountpath : ''),
+  );
   // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
   const stopMail = invites.mail.start();
 

@@ -27,7 +27,11 @@ export interface LifecycleImpact {
   pendingInvitations: number;
 }
 
-function result(status: LifecycleResult['status'], messageKey: string, params: Record<string, unknown> = {}): LifecycleResult {
+function result(
+  status: LifecycleResult['status'],
+  messageKey: string,
+  params: Record<string, unknown> = {},
+): LifecycleResult {
   return { status, messageKey, params, description: translate(defaultLocale(), messageKey, params) };
 }
 
@@ -38,7 +42,10 @@ export function createLifecycle(ctx: ModuleContext, members: MembersService, inv
       return await fn();
     } catch (err) {
       ctx.host.logger.error(`account users: ${name} failed`, { err: err instanceof Error ? err.message : String(err) });
-      return result('error', 'lifecycle.failed', { step: name, error: err instanceof Error ? err.message : String(err) });
+      return result('error', 'lifecycle.failed', {
+        step: name,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   };
   return {

@@ -49,7 +49,12 @@ export function readSettings(saved: Record<string, unknown>): ModuleSettings {
       const n = typeof value === 'number' ? value : Number(value);
       out[field.key] = value !== undefined && value !== '' && Number.isFinite(n) ? n : field.default;
     } else if (field.type === 'yesno') {
-      out[field.key] = typeof value === 'boolean' ? value : value === undefined ? field.default : value === 'on' || value === '1' || value === 1;
+      out[field.key] =
+        typeof value === 'boolean'
+          ? value
+          : value === undefined
+            ? field.default
+            : value === 'on' || value === '1' || value === 1;
     } else {
       out[field.key] = value ?? field.default;
     }

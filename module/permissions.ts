@@ -54,7 +54,10 @@ export class PermissionCatalogue {
 
   /** The presets whose keys are all in the catalogue. */
   presets(): Array<{ id: string; keys: string[] }> {
-    return PERMISSION_PRESETS.filter((p) => p.keys.every((k) => this.has(k))).map((p) => ({ id: p.id, keys: [...p.keys] }));
+    return PERMISSION_PRESETS.filter((p) => p.keys.every((k) => this.has(k))).map((p) => ({
+      id: p.id,
+      keys: [...p.keys],
+    }));
   }
 
   /** The key this one is of no use without (View for Manage), when the catalogue has it. */
@@ -84,7 +87,8 @@ export class PermissionCatalogue {
   parseChoice(access: unknown, permissions: unknown): { all: boolean; keys: string[] } | { error: string } {
     const raw = permissions === undefined ? [] : Array.isArray(permissions) ? permissions : [permissions];
     // Ticked boxes sent with All Permissions mean the person meant a set: never guess which.
-    if (access === 'all') return raw.length === 0 ? { all: true, keys: [] } : { error: 'permissions.errors.allWithKeys' };
+    if (access === 'all')
+      return raw.length === 0 ? { all: true, keys: [] } : { error: 'permissions.errors.allWithKeys' };
     if (access !== 'choose') return { error: 'permissions.errors.chooseAccess' };
     if (raw.some((k) => typeof k !== 'string' || !this.has(k))) return { error: 'permissions.errors.unknown' };
     const keys = [...new Set(raw as string[])];
@@ -100,7 +104,10 @@ export class PermissionCatalogue {
   /** "All permissions", or the chosen labels in catalogue order. */
   summary(t: Translate, member: { allPermissions: boolean; permissions: string[] }): string {
     if (member.allPermissions) return t('permissions.all');
-    return this.keys.filter((k) => member.permissions.includes(k)).map((k) => this.label(t, k)).join(', ');
+    return this.keys
+      .filter((k) => member.permissions.includes(k))
+      .map((k) => this.label(t, k))
+      .join(', ');
   }
 }
 

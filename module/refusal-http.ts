@@ -5,7 +5,14 @@ import { isCsrfFailure } from './csrf';
 import { renderPage } from './render';
 
 /** How a page answers each kind of refusal: the one place a refusal becomes an HTTP status. */
-const STATUS: Record<RefusalKind, number> = { notFound: 404, forbidden: 403, conflict: 409, invalid: 422, rateLimited: 429, unavailable: 503 };
+const STATUS: Record<RefusalKind, number> = {
+  notFound: 404,
+  forbidden: 403,
+  conflict: 409,
+  invalid: 422,
+  rateLimited: 429,
+  unavailable: 503,
+};
 
 export function statusOf(refusal: Refusal): number {
   return STATUS[refusal.kind];
@@ -39,7 +46,18 @@ export async function refusable(
 export function errorHandler(ctx: ModuleContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (err instanceof Refusal) {
-      renderPage(ctx, req, res, 'client/error', { title: err.kind === 'notFound' ? 'errors.notFoundTitle' : 'errors.title', messageKey: err.messageKey, params: err.params }, statusOf(err));
+      renderPage(
+        ctx,
+        req,
+        res,
+        'client/error',
+        {
+          title: err.kind === 'notFound' ? 'errors.notFoundTitle' : 'errors.title',
+          messageKey: err.messageKey,
+          params: err.params,
+        },
+        statusOf(err),
+      );
       return;
     }
     if (isCsrfFailure(err)) {

@@ -53,7 +53,10 @@ export function helpers(req: Request, _res: Response): ViewHelpers {
 }
 
 /** The host's sign-out as a form a module page can show (method, action, hidden fields). */
-export function signOutForm(ctx: ModuleContext, req: Request): { href: string; method: 'GET' | 'POST'; fields: Record<string, string> } {
+export function signOutForm(
+  ctx: ModuleContext,
+  req: Request,
+): { href: string; method: 'GET' | 'POST'; fields: Record<string, string> } {
   const { href, method, fields } = ctx.host.urls.signOut;
   return { href, method, fields: fields ? fields(req) : {} };
 }
@@ -78,13 +81,18 @@ export function renderPage(
 ): void {
   const h = helpers(req, res);
   const title = h.t(data.title, data.titleParams);
-  const body = renderView('partials/page', { base: h.base, content: renderView(view, { ...h, account: res.locals.account, catalogue: ctx.catalogue, ...data, title }) });
+  const body = renderView('partials/page', {
+    base: h.base,
+    content: renderView(view, { ...h, account: res.locals.account, catalogue: ctx.catalogue, ...data, title }),
+  });
   if (ctx.host.renderPage) {
     // The host's layout shows the module's messages with its own.
     const page = { title, body, status, area: areaOf(req), messages: takeMessages(req, h.locale) };
     Promise.resolve()
       .then(() => ctx.host.renderPage!(req, res, page))
-      .catch((err: unknown) => (req.next ? req.next(err) : ctx.host.logger.error('account users: renderPage failed', { err: String(err) })));
+      .catch((err: unknown) =>
+        req.next ? req.next(err) : ctx.host.logger.error('account users: renderPage failed', { err: String(err) }),
+      );
   } else {
     res.status(status).send(renderView('partials/standalone', { ...h, title, body, flash: takeFlash(req) }));
   }

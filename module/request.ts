@@ -20,7 +20,11 @@ interface Binding {
 export function bindRequest(ctx: ModuleContext, req: Request, area?: 'client' | 'admin'): void {
   const holder = req as unknown as Record<symbol, Binding | undefined>;
   const previous = holder[BOUND];
-  holder[BOUND] = { ctx, area: area ?? previous?.area ?? 'client', ready: previous?.ctx === ctx ? previous.ready : undefined };
+  holder[BOUND] = {
+    ctx,
+    area: area ?? previous?.area ?? 'client',
+    ready: previous?.ctx === ctx ? previous.ready : undefined,
+  };
 }
 
 /**
@@ -46,7 +50,7 @@ export function areaOf(req: Request): 'client' | 'admin' {
 /** The signed-in person in the module's shape (the host maps its own user object). */
 export function userOf(req: Request): HostUser | undefined {
   const host = binding(req)?.ctx.host;
-  const user = host?.users.fromRequest ? host.users.fromRequest(req) : ((req as unknown as { user?: HostUser }).user);
+  const user = host?.users.fromRequest ? host.users.fromRequest(req) : (req as unknown as { user?: HostUser }).user;
   return user ?? undefined;
 }
 
@@ -57,7 +61,10 @@ export function localeOf(req: Request): string {
     const shipped = availableLocales();
     const exact = shipped.find((l) => l.toLowerCase() === fromHost.toLowerCase());
     if (exact) return exact;
-    return resolveLocale(req, shipped.find((l) => l.split('-')[0] === fromHost.split('-')[0].toLowerCase()));
+    return resolveLocale(
+      req,
+      shipped.find((l) => l.split('-')[0] === fromHost.split('-')[0].toLowerCase()),
+    );
   }
   return resolveLocale(req, userOf(req)?.locale);
 }
@@ -77,6 +84,14 @@ export function displayNameOf(req: Request, user: HostUser): string {
  * staff pages): every page and log names people by the host's `users.displayName`, never by a
  * formula of its own.
  */
-export function nameOf(ctx: ModuleContext, person: { id?: number; userId?: number; email: string; firstName: string; lastName: string }): string {
-  return ctx.host.users.displayName({ id: person.id ?? person.userId ?? 0, email: person.email, firstName: person.firstName, lastName: person.lastName });
+export function nameOf(
+  ctx: ModuleContext,
+  person: { id?: number; userId?: number; email: string; firstName: string; lastName: string },
+): string {
+  return ctx.host.users.displayName({
+    id: person.id ?? person.userId ?? 0,
+    email: person.email,
+    firstName: person.firstName,
+    lastName: person.lastName,
+  });
 }

@@ -43,7 +43,12 @@ export function takeLanding(req: Request): string | undefined {
   return typeof landing === 'string' ? landing : undefined;
 }
 
-export function flash(req: Request, type: 'success' | 'error' | 'info', key: string, params?: Record<string, unknown>): void {
+export function flash(
+  req: Request,
+  type: 'success' | 'error' | 'info',
+  key: string,
+  params?: Record<string, unknown>,
+): void {
   if (!req.session) return;
   req.session.accountUsersFlash = [...(req.session.accountUsersFlash ?? []), { type, key, params }].slice(-5);
 }

@@ -20,19 +20,42 @@ export function containsFolded(knex: Knex, text: Knex.Raw, word: string): Knex.R
   const configured = (knex.client as { config?: Knex.Config }).config?.client;
   const client = typeof configured === 'string' ? configured : '';
   if (/mysql|maria/i.test(client)) {
-    return knex.raw('convert(? using utf8mb4) collate utf8mb4_unicode_520_ci like ? escape ?', [text, likePattern(word), '\\']);
+    return knex.raw('convert(? using utf8mb4) collate utf8mb4_unicode_520_ci like ? escape ?', [
+      text,
+      likePattern(word),
+      '\\',
+    ]);
   }
   if (/sqlite/i.test(client)) return knex.raw('? glob ?', [text, `*${globOf(word)}*`]);
   return knex.raw('lower(?) like lower(?) escape ?', [text, likePattern(word), '\\']);
 }
 
 /** Letters whose Unicode decomposition does not reach their base letter. */
-const SPECIAL: Record<string, string> = { ø: 'o', Ø: 'o', ł: 'l', Ł: 'l', đ: 'd', Đ: 'd', ħ: 'h', Ħ: 'h', ı: 'i', ŧ: 't', Ŧ: 't', ƀ: 'b', ɨ: 'i', ƶ: 'z', Ƶ: 'z' };
+const SPECIAL: Record<string, string> = {
+  ø: 'o',
+  Ø: 'o',
+  ł: 'l',
+  Ł: 'l',
+  đ: 'd',
+  Đ: 'd',
+  ħ: 'h',
+  Ħ: 'h',
+  ı: 'i',
+  ŧ: 't',
+  Ŧ: 't',
+  ƀ: 'b',
+  ɨ: 'i',
+  ƶ: 'z',
+  Ƶ: 'z',
+};
 
 /** The base letter of one character: "Ü" → "u", "ł" → "l"; other characters lower-cased as they are. */
 function foldChar(c: string): string {
   if (SPECIAL[c]) return SPECIAL[c];
-  return c.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '');
+  return c
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
 }
 
 /** Every accented or capital form of each ASCII letter in the Latin blocks (built once). */
@@ -43,7 +66,11 @@ const FORMS: Map<string, string[]> = (() => {
     if (!list.includes(c)) list.push(c);
     forms.set(base, list);
   };
-  const ranges: Array<[number, number]> = [[0x41, 0x5a], [0xc0, 0x24f], [0x1e00, 0x1eff]];
+  const ranges: Array<[number, number]> = [
+    [0x41, 0x5a],
+    [0xc0, 0x24f],
+    [0x1e00, 0x1eff],
+  ];
   for (const [from, to] of ranges) {
     for (let cp = from; cp <= to; cp += 1) {
       const c = String.fromCodePoint(cp);
@@ -66,7 +93,8 @@ export function foldText(text: string): string {
 export function globOf(word: string): string {
   let out = '';
   for (const c of foldText(word)) {
-    const forms = FORMS.get(c) ?? [c, c.toUpperCase()].filter((f, i, all) => [...f].length === 1 && all.indexOf(f) === i);
+    const forms =
+      FORMS.get(c) ?? [c, c.toUpperCase()].filter((f, i, all) => [...f].length === 1 && all.indexOf(f) === i);
     if (forms.length > 1) {
       // "]" first and "^" never first: the only places GLOB reads them literally inside a class.
       const sorted = [...forms].sort((a, b) => (a === ']' ? -1 : b === ']' ? 1 : a === '^' ? 1 : b === '^' ? -1 : 0));

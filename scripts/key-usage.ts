@@ -43,7 +43,13 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function pattern(parts: Array<string | null>): RegExp | null {
   const source = parts.map((p) => (p === null ? '[\\w-]+' : escape(p))).join('');
   const literal = parts.filter((p): p is string => p !== null).join('');
-  if (typeof parts[0] !== 'string' || !/^[A-Za-z]/.test(parts[0]) || !literal.includes('.') || !/^[\w.-]*$/.test(literal)) return null;
+  if (
+    typeof parts[0] !== 'string' ||
+    !/^[A-Za-z]/.test(parts[0]) ||
+    !literal.includes('.') ||
+    !/^[\w.-]*$/.test(literal)
+  )
+    return null;
   return new RegExp(`^${source}$`);
 }
 

@@ -35,7 +35,11 @@ export function readCatalogue(locale: string, dir = LANG_DIR): Catalogue {
 }
 
 export function localesIn(dir = LANG_DIR): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** The parameter names an entry uses, over all its plural forms. */
@@ -105,7 +109,8 @@ export function sharedKeys(moduleDir = LANG_DIR, portalDir = PORTAL_LANG_DIR): s
 }
 
 function main(): void {
-  const list = (title: string, items: string[], indent = '  ') => items.length && console.log(`${indent}${title}:\n${items.map((i) => `${indent}  ${i}`).join('\n')}`);
+  const list = (title: string, items: string[], indent = '  ') =>
+    items.length && console.log(`${indent}${title}:\n${items.map((i) => `${indent}  ${i}`).join('\n')}`);
   let failed = false;
   for (const { name, dir, code } of CATALOGUES) {
     console.log(`${name} (${path.relative(process.cwd(), dir) || '.'})`);

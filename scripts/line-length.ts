@@ -7,7 +7,9 @@ import fs from 'node:fs';
  */
 const LIMIT = 120;
 
-const views = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ejs'], { encoding: 'utf8' })
+const views = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ejs'], {
+  encoding: 'utf8',
+})
   .split('\n')
   .filter(Boolean);
 

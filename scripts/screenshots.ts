@@ -27,7 +27,16 @@ async function main(): Promise<void> {
         await page.setViewportSize(size);
         const height = await page.evaluate(() => document.documentElement.scrollHeight);
         const file = path.join(OUT, `${stop.name}-${viewport}.png`);
-        await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: size.width, height: Math.min(Math.max(height, size.height), MAX_HEIGHT[viewport]) } });
+        await page.screenshot({
+          path: file,
+          fullPage: true,
+          clip: {
+            x: 0,
+            y: 0,
+            width: size.width,
+            height: Math.min(Math.max(height, size.height), MAX_HEIGHT[viewport]),
+          },
+        });
         bytes += fs.statSync(file).size;
       }
       await page.setViewportSize(VIEWPORTS.desktop);
@@ -40,7 +49,9 @@ async function main(): Promise<void> {
       path.join(OUT, 'README.md'),
       `# Screenshots\n\nEvery page of the story, on a desktop (1280x800) and a phone (390x844), in the order a\nvisitor meets them. Regenerate with \`npm run screenshots\`.\n\n| page | desktop | phone |\n|---|---|---|\n${rows.join('\n')}\n${more}`,
     );
-    console.log(`${stops.length * 2} screenshots of ${stops.length} pages in ${path.relative(process.cwd(), OUT)} (${Math.round(bytes / 1024)} KB)`);
+    console.log(
+      `${stops.length * 2} screenshots of ${stops.length} pages in ${path.relative(process.cwd(), OUT)} (${Math.round(bytes / 1024)} KB)`,
+    );
     if (result.missing.length) console.log(`Not in this portal (no screenshot): ${result.missing.join(', ')}`);
   } finally {
     await browser.close();

@@ -13,7 +13,9 @@ async function mysqlAnswers() {
     await conn.end();
     return true;
   } catch (err) {
-    console.log(`MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}); skipping that backend.`);
+    console.log(
+      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}); skipping that backend.`,
+    );
     return false;
   }
 }
@@ -29,7 +31,10 @@ if (process.env.TEST_BACKENDS === 'mysql') backends.splice(0, backends.length, '
 const results = [];
 for (const backend of backends) {
   console.log(`\n=== Test suite on ${backend} ===`);
-  const run = spawnSync('npx', ['mocha', ...extra], { stdio: 'inherit', env: { ...process.env, TEST_DB: backend, TEST_MYSQL_URL: mysqlUrl } });
+  const run = spawnSync('npx', ['mocha', ...extra], {
+    stdio: 'inherit',
+    env: { ...process.env, TEST_DB: backend, TEST_MYSQL_URL: mysqlUrl },
+  });
   results.push({ backend, ok: run.status === 0 });
 }
 console.log('\nBackends run: ' + results.map((r) => `${r.backend} (${r.ok ? 'passed' : 'FAILED'})`).join(', '));

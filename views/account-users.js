@@ -25,14 +25,17 @@
     var status = form.querySelector('[data-au-status]');
     if (!status) return;
     var parts = [];
-    if (ticked.length) parts.push(status.getAttribute('data-au-ticked').replace('{permissions}', ticked.map(labelOf).join(', ')));
-    if (unticked.length) parts.push(status.getAttribute('data-au-unticked').replace('{permissions}', unticked.map(labelOf).join(', ')));
+    if (ticked.length)
+      parts.push(status.getAttribute('data-au-ticked').replace('{permissions}', ticked.map(labelOf).join(', ')));
+    if (unticked.length)
+      parts.push(status.getAttribute('data-au-unticked').replace('{permissions}', unticked.map(labelOf).join(', ')));
     status.textContent = parts.join(' ');
   }
 
   document.addEventListener('change', function (event) {
     var box = event.target;
-    if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox' || box.name !== 'permissions' || !box.form) return;
+    if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox' || box.name !== 'permissions' || !box.form)
+      return;
     var form = box.form;
     var ticked = [];
     var unticked = [];

@@ -114,7 +114,21 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['sessions', 'rate_limits', 'outbox', 'modules', 'admins', 'contacts', 'tickets', 'quotes', 'invoices', 'domains', 'services', 'accounts', 'users']) {
+  for (const table of [
+    'sessions',
+    'rate_limits',
+    'outbox',
+    'modules',
+    'admins',
+    'contacts',
+    'tickets',
+    'quotes',
+    'invoices',
+    'domains',
+    'services',
+    'accounts',
+    'users',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -23,10 +23,13 @@ export async function describeAccounts(ctx: ModuleContext, ids: number[]): Promi
     for (const id of ids) {
       const value: unknown = found.get(id);
       const chars = typeof value === 'string' ? [...oneLine(value).trim()] : [];
-      if (chars.length) lines.set(id, chars.length > DESCRIBE_MAX ? `${chars.slice(0, DESCRIBE_MAX - 1).join('')}…` : chars.join(''));
+      if (chars.length)
+        lines.set(id, chars.length > DESCRIBE_MAX ? `${chars.slice(0, DESCRIBE_MAX - 1).join('')}…` : chars.join(''));
     }
   } catch (err) {
-    ctx.host.logger.error('account users: accounts.describe failed', { err: err instanceof Error ? err.message : String(err) });
+    ctx.host.logger.error('account users: accounts.describe failed', {
+      err: err instanceof Error ? err.message : String(err),
+    });
   }
   return lines;
 }

@@ -83,7 +83,10 @@ export function returnAddressOf(ctx: ModuleContext, req: Request, base: string, 
 
 /** The form fields (or query parameters) that carry a return address. */
 export function returnFields(back: ReturnAddress): Record<string, string> {
-  return { ...(back.returnTo ? { returnTo: back.returnTo } : {}), ...(back.returnTo && back.permission ? { [RETURN_PERMISSION]: back.permission } : {}) };
+  return {
+    ...(back.returnTo ? { returnTo: back.returnTo } : {}),
+    ...(back.returnTo && back.permission ? { [RETURN_PERMISSION]: back.permission } : {}),
+  };
 }
 
 /**
@@ -102,7 +105,9 @@ export function landingAfterSwitch(
   if (!returnTo) return { refused: false };
   const path = returnTo.split(/[?#]/, 1)[0];
   if (ownerSection(path, base)) {
-    return account.isOwner && !ctx.settings().disableClientManagement ? { path: returnTo, refused: false } : { refused: true };
+    return account.isOwner && !ctx.settings().disableClientManagement
+      ? { path: returnTo, refused: false }
+      : { refused: true };
   }
   if (permission && !account.can(permission)) return { refused: true };
   return { path: returnTo, refused: false };

@@ -8,14 +8,22 @@ import { enterAccount, leaveAccount } from './session';
  * several → the chooser (keeping the return address); none → the chooser, which then says plainly
  * that there is no account to open. The account lives in this session only.
  */
-export async function onUserLogin({ ctx, membersRepo, accountsRepo, guards, invitesService, members }: Deps, payload: UserLoginPayload): Promise<void> {
+export async function onUserLogin(
+  { ctx, membersRepo, accountsRepo, guards, invitesService, members }: Deps,
+  payload: UserLoginPayload,
+): Promise<void> {
   const { req, user } = payload;
   const returnTo = safeReturnPath(payload.returnTo);
   // An account created without AccountCreated (an import, an API) gets its primary user as owner now.
   await members.repairOwnersAtSignIn(user.id);
   const ids = await accountsRepo.openAccountIds(user.id, 2);
   if (ids.length === 1) {
-    await enterAccount(ctx, membersRepo, req, { userId: user.id, accountId: ids[0], how: 'login', otherAccounts: false });
+    await enterAccount(ctx, membersRepo, req, {
+      userId: user.id,
+      accountId: ids[0],
+      how: 'login',
+      otherAccounts: false,
+    });
     payload.redirect = returnTo ?? ctx.host.urls.home;
     return;
   }

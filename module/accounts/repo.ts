@@ -21,11 +21,19 @@ export class AccountsRepo {
 
   private columns(): Array<string | Knex.Raw> {
     const a = this.schema.accounts;
-    return [...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`];
+    return [
+      ...MEMBER_COLUMNS,
+      accountNameAs(this.knex, this.schema, 'a', 'account_name'),
+      `a.${a.status} as account_status`,
+    ];
   }
 
   private toMembership(row: Record<string, unknown>): Membership {
-    return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
+    return {
+      ...toMember(row),
+      accountName: String(row.account_name),
+      accountOpen: isOpenStatus(this.schema, row.account_status),
+    };
   }
 
   /**
@@ -45,7 +53,10 @@ export class AccountsRepo {
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first<Record<string, unknown> | undefined>([...this.columns(), this.knex.raw('exists ? as other_accounts', [other])]);
+      .first<Record<string, unknown> | undefined>([
+        ...this.columns(),
+        this.knex.raw('exists ? as other_accounts', [other]),
+      ]);
     if (!row) return undefined;
     return { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
   }
@@ -85,7 +96,11 @@ export class AccountsRepo {
    * most recently switched to or signed in to first (never-used ones after them, newest first).
    * The (user_id, last_login_at) index read backwards: the scan stops after `limit` open ones.
    */
-  async recent(userId: number, exceptId: number, limit: number): Promise<Array<{ accountId: number; accountName: string }>> {
+  async recent(
+    userId: number,
+    exceptId: number,
+    limit: number,
+  ): Promise<Array<{ accountId: number; accountName: string }>> {
     const a = this.schema.accounts;
     const rows = await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
@@ -95,7 +110,10 @@ export class AccountsRepo {
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .limit(limit)
-      .select<Array<{ account_id: number; account_name: unknown }>>('m.account_id', accountNameAs(this.knex, this.schema, 'a', 'account_name'));
+      .select<Array<{ account_id: number; account_name: unknown }>>(
+        'm.account_id',
+        accountNameAs(this.knex, this.schema, 'a', 'account_name'),
+      );
     return rows.map((r) => ({ accountId: Number(r.account_id), accountName: String(r.account_name) }));
   }
 

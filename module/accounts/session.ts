@@ -21,7 +21,8 @@ export async function enterAccount(
   req: Request,
   entry: { userId: number; accountId: number; how: EnterHow; otherAccounts: boolean },
 ): Promise<void> {
-  if (entry.how === 'login' || entry.how === 'invitation') await membersRepo.touchLastLogin(entry.accountId, entry.userId, ctx.now());
+  if (entry.how === 'login' || entry.how === 'invitation')
+    await membersRepo.touchLastLogin(entry.accountId, entry.userId, ctx.now());
   setSessionAccount(req, entry.accountId, entry.otherAccounts);
 }
 

@@ -36,10 +36,22 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
     return account;
   }
 
-  const search = searchPage(ctx, 'admin/accounts', 'admin.accounts.title', { count: (q) => admin.countAccounts(q), page: (q, offset, limit) => admin.accounts(q, offset, limit) }, PER_PAGE);
+  const search = searchPage(
+    ctx,
+    'admin/accounts',
+    'admin.accounts.title',
+    { count: (q) => admin.countAccounts(q), page: (q, offset, limit) => admin.accounts(q, offset, limit) },
+    PER_PAGE,
+  );
 
   /** The account page; refused forms come back on it with their messages. */
-  async function renderAccount(req: Request, res: Response, acct: FoundAccount, state: AccountPageState = {}, status = 200): Promise<void> {
+  async function renderAccount(
+    req: Request,
+    res: Response,
+    acct: FoundAccount,
+    state: AccountPageState = {},
+    status = 200,
+  ): Promise<void> {
     const t = tOf(req);
     const q = field(req.query, 'q', 100);
     const total = await membersRepo.countMembers(acct.id, q);

@@ -32,7 +32,8 @@ function offsetMinutes(ms: number, timeZone: string): number {
 /** The day when it is a real calendar day ("2026-02-30" is not one). */
 function realDay(y: number, m: number, d: number): Day | undefined {
   const check = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1970 || y > 9999 || check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return undefined;
+  if (y < 1970 || y > 9999 || check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d)
+    return undefined;
   return { y, m, d };
 }
 
@@ -44,7 +45,10 @@ export function parseDay(value: string): Day | undefined {
 
 /** The locale's numeric date as Intl writes it: the order of day, month and year, and what stands between. */
 function numericDate(locale: string): Intl.DateTimeFormat {
-  return intl(`numeric-date|${locale}`, () => new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }));
+  return intl(
+    `numeric-date|${locale}`,
+    () => new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }),
+  );
 }
 
 /** 28 November 2026 in the locale's numeric format: the example the filter's help and errors give. */

@@ -35,7 +35,9 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
 
   function staffWorded(refused: Refusal) {
     const messageKey = STAFF_WORDING[refused.messageKey] ?? refused.messageKey;
-    const errors = Object.fromEntries(Object.entries(refused.fieldErrors).map(([k, v]) => [k, v ? STAFF_WORDING[v] ?? v : v]));
+    const errors = Object.fromEntries(
+      Object.entries(refused.fieldErrors).map(([k, v]) => [k, v ? (STAFF_WORDING[v] ?? v) : v]),
+    );
     return { messageKey, params: refused.params, errors };
   }
 
@@ -45,12 +47,28 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const inviter = await inviterOf(acct);
     await refusable(
       async () => {
-        flashSent(ctx, req, await invitesService.invite(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, form, locale(req, inviter)));
+        flashSent(
+          ctx,
+          req,
+          await invitesService.invite(
+            adminActor(ctx, req),
+            inviter,
+            { id: acct.id, name: acct.name },
+            form,
+            locale(req, inviter),
+          ),
+        );
         res.redirect(303, accountPath(req, acct.id));
       },
       async (refused, status) => {
         const r = staffWorded(refused);
-        await accounts.renderAccount(req, res, acct, { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } }, status);
+        await accounts.renderAccount(
+          req,
+          res,
+          acct,
+          { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } },
+          status,
+        );
       },
     );
   };
@@ -62,12 +80,27 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const inviter = await inviterOf(acct);
     await refusable(
       async () => {
-        flashResent(req, await invitesService.resend(adminActor(ctx, req), inviter, { id: acct.id, name: acct.name }, id, locale(req, inviter)));
+        flashResent(
+          req,
+          await invitesService.resend(
+            adminActor(ctx, req),
+            inviter,
+            { id: acct.id, name: acct.name },
+            id,
+            locale(req, inviter),
+          ),
+        );
         res.redirect(303, accountPath(req, acct.id));
       },
       async (refused, status) => {
         const r = staffWorded(refused);
-        await accounts.renderAccount(req, res, acct, { refusal: { messageKey: r.messageKey, params: r.params } }, status);
+        await accounts.renderAccount(
+          req,
+          res,
+          acct,
+          { refusal: { messageKey: r.messageKey, params: r.params } },
+          status,
+        );
       },
     );
   };

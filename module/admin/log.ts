@@ -13,8 +13,20 @@ const PER_PAGE = 50;
 
 /** Every action the module writes to the log, in the order the filter lists them. */
 export const LOG_ACTIONS = [
-  'owner_changed', 'user_added', 'permissions_changed', 'removed', 'left', 'invite_sent', 'invite_resent',
-  'invite_cancelled', 'invite_access_changed', 'invite_accepted', 'account_switched', 'owner_backfilled', 'owner_account_created', 'owner_repaired',
+  'owner_changed',
+  'user_added',
+  'permissions_changed',
+  'removed',
+  'left',
+  'invite_sent',
+  'invite_resent',
+  'invite_cancelled',
+  'invite_access_changed',
+  'invite_accepted',
+  'account_switched',
+  'owner_backfilled',
+  'owner_account_created',
+  'owner_repaired',
 ];
 
 type FilterErrors = Partial<Record<'action' | 'from' | 'to', string>>;
@@ -24,8 +36,16 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
   const { ctx } = deps;
 
   /** The query's filter, or the messages of the fields that are not valid. */
-  function readFilter(req: Request): { form: Record<'action' | 'from' | 'to', string>; filter: LogFilter; errors: FilterErrors } {
-    const form = { action: field(req.query, 'action', 50), from: field(req.query, 'from', 20), to: field(req.query, 'to', 20) };
+  function readFilter(req: Request): {
+    form: Record<'action' | 'from' | 'to', string>;
+    filter: LogFilter;
+    errors: FilterErrors;
+  } {
+    const form = {
+      action: field(req.query, 'action', 50),
+      from: field(req.query, 'from', 20),
+      to: field(req.query, 'to', 20),
+    };
     // Days are typed as the page's language writes them (or YYYY-MM-DD) and start at midnight where the portal is.
     const locale = localeOf(req);
     const timeZone = timeZoneOf(req);
@@ -42,37 +62,74 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
     if (from) filter.from = startOfDay(from, timeZone);
     // "To" includes that whole day.
     if (to) filter.to = startOfDay(to, timeZone, 1);
-    if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) errors.to = 'admin.log.errors.range';
+    if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
+      errors.to = 'admin.log.errors.range';
     return { form, filter, errors };
   }
 
-  async function render(req: Request, res: Response, scope: { accountId?: number; userId?: number }, view: Record<string, unknown> & { title: string }) {
+  async function render(
+    req: Request,
+    res: Response,
+    scope: { accountId?: number; userId?: number },
+    view: Record<string, unknown> & { title: string },
+  ) {
     const t = tOf(req);
     const { form, filter, errors } = readFilter(req);
     const page = pageParam(req.query.page);
     const valid = Object.keys(errors).length === 0;
-    const { entries, hasNext } = valid ? await listLog(ctx.knex, { ...filter, ...scope }, page, PER_PAGE) : { entries: [], hasNext: false };
-    const accountNames = await admin.accountNames([...new Set(entries.map((e) => e.accountId).filter((id): id is number => id !== null))]);
+    const { entries, hasNext } = valid
+      ? await listLog(ctx.knex, { ...filter, ...scope }, page, PER_PAGE)
+      : { entries: [], hasNext: false };
+    const accountNames = await admin.accountNames([
+      ...new Set(entries.map((e) => e.accountId).filter((id): id is number => id !== null)),
+    ]);
     const words = await formatLog(ctx, t, entries);
     const rows = entries.map((e, i) => ({
       ...words[i],
       accountId: e.accountId,
-      accountName: e.accountId !== null ? accountNames.get(e.accountId) ?? `#${e.accountId}` : '',
+      accountName: e.accountId !== null ? (accountNames.get(e.accountId) ?? `#${e.accountId}`) : '',
     }));
-    renderPage(ctx, req, res, 'admin/log', { ...view, rows, page, hasNext, form, errors, actions: LOG_ACTIONS, dateExample: dayExample(localeOf(req)), path: req.baseUrl + req.path }, valid ? 200 : 422);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'admin/log',
+      {
+        ...view,
+        rows,
+        page,
+        hasNext,
+        form,
+        errors,
+        actions: LOG_ACTIONS,
+        dateExample: dayExample(localeOf(req)),
+        path: req.baseUrl + req.path,
+      },
+      valid ? 200 : 422,
+    );
   }
 
   const ofAccount = async (req: Request, res: Response) => {
     const acct = await admin.account(idParam(req.params.accountId));
     if (!acct) throw Refusal.notFound();
-    await render(req, res, { accountId: acct.id }, { title: 'admin.log.accountTitle', titleParams: { name: acct.name }, acct, user: null });
+    await render(
+      req,
+      res,
+      { accountId: acct.id },
+      { title: 'admin.log.accountTitle', titleParams: { name: acct.name }, acct, user: null },
+    );
   };
 
   const ofUser = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw Refusal.notFound();
     const name = nameOf(ctx, user);
-    await render(req, res, { userId: user.id }, { title: 'admin.log.userTitle', titleParams: { name }, acct: null, user });
+    await render(
+      req,
+      res,
+      { userId: user.id },
+      { title: 'admin.log.userTitle', titleParams: { name }, acct: null, user },
+    );
   };
 
   return { ofAccount, ofUser };

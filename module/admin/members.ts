@@ -38,25 +38,60 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
   type OwnerForm = { access: string; permissions: string[]; errors: { permissions?: string } };
 
   /** The confirmation: who becomes owner and, when there is an owner now, what that owner keeps. */
-  async function showOwnerForm(req: Request, res: Response, t: Awaited<ReturnType<typeof target>>, form: OwnerForm, status = 200) {
+  async function showOwnerForm(
+    req: Request,
+    res: Response,
+    t: Awaited<ReturnType<typeof target>>,
+    form: OwnerForm,
+    status = 200,
+  ) {
     const { owner, ownerName, earlier } = await currentOwner(t.acct.id);
     const tr = tOf(req);
     const choices = [
       { value: 'all', label: tr('admin.owner.keepAll'), help: tr('admin.owner.keepAllHelp') },
-      ...(earlier ? [{ value: 'earlier', label: tr('admin.owner.keepEarlier'), help: tr('admin.owner.keepEarlierHelp', { access: ctx.catalogue.summary(tr, { allPermissions: false, permissions: earlier }) }) }] : []),
+      ...(earlier
+        ? [
+            {
+              value: 'earlier',
+              label: tr('admin.owner.keepEarlier'),
+              help: tr('admin.owner.keepEarlierHelp', {
+                access: ctx.catalogue.summary(tr, { allPermissions: false, permissions: earlier }),
+              }),
+            },
+          ]
+        : []),
       { value: 'choose', label: tr('admin.owner.keepChoose'), help: tr('admin.owner.keepChooseHelp') },
     ];
-    renderPage(ctx, req, res, 'admin/make-owner', {
-      title: 'admin.owner.title', acct: t.acct, user: t.user, name: t.name, owner, ownerName, choices, form, keys: ctx.catalogue.keys,
-    }, status);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'admin/make-owner',
+      {
+        title: 'admin.owner.title',
+        acct: t.acct,
+        user: t.user,
+        name: t.name,
+        owner,
+        ownerName,
+        choices,
+        form,
+        keys: ctx.catalogue.keys,
+      },
+      status,
+    );
   }
 
   /** What the previous owner keeps, from the form: one of the offered choices, or the error to show. */
   function keepChoice(form: OwnerForm): PreviousOwnerAccess | { error: string } {
-    if (form.access === 'earlier') return form.permissions.length > 0 ? { error: 'admin.owner.errors.withKeys' } : { kind: 'earlier' };
+    if (form.access === 'earlier')
+      return form.permissions.length > 0 ? { error: 'admin.owner.errors.withKeys' } : { kind: 'earlier' };
     if (form.access !== 'all' && form.access !== 'choose') return { error: 'admin.owner.errors.choose' };
     const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
-    if ('error' in choice) return { error: choice.error === 'permissions.errors.allWithKeys' ? 'admin.owner.errors.withKeys' : choice.error };
+    if ('error' in choice)
+      return {
+        error: choice.error === 'permissions.errors.allWithKeys' ? 'admin.owner.errors.withKeys' : choice.error,
+      };
     return choice.all ? { kind: 'all' } : { kind: 'choose', keys: choice.keys };
   }
 
@@ -74,12 +109,20 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     // The owner the page was shown for ("" when the account had none); absent from older forms.
     const rawOwner = (req.body as Record<string, unknown> | undefined)?.ownerId;
     const shownOwner = typeof rawOwner === 'string' ? rawOwner : undefined;
-    const expectedOwnerId = shownOwner === undefined ? undefined : /^[1-9][0-9]{0,9}$/.test(shownOwner) ? Number(shownOwner) : null;
+    const expectedOwnerId =
+      shownOwner === undefined ? undefined : /^[1-9][0-9]{0,9}$/.test(shownOwner) ? Number(shownOwner) : null;
     const { owner, earlier } = await currentOwner(acct.id);
     // With nobody to keep anything, there is nothing to choose.
     const keep = owner ? keepChoice(form) : ({ kind: 'all' } as const);
     if ('error' in keep) return showOwnerForm(req, res, t, { ...form, errors: { permissions: keep.error } }, 422);
-    if (keep.kind === 'earlier' && !earlier) return showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: 'admin.owner.errors.noEarlier' } }, 422);
+    if (keep.kind === 'earlier' && !earlier)
+      return showOwnerForm(
+        req,
+        res,
+        t,
+        { ...form, access: 'all', errors: { permissions: 'admin.owner.errors.noEarlier' } },
+        422,
+      );
     await refusable(
       async () => {
         const changed = await access.makeOwner(adminActor(ctx, req), acct.id, member.userId, { keep, expectedOwnerId });
@@ -89,7 +132,8 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
         res.redirect(303, accountPath(req, acct.id));
       },
       // Decided again on the locked owner row: the kept set may have gone since the page was read.
-      (refused, status) => showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: refused.messageKey } }, status),
+      (refused, status) =>
+        showOwnerForm(req, res, t, { ...form, access: 'all', errors: { permissions: refused.messageKey } }, status),
       ['invalid'],
     );
   };
@@ -111,8 +155,13 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
   /** Gives an existing login access without an e-mail; unknown addresses and members are refused. */
   const add = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
-    const form = { email: field(req.body, 'email', 300).toLowerCase(), ...accessFields(req.body), errors: {} as Partial<Record<'email' | 'permissions', string>> };
-    const refuse = (status: number, errors: typeof form.errors) => accounts.renderAccount(req, res, acct, { addForm: { ...form, errors } }, status);
+    const form = {
+      email: field(req.body, 'email', 300).toLowerCase(),
+      ...accessFields(req.body),
+      errors: {} as Partial<Record<'email' | 'permissions', string>>,
+    };
+    const refuse = (status: number, errors: typeof form.errors) =>
+      accounts.renderAccount(req, res, acct, { addForm: { ...form, errors } }, status);
     const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
     const errors: typeof form.errors = {};
     if (!form.email) errors.email = 'admin.add.errors.emailRequired';

@@ -27,7 +27,8 @@ function eachWordIn(q: Knex.QueryBuilder, search: string, columns: Array<string 
   for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
     const p = likePattern(word);
     q.andWhere((w) => {
-      for (const c of columns) w.orWhereRaw(typeof c === 'string' ? '?? like ? escape ?' : '? like ? escape ?', [c, p, '\\']);
+      for (const c of columns)
+        w.orWhereRaw(typeof c === 'string' ? '?? like ? escape ?' : '? like ? escape ?', [c, p, '\\']);
     });
   }
   return q;
@@ -58,7 +59,12 @@ export class AdminRepo {
       .offset(offset)
       .limit(limit)
       .select({ id: `u.${u.id}`, email: `u.${u.email}`, first: `u.${u.firstName}`, last: `u.${u.lastName}` });
-    return rows.map((r) => ({ id: Number(r.id), email: String(r.email), firstName: text(r.first), lastName: text(r.last) }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      email: String(r.email),
+      firstName: text(r.first),
+      lastName: text(r.last),
+    }));
   }
 
   private accountsQuery(search: string): Knex.QueryBuilder {
@@ -104,15 +110,21 @@ export class AdminRepo {
 
   async user(id: number): Promise<FoundUser | undefined> {
     const u = this.schema.users;
-    const row = await this.knex(u.table).where(u.id, id).first<Record<string, unknown> | undefined>({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
-    return row ? { id: Number(row.id), email: String(row.email), firstName: text(row.first), lastName: text(row.last) } : undefined;
+    const row = await this.knex(u.table)
+      .where(u.id, id)
+      .first<Record<string, unknown> | undefined>({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
+    return row
+      ? { id: Number(row.id), email: String(row.email), firstName: text(row.first), lastName: text(row.last) }
+      : undefined;
   }
 
   /** Names of the accounts on one page of a log, in one query. */
   async accountNames(ids: number[]): Promise<Map<number, string>> {
     const a = this.schema.accounts;
     if (ids.length === 0) return new Map();
-    const rows: Array<{ id: number; name: string }> = await this.knex(`${a.table} as a`).whereIn(`a.${a.id}`, ids).select({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a') });
+    const rows: Array<{ id: number; name: string }> = await this.knex(`${a.table} as a`)
+      .whereIn(`a.${a.id}`, ids)
+      .select({ id: `a.${a.id}`, name: accountName(this.knex, this.schema, 'a') });
     return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
   }
 

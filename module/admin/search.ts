@@ -13,7 +13,13 @@ export interface SearchSource<Row> {
  * A staff search page (users, accounts): empty until something is typed, then one page of what
  * matches, so an empty search never lists the whole portal.
  */
-export function searchPage<Row>(ctx: ModuleContext, view: string, title: string, source: SearchSource<Row>, perPage: number) {
+export function searchPage<Row>(
+  ctx: ModuleContext,
+  view: string,
+  title: string,
+  source: SearchSource<Row>,
+  perPage: number,
+) {
   return async (req: Request, res: Response) => {
     const q = field(req.query, 'q', 100);
     const total = q ? await source.count(q) : 0;

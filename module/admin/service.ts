@@ -28,20 +28,35 @@ export class AdminAccess {
     // A closed account takes no new users: they could never open it.
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([accountId]);
-    if (!account || !isOpenStatus(host.schema, account.status)) throw Refusal.conflict('admin.add.errors.closed', {}, { email: 'admin.add.errors.closed' });
-    const alreadyMember = () => Refusal.conflict('admin.add.errors.member', { email: user.email }, { email: 'admin.add.errors.member' });
-    return retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
-      await this.repo.lockOwner(trx, accountId);
-      if (await this.repo.find(accountId, user.id, trx)) throw alreadyMember();
-      // The one rule of the limit: members and pending invitations together, as when inviting.
-      if (maxUsersPerAccount > 0) {
-        const used = (await this.repo.countMembers(accountId, '', trx)) + (await this.invites.countOpen(accountId, this.ctx.now(), trx));
-        if (used >= maxUsersPerAccount) throw Refusal.invalid('admin.add.errors.limit', { max: maxUsersPerAccount }, { email: 'admin.add.errors.limit' });
-      }
-      const added = await this.members.add(actor, { accountId, userId: user.id, choice, targetEmail: user.email }, trx);
-      // Another request gave the same access a moment ago.
-      if (!added.created) throw alreadyMember();
-    }));
+    if (!account || !isOpenStatus(host.schema, account.status))
+      throw Refusal.conflict('admin.add.errors.closed', {}, { email: 'admin.add.errors.closed' });
+    const alreadyMember = () =>
+      Refusal.conflict('admin.add.errors.member', { email: user.email }, { email: 'admin.add.errors.member' });
+    return retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        await this.repo.lockOwner(trx, accountId);
+        if (await this.repo.find(accountId, user.id, trx)) throw alreadyMember();
+        // The one rule of the limit: members and pending invitations together, as when inviting.
+        if (maxUsersPerAccount > 0) {
+          const used =
+            (await this.repo.countMembers(accountId, '', trx)) +
+            (await this.invites.countOpen(accountId, this.ctx.now(), trx));
+          if (used >= maxUsersPerAccount)
+            throw Refusal.invalid(
+              'admin.add.errors.limit',
+              { max: maxUsersPerAccount },
+              { email: 'admin.add.errors.limit' },
+            );
+        }
+        const added = await this.members.add(
+          actor,
+          { accountId, userId: user.id, choice, targetEmail: user.email },
+          trx,
+        );
+        // Another request gave the same access a moment ago.
+        if (!added.created) throw alreadyMember();
+      }),
+    );
   }
 
   /**
@@ -49,7 +64,12 @@ export class AdminAccess {
    * unique owner index or a deadlock, and then tries again against the committed owner.
    */
   /** False when the user already owns the account (decided on the locked owner row): nothing changed. */
-  async makeOwner(actor: Actor, accountId: number, userId: number, options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null } = {}): Promise<boolean> {
+  async makeOwner(
+    actor: Actor,
+    accountId: number,
+    userId: number,
+    options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null } = {},
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return (await this.members.makeOwner(actor, accountId, userId, options)).changed;

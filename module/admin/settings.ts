@@ -13,12 +13,19 @@ import { adminActor } from './common';
  */
 export function settingsHandlers({ ctx }: Deps) {
   const show = (req: Request, res: Response, status = 200, form?: SettingsFormResult) =>
-    renderPage(ctx, req, res, 'admin/settings', {
-      title: 'admin.settings.title',
-      fields: manifest.settings,
-      values: form?.values ?? ctx.settings(),
-      errors: form?.errors ?? {},
-    }, status);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'admin/settings',
+      {
+        title: 'admin.settings.title',
+        fields: manifest.settings,
+        values: form?.values ?? ctx.settings(),
+        errors: form?.errors ?? {},
+      },
+      status,
+    );
 
   return {
     show: async (req: Request, res: Response) => {

@@ -13,7 +13,13 @@ const PER_PAGE = 25;
 export function userHandlers(deps: Deps, admin: AdminRepo) {
   const { ctx } = deps;
 
-  const search = searchPage(ctx, 'admin/users', 'admin.users.title', { count: (q) => admin.countUsers(q), page: (q, offset, limit) => admin.users(q, offset, limit) }, PER_PAGE);
+  const search = searchPage(
+    ctx,
+    'admin/users',
+    'admin.users.title',
+    { count: (q) => admin.countUsers(q), page: (q, offset, limit) => admin.users(q, offset, limit) },
+    PER_PAGE,
+  );
 
   const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
@@ -31,7 +37,16 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
       since: m.createdAt,
     }));
     const name = nameOf(ctx, user);
-    renderPage(ctx, req, res, 'admin/user', { title: 'admin.user.title', titleParams: { name }, user, name, rows, total, page, pages });
+    renderPage(ctx, req, res, 'admin/user', {
+      title: 'admin.user.title',
+      titleParams: { name },
+      user,
+      name,
+      rows,
+      total,
+      page,
+      pages,
+    });
   };
 
   return { search, show };

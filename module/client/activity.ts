@@ -16,10 +16,24 @@ export function activityHandlers({ ctx }: Deps) {
     const t = tOf(req);
     const page = pageParam(req.query.page);
     // Only the module's own actions filter; anything else shows every entry.
-    const action = typeof req.query.action === 'string' && LOG_ACTIONS.includes(req.query.action) ? req.query.action : '';
-    const { entries, hasNext } = await listLog(ctx.knex, { accountId: account.id, action: action || undefined }, page, PER_PAGE);
+    const action =
+      typeof req.query.action === 'string' && LOG_ACTIONS.includes(req.query.action) ? req.query.action : '';
+    const { entries, hasNext } = await listLog(
+      ctx.knex,
+      { accountId: account.id, action: action || undefined },
+      page,
+      PER_PAGE,
+    );
     const rows = await formatLog(ctx, t, entries);
-    renderPage(ctx, req, res, 'client/activity', { title: 'activity.title', rows, page, hasNext, action, actions: LOG_ACTIONS, actionQuery: action ? `&action=${encodeURIComponent(action)}` : '' });
+    renderPage(ctx, req, res, 'client/activity', {
+      title: 'activity.title',
+      rows,
+      page,
+      hasNext,
+      action,
+      actions: LOG_ACTIONS,
+      actionQuery: action ? `&action=${encodeURIComponent(action)}` : '',
+    });
   };
 
   return { list };

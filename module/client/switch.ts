@@ -14,23 +14,37 @@ export const SWITCH_PER_PAGE = 20;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
 export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps, clientPath: () => string) {
-
-  async function renderChooser(req: Request, res: Response, input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number }) {
+  async function renderChooser(
+    req: Request,
+    res: Response,
+    input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number },
+  ) {
     const user = userOf(req)!;
     const { search } = input;
     const { returnTo, permission: returnPermission } = input.back;
     const total = await accountsRepo.count(user.id, search);
     const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
     const page = Math.min(input.page, pages);
-    const list = total === 0 ? [] : await accountsRepo.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
+    const list =
+      total === 0 ? [] : await accountsRepo.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
     if (!search) {
       // Up to two open accounts (from the page when it shows them): none → the plain no-account
       // page; two → the Switch Account menu item has somewhere to go.
       const onPage = list.filter((a) => a.accountOpen).length;
-      const open = onPage >= 2 || list.length === total ? Math.min(onPage, 2) : (await accountsRepo.openAccountIds(user.id, 2)).length;
+      const open =
+        onPage >= 2 || list.length === total
+          ? Math.min(onPage, 2)
+          : (await accountsRepo.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) noteOtherAccounts(req, open > 1);
       if (open === 0) {
-        renderPage(ctx, req, res, 'client/no-account', { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) }, input.status ?? 200);
+        renderPage(
+          ctx,
+          req,
+          res,
+          'client/no-account',
+          { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) },
+          input.status ?? 200,
+        );
         return;
       }
     }
@@ -39,7 +53,10 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
     const current = chosen !== undefined ? await accountsRepo.current(chosen, user.id) : undefined;
     if (current?.accountOpen) res.locals.account = toAccountContext(ctx, current);
     // The host's second line for each row (a domain, a contact), so similar names can be told apart.
-    const details = await describeAccounts(ctx, list.map((a) => a.accountId));
+    const details = await describeAccounts(
+      ctx,
+      list.map((a) => a.accountId),
+    );
     renderPage(
       ctx,
       req,
@@ -57,7 +74,10 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
         returnPermission: returnTo ? returnPermission : undefined,
         details,
         // Leaving lives here, under the list, not in the menu beside Sign out.
-        leave: current?.accountOpen && !current.isOwner && ctx.settings().allowLeave ? { accountName: current.accountName } : undefined,
+        leave:
+          current?.accountOpen && !current.isOwner && ctx.settings().allowLeave
+            ? { accountName: current.accountName }
+            : undefined,
         error: input.error,
         catalogue: ctx.catalogue,
       },
@@ -72,7 +92,11 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
   };
 
   const show = (req: Request, res: Response) =>
-    renderChooser(req, res, { search: field(req.query, 'q', 100), page: pageParam(req.query.page), back: backOf(req.query) });
+    renderChooser(req, res, {
+      search: field(req.query, 'q', 100),
+      page: pageParam(req.query.page),
+      back: backOf(req.query),
+    });
 
   const choose = async (req: Request, res: Response) => {
     const user = userOf(req)!;
@@ -87,7 +111,12 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
     }
     const previous = sessionAccountId(req);
     if (previous !== accountId) await members.recordSwitch(userActor(req), user.id, accountId, previous ?? null);
-    await enterAccount(ctx, membersRepo, req, { userId: user.id, accountId, how: 'switch', otherAccounts: membership.otherAccounts });
+    await enterAccount(ctx, membersRepo, req, {
+      userId: user.id,
+      accountId,
+      how: 'switch',
+      otherAccounts: membership.otherAccounts,
+    });
     flash(req, 'success', 'switch.switched', { name: membership.accountName });
     // The same section in the new account when it may open it (checked here, before redirecting),
     // else the dashboard with a word why.

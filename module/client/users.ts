@@ -56,7 +56,14 @@ export function usersHandlers(deps: Deps) {
     });
   };
 
-  function showPermissions(req: Request, res: Response, user: HostUser, form: FormState, error?: string, status = 200): void {
+  function showPermissions(
+    req: Request,
+    res: Response,
+    user: HostUser,
+    form: FormState,
+    error?: string,
+    status = 200,
+  ): void {
     renderPage(
       ctx,
       req,
@@ -89,14 +96,19 @@ export function usersHandlers(deps: Deps) {
       return;
     }
     const name = ctx.host.users.displayName(user);
-    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice)) flash(req, 'success', 'permissionsPage.saved', { name });
+    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
+      flash(req, 'success', 'permissionsPage.saved', { name });
     else flash(req, 'info', 'permissionsPage.unchanged', { name });
     res.redirect(303, `${req.baseUrl}/users`);
   };
 
   const confirmRemove = async (req: Request, res: Response) => {
     const { user } = await manageable(req, res);
-    renderPage(ctx, req, res, 'client/remove', { title: 'users.remove.title', target: user, targetName: ctx.host.users.displayName(user) });
+    renderPage(ctx, req, res, 'client/remove', {
+      title: 'users.remove.title',
+      target: user,
+      targetName: ctx.host.users.displayName(user),
+    });
   };
 
   const remove = async (req: Request, res: Response) => {

@@ -38,7 +38,13 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** The invite form on a page of its own, with what was refused and why. */
-  function renderRefusal(req: Request, res: Response, refused: Refusal, status: number, form: { email: string; access: string; permissions: string[] }) {
+  function renderRefusal(
+    req: Request,
+    res: Response,
+    refused: Refusal,
+    status: number,
+    form: { email: string; access: string; permissions: string[] },
+  ) {
     renderPage(
       ctx,
       req,
@@ -47,7 +53,11 @@ export function inviteHandlers(deps: Deps) {
       {
         title: 'nav.userManagement',
         ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors }),
-        refusal: { messageKey: refused.messageKey, params: refused.params, pendingInviteId: refused.params.pendingInviteId ?? null },
+        refusal: {
+          messageKey: refused.messageKey,
+          params: refused.params,
+          pendingInviteId: refused.params.pendingInviteId ?? null,
+        },
         usersUrl: usersPath(req),
       },
       status,
@@ -59,7 +69,11 @@ export function inviteHandlers(deps: Deps) {
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
     await refusable(
       async () => {
-        flashSent(ctx, req, await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req)));
+        flashSent(
+          ctx,
+          req,
+          await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req)),
+        );
         res.redirect(303, usersPath(req));
       },
       (refused, status) => renderRefusal(req, res, refused, status, form),
@@ -71,7 +85,10 @@ export function inviteHandlers(deps: Deps) {
     const id = idParam(req.params.inviteId);
     await refusable(
       async () => {
-        flashResent(req, await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)));
+        flashResent(
+          req,
+          await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)),
+        );
         res.redirect(303, usersPath(req));
       },
       (refused, status) => renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [] }),
@@ -80,7 +97,11 @@ export function inviteHandlers(deps: Deps) {
 
   const confirmCancel = async (req: Request, res: Response) => {
     const invite = await invitesService.pendingOf(account(req).id, idParam(req.params.inviteId));
-    renderPage(ctx, req, res, 'client/invite-cancel', { title: 'invites.cancelTitle', invite, usersUrl: usersPath(req) });
+    renderPage(ctx, req, res, 'client/invite-cancel', {
+      title: 'invites.cancelTitle',
+      invite,
+      usersUrl: usersPath(req),
+    });
   };
 
   const cancel = async (req: Request, res: Response) => {
@@ -90,7 +111,13 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** A pending invitation's access on a page of its own; `form` is what was sent when it is shown again. */
-  function renderAccess(req: Request, res: Response, invite: { id: number; email: string; allPermissions: boolean; permissions: string[] }, form?: { access: string; permissions: string[]; error: string }, status = 200) {
+  function renderAccess(
+    req: Request,
+    res: Response,
+    invite: { id: number; email: string; allPermissions: boolean; permissions: string[] },
+    form?: { access: string; permissions: string[]; error: string },
+    status = 200,
+  ) {
     const keys = form ? ctx.catalogue.keys.filter((k) => form.permissions.includes(k)) : invite.permissions;
     renderPage(
       ctx,
@@ -100,7 +127,11 @@ export function inviteHandlers(deps: Deps) {
       {
         title: 'invites.accessTitle',
         invite,
-        accessForm: { access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose', keys, error: form?.error ?? null },
+        accessForm: {
+          access: form ? (form.access === 'all' ? 'all' : 'choose') : invite.allPermissions ? 'all' : 'choose',
+          keys,
+          error: form?.error ?? null,
+        },
         usersUrl: usersPath(req),
       },
       status,
@@ -120,10 +151,21 @@ export function inviteHandlers(deps: Deps) {
         const { invite, changed } = await invitesService.changeAccess(userActor(req), accountId, id, form);
         if (!changed) flash(req, 'info', 'invites.accessUnchanged', { email: invite.email });
         else if (invite.allPermissions) flash(req, 'success', 'invites.accessSavedAll', { email: invite.email });
-        else flash(req, 'success', 'invites.accessSaved', { email: invite.email, access: ctx.catalogue.summary(tOf(req), invite) });
+        else
+          flash(req, 'success', 'invites.accessSaved', {
+            email: invite.email,
+            access: ctx.catalogue.summary(tOf(req), invite),
+          });
         res.redirect(303, usersPath(req));
       },
-      async (refused, status) => renderAccess(req, res, await invitesService.pendingOf(accountId, id), { ...form, error: refused.fieldErrors.permissions ?? refused.messageKey }, status),
+      async (refused, status) =>
+        renderAccess(
+          req,
+          res,
+          await invitesService.pendingOf(accountId, id),
+          { ...form, error: refused.fieldErrors.permissions ?? refused.messageKey },
+          status,
+        ),
     );
   };
 
@@ -137,7 +179,10 @@ export function inviteHandlers(deps: Deps) {
     req: Request,
     res: Response,
     valid: ValidInvitation,
-    extra: { registration?: { firstName: string; lastName: string; errors: RegistrationErrors }; registrationError?: string } = {},
+    extra: {
+      registration?: { firstName: string; lastName: string; errors: RegistrationErrors };
+      registrationError?: string;
+    } = {},
     status = 200,
   ) {
     const user = userOf(req);
@@ -186,15 +231,34 @@ export function inviteHandlers(deps: Deps) {
   /** Into the account just joined: the session works in it from the next page on. */
   async function enter(req: Request, res: Response, accepted: Accepted, user: HostUser) {
     const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
-    await enterAccount(ctx, deps.membersRepo, req, { userId: user.id, accountId: accepted.accountId, how: 'invitation', otherAccounts: multi });
-    flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', { name: accepted.accountName });
+    await enterAccount(ctx, deps.membersRepo, req, {
+      userId: user.id,
+      accountId: accepted.accountId,
+      how: 'invitation',
+      otherAccounts: multi,
+    });
+    flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', {
+      name: accepted.accountName,
+    });
     res.redirect(303, ctx.host.urls.home);
   }
 
   /** The account has no room for another user: the invitation stays, the owner must make room. */
   function renderFull(req: Request, res: Response, valid: ValidInvitation) {
     res.set('Cache-Control', 'no-store');
-    renderPage(ctx, req, res, 'client/invite-full', { title: 'invitePage.fullTitle', accountName: valid.accountName, max: ctx.settings().maxUsersPerAccount, expiresAt: valid.invite.expiresAt }, 409);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/invite-full',
+      {
+        title: 'invitePage.fullTitle',
+        accountName: valid.accountName,
+        max: ctx.settings().maxUsersPerAccount,
+        expiresAt: valid.invite.expiresAt,
+      },
+      409,
+    );
   }
 
   /** Why the invitation was not accepted: a link that is not valid, another address than the invited one, or a full account. */
@@ -243,7 +307,8 @@ export function inviteHandlers(deps: Deps) {
     const email = valid.invite.email;
     // No login is made for an account that could not take its user anyway.
     if (!(await invitesService.hasRoom(valid.invite.accountId))) return renderFull(req, res, valid);
-    const exists = () => renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
+    const exists = () =>
+      renderInvitation(req, res, valid, { registration, registrationError: 'invitePage.errors.exists' }, 409);
     if (await host.users.findByEmail(email)) return exists();
     let user: HostUser;
     try {
@@ -263,4 +328,3 @@ export function inviteHandlers(deps: Deps) {
 
   return { create, resend, confirmCancel, cancel, editAccess, saveAccess, show, accept, register };
 }
-

@@ -38,10 +38,19 @@ export function companyName(ctx: ModuleContext): string {
   }
 }
 
-function compose(ctx: ModuleContext, name: string, locale: string, to: string, subjectKey: string, raw: Record<string, unknown>) {
+function compose(
+  ctx: ModuleContext,
+  name: string,
+  locale: string,
+  to: string,
+  subjectKey: string,
+  raw: Record<string, unknown>,
+) {
   // Every value (names, account names, addresses) stays on one line of the message, whatever was stored.
   const values = { ...raw, company: companyName(ctx), portalUrl: ctx.host.baseUrl };
-  const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]));
+  const data = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? withoutControls(v) : v]),
+  );
   const t = translator(locale);
   const subject = subjectLine(t(subjectKey, data));
   const all = { ...data, subject, t, locale, dateTime: (ms: number) => `${formatDateTime(locale, ms, 'UTC')} UTC` };
@@ -68,12 +77,18 @@ export interface InviteMail {
 }
 
 /** Each granted permission with what it allows, in the reader's language; undefined when the message does not say. */
-function grantsOf(ctx: ModuleContext, locale: string, mail: InviteMail): Array<{ label: string; description: string }> | undefined {
+function grantsOf(
+  ctx: ModuleContext,
+  locale: string,
+  mail: InviteMail,
+): Array<{ label: string; description: string }> | undefined {
   const t = translator(locale);
   if (mail.allPermissions) return [{ label: t('access.all'), description: t('access.allHelp') }];
   if (!Array.isArray(mail.permissions)) return undefined;
   const keys = mail.permissions;
-  return ctx.catalogue.keys.filter((k) => keys.includes(k)).map((k) => ({ label: t(`permission.${k}.label`), description: t(`permission.${k}.description`) }));
+  return ctx.catalogue.keys
+    .filter((k) => keys.includes(k))
+    .map((k) => ({ label: t(`permission.${k}.label`), description: t(`permission.${k}.description`) }));
 }
 
 /**
@@ -82,7 +97,12 @@ function grantsOf(ctx: ModuleContext, locale: string, mail: InviteMail): Array<{
  * to which account, and what each granted permission allows.
  */
 export function sendInviteMail(ctx: ModuleContext, mail: InviteMail): Promise<void> {
-  return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', { ...mail, inviter: mail.inviterName, account: mail.accountName, grants: grantsOf(ctx, mail.locale, mail) });
+  return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', {
+    ...mail,
+    inviter: mail.inviterName,
+    account: mail.accountName,
+    grants: grantsOf(ctx, mail.locale, mail),
+  });
 }
 
 export interface AcceptedMail {
@@ -97,5 +117,9 @@ export interface AcceptedMail {
 
 /** Tells the owner that someone accepted an invitation to their account. */
 export function sendAcceptedMail(ctx: ModuleContext, mail: AcceptedMail): Promise<void> {
-  return compose(ctx, 'invite-accepted', mail.locale, mail.to, 'email.accepted.subject', { ...mail, account: mail.accountName, name: mail.userName });
+  return compose(ctx, 'invite-accepted', mail.locale, mail.to, 'email.accepted.subject', {
+    ...mail,
+    account: mail.accountName,
+    name: mail.userName,
+  });
 }

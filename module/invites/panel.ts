@@ -17,7 +17,12 @@ export interface InviteFormState {
 /** What views/client/invite-fields.ejs needs: the submitted values (or none) and their errors. */
 export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState> = {}): Record<string, unknown> {
   return {
-    inviteForm: { email: form.email ?? '', access: form.access ?? '', permissions: form.permissions ?? [], errors: form.errors ?? {} },
+    inviteForm: {
+      email: form.email ?? '',
+      access: form.access ?? '',
+      permissions: form.permissions ?? [],
+      errors: form.errors ?? {},
+    },
   };
 }
 
@@ -27,7 +32,14 @@ export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState
  */
 export async function invitesPanel(deps: Deps, req: Request, _res: Response): Promise<Record<string, unknown>> {
   const account = accountOf(req);
-  if (!account) return { pendingInvites: [], pendingInvitesTotal: 0, pendingInvitesPage: 1, pendingInvitesPages: 1, ...inviteFormData(deps.ctx) };
+  if (!account)
+    return {
+      pendingInvites: [],
+      pendingInvitesTotal: 0,
+      pendingInvitesPage: 1,
+      pendingInvitesPages: 1,
+      ...inviteFormData(deps.ctx),
+    };
   const total = await deps.invitesService.repo.countPending(account.id);
   const { page, pages, offset } = paging(req.query.ipage, total, PER_PAGE);
   const rows = await deps.invitesService.repo.listPending(account.id, offset, PER_PAGE);

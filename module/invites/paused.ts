@@ -19,6 +19,13 @@ export function pausedInvitation(deps: Deps): RequestHandler {
     const valid = (await isInstalled(ctx.knex)) ? await invitesService.open(token) : undefined;
     if (!valid) return next('router');
     res.set('Cache-Control', 'no-store');
-    renderPage(ctx, req, res, 'client/invite-paused', { title: 'invitePage.pausedTitle', accountName: valid.accountName, expiresAt: valid.invite.expiresAt }, 503);
+    renderPage(
+      ctx,
+      req,
+      res,
+      'client/invite-paused',
+      { title: 'invitePage.pausedTitle', accountName: valid.accountName, expiresAt: valid.invite.expiresAt },
+      503,
+    );
   };
 }

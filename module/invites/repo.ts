@@ -64,20 +64,28 @@ export class InvitesRepo {
   }
 
   async pendingFor(accountId: number, email: string, db: Db = this.knex): Promise<Invite | undefined> {
-    const row = (await db(I).where({ account_id: accountId, pending_email: email }).first()) as Record<string, unknown> | undefined;
+    const row = (await db(I).where({ account_id: accountId, pending_email: email }).first()) as
+      Record<string, unknown> | undefined;
     return row ? toInvite(row) : undefined;
   }
 
   /** Pending invitations that can still be accepted: they count towards the account's user limit. */
   async countOpen(accountId: number, now: number, db: Db = this.knex): Promise<number> {
-    const row = (await db(I).where('account_id', accountId).whereNotNull('pending_email').andWhere('expires_at', '>', now).count({ n: '*' }).first()) as
-      | { n: number | string }
-      | undefined;
+    const row = (await db(I)
+      .where('account_id', accountId)
+      .whereNotNull('pending_email')
+      .andWhere('expires_at', '>', now)
+      .count({ n: '*' })
+      .first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
   async countPending(accountId: number): Promise<number> {
-    const row = (await this.knex(I).where('account_id', accountId).whereNotNull('pending_email').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    const row = (await this.knex(I)
+      .where('account_id', accountId)
+      .whereNotNull('pending_email')
+      .count({ n: '*' })
+      .first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
@@ -103,7 +111,18 @@ export class InvitesRepo {
 
   async insert(
     db: Db,
-    input: { accountId: number; email: string; tokenHash: string; all: boolean; keys: string[]; invitedBy: number | null; invitedByAdmin?: number | null; locale: string | null; now: number; expiresAt: number },
+    input: {
+      accountId: number;
+      email: string;
+      tokenHash: string;
+      all: boolean;
+      keys: string[];
+      invitedBy: number | null;
+      invitedByAdmin?: number | null;
+      locale: string | null;
+      now: number;
+      expiresAt: number;
+    },
   ): Promise<number> {
     const [id] = await db(I).insert({
       account_id: input.accountId,
@@ -128,14 +147,29 @@ export class InvitesRepo {
 
   /** What a still-pending invitation grants; an accepted or cancelled one is left as it was. */
   async updateAccess(db: Db, id: number, all: boolean, keys: string[]): Promise<number> {
-    return Number(await db(I).where({ id }).whereNotNull('pending_email').update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys) }));
+    return Number(
+      await db(I)
+        .where({ id })
+        .whereNotNull('pending_email')
+        .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys) }),
+    );
   }
 
   /** A new link and expiry for a pending invitation being sent again. */
-  async reissue(db: Db, id: number, input: { tokenHash: string; expiresAt: number; sentCount: number; locale: string | null; now: number }): Promise<void> {
+  async reissue(
+    db: Db,
+    id: number,
+    input: { tokenHash: string; expiresAt: number; sentCount: number; locale: string | null; now: number },
+  ): Promise<void> {
     await db(I)
       .where({ id })
-      .update({ token_hash: input.tokenHash, expires_at: input.expiresAt, sent_count: input.sentCount, last_sent_at: input.now, locale: input.locale });
+      .update({
+        token_hash: input.tokenHash,
+        expires_at: input.expiresAt,
+        sent_count: input.sentCount,
+        last_sent_at: input.now,
+        locale: input.locale,
+      });
   }
 
   /**
@@ -153,7 +187,9 @@ export class InvitesRepo {
 
   /** Cancels a still-pending invitation; returns how many rows changed (0 when it was no longer pending). */
   async cancel(db: Db, id: number, now: number): Promise<number> {
-    return Number(await db(I).where({ id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null }));
+    return Number(
+      await db(I).where({ id }).whereNotNull('pending_email').update({ cancelled_at: now, pending_email: null }),
+    );
   }
 
   /** Closes an invitation without cancelling it: an expired one replaced by a new one to the same address. */
@@ -162,17 +198,31 @@ export class InvitesRepo {
   }
 
   /** The pending invitations one user sent for an account, locked until the transaction ends (MySQL). */
-  async lockPendingBy(db: Knex.Transaction, accountId: number, userId: number): Promise<Array<{ id: number; email: string }>> {
-    const rows = await db(I).where({ account_id: accountId, invited_by: userId }).whereNotNull('pending_email').forUpdate().select<Array<{
-      id: number;
-      email: string;
-    }>>('id', 'email');
+  async lockPendingBy(
+    db: Knex.Transaction,
+    accountId: number,
+    userId: number,
+  ): Promise<Array<{ id: number; email: string }>> {
+    const rows = await db(I)
+      .where({ account_id: accountId, invited_by: userId })
+      .whereNotNull('pending_email')
+      .forUpdate()
+      .select<
+        Array<{
+          id: number;
+          email: string;
+        }>
+      >('id', 'email');
     return rows.map((r) => ({ id: Number(r.id), email: r.email }));
   }
 
   /** Every invitation the user sent, in any account, that was neither accepted nor cancelled: cancelled now. */
   async cancelAllBy(db: Db, userId: number, now: number): Promise<void> {
-    await db(I).where({ invited_by: userId }).whereNull('accepted_at').whereNull('cancelled_at').update({ pending_email: null, cancelled_at: now });
+    await db(I)
+      .where({ invited_by: userId })
+      .whereNull('accepted_at')
+      .whereNull('cancelled_at')
+      .update({ pending_email: null, cancelled_at: now });
   }
 
   async deleteByAccount(db: Db, accountId: number): Promise<void> {
@@ -181,13 +231,18 @@ export class InvitesRepo {
 
   /** Pending invitations of every account (the admin overview's total), expired ones included. */
   async countAllPending(): Promise<number> {
-    const row = (await this.knex(I).whereNotNull('pending_email').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    const row = (await this.knex(I).whereNotNull('pending_email').count({ n: '*' }).first()) as
+      { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
   /** Invitations of every account that can still be accepted (what switching the module off pauses). */
   async countAllOpen(now: number): Promise<number> {
-    const row = (await this.knex(I).whereNotNull('pending_email').andWhere('expires_at', '>', now).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    const row = (await this.knex(I)
+      .whereNotNull('pending_email')
+      .andWhere('expires_at', '>', now)
+      .count({ n: '*' })
+      .first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 

@@ -30,7 +30,13 @@ export function isEmailAddress(email: string): boolean {
   if (at < 1 || at > 64) return false;
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  if (!/^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  if (
+    !/^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local) ||
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..')
+  )
+    return false;
   return /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain);
 }
 
@@ -78,7 +84,10 @@ export class InvitesService {
 
   /** Whether a local path is an invitation page of this module (signing in from it returns there). */
   isInvitationPath(path: string): boolean {
-    return path.startsWith(`${this.clientMountPath()}/invite/`) && looksLikeToken(path.slice(this.clientMountPath().length + '/invite/'.length));
+    return (
+      path.startsWith(`${this.clientMountPath()}/invite/`) &&
+      looksLikeToken(path.slice(this.clientMountPath().length + '/invite/'.length))
+    );
   }
 
   inviteLink(token: string): string {
@@ -94,7 +103,8 @@ export class InvitesService {
     else if (!isEmailAddress(email)) errors.email = 'invites.errors.emailInvalid';
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
     if ('error' in choice) errors.permissions = choice.error;
-    if (Object.keys(errors).length > 0 || 'error' in choice) throw Refusal.invalid('invites.errors.summary', {}, errors);
+    if (Object.keys(errors).length > 0 || 'error' in choice)
+      throw Refusal.invalid('invites.errors.summary', {}, errors);
     return { email, choice };
   }
 
@@ -106,7 +116,8 @@ export class InvitesService {
   private async checkLimits(trx: Knex.Transaction, accountId: number, now: number): Promise<void> {
     const { maxUsersPerAccount, invitesPerHour } = this.ctx.settings();
     if (maxUsersPerAccount > 0) {
-      const used = (await this.membersRepo.countMembers(accountId, '', trx)) + (await this.repo.countOpen(accountId, now, trx));
+      const used =
+        (await this.membersRepo.countMembers(accountId, '', trx)) + (await this.repo.countOpen(accountId, now, trx));
       if (used >= maxUsersPerAccount) throw Refusal.invalid('invites.errors.limit', { max: maxUsersPerAccount });
     }
     if ((await this.repo.sendsSince(accountId, now - HOUR, trx)) >= invitesPerHour) {
@@ -118,7 +129,8 @@ export class InvitesService {
   private async requireOpen(account: { id: number; name: string }): Promise<void> {
     const { host } = this.ctx;
     const [found] = await host.accounts.findByIds([account.id]);
-    if (!found || !isOpenStatus(host.schema, found.status)) throw Refusal.conflict('invites.errors.accountClosed', { account: account.name });
+    if (!found || !isOpenStatus(host.schema, found.status))
+      throw Refusal.conflict('invites.errors.accountClosed', { account: account.name });
   }
 
   private accessSummary(locale: string, invite: { allPermissions: boolean; permissions: string[] }): string {
@@ -129,7 +141,13 @@ export class InvitesService {
    * Creates the invitation and queues its e-mail in the same transaction, then sends it; when the
    * mail server fails the invitation stays and its e-mail is tried again (`mailSent` false).
    */
-  async invite(actor: Actor, inviter: HostUser, account: { id: number; name: string }, input: AccessInput, locale: string): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
+  async invite(
+    actor: Actor,
+    inviter: HostUser,
+    account: { id: number; name: string },
+    input: AccessInput,
+    locale: string,
+  ): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
     const { email, choice } = this.validate(input);
     await this.requireOpen(account);
     const { host } = this.ctx;
@@ -141,35 +159,93 @@ export class InvitesService {
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
     // The link's token is made when the e-mail goes out; until then no one holds one.
     const { hash } = newToken();
-    const made = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
-      await this.lockAccount(trx, account.id);
-      const owner = await this.membersRepo.owner(account.id, trx);
-      if (owner && owner.email.toLowerCase() === email) {
-        throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
-      }
-      if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw Refusal.invalid('invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
-      }
-      const pending = await this.repo.pendingFor(account.id, email, trx);
-      // The page offers to send the pending one again instead.
-      if (pending && pending.expiresAt > now) throw Refusal.conflict('invites.errors.pending', { email, pendingInviteId: pending.id });
-      // An expired invitation to the same address is closed; the new one replaces it.
-      if (pending) await this.repo.clearPending(trx, pending.id);
-      await this.checkLimits(trx, account.id, now);
-      const inviteId = await this.repo.insert(trx, { accountId: account.id, email, tokenHash: hash, all: choice.all, keys: choice.keys, invitedBy: inviter.id, invitedByAdmin: actor.type === 'admin' ? actor.id : null, locale, now, expiresAt: now + lifetime });
-      await writeLog(trx, actor, { accountId: account.id, action: 'invite_sent', targetEmail: email, details: { inviteId, permissions: choice.all ? 'all' : choice.keys } }, now);
-      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId, to: email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }), allPermissions: choice.all, permissions: choice.keys }, now);
-      return { inviteId, mailId };
-    }));
+    const made = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        await this.lockAccount(trx, account.id);
+        const owner = await this.membersRepo.owner(account.id, trx);
+        if (owner && owner.email.toLowerCase() === email) {
+          throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
+        }
+        if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
+          throw Refusal.invalid('invites.errors.hasAccess', { email }, { email: 'invites.errors.hasAccess' });
+        }
+        const pending = await this.repo.pendingFor(account.id, email, trx);
+        // The page offers to send the pending one again instead.
+        if (pending && pending.expiresAt > now)
+          throw Refusal.conflict('invites.errors.pending', { email, pendingInviteId: pending.id });
+        // An expired invitation to the same address is closed; the new one replaces it.
+        if (pending) await this.repo.clearPending(trx, pending.id);
+        await this.checkLimits(trx, account.id, now);
+        const inviteId = await this.repo.insert(trx, {
+          accountId: account.id,
+          email,
+          tokenHash: hash,
+          all: choice.all,
+          keys: choice.keys,
+          invitedBy: inviter.id,
+          invitedByAdmin: actor.type === 'admin' ? actor.id : null,
+          locale,
+          now,
+          expiresAt: now + lifetime,
+        });
+        await writeLog(
+          trx,
+          actor,
+          {
+            accountId: account.id,
+            action: 'invite_sent',
+            targetEmail: email,
+            details: { inviteId, permissions: choice.all ? 'all' : choice.keys },
+          },
+          now,
+        );
+        const mailId = await this.queueInviteMail(
+          trx,
+          {
+            accountId: account.id,
+            inviteId,
+            to: email,
+            locale,
+            inviterName: host.users.displayName(inviter),
+            accountName: account.name,
+            expiresAt: now + lifetime,
+            access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
+            allPermissions: choice.all,
+            permissions: choice.keys,
+          },
+          now,
+        );
+        return { inviteId, mailId };
+      }),
+    );
     const mailSent = await this.mail.deliver(made.mailId);
-    await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: made.inviteId, email, allPermissions: choice.all, permissions: choice.keys, resent: false, actor });
+    await this.ctx.emit('AccountUserInvited', {
+      accountId: account.id,
+      inviteId: made.inviteId,
+      email,
+      allPermissions: choice.all,
+      permissions: choice.keys,
+      resent: false,
+      actor,
+    });
     return { inviteId: made.inviteId, email, mailSent, allPermissions: choice.all, permissions: choice.keys };
   }
 
   /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
   private queueInviteMail(
     trx: Knex.Transaction,
-    mail: { accountId: number; inviteId: number; to: string; locale: string; inviterName: string; accountName: string; expiresAt: number; access: string; allPermissions: boolean; permissions: string[] },
+    mail: {
+      accountId: number;
+      inviteId: number;
+      to: string;
+      locale: string;
+      inviterName: string;
+      accountName: string;
+      expiresAt: number;
+      access: string;
+      allPermissions: boolean;
+      permissions: string[];
+    },
     now: number,
   ): Promise<number> {
     const { accountId, inviteId, to, ...payload } = mail;
@@ -181,7 +257,13 @@ export class InvitesService {
    * retried. Within a minute of the last send nothing is changed (`justSent`): a double click
    * sends one e-mail.
    */
-  async resend(actor: Actor, inviter: HostUser, account: { id: number; name: string }, inviteId: number, locale: string): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
+  async resend(
+    actor: Actor,
+    inviter: HostUser,
+    account: { id: number; name: string },
+    inviteId: number,
+    locale: string,
+  ): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
@@ -190,32 +272,73 @@ export class InvitesService {
     await this.requireOpen(account);
     const existingUser = await host.users.findByEmail(seen.email);
     locale = existingUser?.locale || locale;
-    const before = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
-      await this.lockAccount(trx, account.id);
-      const invite = await this.repo.byId(account.id, inviteId, trx);
-      if (!invite || !invite.pending) throw Refusal.notFound();
-      // Read under the account's lock: of two clicks at once the second sees the first one's send.
-      if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
-      // The address was given access another way since: a resent link would change nothing.
-      if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
-        throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
-      }
-      // An expired invitation did not count towards the user limit; sending it again does.
-      if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
-      else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
-        throw Refusal.rateLimited('invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
-      }
-      await this.repo.reissue(trx, invite.id, { tokenHash: hash, expiresAt: now + lifetime, sentCount: invite.sentCount + 1, locale, now });
-      await writeLog(trx, actor, { accountId: account.id, action: 'invite_resent', targetEmail: invite.email, details: { inviteId: invite.id, sentCount: invite.sentCount + 1 } }, now);
-      // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
-      await this.mail.repo.dropUnsent(trx, invite.id);
-      const mailId = await this.queueInviteMail(trx, { accountId: account.id, inviteId: invite.id, to: invite.email, locale, inviterName: host.users.displayName(inviter), accountName: account.name, expiresAt: now + lifetime, access: this.accessSummary(locale, invite), allPermissions: invite.allPermissions, permissions: invite.permissions }, now);
-      return { invite, mailId };
-    }));
+    const before = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        await this.lockAccount(trx, account.id);
+        const invite = await this.repo.byId(account.id, inviteId, trx);
+        if (!invite || !invite.pending) throw Refusal.notFound();
+        // Read under the account's lock: of two clicks at once the second sees the first one's send.
+        if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
+        // The address was given access another way since: a resent link would change nothing.
+        if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
+          throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
+        }
+        // An expired invitation did not count towards the user limit; sending it again does.
+        if (invite.expiresAt <= now) await this.checkLimits(trx, account.id, now);
+        else if ((await this.repo.sendsSince(account.id, now - HOUR, trx)) >= this.ctx.settings().invitesPerHour) {
+          throw Refusal.rateLimited('invites.errors.rate', { count: this.ctx.settings().invitesPerHour });
+        }
+        await this.repo.reissue(trx, invite.id, {
+          tokenHash: hash,
+          expiresAt: now + lifetime,
+          sentCount: invite.sentCount + 1,
+          locale,
+          now,
+        });
+        await writeLog(
+          trx,
+          actor,
+          {
+            accountId: account.id,
+            action: 'invite_resent',
+            targetEmail: invite.email,
+            details: { inviteId: invite.id, sentCount: invite.sentCount + 1 },
+          },
+          now,
+        );
+        // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
+        await this.mail.repo.dropUnsent(trx, invite.id);
+        const mailId = await this.queueInviteMail(
+          trx,
+          {
+            accountId: account.id,
+            inviteId: invite.id,
+            to: invite.email,
+            locale,
+            inviterName: host.users.displayName(inviter),
+            accountName: account.name,
+            expiresAt: now + lifetime,
+            access: this.accessSummary(locale, invite),
+            allPermissions: invite.allPermissions,
+            permissions: invite.permissions,
+          },
+          now,
+        );
+        return { invite, mailId };
+      }),
+    );
     const { invite } = before;
     if (before.mailId === null) return { ...invite, mailSent: false, justSent: true };
     const mailSent = await this.mail.deliver(before.mailId);
-    await this.ctx.emit('AccountUserInvited', { accountId: account.id, inviteId: invite.id, email: invite.email, allPermissions: invite.allPermissions, permissions: invite.permissions, resent: true, actor });
+    await this.ctx.emit('AccountUserInvited', {
+      accountId: account.id,
+      inviteId: invite.id,
+      email: invite.email,
+      allPermissions: invite.allPermissions,
+      permissions: invite.permissions,
+      resent: true,
+      actor,
+    });
     return { ...invite, mailSent, justSent: false };
   }
 
@@ -226,7 +349,12 @@ export class InvitesService {
       const now = this.ctx.now();
       const changed = await this.repo.cancel(trx, found.id, now);
       if (Number(changed) !== 1) throw Refusal.notFound();
-      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } }, now);
+      await writeLog(
+        trx,
+        actor,
+        { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } },
+        now,
+      );
       return found;
     });
     await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId, email: invite.email, actor });
@@ -237,20 +365,41 @@ export class InvitesService {
    * Changes what a pending invitation grants, keeping its link and expiry. Returns the invitation
    * as it now is and whether anything changed; a bad choice is refused with the field's error.
    */
-  async changeAccess(actor: Actor, accountId: number, inviteId: number, input: { access: unknown; permissions: unknown }): Promise<{ invite: Invite; changed: boolean }> {
+  async changeAccess(
+    actor: Actor,
+    accountId: number,
+    inviteId: number,
+    input: { access: unknown; permissions: unknown },
+  ): Promise<{ invite: Invite; changed: boolean }> {
     const choice = this.ctx.catalogue.parseChoice(input.access, input.permissions);
     if ('error' in choice) throw Refusal.invalid('invites.errors.summary', {}, { permissions: choice.error });
-    const outcome = await retryOnDeadlock(() => this.ctx.knex.transaction(async (trx) => {
-      const found = await this.repo.byId(accountId, inviteId, trx, true);
-      if (!found || !found.pending) throw Refusal.notFound();
-      const same = found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
-      if (same) return { invite: found, changed: false };
-      const now = this.ctx.now();
-      if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();
-      const from = found.allPermissions ? 'all' : found.permissions;
-      await writeLog(trx, actor, { accountId, action: 'invite_access_changed', targetEmail: found.email, details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys } }, now);
-      return { invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys }, changed: true };
-    }));
+    const outcome = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        const found = await this.repo.byId(accountId, inviteId, trx, true);
+        if (!found || !found.pending) throw Refusal.notFound();
+        const same =
+          found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
+        if (same) return { invite: found, changed: false };
+        const now = this.ctx.now();
+        if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();
+        const from = found.allPermissions ? 'all' : found.permissions;
+        await writeLog(
+          trx,
+          actor,
+          {
+            accountId,
+            action: 'invite_access_changed',
+            targetEmail: found.email,
+            details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys },
+          },
+          now,
+        );
+        return {
+          invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys },
+          changed: true,
+        };
+      }),
+    );
     return outcome;
   }
 
@@ -265,7 +414,8 @@ export class InvitesService {
   async open(token: unknown): Promise<ValidInvitation | undefined> {
     if (!looksLikeToken(token)) return undefined;
     const invite = await this.repo.byTokenHash(hashToken(token));
-    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now()) return undefined;
+    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now())
+      return undefined;
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([invite.accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
@@ -296,24 +446,51 @@ export class InvitesService {
         if (maxUsersPerAccount > 0) {
           await this.lockAccount(trx, invite.accountId);
           const member = await this.membersRepo.find(invite.accountId, user.id, trx);
-          if (!member && (await this.membersRepo.countMembers(invite.accountId, '', trx)) >= maxUsersPerAccount) return 'full' as const;
+          if (!member && (await this.membersRepo.countMembers(invite.accountId, '', trx)) >= maxUsersPerAccount)
+            return 'full' as const;
         }
         if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
         const choice = { all: invite.allPermissions, keys: invite.permissions };
         const added = await this.members.add(
           actor,
-          { accountId: invite.accountId, userId: user.id, choice, invitedBy: invite.invitedBy, action: 'invite_accepted', targetEmail: invite.email },
+          {
+            accountId: invite.accountId,
+            userId: user.id,
+            choice,
+            invitedBy: invite.invitedBy,
+            action: 'invite_accepted',
+            targetEmail: invite.email,
+          },
           trx,
         );
         if (!added.created) {
-          await writeLog(trx, actor, { accountId: invite.accountId, action: 'invite_accepted', targetUserId: user.id, targetEmail: invite.email, details: { inviteId: invite.id, existingMember: true } }, now);
+          await writeLog(
+            trx,
+            actor,
+            {
+              accountId: invite.accountId,
+              action: 'invite_accepted',
+              targetUserId: user.id,
+              targetEmail: invite.email,
+              details: { inviteId: invite.id, existingMember: true },
+            },
+            now,
+          );
         }
         return added;
       }),
     );
     if (!result) return this.acceptedBefore(user, token);
-    if (result === 'full') throw Refusal.conflict('invitePage.fullText', { account: accountName, max: maxUsersPerAccount });
-    await this.ctx.emit('AccountUserInviteAccepted', { accountId: invite.accountId, inviteId: invite.id, userId: user.id, email: invite.email, created: result.created, actor });
+    if (result === 'full')
+      throw Refusal.conflict('invitePage.fullText', { account: accountName, max: maxUsersPerAccount });
+    await this.ctx.emit('AccountUserInviteAccepted', {
+      accountId: invite.accountId,
+      inviteId: invite.id,
+      userId: user.id,
+      email: invite.email,
+      created: result.created,
+      actor,
+    });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
     return { accountId: invite.accountId, accountName, created: result.created };
   }
@@ -352,7 +529,10 @@ export class InvitesService {
       });
     } catch (err) {
       // The acceptance stands; only the courtesy e-mail is lost.
-      host.logger.error('owner could not be told of an accepted invitation', { err: String(err), accountId: invite.accountId });
+      host.logger.error('owner could not be told of an accepted invitation', {
+        err: String(err),
+        accountId: invite.accountId,
+      });
     }
   }
 }

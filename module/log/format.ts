@@ -35,17 +35,28 @@ async function peopleNamed(ctx: ModuleContext, entries: LogEntry[]): Promise<Map
   const ids = new Set<number>();
   for (const e of entries) {
     if (e.targetUserId !== null) ids.add(e.targetUserId);
-    if (e.action === 'owner_changed' && typeof e.details.previousOwnerId === 'number') ids.add(e.details.previousOwnerId);
+    if (e.action === 'owner_changed' && typeof e.details.previousOwnerId === 'number')
+      ids.add(e.details.previousOwnerId);
   }
   if (ids.size === 0) return new Map();
   const u = ctx.host.schema.users;
-  const rows = await ctx.knex(u.table).whereIn(u.id, [...ids]).select<Array<{
-    id: number;
-    email: string;
-    first: string | null;
-    last: string | null;
-  }>>({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
-  return new Map(rows.map((r) => [Number(r.id), nameOf(ctx, { id: Number(r.id), email: r.email, firstName: r.first ?? '', lastName: r.last ?? '' })]));
+  const rows = await ctx
+    .knex(u.table)
+    .whereIn(u.id, [...ids])
+    .select<
+      Array<{
+        id: number;
+        email: string;
+        first: string | null;
+        last: string | null;
+      }>
+    >({ id: u.id, email: u.email, first: u.firstName, last: u.lastName });
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      nameOf(ctx, { id: Number(r.id), email: r.email, firstName: r.first ?? '', lastName: r.last ?? '' }),
+    ]),
+  );
 }
 
 function actorOf(t: Translate, e: LogEntry): string {
@@ -57,18 +68,24 @@ function actorOf(t: Translate, e: LogEntry): string {
 function accessOf(ctx: ModuleContext, t: Translate, value: unknown): string {
   if (value === 'all') return t('permissions.all');
   if (!Array.isArray(value)) return '';
-  return ctx.catalogue.summary(t, { allPermissions: false, permissions: value.filter((k): k is string => typeof k === 'string') });
+  return ctx.catalogue.summary(t, {
+    allPermissions: false,
+    permissions: value.filter((k): k is string => typeof k === 'string'),
+  });
 }
 
 /** The details worth reading for the actions that carry them, in words. */
 function detailsOf(ctx: ModuleContext, t: Translate, e: LogEntry, names: Map<number, string>): string {
   const d = e.details;
   const access = (value: unknown) => accessOf(ctx, t, value);
-  if ((e.action === 'permissions_changed' || e.action === 'invite_access_changed') && 'to' in d) return t('activity.details.changed', { from: access(d.from), to: access(d.to) });
+  if ((e.action === 'permissions_changed' || e.action === 'invite_access_changed') && 'to' in d)
+    return t('activity.details.changed', { from: access(d.from), to: access(d.to) });
   if (e.action === 'owner_changed' && typeof d.previousOwnerId === 'number') {
     const name = names.get(d.previousOwnerId) ?? `#${d.previousOwnerId}`;
     // Entries written before the choice existed hold no access: the previous owner kept All Permissions.
-    return 'previousOwnerAccess' in d ? t('activity.details.previousOwnerKeeps', { name, access: access(d.previousOwnerAccess) }) : t('activity.details.previousOwner', { name });
+    return 'previousOwnerAccess' in d
+      ? t('activity.details.previousOwnerKeeps', { name, access: access(d.previousOwnerAccess) })
+      : t('activity.details.previousOwner', { name });
   }
   if ('permissions' in d) return t('activity.details.access', { access: access(d.permissions) });
   if (e.action === 'invite_cancelled' && d.inviterLostAccess) return t('activity.details.inviterLostAccess');

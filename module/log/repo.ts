@@ -27,7 +27,12 @@ export interface LogEntry {
 }
 
 /** Writes one activity entry and returns its id; called inside the transaction of the change it records. */
-export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry: LogEntryInput, now: number): Promise<number> {
+export async function writeLog(
+  db: Knex | Knex.Transaction,
+  actor: Actor,
+  entry: LogEntryInput,
+  now: number,
+): Promise<number> {
   const [id] = await db(TABLES.log).insert({
     account_id: entry.accountId,
     actor_type: actor.type,
@@ -44,7 +49,12 @@ export async function writeLog(db: Knex | Knex.Transaction, actor: Actor, entry:
 }
 
 /** How many entries of these actions an account has had since `since` (counts that must hold across app instances). */
-export async function countActionsSince(db: Knex | Knex.Transaction, accountId: number, actions: string[], since: number): Promise<number> {
+export async function countActionsSince(
+  db: Knex | Knex.Transaction,
+  accountId: number,
+  actions: string[],
+  since: number,
+): Promise<number> {
   const row = (await db(TABLES.log)
     .where('account_id', accountId)
     .whereIn('action', actions)
@@ -55,8 +65,18 @@ export async function countActionsSince(db: Knex | Knex.Transaction, accountId: 
 }
 
 /** Whether the user's switch into the account was logged after `since` (on the (target user, id) index). */
-export async function recentSwitch(db: Knex | Knex.Transaction, userId: number, accountId: number, since: number): Promise<boolean> {
-  return Boolean(await db(TABLES.log).where({ target_user_id: userId, account_id: accountId, action: 'account_switched' }).andWhere('created_at', '>', since).first('id'));
+export async function recentSwitch(
+  db: Knex | Knex.Transaction,
+  userId: number,
+  accountId: number,
+  since: number,
+): Promise<boolean> {
+  return Boolean(
+    await db(TABLES.log)
+      .where({ target_user_id: userId, account_id: accountId, action: 'account_switched' })
+      .andWhere('created_at', '>', since)
+      .first('id'),
+  );
 }
 
 export interface LogFilter {
@@ -90,16 +110,26 @@ function toEntry(row: Record<string, unknown>): LogEntry {
 }
 
 /** Newest first, one page plus one row to tell whether there is a next page. */
-export async function listLog(knex: Knex, filter: LogFilter, page: number, perPage: number): Promise<{ entries: LogEntry[]; hasNext: boolean }> {
+export async function listLog(
+  knex: Knex,
+  filter: LogFilter,
+  page: number,
+  perPage: number,
+): Promise<{ entries: LogEntry[]; hasNext: boolean }> {
   const q = knex(TABLES.log).select('*');
   if (filter.accountId !== undefined) q.where('account_id', filter.accountId);
   if (filter.userId !== undefined) {
     const userId = filter.userId;
-    q.where((w) => w.where('target_user_id', userId).orWhere((a) => a.where('actor_type', 'user').andWhere('actor_id', userId)));
+    q.where((w) =>
+      w.where('target_user_id', userId).orWhere((a) => a.where('actor_type', 'user').andWhere('actor_id', userId)),
+    );
   }
   if (filter.action) q.where('action', filter.action);
   if (filter.from !== undefined) q.where('created_at', '>=', filter.from);
   if (filter.to !== undefined) q.where('created_at', '<', filter.to);
-  const rows = (await q.orderBy('id', 'desc').limit(perPage + 1).offset((page - 1) * perPage)) as Record<string, unknown>[];
+  const rows = (await q
+    .orderBy('id', 'desc')
+    .limit(perPage + 1)
+    .offset((page - 1) * perPage)) as Record<string, unknown>[];
   return { entries: rows.slice(0, perPage).map(toEntry), hasNext: rows.length > perPage };
 }

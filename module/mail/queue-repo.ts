@@ -36,7 +36,17 @@ export class MailQueueRepo {
   constructor(private readonly knex: Knex) {}
 
   /** Queues a message inside the caller's transaction; it becomes visible (and sendable) with the commit. */
-  async enqueue(trx: Knex.Transaction, mail: { kind: string; accountId: number | null; inviteId: number | null; to: string; payload: Record<string, unknown> }, now: number): Promise<number> {
+  async enqueue(
+    trx: Knex.Transaction,
+    mail: {
+      kind: string;
+      accountId: number | null;
+      inviteId: number | null;
+      to: string;
+      payload: Record<string, unknown>;
+    },
+    now: number,
+  ): Promise<number> {
     const [id] = await trx(Q).insert({
       kind: mail.kind,
       account_id: mail.accountId,
@@ -58,7 +68,12 @@ export class MailQueueRepo {
 
   /** Ids of messages due now, oldest first, by the (status, next_attempt_at) index. */
   async due(now: number, limit: number): Promise<number[]> {
-    const rows = await this.knex(Q).where('status', 'queued').andWhere('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).select<Array<{ id: number }>>('id');
+    const rows = await this.knex(Q)
+      .where('status', 'queued')
+      .andWhere('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .select<Array<{ id: number }>>('id');
     return rows.map((r) => Number(r.id));
   }
 
@@ -77,14 +92,21 @@ export class MailQueueRepo {
   }
 
   async finish(id: number, claimant: string, status: 'sent' | 'dropped', now: number): Promise<void> {
-    await this.knex(Q).where({ id, claimed_by: claimant, status: 'sending' }).update({ status, sent_at: status === 'sent' ? now : null });
+    await this.knex(Q)
+      .where({ id, claimed_by: claimant, status: 'sending' })
+      .update({ status, sent_at: status === 'sent' ? now : null });
   }
 
   /** A failed attempt: tried again at `next`, or given up (`failed`) when there is none. */
   async retry(id: number, claimant: string, next: number | null, error: string): Promise<void> {
     await this.knex(Q)
       .where({ id, claimed_by: claimant, status: 'sending' })
-      .update({ status: next === null ? 'failed' : 'queued', next_attempt_at: next ?? 0, claimed_by: null, last_error: error.slice(0, 255) });
+      .update({
+        status: next === null ? 'failed' : 'queued',
+        next_attempt_at: next ?? 0,
+        claimed_by: null,
+        last_error: error.slice(0, 255),
+      });
   }
 
   async byId(id: number): Promise<QueuedMail | undefined> {

@@ -34,7 +34,10 @@ export class MailSender {
     try {
       return await this.attempt(id);
     } catch (err) {
-      this.ctx.host.logger.warn('queued e-mail not sent now; a later pass tries again', { mailId: id, err: String(err) });
+      this.ctx.host.logger.warn('queued e-mail not sent now; a later pass tries again', {
+        mailId: id,
+        err: String(err),
+      });
       return false;
     }
   }
@@ -61,7 +64,11 @@ export class MailSender {
     } catch (err) {
       const wait = RETRY_MINUTES[claimed.mail.attempts - 1];
       await this.repo.retry(id, claimant, wait === undefined ? null : now + wait * MINUTE, String(err));
-      ctx.host.logger.warn('queued e-mail not sent; it will be tried again', { mailId: id, attempts: claimed.mail.attempts, err: String(err) });
+      ctx.host.logger.warn('queued e-mail not sent; it will be tried again', {
+        mailId: id,
+        attempts: claimed.mail.attempts,
+        err: String(err),
+      });
       return false;
     }
     await this.repo.finish(id, claimant, 'sent', ctx.now());
@@ -96,7 +103,11 @@ export class MailSender {
 
   private send(mail: QueuedMail, token: string | undefined): Promise<void> {
     if (mail.kind === 'invite' && token) {
-      return sendInviteMail(this.ctx, { ...(mail.payload as unknown as Omit<InviteMail, 'to' | 'link'>), to: mail.to, link: this.inviteLink(token) });
+      return sendInviteMail(this.ctx, {
+        ...(mail.payload as unknown as Omit<InviteMail, 'to' | 'link'>),
+        to: mail.to,
+        link: this.inviteLink(token),
+      });
     }
     throw new Error(`unknown mail kind: ${mail.kind}`);
   }

@@ -31,9 +31,18 @@ export interface MemberWithUser extends Member {
 }
 
 /** The membership columns `toMember` reads, from the members table aliased as `m`: the one list of them. */
-export const MEMBER_COLUMNS = ['id', 'account_id', 'user_id', 'is_owner', 'all_permissions', 'permissions', 'invited_by', 'created_at', 'updated_at', 'last_login_at'].map(
-  (c) => `m.${c}`,
-);
+export const MEMBER_COLUMNS = [
+  'id',
+  'account_id',
+  'user_id',
+  'is_owner',
+  'all_permissions',
+  'permissions',
+  'invited_by',
+  'created_at',
+  'updated_at',
+  'last_login_at',
+].map((c) => `m.${c}`);
 
 export function toMember(row: Record<string, unknown>): Member {
   const isOwner = Boolean(row.is_owner);
@@ -60,20 +69,32 @@ export class MembersRepo {
     private readonly schema: HostSchema,
   ) {}
 
-
-  async membership(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Membership | undefined> {
+  async membership(
+    accountId: number,
+    userId: number,
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<Membership | undefined> {
     const a = this.schema.accounts;
     const row = await db(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.account_id', accountId)
       .andWhere('m.user_id', userId)
-      .first<Record<string, unknown> | undefined>([...MEMBER_COLUMNS, accountNameAs(this.knex, this.schema, 'a', 'account_name'), `a.${a.status} as account_status`]);
+      .first<Record<string, unknown> | undefined>([
+        ...MEMBER_COLUMNS,
+        accountNameAs(this.knex, this.schema, 'a', 'account_name'),
+        `a.${a.status} as account_status`,
+      ]);
     if (!row) return undefined;
-    return { ...toMember(row), accountName: String(row.account_name), accountOpen: isOpenStatus(this.schema, row.account_status) };
+    return {
+      ...toMember(row),
+      accountName: String(row.account_name),
+      accountOpen: isOpenStatus(this.schema, row.account_status),
+    };
   }
 
   async find(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Member | undefined> {
-    const row = (await db(M).where({ account_id: accountId, user_id: userId }).first()) as Record<string, unknown> | undefined;
+    const row = (await db(M).where({ account_id: accountId, user_id: userId }).first()) as
+      Record<string, unknown> | undefined;
     return row ? toMember(row) : undefined;
   }
 
@@ -84,7 +105,8 @@ export class MembersRepo {
     for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
       const p = likePattern(word);
       q.andWhere((w) =>
-        w.whereRaw('?? like ? escape ?', [`u.${u.email}`, p, '\\'])
+        w
+          .whereRaw('?? like ? escape ?', [`u.${u.email}`, p, '\\'])
           .orWhereRaw('?? like ? escape ?', [`u.${u.firstName}`, p, '\\'])
           .orWhereRaw('?? like ? escape ?', [`u.${u.lastName}`, p, '\\']),
       );
@@ -104,8 +126,15 @@ export class MembersRepo {
    */
   async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
     const u = this.schema.users;
-    const columns = [...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`];
-    const owner = await this.membersQuery(accountId, search).andWhere('m.is_owner', true).first<Record<string, unknown> | undefined>(columns);
+    const columns = [
+      ...MEMBER_COLUMNS,
+      `u.${u.email} as email`,
+      `u.${u.firstName} as first_name`,
+      `u.${u.lastName} as last_name`,
+    ];
+    const owner = await this.membersQuery(accountId, search)
+      .andWhere('m.is_owner', true)
+      .first<Record<string, unknown> | undefined>(columns);
     const ownerFirst = owner && offset === 0 ? [owner] : [];
     const rows = await this.membersQuery(accountId, search)
       .whereNull('m.is_owner')
@@ -113,7 +142,12 @@ export class MembersRepo {
       .offset(owner ? Math.max(0, offset - 1) : offset)
       .limit(limit - ownerFirst.length)
       .select<Record<string, unknown>[]>(columns);
-    return [...ownerFirst, ...rows].map((row) => ({ ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) }));
+    return [...ownerFirst, ...rows].map((row) => ({
+      ...toMember(row),
+      email: String(row.email),
+      firstName: String(row.first_name),
+      lastName: String(row.last_name),
+    }));
   }
 
   async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {
@@ -122,19 +156,41 @@ export class MembersRepo {
       .join(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
       .where('m.account_id', accountId)
       .andWhere('m.is_owner', true)
-      .first<Record<string, unknown> | undefined>([...MEMBER_COLUMNS, `u.${u.email} as email`, `u.${u.firstName} as first_name`, `u.${u.lastName} as last_name`]);
-    return row ? { ...toMember(row), email: String(row.email), firstName: String(row.first_name), lastName: String(row.last_name) } : undefined;
+      .first<Record<string, unknown> | undefined>([
+        ...MEMBER_COLUMNS,
+        `u.${u.email} as email`,
+        `u.${u.firstName} as first_name`,
+        `u.${u.lastName} as last_name`,
+      ]);
+    return row
+      ? {
+          ...toMember(row),
+          email: String(row.email),
+          firstName: String(row.first_name),
+          lastName: String(row.last_name),
+        }
+      : undefined;
   }
 
   /** The set the account's owner held as a user before becoming owner (raw, as stored), if one was kept. */
   async ownerBeforeOwnerPermissions(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<unknown> {
-    const row = await db(M).where({ account_id: accountId, is_owner: true }).first<{ before_owner_permissions: unknown } | undefined>('before_owner_permissions');
+    const row = await db(M)
+      .where({ account_id: accountId, is_owner: true })
+      .first<{ before_owner_permissions: unknown } | undefined>('before_owner_permissions');
     return row?.before_owner_permissions ?? null;
   }
 
   async insert(
     db: Knex | Knex.Transaction,
-    input: { accountId: number; userId: number; isOwner: boolean; allPermissions: boolean; permissions: string[]; invitedBy: number | null; now: number },
+    input: {
+      accountId: number;
+      userId: number;
+      isOwner: boolean;
+      allPermissions: boolean;
+      permissions: string[];
+      invitedBy: number | null;
+      now: number;
+    },
   ): Promise<void> {
     await db(M).insert({
       account_id: input.accountId,
@@ -149,7 +205,12 @@ export class MembersRepo {
     });
   }
 
-  async touchLastLogin(accountId: number, userId: number, now: number, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+  async touchLastLogin(
+    accountId: number,
+    userId: number,
+    now: number,
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<void> {
     await db(M).where({ account_id: accountId, user_id: userId }).update({ last_login_at: now });
   }
 
@@ -157,12 +218,21 @@ export class MembersRepo {
    * Locks the account's owner row until the transaction ends (MySQL): changes to one account's
    * users (ownership moves, grants, invitations) queue here. Returns the owner row, if any.
    */
-  async lockOwner(db: Knex.Transaction, accountId: number): Promise<{ id: number; userId: number; beforeOwnerPermissions: unknown } | undefined> {
+  async lockOwner(
+    db: Knex.Transaction,
+    accountId: number,
+  ): Promise<{ id: number; userId: number; beforeOwnerPermissions: unknown } | undefined> {
     const row = await db(M)
       .where({ account_id: accountId, is_owner: true })
       .forUpdate()
-      .first<{ id: number; user_id: number; before_owner_permissions: unknown } | undefined>('id', 'user_id', 'before_owner_permissions');
-    return row ? { id: Number(row.id), userId: Number(row.user_id), beforeOwnerPermissions: row.before_owner_permissions } : undefined;
+      .first<{ id: number; user_id: number; before_owner_permissions: unknown } | undefined>(
+        'id',
+        'user_id',
+        'before_owner_permissions',
+      );
+    return row
+      ? { id: Number(row.id), userId: Number(row.user_id), beforeOwnerPermissions: row.before_owner_permissions }
+      : undefined;
   }
 
   /** Locks one membership row until the transaction ends, so changes of one member queue. */
@@ -182,7 +252,13 @@ export class MembersRepo {
     return new Set(rows.map((r) => Number(r.account_id)));
   }
 
-  async updateAccess(db: Knex | Knex.Transaction, id: number, all: boolean, keys: string[], now: number): Promise<void> {
+  async updateAccess(
+    db: Knex | Knex.Transaction,
+    id: number,
+    all: boolean,
+    keys: string[],
+    now: number,
+  ): Promise<void> {
     await db(M)
       .where({ id })
       .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys), updated_at: now });
@@ -192,14 +268,26 @@ export class MembersRepo {
   async setOwner(db: Knex | Knex.Transaction, id: number, keptAside: string[] | null, now: number): Promise<void> {
     await db(M)
       .where({ id })
-      .update({ is_owner: true, all_permissions: true, permissions: '[]', before_owner_permissions: keptAside ? JSON.stringify(keptAside) : null, updated_at: now });
+      .update({
+        is_owner: true,
+        all_permissions: true,
+        permissions: '[]',
+        before_owner_permissions: keptAside ? JSON.stringify(keptAside) : null,
+        updated_at: now,
+      });
   }
 
   /** The previous owner becomes a user of the account with the given access. */
   async unsetOwner(db: Knex | Knex.Transaction, id: number, all: boolean, keys: string[], now: number): Promise<void> {
     await db(M)
       .where({ id })
-      .update({ is_owner: null, all_permissions: all, permissions: JSON.stringify(all ? [] : keys), before_owner_permissions: null, updated_at: now });
+      .update({
+        is_owner: null,
+        all_permissions: all,
+        permissions: JSON.stringify(all ? [] : keys),
+        before_owner_permissions: null,
+        updated_at: now,
+      });
   }
 
   async deleteMember(db: Knex | Knex.Transaction, id: number): Promise<void> {

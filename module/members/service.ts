@@ -80,12 +80,17 @@ export class MembersService {
       if (sameAccess(member, choice)) return undefined;
       const now = this.ctx.now();
       await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, now);
-      await writeLog(trx, actor, {
-        accountId,
-        action: 'permissions_changed',
-        targetUserId: userId,
-        details: { from: member.allPermissions ? 'all' : member.permissions, to: choice.all ? 'all' : choice.keys },
-      }, now);
+      await writeLog(
+        trx,
+        actor,
+        {
+          accountId,
+          action: 'permissions_changed',
+          targetUserId: userId,
+          details: { from: member.allPermissions ? 'all' : member.permissions, to: choice.all ? 'all' : choice.keys },
+        },
+        now,
+      );
       return member;
     });
     if (!before) return false;
@@ -111,15 +116,32 @@ export class MembersService {
       return this.cancelInvitesOf(trx, actor, accountId, userId, now);
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
-    for (const invite of cancelled) await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
+    for (const invite of cancelled)
+      await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
   }
 
   /** Someone who lost access can no longer let others in: their pending invitations end with them. */
-  private async cancelInvitesOf(trx: Knex.Transaction, actor: Actor, accountId: number, userId: number, now: number): Promise<Array<{ id: number; email: string }>> {
+  private async cancelInvitesOf(
+    trx: Knex.Transaction,
+    actor: Actor,
+    accountId: number,
+    userId: number,
+    now: number,
+  ): Promise<Array<{ id: number; email: string }>> {
     const rows = await this.invites.lockPendingBy(trx, accountId, userId);
     for (const row of rows) {
       await this.invites.cancel(trx, row.id, now);
-      await writeLog(trx, actor, { accountId, action: 'invite_cancelled', targetEmail: row.email, details: { inviteId: row.id, inviterLostAccess: true } }, now);
+      await writeLog(
+        trx,
+        actor,
+        {
+          accountId,
+          action: 'invite_cancelled',
+          targetEmail: row.email,
+          details: { inviteId: row.id, inviterLostAccess: true },
+        },
+        now,
+      );
     }
     return rows;
   }
@@ -137,7 +159,13 @@ export class MembersService {
       await this.repo.touchLastLogin(accountId, userId, now, trx);
       // At most one entry an hour per person and account, so switching back and forth cannot bury the owner's log.
       const recent = await recentSwitch(trx, userId, accountId, now - SWITCH_LOG_INTERVAL_MS);
-      if (!recent) await writeLog(trx, actor, { accountId, action: 'account_switched', targetUserId: userId, details: { from: previousAccountId } }, now);
+      if (!recent)
+        await writeLog(
+          trx,
+          actor,
+          { accountId, action: 'account_switched', targetUserId: userId, details: { from: previousAccountId } },
+          now,
+        );
     });
     await this.ctx.emit('AccountSwitched', { userId, accountId, previousAccountId });
   }
@@ -148,7 +176,14 @@ export class MembersService {
    */
   async add(
     actor: Actor,
-    input: { accountId: number; userId: number; choice: AccessChoice; invitedBy?: number | null; action?: string; targetEmail?: string },
+    input: {
+      accountId: number;
+      userId: number;
+      choice: AccessChoice;
+      invitedBy?: number | null;
+      action?: string;
+      targetEmail?: string;
+    },
     trx?: Knex.Transaction,
   ): Promise<{ created: boolean }> {
     const run = async (db: Knex.Transaction): Promise<{ created: boolean }> => {
@@ -164,13 +199,18 @@ export class MembersService {
         invitedBy: input.invitedBy ?? null,
         now,
       });
-      await writeLog(db, actor, {
-        accountId: input.accountId,
-        action: input.action ?? 'user_added',
-        targetUserId: input.userId,
-        targetEmail: input.targetEmail ?? null,
-        details: { permissions: input.choice.all ? 'all' : input.choice.keys },
-      }, now);
+      await writeLog(
+        db,
+        actor,
+        {
+          accountId: input.accountId,
+          action: input.action ?? 'user_added',
+          targetUserId: input.userId,
+          targetEmail: input.targetEmail ?? null,
+          details: { permissions: input.choice.all ? 'all' : input.choice.keys },
+        },
+        now,
+      );
       return { created: true };
     };
     try {
@@ -206,7 +246,8 @@ export class MembersService {
       if (!target) throw Refusal.notFound();
       if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null };
       const currentOwnerId = current ? current.userId : null;
-      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId) throw Refusal.conflict('admin.owner.ownerChanged');
+      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId)
+        throw Refusal.conflict('admin.owner.ownerChanged');
       const now = this.ctx.now();
       let kept: AccessChoice | null = null;
       if (current) {
@@ -214,12 +255,19 @@ export class MembersService {
         await this.repo.unsetOwner(trx, current.id, kept.all, kept.keys, now);
       }
       await this.repo.setOwner(trx, target.id, earlierOf(target), now);
-      await writeLog(trx, actor, {
-        accountId,
-        action: 'owner_changed',
-        targetUserId: userId,
-        details: kept ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys } : { previousOwnerId: null },
-      }, now);
+      await writeLog(
+        trx,
+        actor,
+        {
+          accountId,
+          action: 'owner_changed',
+          targetUserId: userId,
+          details: kept
+            ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys }
+            : { previousOwnerId: null },
+        },
+        now,
+      );
       return { previousOwnerId: currentOwnerId, changed: true, previousOwnerAccess: kept };
     });
     if (result.changed) {
@@ -270,9 +318,22 @@ export class MembersService {
         if (existing) {
           await this.repo.setOwner(trx, existing.id, earlierOf(existing), now);
         } else {
-          await this.repo.insert(trx, { accountId, userId, isOwner: true, allPermissions: true, permissions: [], invitedBy: null, now });
+          await this.repo.insert(trx, {
+            accountId,
+            userId,
+            isOwner: true,
+            allPermissions: true,
+            permissions: [],
+            invitedBy: null,
+            now,
+          });
         }
-        await writeLog(trx, { type: 'system', id: null, name: 'system' }, { accountId, action, targetUserId: userId }, now);
+        await writeLog(
+          trx,
+          { type: 'system', id: null, name: 'system' },
+          { accountId, action, targetUserId: userId },
+          now,
+        );
         return true;
       });
     } catch (err) {

@@ -41,7 +41,8 @@ export function readSettingsForm(fields: SettingField[], body: Record<string, un
       if (!field.options?.includes(value)) errors[field.key] = { key: 'admin.settings.errors.option' };
       values[field.key] = value;
     } else {
-      if (value.length > (field.maxLength ?? 255)) errors[field.key] = { key: 'admin.settings.errors.tooLong', params: { max: field.maxLength ?? 255 } };
+      if (value.length > (field.maxLength ?? 255))
+        errors[field.key] = { key: 'admin.settings.errors.tooLong', params: { max: field.maxLength ?? 255 } };
       values[field.key] = value;
     }
   }

@@ -34,7 +34,11 @@ export function tableSettingsStore(knex: Knex, now: () => number): SettingsStore
     },
     async save(values) {
       const at = now();
-      const rows = Object.entries(values).map(([name, value]) => ({ name, value: JSON.stringify(value), updated_at: at }));
+      const rows = Object.entries(values).map(([name, value]) => ({
+        name,
+        value: JSON.stringify(value),
+        updated_at: at,
+      }));
       if (rows.length) await knex(TABLES.settings).insert(rows).onConflict('name').merge();
     },
   };

@@ -5,12 +5,23 @@ import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
 /** Every admin page and form of the module; ids are filled in from the world. */
-function adminPaths(w: AdminWorld, inviteId: number): { gets: string[]; posts: Array<[string, Record<string, string>]> } {
+function adminPaths(
+  w: AdminWorld,
+  inviteId: number,
+): { gets: string[]; posts: Array<[string, Record<string, string>]> } {
   const acct = `${BASE}/accounts/${w.blueFish.id}`;
   return {
     gets: [
-      BASE, `${BASE}/users?q=dev`, `${BASE}/users/${w.dev.id}`, `${BASE}/users/${w.dev.id}/log`, `${BASE}/accounts?q=blue`, acct, `${acct}/log`,
-      `${acct}/users/${w.dev.id}/owner`, `${acct}/users/${w.dev.id}/remove`, `${acct}/invites/${inviteId}/cancel`,
+      BASE,
+      `${BASE}/users?q=dev`,
+      `${BASE}/users/${w.dev.id}`,
+      `${BASE}/users/${w.dev.id}/log`,
+      `${BASE}/accounts?q=blue`,
+      acct,
+      `${acct}/log`,
+      `${acct}/users/${w.dev.id}/owner`,
+      `${acct}/users/${w.dev.id}/remove`,
+      `${acct}/invites/${inviteId}/cancel`,
     ],
     posts: [
       [`${acct}/users/${w.dev.id}/owner`, {}],
@@ -72,13 +83,17 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     assert.match(home.text, new RegExp(`href="${BASE}"[^>]*>Account Users<`));
   });
 
-  it('answers an admin\'s returnTo after login with the page asked for', async () => {
+  it("answers an admin's returnTo after login with the page asked for", async () => {
     const client = tp.anonymous();
     const path = `${BASE}/accounts/${w.acme.id}`;
     const first = await client.get(path);
     assert.equal(first.status, 302);
     await client.refreshCsrf(first.headers.location);
-    const res = await client.post('/admin/login', { email: w.admin.email, password: 'test-password-1', returnTo: path });
+    const res = await client.post('/admin/login', {
+      email: w.admin.email,
+      password: 'test-password-1',
+      returnTo: path,
+    });
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, path);
     assert.equal((await client.get(path)).status, 200);
@@ -89,7 +104,10 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     const before = await count(tp, TABLES.log);
     for (const [path, fields] of adminPaths(w, inviteId).posts) {
       for (const token of [undefined, 'not-the-token']) {
-        const res = await admin.agent.post(path).type('form').send(token === undefined ? fields : { ...fields, _csrf: token });
+        const res = await admin.agent
+          .post(path)
+          .type('form')
+          .send(token === undefined ? fields : { ...fields, _csrf: token });
         assert.equal(res.status, 403, `POST ${path} with ${token ?? 'no'} token`);
         assert.match(res.text, /The form had expired/);
       }
@@ -103,13 +121,25 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     const admin = await tp.staffLogin(w.admin.email);
     const acme = `${BASE}/accounts/${w.acme.id}`;
     for (const path of [
-      `${BASE}/users/999999`, `${BASE}/users/abc`, `${BASE}/accounts/999999`, `${BASE}/accounts/1e3`, `${BASE}/accounts/999999/log`, `${BASE}/users/999999/log`,
+      `${BASE}/users/999999`,
+      `${BASE}/users/abc`,
+      `${BASE}/accounts/999999`,
+      `${BASE}/accounts/1e3`,
+      `${BASE}/accounts/999999/log`,
+      `${BASE}/users/999999/log`,
       // Bob is in Blue Fish only; the invitation belongs to Blue Fish.
-      `${acme}/users/${w.bob.id}/owner`, `${acme}/users/${w.bob.id}/remove`, `${acme}/invites/${inviteId}/cancel`,
+      `${acme}/users/${w.bob.id}/owner`,
+      `${acme}/users/${w.bob.id}/remove`,
+      `${acme}/invites/${inviteId}/cancel`,
     ]) {
       assert.equal((await admin.get(path)).status, 404, `GET ${path}`);
     }
-    for (const path of [`${acme}/users/${w.bob.id}/owner`, `${acme}/users/${w.bob.id}/remove`, `${acme}/invites/${inviteId}/cancel`, `${acme}/invites/${inviteId}/resend`]) {
+    for (const path of [
+      `${acme}/users/${w.bob.id}/owner`,
+      `${acme}/users/${w.bob.id}/remove`,
+      `${acme}/invites/${inviteId}/cancel`,
+      `${acme}/invites/${inviteId}/resend`,
+    ]) {
       assert.equal((await admin.post(path)).status, 404, `POST ${path}`);
     }
     assert.deepEqual(await owners(tp, w.acme.id), [w.alice.id]);

@@ -13,7 +13,8 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
   after(() => tp.close());
 
   it('admin@example.com finds dev, sees both accounts, makes dev the owner, sees bob become a regular user and reads it in the log', async () => {
-    const id = async (table: 'users' | 'accounts', where: Record<string, string>) => Number((await foundRow(tp, table, where)).id);
+    const id = async (table: 'users' | 'accounts', where: Record<string, string>) =>
+      Number((await foundRow(tp, table, where)).id);
     const devId = await id('users', { email: 'dev@example.com' });
     const bobId = await id('users', { email: 'bob@example.com' });
     const blueFishId = await id('accounts', { name: 'Blue Fish Bakery' });
@@ -37,7 +38,10 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
     const account = `${BASE}/accounts/${blueFishId}`;
     assert.match(textOf((await admin.get(account)).text), /Owner: Bob Baker \(bob@example\.com\)/);
     const confirm = await admin.get(`${account}/users/${devId}/owner`);
-    assert.match(textOf(confirm.text), /Are you sure you want to make Dana Developer \(dev@example\.com\) the owner of Blue Fish Bakery\?/);
+    assert.match(
+      textOf(confirm.text),
+      /Are you sure you want to make Dana Developer \(dev@example\.com\) the owner of Blue Fish Bakery\?/,
+    );
     admin.csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1];
     const moved = await admin.post(`${account}/users/${devId}/owner`, { access: 'all' });
     assert.equal(moved.status, 303);
@@ -56,7 +60,10 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
     assert.match(log, /Ada Admin \(support staff\) Made account owner Dana Developer Previous owner: Bob Baker/);
     const entry = await lastLog(tp, blueFishId);
     assert.deepEqual([entry.action, entry.actor_type, entry.actor_name], ['owner_changed', 'admin', 'Ada Admin']);
-    assert.match(textOf((await admin.get(`${userLink}/log?action=owner_changed`)).text), /Blue Fish Bakery Ada Admin \(support staff\) Made account owner Dana Developer/);
+    assert.match(
+      textOf((await admin.get(`${userLink}/log?action=owner_changed`)).text),
+      /Blue Fish Bakery Ada Admin \(support staff\) Made account owner Dana Developer/,
+    );
 
     // Dev now manages Blue Fish's users; bob is a regular user with all permissions.
     const dev = await tp.login('dev@example.com', DEMO_PASSWORD);

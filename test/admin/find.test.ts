@@ -37,7 +37,12 @@ describe('admin: finding users and accounts', () => {
   });
 
   it('pages user results in the database, 25 at a time', async () => {
-    for (let i = 0; i < 30; i += 1) await tp.f.user({ email: `many${String(i).padStart(2, '0')}@crowd.test`, firstName: 'Crowd', lastName: `Member${i}` });
+    for (let i = 0; i < 30; i += 1)
+      await tp.f.user({
+        email: `many${String(i).padStart(2, '0')}@crowd.test`,
+        firstName: 'Crowd',
+        lastName: `Member${i}`,
+      });
     const first = await admin.get(`${BASE}/users?q=crowd.test`);
     assert.match(textOf(first.text), /30 users match/);
     assert.equal((first.text.match(/@crowd\.test<\/td>/g) ?? []).length, 25);
@@ -48,8 +53,11 @@ describe('admin: finding users and accounts', () => {
     assert.match(second.text, /many29@crowd\.test/);
   });
 
-  it('shows a user\'s accounts: owner or not, permissions, last login per account, with links', async () => {
-    await tp.knex(TABLES.members).where({ account_id: w.blueFish.id, user_id: w.dev.id }).update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
+  it("shows a user's accounts: owner or not, permissions, last login per account, with links", async () => {
+    await tp
+      .knex(TABLES.members)
+      .where({ account_id: w.blueFish.id, user_id: w.dev.id })
+      .update({ last_login_at: Date.UTC(2026, 10, 20, 9, 30) });
     const res = await admin.get(`${BASE}/users/${w.dev.id}`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);
@@ -62,7 +70,10 @@ describe('admin: finding users and accounts', () => {
     const bob = textOf((await admin.get(`${BASE}/users/${w.bob.id}`)).text);
     assert.match(bob, /Blue Fish Bakery Owner All permissions/);
     const loner = await tp.f.user({ firstName: 'Lone', lastName: 'Wolf' });
-    assert.match(textOf((await admin.get(`${BASE}/users/${loner.id}`)).text), /This user has no access to any account\./);
+    assert.match(
+      textOf((await admin.get(`${BASE}/users/${loner.id}`)).text),
+      /This user has no access to any account\./,
+    );
   });
 
   it('finds an account by name, with its owner', async () => {
@@ -84,15 +95,25 @@ describe('admin: finding users and accounts', () => {
     assert.match(page, /Owner: Bob Baker \(bob@example\.test\)/);
     assert.match(page, /2 users/);
     assert.match(page, /Bob Baker Owner bob@example\.test All permissions/);
-    assert.match(page, /Dana Developer dev@example\.test View services, Support tickets Nov 20, 2026, 9:30 AM Make Owner Dana Developer Remove Access Dana Developer/);
+    assert.match(
+      page,
+      /Dana Developer dev@example\.test View services, Support tickets Nov 20, 2026, 9:30 AM Make Owner Dana Developer Remove Access Dana Developer/,
+    );
     assert.match(page, /1 pending invitation/);
-    assert.match(page, /newbie@example\.test Invoices .* Pending Resend newbie@example\.test Cancel newbie@example\.test/);
+    assert.match(
+      page,
+      /newbie@example\.test Invoices .* Pending Resend newbie@example\.test Cancel newbie@example\.test/,
+    );
     assert.match(res.text, /href="\/admin\/modules\/account_users\/accounts\/\d+\/log"/);
   });
 
-  it('pages an account\'s users and searches them', async () => {
+  it("pages an account's users and searches them", async () => {
     for (let i = 0; i < 27; i += 1) {
-      const u = await tp.f.user({ email: `staff${i}@bigco.test`, firstName: 'Big', lastName: `Staff${String(i).padStart(2, '0')}` });
+      const u = await tp.f.user({
+        email: `staff${i}@bigco.test`,
+        firstName: 'Big',
+        lastName: `Staff${String(i).padStart(2, '0')}`,
+      });
       await tp.f.member(w.acme.id, u.id, ['tickets']);
     }
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}`);

@@ -43,5 +43,10 @@ export function lastLog(tp: TestPortal, accountId: number): Promise<LogEntryRow>
 
 /** The text of a page without tags, with runs of white space made one, for matching sentences. */
 export function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/\s+/g, ' ');
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ');
 }

@@ -6,11 +6,28 @@ import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/a
 import { TABLES } from '../../module/tables';
 
 /** Writes one log entry at a given time, as the services do. */
-async function entry(tp: TestPortal, row: { accountId: number; action: string; at: number; targetUserId?: number; actor?: [string, number | null, string] }) {
+async function entry(
+  tp: TestPortal,
+  row: {
+    accountId: number;
+    action: string;
+    at: number;
+    targetUserId?: number;
+    actor?: [string, number | null, string];
+  },
+) {
   const [type, id, name] = row.actor ?? ['user', null, 'Someone'];
   await tp.knex(TABLES.log).insert({
-    account_id: row.accountId, actor_type: type, actor_id: id, actor_name: name, action: row.action,
-    target_user_id: row.targetUserId ?? null, target_email: null, details: null, ip: null, created_at: row.at,
+    account_id: row.accountId,
+    actor_type: type,
+    actor_id: id,
+    actor_name: name,
+    action: row.action,
+    target_user_id: row.targetUserId ?? null,
+    target_email: null,
+    details: null,
+    ip: null,
+    created_at: row.at,
   });
 }
 
@@ -23,18 +40,45 @@ describe('admin: activity logs of an account and of a user', () => {
     w = await adminWorld(tp);
     admin = await tp.staffLogin(w.admin.email);
     // Three days of entries in Blue Fish, one in Acme.
-    await entry(tp, { accountId: w.blueFish.id, action: 'user_added', at: Date.UTC(2026, 9, 1, 10), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
-    await entry(tp, { accountId: w.blueFish.id, action: 'permissions_changed', at: Date.UTC(2026, 9, 2, 23, 59), targetUserId: w.dev.id, actor: ['user', w.bob.id, 'Bob Baker'] });
-    await entry(tp, { accountId: w.blueFish.id, action: 'removed', at: Date.UTC(2026, 9, 3, 0, 0), targetUserId: w.alice.id, actor: ['user', w.bob.id, 'Bob Baker'] });
-    await entry(tp, { accountId: w.acme.id, action: 'permissions_changed', at: Date.UTC(2026, 9, 2, 12), targetUserId: w.dev.id, actor: ['user', w.alice.id, 'Alice Archer'] });
+    await entry(tp, {
+      accountId: w.blueFish.id,
+      action: 'user_added',
+      at: Date.UTC(2026, 9, 1, 10),
+      targetUserId: w.dev.id,
+      actor: ['user', w.bob.id, 'Bob Baker'],
+    });
+    await entry(tp, {
+      accountId: w.blueFish.id,
+      action: 'permissions_changed',
+      at: Date.UTC(2026, 9, 2, 23, 59),
+      targetUserId: w.dev.id,
+      actor: ['user', w.bob.id, 'Bob Baker'],
+    });
+    await entry(tp, {
+      accountId: w.blueFish.id,
+      action: 'removed',
+      at: Date.UTC(2026, 9, 3, 0, 0),
+      targetUserId: w.alice.id,
+      actor: ['user', w.bob.id, 'Bob Baker'],
+    });
+    await entry(tp, {
+      accountId: w.acme.id,
+      action: 'permissions_changed',
+      at: Date.UTC(2026, 9, 2, 12),
+      targetUserId: w.dev.id,
+      actor: ['user', w.alice.id, 'Alice Archer'],
+    });
     // And one change by the admin through the page.
-    assert.equal((await admin.post(`${BASE}/accounts/${w.blueFish.id}/users/${w.dev.id}/owner`, { access: 'all' })).status, 303);
+    assert.equal(
+      (await admin.post(`${BASE}/accounts/${w.blueFish.id}/users/${w.dev.id}/owner`, { access: 'all' })).status,
+      303,
+    );
   });
   after(() => tp.close());
 
   const rows = (html: string) => (html.match(/<tr[^>]*>\s*<td[^>]*data-label=/g) ?? []).length;
 
-  it('shows an account\'s log newest first, with the admin named as actor', async () => {
+  it("shows an account's log newest first, with the admin named as actor", async () => {
     const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);
@@ -46,7 +90,7 @@ describe('admin: activity logs of an account and of a user', () => {
     assert.equal(rows(res.text), 4);
   });
 
-  it('shows a user\'s log across accounts, with the account of each entry', async () => {
+  it("shows a user's log across accounts, with the account of each entry", async () => {
     const res = await admin.get(`${BASE}/users/${w.dev.id}/log`);
     assert.equal(res.status, 200);
     const page = textOf(res.text);
@@ -65,13 +109,19 @@ describe('admin: activity logs of an account and of a user', () => {
     assert.match(res.text, /<option value="removed" selected>/);
   });
 
-  it('filters by a date range; both days are included, in the portal\'s time zone', async () => {
+  it("filters by a date range; both days are included, in the portal's time zone", async () => {
     const oct2 = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-02&to=2026-10-02`);
     assert.equal(rows(oct2.text), 1);
     assert.match(textOf(oct2.text), /Changed permissions/);
-    assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-01&to=2026-10-03`)).text), 3);
+    assert.equal(
+      rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-01&to=2026-10-03`)).text),
+      3,
+    );
     assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-03`)).text), 2);
-    assert.equal(rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?to=2026-10-02&action=user_added`)).text), 1);
+    assert.equal(
+      rows((await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?to=2026-10-02&action=user_added`)).text),
+      1,
+    );
     assert.equal(rows((await admin.get(`${BASE}/users/${w.dev.id}/log?from=2026-10-02&to=2026-10-02`)).text), 2);
   });
 
@@ -93,11 +143,17 @@ describe('admin: activity logs of an account and of a user', () => {
     }
   });
 
-  it('asks for days in one format, the page language\'s, in a text field: help, example and filter agree', async () => {
+  it("asks for days in one format, the page language's, in a text field: help, example and filter agree", async () => {
     const res = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log`);
-    assert.match(res.text, /<input id="log-from" name="from" type="text" class="au-date" autocomplete="off" maxlength="20" value="" aria-describedby="log-from-help">/);
+    assert.match(
+      res.text,
+      /<input id="log-from" name="from" type="text" class="au-date" autocomplete="off" maxlength="20" value="" aria-describedby="log-from-help">/,
+    );
     assert.doesNotMatch(res.text, /type="date"/, 'no browser date picker with a format of its own');
-    assert.match(res.text, /<p class="au-help" id="log-from-help">A date such as 11\/28\/2026; the day itself is included\.<\/p>/);
+    assert.match(
+      res.text,
+      /<p class="au-help" id="log-from-help">A date such as 11\/28\/2026; the day itself is included\.<\/p>/,
+    );
     const oct2 = await admin.get(`${BASE}/accounts/${w.blueFish.id}/log?from=10%2F2%2F2026&to=10%2F02%2F2026`);
     assert.equal(oct2.status, 200);
     assert.equal(rows(oct2.text), 1, 'the English format filters like YYYY-MM-DD');
@@ -111,14 +167,23 @@ describe('admin: activity logs of an account and of a user', () => {
     const page = await staff.get(`${BASE}/accounts/${w.blueFish.id}/log`);
     assert.match(page.text, /Ein Datum wie 28\.11\.2026; der Tag selbst zählt mit\./);
     assert.equal(rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=02.10.2026&to=2.10.2026`)).text), 1);
-    assert.equal(rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-02&to=2026-10-02`)).text), 1);
+    assert.equal(
+      rows((await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=2026-10-02&to=2026-10-02`)).text),
+      1,
+    );
     const wrong = await staff.get(`${BASE}/accounts/${w.blueFish.id}/log?from=10%2F02%2F2026`);
     assert.equal(wrong.status, 422);
     assert.match(textOf(wrong.text), /Bitte geben Sie ein Datum wie 28\.11\.2026 ein\./);
   });
 
   it('pages 50 entries at a time and keeps the filters in the page links', async () => {
-    for (let i = 0; i < 55; i += 1) await entry(tp, { accountId: w.acme.id, action: 'account_switched', at: Date.UTC(2026, 9, 5, 8, i), targetUserId: w.dev.id });
+    for (let i = 0; i < 55; i += 1)
+      await entry(tp, {
+        accountId: w.acme.id,
+        action: 'account_switched',
+        at: Date.UTC(2026, 9, 5, 8, i),
+        targetUserId: w.dev.id,
+      });
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched`);
     assert.equal(rows(first.text), 50);
     assert.match(first.text, /href="[^"]*\/log\?action=account_switched&amp;page=2" rel="next"/);
@@ -130,7 +195,14 @@ describe('admin: activity logs of an account and of a user', () => {
 
 describe('admin: log filter days as each language writes them', () => {
   it('gives each shipped language one example and reads it back, and YYYY-MM-DD everywhere', () => {
-    const examples: Record<string, string> = { en: '11/28/2026', de: '28.11.2026', fr: '28/11/2026', es: '28/11/2026', nl: '28-11-2026', 'pt-BR': '28/11/2026' };
+    const examples: Record<string, string> = {
+      en: '11/28/2026',
+      de: '28.11.2026',
+      fr: '28/11/2026',
+      es: '28/11/2026',
+      nl: '28-11-2026',
+      'pt-BR': '28/11/2026',
+    };
     for (const [locale, example] of Object.entries(examples)) {
       assert.equal(dayExample(locale), example, locale);
       assert.deepEqual(parseLocaleDay(example, locale), { y: 2026, m: 11, d: 28 }, locale);
@@ -143,14 +215,18 @@ describe('admin: log filter days as each language writes them', () => {
   });
 });
 
-describe('admin: log filter days in the portal\'s time zone', () => {
+describe("admin: log filter days in the portal's time zone", () => {
   it('starts a day at local midnight, across daylight-saving changes', () => {
     assert.equal(startOfDay(parseDay('2026-10-02')!, 'UTC'), Date.UTC(2026, 9, 2));
     assert.equal(startOfDay(parseDay('2026-07-01')!, 'Europe/Berlin'), Date.UTC(2026, 5, 30, 22));
     assert.equal(startOfDay(parseDay('2026-12-01')!, 'Europe/Berlin'), Date.UTC(2026, 10, 30, 23));
     // 25 October 2026 is 25 hours long in Berlin.
-    assert.equal(startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin', 1) - startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin'), 25 * 3600_000);
+    assert.equal(
+      startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin', 1) - startOfDay(parseDay('2026-10-25')!, 'Europe/Berlin'),
+      25 * 3600_000,
+    );
     assert.equal(startOfDay(parseDay('2026-03-01')!, 'America/New_York'), Date.UTC(2026, 2, 1, 5));
-    for (const bad of ['2026-02-29', '2026-13-01', '26-01-01', '2026-1-1', '']) assert.equal(parseDay(bad), undefined, bad);
+    for (const bad of ['2026-02-29', '2026-13-01', '26-01-01', '2026-1-1', ''])
+      assert.equal(parseDay(bad), undefined, bad);
   });
 });

@@ -66,41 +66,80 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
   it('Chosen permissions: the previous owner keeps exactly the ticked ones, felt on their next click', async () => {
     const bobClient = await tp.login(w.bob.email);
     assert.equal((await bobClient.get('/invoices')).status, 200);
-    const res = await admin.post(`${blue}/users/${w.dev.id}/owner`, { access: 'choose', permissions: ['tickets', 'invoices'], ownerId: String(w.bob.id) });
+    const res = await admin.post(`${blue}/users/${w.dev.id}/owner`, {
+      access: 'choose',
+      permissions: ['tickets', 'invoices'],
+      ownerId: String(w.bob.id),
+    });
     assert.equal(res.status, 303);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.dev.id]);
     assert.deepEqual(await accessOf(tp, w.blueFish.id, w.bob.id), ['invoices', 'tickets'], 'catalogue order');
     const entry = await lastLog(tp, w.blueFish.id);
     assert.equal(entry.action, 'owner_changed');
-    assert.deepEqual(fromJson(entry.details), { previousOwnerId: w.bob.id, previousOwnerAccess: ['invoices', 'tickets'] });
-    assert.match(textOf((await admin.get(`${blue}/log`)).text), /Previous owner: Bob Baker, keeps Invoices, Support tickets/);
+    assert.deepEqual(fromJson(entry.details), {
+      previousOwnerId: w.bob.id,
+      previousOwnerAccess: ['invoices', 'tickets'],
+    });
+    assert.match(
+      textOf((await admin.get(`${blue}/log`)).text),
+      /Previous owner: Bob Baker, keeps Invoices, Support tickets/,
+    );
     assert.equal((await bobClient.get('/invoices')).status, 200);
     assert.equal((await bobClient.get('/services')).status, 403);
     assert.equal((await bobClient.get('/account/users')).status, 403, 'no longer the owner');
     // The new owner reads it in the account's own activity log.
     const dev = await loginTo(tp, w.dev.email, w.blueFish.id);
-    assert.match(textOf((await dev.get('/account/activity')).text), /Previous owner: Bob Baker, keeps Invoices, Support tickets/);
+    assert.match(
+      textOf((await dev.get('/account/activity')).text),
+      /Previous owner: Bob Baker, keeps Invoices, Support tickets/,
+    );
   });
 
   it('Their earlier permissions: offered once an owner had a set before, and gives back exactly that set', async () => {
     await devOwnsBlueFish();
     const row = await member(tp, w.blueFish.id, w.dev.id);
-    assert.deepEqual(fromJson(row.before_owner_permissions), ['products', 'tickets'], 'dev’s set is kept aside while dev owns the account');
+    assert.deepEqual(
+      fromJson(row.before_owner_permissions),
+      ['products', 'tickets'],
+      'dev’s set is kept aside while dev owns the account',
+    );
 
     const page = await admin.get(`${blue}/users/${w.bob.id}/owner`);
     assert.equal(page.status, 200);
     assert.match(page.text, /<input type="radio" id="keep-access-earlier" name="access" value="earlier"/);
-    assert.match(textOf(page.text), /Their earlier permissions What they could do as a user before they became owner: View services, Support tickets\./);
-    assert.match(page.text, /id="keep-access-all" name="access" value="all" checked/, 'All Permissions stays the default');
+    assert.match(
+      textOf(page.text),
+      /Their earlier permissions What they could do as a user before they became owner: View services, Support tickets\./,
+    );
+    assert.match(
+      page.text,
+      /id="keep-access-all" name="access" value="all" checked/,
+      'All Permissions stays the default',
+    );
 
     const res = await admin.post(`${blue}/users/${w.bob.id}/owner`, { access: 'earlier', ownerId: String(w.dev.id) });
     assert.equal(res.status, 303);
     assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id]);
     assert.deepEqual(await accessOf(tp, w.blueFish.id, w.dev.id), ['products', 'tickets']);
-    assert.equal((await member(tp, w.blueFish.id, w.dev.id)).before_owner_permissions, null, 'cleared once no longer owner');
-    assert.equal((await member(tp, w.blueFish.id, w.bob.id)).before_owner_permissions, null, 'bob had All Permissions: nothing to keep aside');
-    assert.deepEqual(fromJson((await lastLog(tp, w.blueFish.id)).details), { previousOwnerId: w.dev.id, previousOwnerAccess: ['products', 'tickets'] });
-    assert.equal(Number((await foundRow(tp, 'accounts', { id: w.blueFish.id })).primary_user_id), w.bob.id, 'the portal follows');
+    assert.equal(
+      (await member(tp, w.blueFish.id, w.dev.id)).before_owner_permissions,
+      null,
+      'cleared once no longer owner',
+    );
+    assert.equal(
+      (await member(tp, w.blueFish.id, w.bob.id)).before_owner_permissions,
+      null,
+      'bob had All Permissions: nothing to keep aside',
+    );
+    assert.deepEqual(fromJson((await lastLog(tp, w.blueFish.id)).details), {
+      previousOwnerId: w.dev.id,
+      previousOwnerAccess: ['products', 'tickets'],
+    });
+    assert.equal(
+      Number((await foundRow(tp, 'accounts', { id: w.blueFish.id })).primary_user_id),
+      w.bob.id,
+      'the portal follows',
+    );
     const dev = await loginTo(tp, w.dev.email, w.blueFish.id);
     assert.equal((await dev.get('/tickets')).status, 200);
     assert.equal((await dev.get('/invoices')).status, 403);
@@ -116,10 +155,22 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     const cases: Array<[string, Record<string, string | string[]>, RegExp]> = [
       ['no choice', { ownerId }, /Please choose what Dana Developer keeps\. Nothing was changed\./],
       ['an unknown choice', { access: 'owner', ownerId }, /Please choose what Dana Developer keeps\./],
-      ['All Permissions with ticked boxes', { access: 'all', permissions: ['tickets'], ownerId }, /Ticked permissions go with “Chosen permissions” only/],
-      ['earlier permissions with ticked boxes', { access: 'earlier', permissions: ['tickets'], ownerId }, /Ticked permissions go with “Chosen permissions” only/],
+      [
+        'All Permissions with ticked boxes',
+        { access: 'all', permissions: ['tickets'], ownerId },
+        /Ticked permissions go with “Chosen permissions” only/,
+      ],
+      [
+        'earlier permissions with ticked boxes',
+        { access: 'earlier', permissions: ['tickets'], ownerId },
+        /Ticked permissions go with “Chosen permissions” only/,
+      ],
       ['Chosen permissions with none ticked', { access: 'choose', ownerId }, /Please choose at least one permission/],
-      ['an unknown permission', { access: 'choose', permissions: ['tickets', 'root'], ownerId }, /One of the chosen permissions does not exist/],
+      [
+        'an unknown permission',
+        { access: 'choose', permissions: ['tickets', 'root'], ownerId },
+        /One of the chosen permissions does not exist/,
+      ],
     ];
     const before = await state(tp, w.blueFish.id);
     for (const [what, fields, message] of cases) {
@@ -151,7 +202,11 @@ describe(`admin: Make Owner asks what the previous owner keeps (${backend})`, ()
     assert.match(stale.text, new RegExp(`name="ownerId" value="${w.bob.id}"`));
     await devOwnsBlueFish();
     const before = await state(tp, w.blueFish.id);
-    const res = await admin.post(`${blue}/users/${sam.id}/owner`, { access: 'choose', permissions: ['invoices'], ownerId: String(w.bob.id) });
+    const res = await admin.post(`${blue}/users/${sam.id}/owner`, {
+      access: 'choose',
+      permissions: ['invoices'],
+      ownerId: String(w.bob.id),
+    });
     assert.equal(res.status, 409);
     assert.match(textOf(res.text), /The owner of this account changed while this page was open\. Nothing was changed/);
     assert.deepEqual(await state(tp, w.blueFish.id), before);

@@ -23,9 +23,16 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       const confirm = await admin.get(`${blue}/users/${w.dev.id}/owner`);
       assert.equal(confirm.status, 200);
       const text = textOf(confirm.text);
-      assert.match(text, /Are you sure you want to make Dana Developer \(dev@example\.test\) the owner of Blue Fish Bakery\?/);
+      assert.match(
+        text,
+        /Are you sure you want to make Dana Developer \(dev@example\.test\) the owner of Blue Fish Bakery\?/,
+      );
       assert.match(text, /Bob Baker stays a user of the account: choose below what they may do from now on\./);
-      assert.match(confirm.text, /id="keep-access-all" name="access" value="all" checked/, 'All Permissions is chosen unless staff choose otherwise');
+      assert.match(
+        confirm.text,
+        /id="keep-access-all" name="access" value="all" checked/,
+        'All Permissions is chosen unless staff choose otherwise',
+      );
       assert.match(confirm.text, new RegExp(`<form method="post" action="${blue}/users/${w.dev.id}/owner"`));
       assert.deepEqual(await owners(tp, w.blueFish.id), [w.bob.id], 'the confirmation page changes nothing');
 
@@ -92,7 +99,9 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
         await tp.f.member(w.acme.id, u.id, ['tickets']);
         ids.push(u.id);
       }
-      const results = await Promise.all(ids.map((id) => admin.post(`${BASE}/accounts/${w.acme.id}/users/${id}/owner`, { access: 'all' })));
+      const results = await Promise.all(
+        ids.map((id) => admin.post(`${BASE}/accounts/${w.acme.id}/users/${id}/owner`, { access: 'all' })),
+      );
       for (const r of results) assert.ok(r.status === 303 || r.status === 409, `answered ${r.status}`);
       const now = await owners(tp, w.acme.id);
       assert.equal(now.length, 1, 'exactly one owner row');
@@ -126,7 +135,10 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     it('asks first; the POST removes dev from Blue Fish only and logs the admin', async () => {
       const confirm = await admin.get(`${blue}/users/${w.dev.id}/remove`);
       assert.equal(confirm.status, 200);
-      assert.match(textOf(confirm.text), /Are you sure you want to remove the access of Dana Developer \(dev@example\.test\) to Blue Fish Bakery\?/);
+      assert.match(
+        textOf(confirm.text),
+        /Are you sure you want to remove the access of Dana Developer \(dev@example\.test\) to Blue Fish Bakery\?/,
+      );
       assert.ok(await findMember(tp, w.blueFish.id, w.dev.id), 'the confirmation page changes nothing');
       const res = await admin.post(`${blue}/users/${w.dev.id}/remove`);
       assert.equal(res.status, 303);
@@ -134,7 +146,10 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(await findMember(tp, w.blueFish.id, w.dev.id), undefined);
       assert.ok(await findMember(tp, w.acme.id, w.dev.id));
       const entry = await lastLog(tp, w.blueFish.id);
-      assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['removed', 'admin', 'Ada Admin', w.dev.id]);
+      assert.deepEqual(
+        [entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)],
+        ['removed', 'admin', 'Ada Admin', w.dev.id],
+      );
       assert.match(textOf((await admin.get(blue)).text), /Dana Developer no longer has access to Blue Fish Bakery\./);
     });
 
@@ -159,7 +174,10 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
       assert.equal(row.is_owner, null);
       assert.equal(await count(tp, 'outbox'), mails, 'no e-mail');
       const entry = await lastLog(tp, w.blueFish.id);
-      assert.deepEqual([entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)], ['user_added', 'admin', 'Ada Admin', w.alice.id]);
+      assert.deepEqual(
+        [entry.action, entry.actor_type, entry.actor_name, Number(entry.target_user_id)],
+        ['user_added', 'admin', 'Ada Admin', w.alice.id],
+      );
       assert.deepEqual(fromJson(entry.details), { permissions: 'all' });
       assert.match(textOf((await admin.get(blue)).text), /Alice Archer now has access to Blue Fish Bakery\./);
       // Alice can open Blue Fish at once.
@@ -170,7 +188,16 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     });
 
     it('with chosen permissions', async () => {
-      assert.equal((await admin.post(`${blue}/users`, { email: w.alice.email, access: 'choose', permissions: ['invoices', 'tickets'] })).status, 303);
+      assert.equal(
+        (
+          await admin.post(`${blue}/users`, {
+            email: w.alice.email,
+            access: 'choose',
+            permissions: ['invoices', 'tickets'],
+          })
+        ).status,
+        303,
+      );
       const row = await member(tp, w.blueFish.id, w.alice.id);
       assert.equal(Boolean(row.all_permissions), false);
       assert.deepEqual(JSON.parse(row.permissions), ['invoices', 'tickets']);
@@ -178,13 +205,43 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
     });
 
     const refusals: Array<[string, Record<string, string | string[]>, number, RegExp]> = [
-      ['an unknown address', { email: 'nobody@example.test', access: 'all' }, 422, /No user has the e-mail address nobody@example\.test\. Send an invitation instead\./],
+      [
+        'an unknown address',
+        { email: 'nobody@example.test', access: 'all' },
+        422,
+        /No user has the e-mail address nobody@example\.test\. Send an invitation instead\./,
+      ],
       ['an empty address', { email: '', access: 'all' }, 422, /Please enter the e-mail address of an existing user\./],
-      ['a user who already has access', { email: 'dev@example.test', access: 'all' }, 409, /dev@example\.test already has access to this account\. Nothing was changed\./],
-      ['the owner', { email: 'bob@example.test', access: 'choose', permissions: ['tickets'] }, 409, /bob@example\.test already has access to this account/],
-      ['no permission chosen', { email: 'alice@example.test', access: 'choose' }, 422, /Please choose at least one permission\./],
-      ['an unknown permission', { email: 'alice@example.test', access: 'choose', permissions: ['root'] }, 422, /One of the chosen permissions does not exist/],
-      ['no access choice', { email: 'alice@example.test' }, 422, /Please choose All Permissions or Choose Permissions\./],
+      [
+        'a user who already has access',
+        { email: 'dev@example.test', access: 'all' },
+        409,
+        /dev@example\.test already has access to this account\. Nothing was changed\./,
+      ],
+      [
+        'the owner',
+        { email: 'bob@example.test', access: 'choose', permissions: ['tickets'] },
+        409,
+        /bob@example\.test already has access to this account/,
+      ],
+      [
+        'no permission chosen',
+        { email: 'alice@example.test', access: 'choose' },
+        422,
+        /Please choose at least one permission\./,
+      ],
+      [
+        'an unknown permission',
+        { email: 'alice@example.test', access: 'choose', permissions: ['root'] },
+        422,
+        /One of the chosen permissions does not exist/,
+      ],
+      [
+        'no access choice',
+        { email: 'alice@example.test' },
+        422,
+        /Please choose All Permissions or Choose Permissions\./,
+      ],
     ];
     for (const [what, fields, status, message] of refusals) {
       it(`refuses ${what} with a message on the form and changes nothing`, async () => {
@@ -195,7 +252,11 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
         assert.match(res.text, /aria-invalid="true"|aria-describedby="add-permissions-error"/);
         assert.deepEqual({ members: await count(tp, TABLES.members), log: await count(tp, TABLES.log) }, before);
         const dev = await member(tp, w.blueFish.id, w.dev.id);
-        assert.deepEqual(JSON.parse(dev.permissions), ['products', 'tickets'], 'an existing member keeps what they had');
+        assert.deepEqual(
+          JSON.parse(dev.permissions),
+          ['products', 'tickets'],
+          'an existing member keeps what they had',
+        );
       });
     }
 

@@ -24,11 +24,15 @@ describe('host contract: account name as an SQL expression, open statuses as a l
 
     const chooser = await client.get('/account/switch');
     assert.equal(chooser.status, 200);
-    for (const name of ['Alpha / Berlin', 'Beta / Paris', 'Gamma / Rome']) assert.ok(chooser.text.includes(name), `the chooser lists ${name}`);
+    for (const name of ['Alpha / Berlin', 'Beta / Paris', 'Gamma / Rome'])
+      assert.ok(chooser.text.includes(name), `the chooser lists ${name}`);
     // Searching reads the expression too: the city is only in the computed name.
     const found = await client.get('/account/switch?q=Paris');
     assert.ok(found.text.includes('Beta / Paris'));
-    assert.ok(!found.text.includes('Alpha / Berlin') && !found.text.includes('Gamma / Rome'), 'only the match is listed');
+    assert.ok(
+      !found.text.includes('Alpha / Berlin') && !found.text.includes('Gamma / Rome'),
+      'only the match is listed',
+    );
 
     const grace = await client.post('/account/switch', { accountId: String(beta) }, '/account/switch');
     assert.equal(grace.status, 303, `choosing the account in grace answered ${grace.status}`);

@@ -23,7 +23,12 @@ describe('host contract: isActive may answer with a promise', () => {
     assert.equal((await memberClient.get('/invoices')).status, 403);
 
     active = false;
-    for (const [client, path] of [[ownerClient, '/account/users'], [ownerClient, '/account/switch'], [staff, '/admin/account-users/settings'], [staff, `/admin/account-users/accounts/${accountId}`]] as const) {
+    for (const [client, path] of [
+      [ownerClient, '/account/users'],
+      [ownerClient, '/account/switch'],
+      [staff, '/admin/account-users/settings'],
+      [staff, `/admin/account-users/accounts/${accountId}`],
+    ] as const) {
       const res = await client.get(path);
       assert.equal(res.status, 404, `${path} answered ${res.status}`);
       assert.equal(res.text, 'host not found', `${path} is the host's own 404`);

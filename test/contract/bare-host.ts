@@ -2,7 +2,17 @@ import express, { type Request } from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import type { Knex } from 'knex';
-import { createModule, type AccountUsersModule, type HookHandler, type HookRegistry, type HostContract, type HostUser, type MailMessage, type PageOptions, type UserLoginPayload } from '../../module/index';
+import {
+  createModule,
+  type AccountUsersModule,
+  type HookHandler,
+  type HookRegistry,
+  type HostContract,
+  type HostUser,
+  type MailMessage,
+  type PageOptions,
+  type UserLoginPayload,
+} from '../../module/index';
 import { TABLES } from '../../module/tables';
 import { emptyDatabase, sharedKnex } from '../helpers/db';
 import { quietLogger } from '../helpers/portal';
@@ -25,10 +35,16 @@ export class TinyHooks implements HookRegistry {
   private readonly handlers = new Map<string, Array<{ fn: HookHandler; priority: number }>>();
   on(name: string, fn: HookHandler, priority = 10): void {
     const list = [...(this.handlers.get(name) ?? []), { fn, priority }];
-    this.handlers.set(name, list.sort((a, b) => a.priority - b.priority));
+    this.handlers.set(
+      name,
+      list.sort((a, b) => a.priority - b.priority),
+    );
   }
   off(name: string, fn: HookHandler): void {
-    this.handlers.set(name, (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn));
+    this.handlers.set(
+      name,
+      (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn),
+    );
   }
   async emit(name: string, payload: unknown): Promise<void> {
     for (const h of this.handlers.get(name) ?? []) {
@@ -57,7 +73,13 @@ interface AccountRow {
 }
 
 const toUser = (row: UserRow | undefined): HostUser | undefined =>
-  row && { id: Number(row.id), email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale };
+  row && {
+    id: Number(row.id),
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+  };
 
 export interface BareHostOptions {
   /** Record the module's pages through the host's renderPage (default); false: the module's own layout. */
@@ -119,13 +141,27 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
     knex,
     schema: {
       users: { table: 'users', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
-      accounts: { table: 'accounts', id: 'id', name: options.accountName ?? 'name', status: 'status', openStatuses: options.openStatuses ?? ['active'] },
+      accounts: {
+        table: 'accounts',
+        id: 'id',
+        name: options.accountName ?? 'name',
+        status: 'status',
+        openStatuses: options.openStatuses ?? ['active'],
+      },
     },
     users: {
       findById: async (id) => toUser(await knex<UserRow>('users').where('id', id).first()),
-      findByEmail: async (email) => toUser(await knex<UserRow>('users').where('email', email.trim().toLowerCase()).first()),
+      findByEmail: async (email) =>
+        toUser(await knex<UserRow>('users').where('email', email.trim().toLowerCase()).first()),
       async create(input) {
-        const [id] = await knex('users').insert({ email: input.email, password_hash: 'not-used', first_name: input.firstName, last_name: input.lastName, locale: input.locale ?? null, created_at: Date.now() });
+        const [id] = await knex('users').insert({
+          email: input.email,
+          password_hash: 'not-used',
+          first_name: input.firstName,
+          last_name: input.lastName,
+          locale: input.locale ?? null,
+          created_at: Date.now(),
+        });
         return (await contract.users.findById(Number(id)))!;
       },
       displayName: options.displayName ?? ((u) => `${u.firstName} ${u.lastName}`.trim() || u.email),
@@ -147,7 +183,9 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
         return row ? Number(row.primary_user_id) : undefined;
       },
       async primaryAccountsOf(userId) {
-        return (await knex<AccountRow>('accounts').where('primary_user_id', userId).select('id')).map((r) => Number(r.id));
+        return (await knex<AccountRow>('accounts').where('primary_user_id', userId).select('id')).map((r) =>
+          Number(r.id),
+        );
       },
     },
     mailer: {
@@ -172,7 +210,9 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
         : (req, res, page) => {
             pages.push({ ...page, path: req.originalUrl });
             const messages = page.messages.map((m) => `<p class="host-message ${m.type}">${m.text}</p>`).join('');
-            res.status(page.status ?? 200).send(`<!doctype html><title>${page.title}</title><main>${messages}${page.body}</main>`);
+            res
+              .status(page.status ?? 200)
+              .send(`<!doctype html><title>${page.title}</title><main>${messages}${page.body}</main>`);
           },
     now: options.now,
   };
@@ -186,19 +226,25 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
   app.use((req, _res, next) => {
     const id = req.session.userId;
     if (!id) return next();
-    knex<UserRow>('users').where('id', id).first().then((row) => {
-      req.user = row;
-      next();
-    }, next);
+    knex<UserRow>('users')
+      .where('id', id)
+      .first()
+      .then((row) => {
+        req.user = row;
+        next();
+      }, next);
   });
   // The host's own sign-in (a test shortcut for its login form): a new session, then UserLogin.
   app.post('/sign-in', (req, res, next) => {
     const body = req.body as { userId: string; returnTo?: string };
-    contract.users.findById(Number(body.userId)).then(async (user) => {
-      if (!user) return res.sendStatus(401);
-      const to = await signIn(req, user, body.returnTo);
-      req.session.save(() => res.redirect(303, to ?? '/'));
-    }).catch(next);
+    contract.users
+      .findById(Number(body.userId))
+      .then(async (user) => {
+        if (!user) return res.sendStatus(401);
+        const to = await signIn(req, user, body.returnTo);
+        req.session.save(() => res.redirect(303, to ?? '/'));
+      })
+      .catch(next);
   });
   app.post('/admin-sign-in', (req, res) => {
     req.session.adminId = Number((req.body as { adminId: string }).adminId);
@@ -208,14 +254,21 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
   app.use('/admin/account-users', module.admin);
   // Host pages behind the module's guard; they show the module's messages in the host's own way.
   app.get('/', module.requirePermission(null), (req, res) => {
-    res.send(`host home ${module.messagesOf(req).map((m) => `[${m.type}] ${m.text}`).join(' ')}`);
+    res.send(
+      `host home ${module
+        .messagesOf(req)
+        .map((m) => `[${m.type}] ${m.text}`)
+        .join(' ')}`,
+    );
   });
   app.get('/invoices', module.requirePermission('invoices'), (_req, res) => res.send('host invoices'));
   app.use((_req, res) => res.status(404).send('host not found'));
   // The host's own error page: what the module passes on is answered here, in the host's words.
-  app.use((err: { status?: number; message?: string }, _req: Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(err.status ?? 500).send(`host error: ${err.message ?? ''}`);
-  });
+  app.use(
+    (err: { status?: number; message?: string }, _req: Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(err.status ?? 500).send(`host error: ${err.message ?? ''}`);
+    },
+  );
 
   return {
     app,
@@ -228,35 +281,66 @@ export async function bareHost(options: BareHostOptions = {}): Promise<BareHost>
     async user(first, last, email) {
       seq += 1;
       const address = email ?? `bare${seq}-${Date.now()}@example.test`;
-      const [id] = await knex('users').insert({ email: address, password_hash: 'not-used', first_name: first, last_name: last, locale: null, created_at: Date.now() });
+      const [id] = await knex('users').insert({
+        email: address,
+        password_hash: 'not-used',
+        first_name: first,
+        last_name: last,
+        locale: null,
+        created_at: Date.now(),
+      });
       return { id: Number(id), email: address };
     },
     async account(name, primaryUserId, extra = {}) {
       seq += 1;
-      const [id] = await knex('accounts').insert({ name, email: `billing${seq}@example.test`, status: 'active', primary_user_id: primaryUserId, created_at: Date.now(), ...extra });
+      const [id] = await knex('accounts').insert({
+        name,
+        email: `billing${seq}@example.test`,
+        status: 'active',
+        primary_user_id: primaryUserId,
+        created_at: Date.now(),
+        ...extra,
+      });
       return Number(id);
     },
     async member(accountId, userId, access, invitedBy) {
       const now = Date.now();
       await knex(TABLES.members).insert({
-        account_id: accountId, user_id: userId, is_owner: null, all_permissions: access === 'all', permissions: JSON.stringify(access === 'all' ? [] : access),
-        invited_by: invitedBy, created_at: now, updated_at: now, last_login_at: null,
+        account_id: accountId,
+        user_id: userId,
+        is_owner: null,
+        all_permissions: access === 'all',
+        permissions: JSON.stringify(access === 'all' ? [] : access),
+        invited_by: invitedBy,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
       });
     },
     async admin() {
       seq += 1;
-      const [id] = await knex('admins').insert({ email: `staff${seq}@example.test`, password_hash: 'not-used', name: 'Staff' });
+      const [id] = await knex('admins').insert({
+        email: `staff${seq}@example.test`,
+        password_hash: 'not-used',
+        name: 'Staff',
+      });
       return Number(id);
     },
     async signIn(userId) {
       const client = new BareClient(app);
-      const res = await client.agent.post('/sign-in').type('form').send({ userId: String(userId) });
+      const res = await client.agent
+        .post('/sign-in')
+        .type('form')
+        .send({ userId: String(userId) });
       if (res.status !== 303) throw new Error(`sign-in answered ${res.status}`);
       return client;
     },
     async signInAdmin(adminId) {
       const client = new BareClient(app);
-      await client.agent.post('/admin-sign-in').type('form').send({ adminId: String(adminId) });
+      await client.agent
+        .post('/admin-sign-in')
+        .type('form')
+        .send({ adminId: String(adminId) });
       return client;
     },
     close: () => module.dispose(),
@@ -287,7 +371,10 @@ export class BareClient {
   /** Posts a form with the module's token (from the page `from`, read first when no token is known). */
   async post(path: string, fields: Record<string, string | string[]>, from?: string) {
     if (from) await this.get(from);
-    return this.agent.post(path).type('form').send(encode({ _csrf: this.token, ...(this.accountId ? { accountId: this.accountId } : {}), ...fields }));
+    return this.agent
+      .post(path)
+      .type('form')
+      .send(encode({ _csrf: this.token, ...(this.accountId ? { accountId: this.accountId } : {}), ...fields }));
   }
 
   /** Posts a form as a forged cross-site request would: no token at all. */

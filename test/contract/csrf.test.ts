@@ -9,7 +9,9 @@ import { count, foundRow } from '../helpers/db';
 /** Every POST path of an Express app's routers, as declared (e.g. `/users/:userId/remove`). */
 function postRoutes(app: Express): string[] {
   const paths: string[] = [];
-  const walk = (stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>) => {
+  const walk = (
+    stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>,
+  ) => {
     for (const layer of stack) {
       if (layer.route?.methods.post) paths.push(layer.route.path);
       else if (layer.handle?.stack) walk(layer.handle.stack as typeof stack);
@@ -22,7 +24,13 @@ function postRoutes(app: Express): string[] {
 /** Everything the module keeps, plus the host's users: a forged request must leave all of it as it was. */
 async function snapshot(knex: Knex): Promise<string> {
   const tables = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, 'users', 'accounts'];
-  const rows = await Promise.all(tables.map((t) => knex(t).orderBy(t === TABLES.settings ? 'name' : 'id').select()));
+  const rows = await Promise.all(
+    tables.map((t) =>
+      knex(t)
+        .orderBy(t === TABLES.settings ? 'name' : 'id')
+        .select(),
+    ),
+  );
   return JSON.stringify(rows);
 }
 
@@ -44,7 +52,10 @@ describe('host contract: the module checks its own CSRF token (a host without an
     await ownerClient.get('/account/switch');
     assert.equal((await ownerClient.post('/account/switch', { accountId: String(accountId) })).status, 303);
     const tokenOf = async (email: string) => {
-      assert.equal((await ownerClient.post('/account/users/invite', { email, access: 'all' }, '/account/users')).status, 303);
+      assert.equal(
+        (await ownerClient.post('/account/users/invite', { email, access: 'all' }, '/account/users')).status,
+        303,
+      );
       const mail = host.mails.filter((m) => m.to === email).at(-1)!;
       return /\/invite\/([A-Za-z0-9_-]+)/.exec(mail.text)![1];
     };
@@ -63,17 +74,34 @@ describe('host contract: the module checks its own CSRF token (a host without an
     for (const c of [ownerClient, memberClient, bobClient]) await c.get('/account/users');
 
     const params: Record<string, string> = { userId: String(member.id), inviteId, accountId: String(accountId) };
-    const fill = (path: string, token?: string) => path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? token! : params[name]));
+    const fill = (path: string, token?: string) =>
+      path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? token! : params[name]));
     const client: Record<string, { as: BareClient; path: string; fields: Record<string, string | string[]> }> = {
-      '/users/:userId/permissions': { as: ownerClient, path: fill('/users/:userId/permissions'), fields: { access: 'choose', permissions: ['invoices'] } },
+      '/users/:userId/permissions': {
+        as: ownerClient,
+        path: fill('/users/:userId/permissions'),
+        fields: { access: 'choose', permissions: ['invoices'] },
+      },
       '/users/:userId/remove': { as: ownerClient, path: fill('/users/:userId/remove'), fields: {} },
       '/leave': { as: memberClient, path: '/leave', fields: {} },
-      '/users/invite': { as: ownerClient, path: '/users/invite', fields: { email: 'forged@example.test', access: 'all' } },
+      '/users/invite': {
+        as: ownerClient,
+        path: '/users/invite',
+        fields: { email: 'forged@example.test', access: 'all' },
+      },
       '/invites/:inviteId/resend': { as: ownerClient, path: fill('/invites/:inviteId/resend'), fields: {} },
       '/invites/:inviteId/cancel': { as: ownerClient, path: fill('/invites/:inviteId/cancel'), fields: {} },
-      '/invites/:inviteId/access': { as: ownerClient, path: fill('/invites/:inviteId/access'), fields: { access: 'all' } },
+      '/invites/:inviteId/access': {
+        as: ownerClient,
+        path: fill('/invites/:inviteId/access'),
+        fields: { access: 'all' },
+      },
       '/invite/:token/accept': { as: bobClient, path: fill('/invite/:token/accept', bobToken), fields: {} },
-      '/invite/:token/register': { as: visitor, path: fill('/invite/:token/register', newcomerToken), fields: { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' } },
+      '/invite/:token/register': {
+        as: visitor,
+        path: fill('/invite/:token/register', newcomerToken),
+        fields: { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' },
+      },
       // Last: a switch, if it went through, would move the owner's session out of the account.
       '/switch': { as: ownerClient, path: '/switch', fields: { accountId: String(otherAccountId) } },
     };
@@ -86,7 +114,12 @@ describe('host contract: the module checks its own CSRF token (a host without an
       '/accounts/:accountId/invites/:inviteId/cancel': {},
       '/settings': settingsForm({ disableClientManagement: true, allowLeave: false }),
     };
-    const admin = Object.fromEntries(Object.entries(adminFields).map(([route, fields]) => [route, { as: staff, path: `/admin/account-users${fill(route)}`, fields }]));
+    const admin = Object.fromEntries(
+      Object.entries(adminFields).map(([route, fields]) => [
+        route,
+        { as: staff, path: `/admin/account-users${fill(route)}`, fields },
+      ]),
+    );
     // Every POST route the apps declare is covered here: a new route must be added to this test.
     assert.deepEqual(postRoutes(host.module.client).sort(), Object.keys(client).sort());
     assert.deepEqual(postRoutes(host.module.admin).sort(), Object.keys(admin).sort());
@@ -105,8 +138,20 @@ describe('host contract: the module checks its own CSRF token (a host without an
     assert.equal(host.mails.length, mailsBefore, 'no e-mail went out');
 
     // A wrong token is refused the same way; the right one passes (the refusal is the token's).
-    assert.equal((await ownerClient.agent.post('/account/users/invite').type('form').send({ _csrf: 'forged', email: 'x@example.test', access: 'all' })).status, 403);
-    assert.equal((await ownerClient.post('/account/users/invite', { email: 'x@example.test', access: 'all' }, '/account/users')).status, 303);
+    assert.equal(
+      (
+        await ownerClient.agent
+          .post('/account/users/invite')
+          .type('form')
+          .send({ _csrf: 'forged', email: 'x@example.test', access: 'all' })
+      ).status,
+      403,
+    );
+    assert.equal(
+      (await ownerClient.post('/account/users/invite', { email: 'x@example.test', access: 'all' }, '/account/users'))
+        .status,
+      303,
+    );
   });
 
   it("keeps a host's own 403 its own: a registration the host forbids is not shown as an expired form", async () => {
@@ -115,18 +160,36 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const accountId = await host.account('Olive Hosting', owner.id);
     await host.module.activate();
     const ownerClient = await host.signIn(owner.id);
-    assert.equal((await ownerClient.post('/account/users/invite', { email: 'newcomer@example.test', access: 'all' }, '/account/users')).status, 303);
+    assert.equal(
+      (
+        await ownerClient.post(
+          '/account/users/invite',
+          { email: 'newcomer@example.test', access: 'all' },
+          '/account/users',
+        )
+      ).status,
+      303,
+    );
     const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(host.mails.at(-1)!.text)![1];
     // The host's own rule (say, no sign-ups from this address) refuses the new login with a 403.
-    host.contract.users.create = () => Promise.reject(Object.assign(new Error('sign-ups are closed for this address'), { status: 403 }));
+    host.contract.users.create = () =>
+      Promise.reject(Object.assign(new Error('sign-ups are closed for this address'), { status: 403 }));
 
     const visitor = new BareClient(host.app);
     const path = `/account/invite/${token}/register`;
-    const res = await visitor.post(path, { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' }, `/account/invite/${token}`);
+    const res = await visitor.post(
+      path,
+      { firstName: 'Nora', lastName: 'New', password: 'a-long-password', passwordConfirm: 'a-long-password' },
+      `/account/invite/${token}`,
+    );
     assert.equal(res.status, 403);
     assert.doesNotMatch(res.text, /form had expired/, 'the valid token was not the reason');
     assert.match(res.text, /host error: sign-ups are closed for this address/);
-    assert.deepEqual(host.pages.filter((p) => p.path === path), [], 'the module drew no page: the host answers its own refusal');
+    assert.deepEqual(
+      host.pages.filter((p) => p.path === path),
+      [],
+      'the module drew no page: the host answers its own refusal',
+    );
     assert.equal(await count(host, TABLES.members, { account_id: accountId }), 1, 'nobody joined');
   });
 
@@ -144,14 +207,23 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const path = `/account/users/${member.id}/permissions`;
 
     const before = await snapshot(host.knex);
-    const inQuery = await client.agent.post(`${path}?_csrf=${encodeURIComponent(client.token)}`).type('form').send(fields);
+    const inQuery = await client.agent
+      .post(`${path}?_csrf=${encodeURIComponent(client.token)}`)
+      .type('form')
+      .send(fields);
     assert.equal(inQuery.status, 403);
     assert.match(inQuery.text, /form had expired/);
     assert.equal(await snapshot(host.knex), before, 'nothing changed');
 
     const inHeader = await client.agent.post(path).set('x-csrf-token', client.token).type('form').send(fields);
-    assert.equal(inHeader.status, 303, 'the same token in the header is accepted: the refusal above was the query string');
-    const row = (await host.knex(TABLES.members).where({ account_id: accountId, user_id: member.id }).first()) as { permissions: string };
+    assert.equal(
+      inHeader.status,
+      303,
+      'the same token in the header is accepted: the refusal above was the query string',
+    );
+    const row = (await host.knex(TABLES.members).where({ account_id: accountId, user_id: member.id }).first()) as {
+      permissions: string;
+    };
     assert.deepEqual(JSON.parse(row.permissions), ['invoices']);
   });
 });

@@ -10,7 +10,7 @@ describe('host contract: users.displayName names people on every page of the mod
   let host: BareHost;
   afterEach(() => host.close());
 
-  it('staff pages, the owner\'s activity log and the refusal page show the host\'s name for each person', async () => {
+  it("staff pages, the owner's activity log and the refusal page show the host's name for each person", async () => {
     host = await bareHost({ displayName: (u) => `${u.lastName.toUpperCase()}, ${u.firstName} [host]` });
     const owner = await host.user('Olga', 'Owner');
     const member = await host.user('Max', 'Member');
@@ -22,7 +22,16 @@ describe('host contract: users.displayName names people on every page of the mod
 
     // The owner changes Max's access: the log names the target by the host's formula.
     const ownerClient = await host.signIn(owner.id);
-    assert.equal((await ownerClient.post(`/account/users/${member.id}/permissions`, { access: 'choose', permissions: ['tickets', 'invoices'] }, '/account/users')).status, 303);
+    assert.equal(
+      (
+        await ownerClient.post(
+          `/account/users/${member.id}/permissions`,
+          { access: 'choose', permissions: ['tickets', 'invoices'] },
+          '/account/users',
+        )
+      ).status,
+      303,
+    );
     const activity = await ownerClient.get('/account/activity');
     assert.equal(activity.status, 200);
     // In the log's table cell (the flash above it names Max too, from the host's name of the request).
@@ -44,13 +53,22 @@ describe('host contract: users.displayName names people on every page of the mod
     }
     const account = await staff.get(pages.account);
     assert.ok(account.text.includes(ownerName), 'the account page names the owner as the host does');
-    assert.ok((await staff.get(pages.makeOwner)).text.includes(ownerName), 'Make Owner names the current owner as the host does');
+    assert.ok(
+      (await staff.get(pages.makeOwner)).text.includes(ownerName),
+      'Make Owner names the current owner as the host does',
+    );
 
     // Max without Quotes: the refusal page names the owner to ask.
-    await host.knex(TABLES.members).where({ account_id: accountId, user_id: member.id }).update({ permissions: '["tickets"]' });
+    await host
+      .knex(TABLES.members)
+      .where({ account_id: accountId, user_id: member.id })
+      .update({ permissions: '["tickets"]' });
     const memberClient = await host.signIn(member.id);
     const denied = await memberClient.get('/invoices');
     assert.equal(denied.status, 403);
-    assert.ok(denied.text.includes(ownerName) || JSON.stringify(host.pages.at(-1)).includes(ownerName), 'the refusal names the owner as the host does');
+    assert.ok(
+      denied.text.includes(ownerName) || JSON.stringify(host.pages.at(-1)).includes(ownerName),
+      'the refusal names the owner as the host does',
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('host contract: lifecycle steps report, never throw', () => {
     assert.equal(upgraded.status, 'success');
     assert.ok(upgraded.description.length > 0);
     const uninstalled = await host.module.uninstall();
-    assert.deepEqual([uninstalled.status, uninstalled.description], ['success', 'Account Users was uninstalled and its tables removed.']);
+    assert.deepEqual(
+      [uninstalled.status, uninstalled.description],
+      ['success', 'Account Users was uninstalled and its tables removed.'],
+    );
     assert.equal(await host.module.installed(), false);
     assert.equal(await host.knex.schema.hasTable(TABLES.members), false);
     // The next tests find the module installed again.
@@ -33,7 +36,12 @@ describe('host contract: lifecycle steps report, never throw', () => {
     const broken = createKnex((await sharedKnex()).url);
     await broken.destroy();
     const errors: string[] = [];
-    const module = await createModule({ ...host.contract, knex: broken, hooks: new TinyHooks(), logger: { ...host.contract.logger, error: (msg) => void errors.push(msg) } });
+    const module = await createModule({
+      ...host.contract,
+      knex: broken,
+      hooks: new TinyHooks(),
+      logger: { ...host.contract.logger, error: (msg) => void errors.push(msg) },
+    });
     try {
       for (const step of ['uninstall', 'activate', 'upgrade'] as const) {
         const result = await module[step]();

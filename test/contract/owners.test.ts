@@ -5,12 +5,25 @@ import { TABLES } from '../../module/tables';
 
 /** An account row written by the portal alone (an import, an API): no member row, no hook. */
 async function bareAccount(tp: TestPortal, name: string, primaryUserId: number): Promise<number> {
-  const [id] = await tp.knex('accounts').insert({ name, email: `${name.replace(/\W/g, '').toLowerCase()}@example.test`, status: 'active', primary_user_id: primaryUserId, created_at: Date.now() });
+  const [id] = await tp
+    .knex('accounts')
+    .insert({
+      name,
+      email: `${name.replace(/\W/g, '').toLowerCase()}@example.test`,
+      status: 'active',
+      primary_user_id: primaryUserId,
+      created_at: Date.now(),
+    });
   return Number(id);
 }
 
 async function ownerLog(tp: TestPortal, accountId: number): Promise<string[]> {
-  const rows = await allRows(tp, TABLES.log, (q) => q.where('account_id', accountId).whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed']).orderBy('id'));
+  const rows = await allRows(tp, TABLES.log, (q) =>
+    q
+      .where('account_id', accountId)
+      .whereIn('action', ['owner_account_created', 'owner_repaired', 'owner_backfilled', 'owner_changed'])
+      .orderBy('id'),
+  );
   return rows.map((r) => r.action);
 }
 

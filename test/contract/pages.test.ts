@@ -30,14 +30,20 @@ describe('host contract: pages in a bare host (area, messages, person, language,
       const owner = await host.user('Olga', 'Owner');
       await host.account('Olive Hosting', owner.id);
       const client = await host.signIn(owner.id);
-      const res = await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'all' }, '/account/users');
+      const res = await client.post(
+        '/account/users/invite',
+        { email: 'ivy@example.test', access: 'all' },
+        '/account/users',
+      );
       assert.equal(res.status, 303, `invite answered ${res.status}`);
       const next = await client.get(res.headers.location);
       assert.equal(next.status, 200);
       assert.match(next.text, /Invitation sent to ivy@example\.test with All Permissions\./);
       if (withRenderPage) {
         const page = host.pages.at(-1)!;
-        assert.deepEqual(page.messages, [{ type: 'success', text: 'Invitation sent to ivy@example.test with All Permissions.' }]);
+        assert.deepEqual(page.messages, [
+          { type: 'success', text: 'Invitation sent to ivy@example.test with All Permissions.' },
+        ]);
         // Shown once: the page after carries none.
         await client.get('/account/users');
         assert.deepEqual(host.pages.at(-1)!.messages, []);
@@ -52,7 +58,11 @@ describe('host contract: pages in a bare host (area, messages, person, language,
     const owner = await host.user('Olga', 'Owner');
     await host.account('Olive Hosting', owner.id);
     const client = await host.signIn(owner.id);
-    const res = await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'all' }, '/account/users');
+    const res = await client.post(
+      '/account/users/invite',
+      { email: 'ivy@example.test', access: 'all' },
+      '/account/users',
+    );
     assert.equal(res.status, 303);
     // The invitation names the inviter by the host's own user object.
     const mail = host.mails.find((m) => m.to === 'ivy@example.test');
@@ -68,7 +78,11 @@ describe('host contract: pages in a bare host (area, messages, person, language,
     const owner = await host.user('Olga', 'Owner');
     await host.account('Olive Hosting', owner.id);
     const client = await host.signIn(owner.id);
-    assert.equal((await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'all' }, '/account/users')).status, 303);
+    assert.equal(
+      (await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'all' }, '/account/users'))
+        .status,
+      303,
+    );
 
     assert.match((await client.get('/account/users')).text, /<h1>User Management<\/h1>/);
     lang = 'de';
@@ -77,7 +91,8 @@ describe('host contract: pages in a bare host (area, messages, person, language,
     assert.equal(host.pages.at(-1)!.title, 'Benutzerverwaltung');
     lang = undefined;
 
-    const shown = (tz: string) => new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(AT));
+    const shown = (tz: string) =>
+      new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(AT));
     const utc = await client.get('/account/activity');
     assert.ok(utc.text.includes(shown('UTC')), `the activity shows ${shown('UTC')}`);
     zone = 'Asia/Tokyo';

@@ -70,7 +70,10 @@ describe('host contract: where the settings live', () => {
       const page = await staff.get('/admin/account-users/settings');
       assert.equal(page.status, 200);
       assert.doesNotMatch(page.text, /name="allowLeave"[^>]*checked/);
-      const res = await staff.post('/admin/account-users/settings', settingsForm({ allowLeave: true, inviteLifetimeDays: 3 }));
+      const res = await staff.post(
+        '/admin/account-users/settings',
+        settingsForm({ allowLeave: true, inviteLifetimeDays: 3 }),
+      );
       assert.equal(res.status, 303, `saving answered ${res.status}`);
 
       assert.equal(saves.length, 1);

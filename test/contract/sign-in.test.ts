@@ -6,7 +6,8 @@ import { ownerSetup } from '../invites/helpers';
 import { bareHost, BareClient, type BareHost } from './bare-host';
 import { TABLES } from '../../module/tables';
 
-const sidOf = (res: { headers: Record<string, string | string[]> }) => /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
+const sidOf = (res: { headers: Record<string, string | string[]> }) =>
+  /portal\.sid=s%3A([^.;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 
 describe('host contract: registering from an invitation signs in through users.signIn', () => {
   describe('in the reference portal', () => {
@@ -28,7 +29,12 @@ describe('host contract: registering from an invitation signs in through users.s
         const sidBefore = sidOf(page);
         assert.ok(sidBefore, 'the invitation page started a session');
 
-        const res = await visitor.post(`${link.path}/register`, { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+        const res = await visitor.post(`${link.path}/register`, {
+          firstName: 'Nina',
+          lastName: 'Newbie',
+          password: 'a-long-password',
+          passwordConfirm: 'a-long-password',
+        });
         assert.equal(res.status, 303);
         assert.deepEqual(logins, ['nina@example.test']);
         const sidAfter = sidOf(res);
@@ -58,13 +64,26 @@ describe('host contract: registering from an invitation signs in through users.s
       const owner = await host.user('Olga', 'Owner');
       const accountId = await host.account('Olive Hosting', owner.id);
       const ownerClient = await host.signIn(owner.id);
-      assert.equal((await ownerClient.post('/account/users/invite', { email: 'nina@example.test', access: 'all' }, '/account/users')).status, 303);
+      assert.equal(
+        (
+          await ownerClient.post(
+            '/account/users/invite',
+            { email: 'nina@example.test', access: 'all' },
+            '/account/users',
+          )
+        ).status,
+        303,
+      );
       const path = /https:\/\/bare\.example\.test(\/account\/invite\/[A-Za-z0-9_-]+)/.exec(host.mails.at(-1)!.text)![1];
       const logins: number[] = [];
       host.hooks.on('UserLogin', (p: UserLoginPayload) => void logins.push(p.user.id));
 
       const visitor = new BareClient(host.app);
-      const res = await visitor.post(`${path}/register`, { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' }, path);
+      const res = await visitor.post(
+        `${path}/register`,
+        { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' },
+        path,
+      );
       assert.equal(res.status, 303, `register answered ${res.status}`);
       const nina = await foundRow(host, 'users', { email: 'nina@example.test' });
       assert.deepEqual(logins, [Number(nina.id)]);

@@ -19,7 +19,9 @@ describe('Accessibility: axe-core on every page, desktop and phone', function ()
         const found = await axeViolations(page);
         if (found.length) problems.push(describeViolations(where, found));
         // The page itself never scrolls sideways; wide tables scroll inside their own box.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         if (overflow > 0) problems.push(`${where}: the page is ${overflow}px wider than the screen`);
         checked.push(where);
       }

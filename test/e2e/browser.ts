@@ -29,13 +29,32 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
-export async function newContext(browser: Browser, baseURL: string, viewport: ViewportName = 'desktop'): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  viewport: ViewportName = 'desktop',
+): Promise<BrowserContext> {
   // bypassCSP only lets the tests inject axe-core; the module's one script file runs under the CSP anyway.
-  const context = await browser.newContext({ baseURL, viewport: VIEWPORTS[viewport], locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce', bypassCSP: true });
+  const context = await browser.newContext({
+    baseURL,
+    viewport: VIEWPORTS[viewport],
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    reducedMotion: 'reduce',
+    bypassCSP: true,
+  });
   context.setDefaultTimeout(10_000);
   return context;
 }
@@ -74,15 +93,27 @@ const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'a
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   const result = await page.evaluate<{ violations: AxeViolation[] }>(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    return axe.run(document, {
+      resultTypes: ['violations'],
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
   });
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 export function describeViolations(where: string, violations: AxeViolation[]): string {
   return violations
-    .map((v) => `${where}: [${v.impact}] ${v.id} — ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.html.slice(0, 160)}`).join('\n'))
+    .map(
+      (v) =>
+        `${where}: [${v.impact}] ${v.id} — ${v.help}\n` +
+        v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(' ')}: ${n.html.slice(0, 160)}`)
+          .join('\n'),
+    )
     .join('\n');
 }
 
@@ -101,10 +132,12 @@ export async function untiedErrors(page: Page): Promise<string[]> {
       }
     }
     for (const el of Array.from(document.querySelectorAll('[aria-invalid="true"]'))) {
-      if (!el.getAttribute('aria-describedby')) problems.push(`invalid field without a described error: ${el.outerHTML.slice(0, 100)}`);
+      if (!el.getAttribute('aria-describedby'))
+        problems.push(`invalid field without a described error: ${el.outerHTML.slice(0, 100)}`);
     }
     for (const el of Array.from(document.querySelectorAll('main .error, main .au-error'))) {
-      if (!el.id || !describedIds.has(el.id)) problems.push(`error message tied to no field: ${el.outerHTML.slice(0, 100)}`);
+      if (!el.id || !describedIds.has(el.id))
+        problems.push(`error message tied to no field: ${el.outerHTML.slice(0, 100)}`);
     }
     return problems;
   });

@@ -12,7 +12,13 @@ describe('The invite form sends the access the owner sees', function () {
   const contexts: BrowserContext[] = [];
   // No bypassCSP: the module's script must run under the portal's own Content-Security-Policy.
   const owner = async (javaScriptEnabled = true) => {
-    const context = await suite.browser.newContext({ baseURL: suite.portal.url, viewport: VIEWPORTS.desktop, locale: 'en-US', timezoneId: 'UTC', javaScriptEnabled });
+    const context = await suite.browser.newContext({
+      baseURL: suite.portal.url,
+      viewport: VIEWPORTS.desktop,
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      javaScriptEnabled,
+    });
     context.setDefaultTimeout(10_000);
     contexts.push(context);
     const page = await context.newPage();
@@ -26,7 +32,9 @@ describe('The invite form sends the access the owner sees', function () {
   it('"Invite a user" jumps to the form; ticking a box selects Choose Permissions; the confirmation names the access', async () => {
     const page = await owner();
     const blocked: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     await page.goto('/account/users');
     await page.getByRole('link', { name: 'Invite a user' }).click();
     assert.ok(page.url().endsWith('#invite'));
@@ -38,21 +46,32 @@ describe('The invite form sends the access the owner sees', function () {
     await form.locator('input[name=email]').fill('ticked@example.org');
     assert.ok(await form.locator('input[name=access][value=all]').isChecked(), 'All Permissions is the default');
     await form.locator('input[name=permissions][value=invoices]').check();
-    assert.ok(await form.locator('input[name=access][value=choose]').isChecked(), 'ticking a box selects Choose Permissions');
+    assert.ok(
+      await form.locator('input[name=access][value=choose]').isChecked(),
+      'ticking a box selects Choose Permissions',
+    );
     assert.deepEqual(blocked, []);
     await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
     await page.getByText('Invitation sent to ticked@example.org with access to: Invoices.').waitFor();
-    assert.match((await page.locator('.au-invites tr', { hasText: 'ticked@example.org' }).textContent()) ?? '', /Invoices/);
+    assert.match(
+      (await page.locator('.au-invites tr', { hasText: 'ticked@example.org' }).textContent()) ?? '',
+      /Invoices/,
+    );
   });
 
-  it('the pending invitation\'s access changes from its row, without sending it again', async () => {
+  it("the pending invitation's access changes from its row, without sending it again", async () => {
     const page = await owner();
     await page.goto('/account/users');
-    await page.locator('.au-invites tr', { hasText: 'ticked@example.org' }).getByRole('link', { name: 'Change access' }).click();
+    await page
+      .locator('.au-invites tr', { hasText: 'ticked@example.org' })
+      .getByRole('link', { name: 'Change access' })
+      .click();
     assert.equal(await page.locator('h1').textContent(), 'Change the access of an invitation');
     await page.getByLabel('Support tickets').check();
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save' }).click()]);
-    await page.getByText('The invitation to ticked@example.org now gives access to: Invoices, Support tickets.').waitFor();
+    await page
+      .getByText('The invitation to ticked@example.org now gives access to: Invoices, Support tickets.')
+      .waitFor();
   });
 
   it('Manage ticks View and unticking View unticks Manage; a preset fills exactly its boxes from the keyboard and says so', async () => {
@@ -60,7 +79,11 @@ describe('The invite form sends the access the owner sees', function () {
     await page.goto('/account/users#invite');
     const form = inviteForm(page);
     const box = (key: string) => form.locator(`input[name=permissions][value=${key}]`);
-    assert.equal(await form.getByRole('group', { name: 'Services' }).getByRole('checkbox').count(), 3, 'the Services group holds its three boxes');
+    assert.equal(
+      await form.getByRole('group', { name: 'Services' }).getByRole('checkbox').count(),
+      3,
+      'the Services group holds its three boxes',
+    );
     await box('manageproducts').check();
     assert.ok(await box('products').isChecked(), 'Manage services ticks View services');
     assert.ok(await form.locator('input[name=access][value=choose]').isChecked());
@@ -74,10 +97,19 @@ describe('The invite form sends the access the owner sees', function () {
     assert.ok(await preset.isVisible(), 'the presets show with script');
     await preset.focus();
     await page.keyboard.press('Enter');
-    const ticked = await form.locator('input[name=permissions]:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const ticked = await form
+      .locator('input[name=permissions]:checked')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     assert.deepEqual(ticked, ['invoices', 'quotes'], 'exactly the preset');
-    assert.match((await form.locator('[data-au-status]').textContent()) ?? '', /Ticked: Invoices, Quotes\. Unticked: Support tickets\./);
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Billing (invoices and quotes)', 'focus stays on the button');
+    assert.match(
+      (await form.locator('[data-au-status]').textContent()) ?? '',
+      /Ticked: Invoices, Quotes\. Unticked: Support tickets\./,
+    );
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'Billing (invoices and quotes)',
+      'focus stays on the button',
+    );
     assert.ok(page.url().endsWith('#invite'), 'a preset does not submit the form');
   });
 
@@ -85,7 +117,11 @@ describe('The invite form sends the access the owner sees', function () {
     const page = await owner(false);
     await page.goto('/account/users#invite');
     const form = inviteForm(page);
-    assert.equal(await form.getByRole('button', { name: 'Billing (invoices and quotes)' }).count(), 0, 'hidden buttons are not offered');
+    assert.equal(
+      await form.getByRole('button', { name: 'Billing (invoices and quotes)' }).count(),
+      0,
+      'hidden buttons are not offered',
+    );
     assert.ok(await form.getByRole('group', { name: 'Billing' }).isVisible());
   });
 
@@ -98,7 +134,10 @@ describe('The invite form sends the access the owner sees', function () {
     assert.ok(await form.locator('input[name=access][value=all]').isChecked());
     await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
     await page.getByText('You chose All Permissions and also ticked permissions').waitFor();
-    assert.ok(await inviteForm(page).locator('input[name=permissions][value=tickets]').isChecked(), 'the ticked box stays ticked');
+    assert.ok(
+      await inviteForm(page).locator('input[name=permissions][value=tickets]').isChecked(),
+      'the ticked box stays ticked',
+    );
     assert.equal(await page.locator('.au-invites tr', { hasText: 'noscript@example.org' }).count(), 0);
   });
 });

@@ -6,8 +6,25 @@ import { setupPortal } from '../helpers/portal';
  * of the portal belongs in this list). The accessibility tour reports any it did not visit.
  */
 const PORTAL_PAGES = [
-  '/login', '/no-account', '/', '/services', '/domains', '/invoices', '/invoices/:id', '/quotes', '/tickets', '/profile', '/contacts', '/settings',
-  '/admin/login', '/admin', '/admin/modules', '/admin/modules/deactivate', '/admin/modules/uninstall', '/admin/outbox', '/admin/outbox/:id',
+  '/login',
+  '/no-account',
+  '/',
+  '/services',
+  '/domains',
+  '/invoices',
+  '/invoices/:id',
+  '/quotes',
+  '/tickets',
+  '/profile',
+  '/contacts',
+  '/settings',
+  '/admin/login',
+  '/admin',
+  '/admin/modules',
+  '/admin/modules/deactivate',
+  '/admin/modules/uninstall',
+  '/admin/outbox',
+  '/admin/outbox/:id',
 ];
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: unknown };
@@ -31,7 +48,10 @@ export async function allPages(): Promise<string[]> {
   try {
     const module = tp.portal.accountUsers;
     const pages = [...getRoutes(module.client, '/account'), ...getRoutes(module.admin, '/admin/modules/account_users')];
-    return [...PORTAL_PAGES, ...pages.filter((p) => !/\.(css|js)$/.test(p)).map((p) => (p.length > 1 ? p.replace(/\/$/, '') : p))];
+    return [
+      ...PORTAL_PAGES,
+      ...pages.filter((p) => !/\.(css|js)$/.test(p)).map((p) => (p.length > 1 ? p.replace(/\/$/, '') : p)),
+    ];
   } finally {
     await tp.close();
   }

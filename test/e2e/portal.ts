@@ -45,21 +45,25 @@ export async function startPortal(): Promise<RunningPortal> {
   const mailDir = path.join(dir, 'mail');
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'host/start.ts'], {
-    cwd: ROOT,
-    // Its own process group, so stopping it also stops anything tsx started.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: `sqlite:${path.join(dir, 'portal.sqlite')}`,
-      MAIL_DIR: mailDir,
-      BASE_URL: url,
-      SESSION_SECRET: 'e2e-session-secret-not-for-production',
-      NODE_ENV: 'test',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'host/start.ts'],
+    {
+      cwd: ROOT,
+      // Its own process group, so stopping it also stops anything tsx started.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: `sqlite:${path.join(dir, 'portal.sqlite')}`,
+        MAIL_DIR: mailDir,
+        BASE_URL: url,
+        SESSION_SECRET: 'e2e-session-secret-not-for-production',
+        NODE_ENV: 'test',
+      },
     },
-  });
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -98,7 +102,9 @@ export async function startPortal(): Promise<RunningPortal> {
     mails,
     async waitForMail(to, since = 0) {
       for (let i = 0; i < 100; i++) {
-        const found = mails().slice(since).filter((m) => m.to === to);
+        const found = mails()
+          .slice(since)
+          .filter((m) => m.to === to);
         if (found.length) return found[found.length - 1];
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -63,7 +63,11 @@ describe('The story in a real browser', function () {
     await form.locator('input[name=permissions][value=tickets]').check();
     await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
     await alice.getByText(`Invitation sent to ${invitee} with access to: Invoices, Support tickets.`).waitFor();
-    assert.equal(await alice.locator('.au-invites tr', { hasText: invitee }).count(), 1, 'listed as a pending invitation');
+    assert.equal(
+      await alice.locator('.au-invites tr', { hasText: invitee }).count(),
+      1,
+      'listed as a pending invitation',
+    );
   });
 
   it('the invitee opens the link from the mail, registers, lands in Acme and sees only what was granted', async () => {
@@ -84,7 +88,15 @@ describe('The story in a real browser', function () {
     assert.equal(await accountShown(erin), 'Acme Web Studio');
     const items = await menu(erin);
     for (const granted of ['Invoices', 'Tickets']) assert.ok(has(items, granted), `${granted} in ${items.join(', ')}`);
-    for (const hidden of ['Services', 'Domains', 'Quotes', 'Account details', 'Contacts', 'User Management', 'Switch Account'])
+    for (const hidden of [
+      'Services',
+      'Domains',
+      'Quotes',
+      'Account details',
+      'Contacts',
+      'User Management',
+      'Switch Account',
+    ])
       assert.ok(!has(items, hidden), `${hidden} not in ${items.join(', ')}`);
     const tiles = await erin.locator('.tile-label').allTextContents();
     assert.deepEqual(tiles.sort(), ['open tickets', 'unpaid invoices']);
@@ -93,11 +105,14 @@ describe('The story in a real browser', function () {
     await erin.goto('/');
   });
 
-  it('alice narrows the permissions: the invitee\'s next click is refused and the menu item is gone', async () => {
+  it("alice narrows the permissions: the invitee's next click is refused and the menu item is gone", async () => {
     await alice.goto('/account/users');
     await userRow(alice, invitee).locator('a[href$="/permissions"]').click();
     await alice.locator('input[name=permissions][value=invoices]').uncheck();
-    await Promise.all([alice.waitForNavigation(), alice.locator('form[action$="/permissions"] button[type=submit]').click()]);
+    await Promise.all([
+      alice.waitForNavigation(),
+      alice.locator('form[action$="/permissions"] button[type=submit]').click(),
+    ]);
     assert.match((await userRow(alice, invitee).textContent()) ?? '', /Support tickets/);
 
     // Erin's page still shows the old menu; her next click is refused.
@@ -123,7 +138,8 @@ describe('The story in a real browser', function () {
     await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Filter' }).click()]);
     const entries = alice.locator('main tbody tr');
     assert.ok((await entries.count()) >= 1, 'the removal is listed');
-    for (const text of await entries.allTextContents()) assert.match(text, /Removed access/, 'only removals are listed');
+    for (const text of await entries.allTextContents())
+      assert.match(text, /Removed access/, 'only removals are listed');
     const removal = (await entries.first().textContent()) ?? '';
     assert.ok(removal.includes('Erin Editor'), `the entry names the invitee: ${removal}`);
     assert.doesNotMatch(removal, /::ffff:/, 'an IPv4 client is shown as IPv4');
@@ -159,8 +175,17 @@ describe('The story in a real browser', function () {
     await clickMenu(dev, 'Domains');
     await openAccountMenu(dev);
     await dev.locator('.accountmenu').getByLabel('Find an account').fill('BLUE fish');
-    await Promise.all([dev.waitForNavigation(), dev.locator('.accountmenu').getByRole('button', { name: 'Search' }).click()]);
-    assert.equal(await dev.locator('.au-account-name').allTextContents().then((n) => n.join()), 'Blue Fish Bakery');
+    await Promise.all([
+      dev.waitForNavigation(),
+      dev.locator('.accountmenu').getByRole('button', { name: 'Search' }).click(),
+    ]);
+    assert.equal(
+      await dev
+        .locator('.au-account-name')
+        .allTextContents()
+        .then((n) => n.join()),
+      'Blue Fish Bakery',
+    );
     await Promise.all([dev.waitForNavigation(), dev.getByRole('button', { name: 'Open Blue Fish Bakery' }).click()]);
     assert.equal(new URL(dev.url()).pathname, '/');
     assert.equal(await accountShown(dev), 'Blue Fish Bakery');
@@ -190,7 +215,10 @@ describe('The story in a real browser', function () {
     await login.locator('input[name=password]').fill(DEMO_PASSWORD);
     await Promise.all([bob.waitForNavigation(), login.locator('button[type=submit]').click()]);
     // Back on the invitation, now signed in: one click accepts.
-    await Promise.all([bob.waitForNavigation(), bob.getByRole('button', { name: 'Accept and open Acme Web Studio' }).click()]);
+    await Promise.all([
+      bob.waitForNavigation(),
+      bob.getByRole('button', { name: 'Accept and open Acme Web Studio' }).click(),
+    ]);
     assert.equal(await accountShown(bob), 'Acme Web Studio');
     await openAccountMenu(bob);
     assert.ok(has(await menu(bob), 'Switch Account'), 'bob now has two accounts');
@@ -206,11 +234,23 @@ describe('The story in a real browser', function () {
     await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/users"][role=search] button').click()]);
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Dana Developer' }).click()]);
     const accounts = admin.locator('table tbody tr');
-    assert.deepEqual((await accounts.locator('th').allTextContents()).map((s) => s.trim()).sort(), ['Acme Web Studio', 'Blue Fish Bakery']);
-    assert.match((await accounts.filter({ hasText: 'Blue Fish Bakery' }).textContent()) ?? '', /View services, Support tickets/);
+    assert.deepEqual((await accounts.locator('th').allTextContents()).map((s) => s.trim()).sort(), [
+      'Acme Web Studio',
+      'Blue Fish Bakery',
+    ]);
+    assert.match(
+      (await accounts.filter({ hasText: 'Blue Fish Bakery' }).textContent()) ?? '',
+      /View services, Support tickets/,
+    );
 
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Blue Fish Bakery' }).click()]);
-    await Promise.all([admin.waitForNavigation(), admin.locator('tr', { hasText: 'dev@example.com' }).getByRole('link', { name: /Make Owner/ }).click()]);
+    await Promise.all([
+      admin.waitForNavigation(),
+      admin
+        .locator('tr', { hasText: 'dev@example.com' })
+        .getByRole('link', { name: /Make Owner/ })
+        .click(),
+    ]);
     assert.match((await admin.locator('main').textContent()) ?? '', /Are you sure you want to make Dana Developer/);
     // The page asks what bob, the owner until now, keeps: All Permissions unless staff choose.
     assert.ok(await admin.getByLabel('All Permissions', { exact: true }).isChecked(), 'All Permissions is the default');
@@ -224,7 +264,10 @@ describe('The story in a real browser', function () {
     assert.match((await bobRow.textContent()) ?? '', /Invoices/, 'bob keeps what staff chose');
     assert.doesNotMatch((await bobRow.textContent()) ?? '', /All permissions/);
 
-    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Activity log of this account' }).click()]);
+    await Promise.all([
+      admin.waitForNavigation(),
+      admin.getByRole('link', { name: 'Activity log of this account' }).click(),
+    ]);
     const entry = admin.locator('tr', { hasText: 'Made account owner' }).first();
     assert.match((await entry.textContent()) ?? '', /Ada Admin/);
     assert.match((await entry.textContent()) ?? '', /Dana Developer/);
@@ -267,7 +310,10 @@ describe('The story in a real browser', function () {
     await admin.goto('/admin/modules');
     // Deactivate asks first, on a page of its own that says who loses access.
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Deactivate' }).click()]);
-    assert.match((await admin.locator('main').textContent()) ?? '', /memberships? \(users? other than the owner with access to an account\) lose/);
+    assert.match(
+      (await admin.locator('main').textContent()) ?? '',
+      /memberships? \(users? other than the owner with access to an account\) lose/,
+    );
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, deactivate' }).click()]);
     assert.equal(await admin.locator('strong.status').textContent(), 'Deactivated');
     assert.ok(!has(await admin.locator('.mainnav a').allTextContents(), 'Account Users'), 'admin menu item gone');

@@ -36,11 +36,14 @@ async function hiddenInTables(page: Page, cards: boolean): Promise<string[]> {
         if (!text) continue;
         const what = `<${el.tagName.toLowerCase()}> "${text.slice(0, 60)}"`;
         const r = el.getBoundingClientRect();
-        if (r.width > 0 && (r.left < left - 0.5 || r.right > right + 0.5)) problems.push(`${table}: ${what} is off screen`);
+        if (r.width > 0 && (r.left < left - 0.5 || r.right > right + 0.5))
+          problems.push(`${table}: ${what} is off screen`);
         if (el.tagName === 'A' || el.tagName === 'BUTTON') {
           const cell = el.closest('td, th')!.getBoundingClientRect();
-          if (r.left < cell.left - 0.5 || r.right > cell.right + 0.5) problems.push(`${table}: ${what} sticks out of its cell`);
-          if (el.scrollWidth > el.clientWidth + 1) problems.push(`${table}: ${what} is cut (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
+          if (r.left < cell.left - 0.5 || r.right > cell.right + 0.5)
+            problems.push(`${table}: ${what} sticks out of its cell`);
+          if (el.scrollWidth > el.clientWidth + 1)
+            problems.push(`${table}: ${what} is cut (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
           continue;
         }
         // A value (not the row's name, not a row of buttons, not the "none" row) names its column on a card.
@@ -48,8 +51,15 @@ async function hiddenInTables(page: Page, cards: boolean): Promise<string[]> {
         if (!cards || cell.tagName === 'TH' || cell.colSpan > 1 || cell.querySelector('a, button')) continue;
         const before = getComputedStyle(cell, '::before');
         const expected = headers[cell.cellIndex];
-        if (cell.dataset.label !== expected) problems.push(`${table}: ${what} is labelled "${cell.dataset.label}", its column "${expected}"`);
-        else if (!before.content || before.content === 'none' || before.content === 'normal' || before.display === 'none') problems.push(`${table}: ${what} shows no label`);
+        if (cell.dataset.label !== expected)
+          problems.push(`${table}: ${what} is labelled "${cell.dataset.label}", its column "${expected}"`);
+        else if (
+          !before.content ||
+          before.content === 'none' ||
+          before.content === 'normal' ||
+          before.display === 'none'
+        )
+          problems.push(`${table}: ${what} shows no label`);
       }
     }
     return problems;
@@ -64,8 +74,10 @@ async function accountNameCut(page: Page): Promise<string[]> {
     const s = summary.getBoundingClientRect();
     const r = name.getBoundingClientRect();
     const problems: string[] = [];
-    if (summary.scrollWidth > summary.clientWidth + 1) problems.push(`the account menu's text is cut (${summary.scrollWidth}px in ${summary.clientWidth}px)`);
-    if (r.right > s.right + 0.5 || r.right > document.documentElement.clientWidth + 0.5) problems.push(`the account name "${name.textContent}" is cut off`);
+    if (summary.scrollWidth > summary.clientWidth + 1)
+      problems.push(`the account menu's text is cut (${summary.scrollWidth}px in ${summary.clientWidth}px)`);
+    if (r.right > s.right + 0.5 || r.right > document.documentElement.clientWidth + 0.5)
+      problems.push(`the account name "${name.textContent}" is cut off`);
     return problems;
   });
 }
@@ -104,7 +116,8 @@ describe('Tables on a phone, a tablet and a desktop, in every language', functio
       const form = alice.locator('form[action$="/users/invite"]');
       await form.locator('input[name=email]').fill(email);
       await form.locator('input[name=access][value=choose]').check();
-      for (const key of ['invoices', 'tickets', 'domains']) await form.locator(`input[name=permissions][value=${key}]`).check();
+      for (const key of ['invoices', 'tickets', 'domains'])
+        await form.locator(`input[name=permissions][value=${key}]`).check();
       await Promise.all([alice.waitForNavigation(), form.locator('button[type=submit]').click()]);
       await suite.portal.waitForMail(email, since);
     }
@@ -140,8 +153,10 @@ describe('Tables on a phone, a tablet and a desktop, in every language', functio
         await page.goto(path);
         for (const viewport of ['phone', 'tablet', 'landscape', 'desktop'] as const) {
           await page.setViewportSize(SIZES[viewport]);
-          for (const p of await hiddenInTables(page, viewport === 'phone' || viewport === 'tablet')) problems.push(`${path} (${viewport}): ${p}`);
-          if (page === alice && viewport === 'phone') for (const p of await accountNameCut(page)) problems.push(`${path} (${viewport}): ${p}`);
+          for (const p of await hiddenInTables(page, viewport === 'phone' || viewport === 'tablet'))
+            problems.push(`${path} (${viewport}): ${p}`);
+          if (page === alice && viewport === 'phone')
+            for (const p of await accountNameCut(page)) problems.push(`${path} (${viewport}): ${p}`);
         }
       }
       assert.equal(problems.length, 0, `\n${problems.join('\n')}`);
@@ -158,12 +173,16 @@ describe('Tables on a phone, a tablet and a desktop, in every language', functio
       const r = el.getBoundingClientRect();
       const cell = el.closest('td')!.getBoundingClientRect();
       const wrap = el.closest('.au-table-wrap')!.getBoundingClientRect();
-      return { text: el.scrollWidth <= el.clientWidth, cell: r.left >= cell.left - 0.5 && r.right <= cell.right + 0.5, box: r.right <= wrap.right + 0.5 };
+      return {
+        text: el.scrollWidth <= el.clientWidth,
+        cell: r.left >= cell.left - 0.5 && r.right <= cell.right + 0.5,
+        box: r.right <= wrap.right + 0.5,
+      };
     });
     assert.deepEqual(fits, { text: true, cell: true, box: true });
   });
 
-  it('Switch Account: the current account\'s button names the account visibly, in every language', async () => {
+  it("Switch Account: the current account's button names the account visibly, in every language", async () => {
     const context = await newContext(suite.browser, suite.portal.url, 'phone');
     contexts.push(context);
     const dev = await context.newPage();
@@ -177,7 +196,8 @@ describe('Tables on a phone, a tablet and a desktop, in every language', functio
       const visible = await current.evaluate((el) => {
         let text = '';
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement!.closest('.au-visually-hidden')) text += node.textContent;
+        for (let node = walker.nextNode(); node; node = walker.nextNode())
+          if (!node.parentElement!.closest('.au-visually-hidden')) text += node.textContent;
         return text.replace(/\s+/g, ' ').trim();
       });
       assert.match(visible, /Acme Web Studio/, `${locale}: "${visible}" names the account`);

@@ -110,7 +110,13 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       const access = alice.locator('a[href$="/access"]').first();
       const accessHref = (await access.count()) ? await access.getAttribute('href') : null;
       if (cancelHref) await open(alice, cancelHref, 'invite-cancel', 'Cancel an invitation: the confirmation');
-      if (accessHref) await open(alice, accessHref, 'invite-access', 'A pending invitation\'s access, changed without sending it again');
+      if (accessHref)
+        await open(
+          alice,
+          accessHref,
+          'invite-access',
+          "A pending invitation's access, changed without sending it again",
+        );
       else result.missing.push('change access of a pending invitation (/account/invites/:id/access)');
       await open(alice, permissionsHref!, 'permissions', 'Manage Permissions');
       // The form shown again with its error: nothing chosen.
@@ -139,10 +145,19 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       await Promise.all([erin.waitForNavigation(), again.locator('button[type=submit]').click()]);
       await at(erin, 'invite-accepted', 'Invitation accepted: in Acme with only what was granted');
       await open(erin, '/services', 'denied-invitee', 'A page that was not granted', 403);
-      await open(erin, invitation.replace(/[^/]+$/, 'no-such-token'), 'invitation-invalid', 'An invitation link that is not valid', 404);
+      await open(
+        erin,
+        invitation.replace(/[^/]+$/, 'no-such-token'),
+        'invitation-invalid',
+        'An invitation link that is not valid',
+        404,
+      );
       // Alice takes the access away: Erin's next click lands on the chooser, with nothing to choose.
       await alice.goto('/account/users');
-      await Promise.all([alice.waitForNavigation(), alice.locator('tr', { hasText: newcomer }).locator('a[href$="/remove"]').click()]);
+      await Promise.all([
+        alice.waitForNavigation(),
+        alice.locator('tr', { hasText: newcomer }).locator('a[href$="/remove"]').click(),
+      ]);
       await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Yes, remove access' }).click()]);
       await at(alice, 'removed', 'User Management after Remove Access');
       await erin.goto('/tickets');
@@ -157,7 +172,11 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await open(dev, '/invoices', 'denied', 'Page refused: permission missing', 403);
     await dev.goto('/tickets');
     await openAccountMenu(dev);
-    await at(dev, 'switch-menu', 'Account menu of a person in several accounts: recent accounts as one-click switches, and a search');
+    await at(
+      dev,
+      'switch-menu',
+      'Account menu of a person in several accounts: recent accounts as one-click switches, and a search',
+    );
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
     await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
 
@@ -182,15 +201,28 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     await admin.goto('/admin/outbox');
     await Promise.all([admin.waitForNavigation(), admin.locator('table a').first().click()]);
     await at(admin, 'admin-mail', 'Outbox: one e-mail');
-    if (await open(admin, '/admin/modules/account_users', 'admin-module', 'Account Users admin: find a user or an account')) {
+    if (
+      await open(
+        admin,
+        '/admin/modules/account_users',
+        'admin-module',
+        'Account Users admin: find a user or an account',
+      )
+    ) {
       const base = '/admin/modules/account_users';
       await open(admin, `${base}/users?q=dev`, 'admin-users', 'Admin: users found');
       await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Dana Developer' }).click()]);
       await at(admin, 'admin-user', 'Admin: a user and every account they can open');
-      await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Activity log of this user' }).click()]);
+      await Promise.all([
+        admin.waitForNavigation(),
+        admin.getByRole('link', { name: 'Activity log of this user' }).click(),
+      ]);
       await at(admin, 'admin-user-log', "Admin: a user's activity log");
       await open(admin, `${base}/accounts?q=a`, 'admin-accounts', 'Admin: accounts found');
-      await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Acme Web Studio' }).first().click()]);
+      await Promise.all([
+        admin.waitForNavigation(),
+        admin.getByRole('link', { name: 'Acme Web Studio' }).first().click(),
+      ]);
       await at(admin, 'admin-account', 'Admin: an account with its users, invitations and forms');
       const dana = admin.locator('tr', { hasText: 'dev@example.com' });
       const ownerHref = await dana.locator('a[href$="/owner"]').getAttribute('href');
@@ -198,11 +230,15 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       const cancel = admin.locator('a[href$="/cancel"]').first();
       const cancelHref = (await cancel.count()) ? await cancel.getAttribute('href') : null;
       await admin.locator('form[action$="/users"] input[name=email]').fill('nobody@example.com');
-      await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/users"] button[type=submit]').click()]);
+      await Promise.all([
+        admin.waitForNavigation(),
+        admin.locator('form[action$="/users"] button[type=submit]').click(),
+      ]);
       await at(admin, 'admin-add-error', 'Admin: giving access to an unknown address is refused');
       await open(admin, ownerHref!, 'admin-make-owner', 'Admin: Make Owner, the confirmation');
       await open(admin, removeHref!, 'admin-remove', 'Admin: Remove Access, the confirmation');
-      if (cancelHref) await open(admin, cancelHref, 'admin-invite-cancel', 'Admin: cancel an invitation, the confirmation');
+      if (cancelHref)
+        await open(admin, cancelHref, 'admin-invite-cancel', 'Admin: cancel an invitation, the confirmation');
       await admin.goto(ownerHref!.replace(/\/users\/\d+\/owner$/, '/log'));
       await at(admin, 'admin-account-log', "Admin: an account's activity log with filters");
       await admin.locator('main input[name=from]').fill('2026-12-31');
@@ -221,7 +257,12 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     const devOff = await person();
     await signIn(devOff, 'dev@example.com');
     await at(devOff, 'no-account', 'Module off: a login that owns no account');
-    await open(admin, '/admin/modules/uninstall', 'admin-uninstall-confirm', 'Modules page: Uninstall asks first and says what is deleted');
+    await open(
+      admin,
+      '/admin/modules/uninstall',
+      'admin-uninstall-confirm',
+      'Modules page: Uninstall asks first and says what is deleted',
+    );
     await admin.goto('/admin/modules');
     await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
   } finally {

@@ -8,7 +8,21 @@ import { quietLogger, setupPortal, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
 import { foundRow } from '../helpers/db';
 
-const ORIGINAL = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
+const ORIGINAL = [
+  'profile',
+  'contacts',
+  'products',
+  'manageproducts',
+  'productsso',
+  'domains',
+  'managedomains',
+  'invoices',
+  'quotes',
+  'tickets',
+  'affiliates',
+  'emails',
+  'orders',
+];
 
 describe('All Permissions covers a permission added after the grant', () => {
   let tp: TestPortal;
@@ -28,7 +42,10 @@ describe('All Permissions covers a permission added after the grant', () => {
     await tp.f.member(accountId, users.all.id, 'all');
     await tp.f.member(accountId, users.chosen.id, ORIGINAL);
     // A later version of the portal adds a key: same database and host, one more catalogue entry.
-    later = await createModule({ ...tp.portal.accountUsers.services.ctx.host, hooks: new Hooks(quietLogger) }, { extraPermissions: ['webmail'] });
+    later = await createModule(
+      { ...tp.portal.accountUsers.services.ctx.host, hooks: new Hooks(quietLogger) },
+      { extraPermissions: ['webmail'] },
+    );
   });
   afterEach(async () => {
     later.dispose();
@@ -71,7 +88,13 @@ describe('All Permissions covers a permission added after the grant', () => {
   });
 
   it('the later version accepts the new key in a permission choice; the earlier one refuses it', () => {
-    assert.deepEqual(later.services.ctx.catalogue.parseChoice('choose', ['webmail']), { all: false, keys: ['webmail'] });
-    assert.ok('error' in tp.portal.accountUsers.services.ctx.catalogue.parseChoice('choose', ['webmail']), 'unknown to the version without it');
+    assert.deepEqual(later.services.ctx.catalogue.parseChoice('choose', ['webmail']), {
+      all: false,
+      keys: ['webmail'],
+    });
+    assert.ok(
+      'error' in tp.portal.accountUsers.services.ctx.catalogue.parseChoice('choose', ['webmail']),
+      'unknown to the version without it',
+    );
   });
 });

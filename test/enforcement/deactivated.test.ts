@@ -13,7 +13,10 @@ describe('module deactivated', () => {
   beforeEach(async () => {
     tp = await setupPortal();
     d = await demoLike(tp);
-    await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+    await tp
+      .knex(TABLES.members)
+      .where({ account_id: d.acme.id, user_id: d.dev.id })
+      .update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     dev = await loginTo(tp, d.dev.email, d.acme.id);
@@ -22,7 +25,13 @@ describe('module deactivated', () => {
   afterEach(() => tp.close());
 
   it('answers 404 on every User Management route and changes nothing', async () => {
-    for (const path of ['/account/users', `/account/users/${d.dev.id}/permissions`, `/account/users/${d.dev.id}/remove`, '/account/activity', '/account/leave']) {
+    for (const path of [
+      '/account/users',
+      `/account/users/${d.dev.id}/permissions`,
+      `/account/users/${d.dev.id}/remove`,
+      '/account/activity',
+      '/account/leave',
+    ]) {
       assert.equal((await alice.get(path)).status, 404, `GET ${path}`);
     }
     assert.equal((await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all' })).status, 404);
@@ -41,7 +50,8 @@ describe('module deactivated', () => {
     }
     const home = (await alice.get('/')).text;
     assert.doesNotMatch(home, /User Management|Switch Account/);
-    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts']) assert.ok(home.includes(`href="${href}"`), href);
+    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts'])
+      assert.ok(home.includes(`href="${href}"`), href);
   });
 
   it('activated again, memberships and their permissions decide once more', async () => {
@@ -58,20 +68,35 @@ describe('module deactivated', () => {
     });
 
     it('opening the invitation link says access is paused until the hosting company turns it back on, and changes nothing', async () => {
-      const before = { invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) };
+      const before = {
+        invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }),
+        members: await count(tp, TABLES.members),
+      };
       const page = await tp.anonymous().get(link.path);
       assert.equal(page.status, 503);
       assert.equal(page.headers['cache-control'], 'no-store');
       const text = textOf(page.text);
       assert.match(text, /Access is paused/);
-      assert.match(text, /You have been invited to Acme Web Studio, but access for invited users is paused at the moment: the hosting company has switched it off for now\./);
-      assert.match(text, /You do not need a new invitation: once the hosting company turns it back on, this link works again until/);
+      assert.match(
+        text,
+        /You have been invited to Acme Web Studio, but access for invited users is paused at the moment: the hosting company has switched it off for now\./,
+      );
+      assert.match(
+        text,
+        /You do not need a new invitation: once the hosting company turns it back on, this link works again until/,
+      );
       assert.doesNotMatch(text, /ask the account owner|not valid/i);
       assert.doesNotMatch(page.text, /<form[^>]*invite/, 'nothing to accept or register while off');
       // Accepting or registering stays impossible while off.
       const member = await tp.login(d.dev.email);
       assert.equal((await member.post(`${link.path}/accept`)).status, 404);
-      assert.deepEqual({ invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }), members: await count(tp, TABLES.members) }, before);
+      assert.deepEqual(
+        {
+          invites: await count(tp, TABLES.invites, { pending_email: 'newcomer@example.test' }),
+          members: await count(tp, TABLES.members),
+        },
+        before,
+      );
       // Switched on again, the same link is the invitation page once more.
       await tp.setActive(true);
       const again = await tp.anonymous().get(link.path);
@@ -84,10 +109,13 @@ describe('module deactivated', () => {
       assert.equal(page.status, 503);
       const text = textOf(page.text);
       assert.match(text, /Der Zugriff ruht/);
-      assert.match(text, /Sie wurden zu Acme Web Studio eingeladen, aber der Zugriff für eingeladene Benutzer ruht zurzeit/);
+      assert.match(
+        text,
+        /Sie wurden zu Acme Web Studio eingeladen, aber der Zugriff für eingeladene Benutzer ruht zurzeit/,
+      );
     });
 
-    it('an unknown or cancelled link is still the portal\'s plain 404', async () => {
+    it("an unknown or cancelled link is still the portal's plain 404", async () => {
       assert.equal((await tp.anonymous().get(`/account/invite/${'x'.repeat(43)}`)).status, 404);
       await tp.knex(TABLES.invites).update({ cancelled_at: Date.now(), pending_email: null });
       const cancelled = await tp.anonymous().get(link.path);
@@ -100,7 +128,10 @@ describe('module deactivated', () => {
       assert.equal(member.lastLoginRedirect, '/no-account');
       const page = await member.get('/no-account');
       const text = textOf(page.text);
-      assert.match(text, /If an account owner gave you access to their account, that access is paused at the moment: the hosting company has switched it off for now\. Once they turn it back on, your access is back as it was; you do not need a new invitation\./);
+      assert.match(
+        text,
+        /If an account owner gave you access to their account, that access is paused at the moment: the hosting company has switched it off for now\. Once they turn it back on, your access is back as it was; you do not need a new invitation\./,
+      );
       assert.doesNotMatch(text, /invite you again/);
     });
 

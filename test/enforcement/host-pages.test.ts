@@ -3,7 +3,21 @@ import { count, foundRow } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
 
-const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
+const CATALOGUE = [
+  'profile',
+  'contacts',
+  'products',
+  'manageproducts',
+  'productsso',
+  'domains',
+  'managedomains',
+  'invoices',
+  'quotes',
+  'tickets',
+  'affiliates',
+  'emails',
+  'orders',
+];
 
 /** Each host page, the key that guards it, and the label the 403 page names. */
 const PAGES: Array<{ path: string; key: string; label: string; shows: RegExp }> = [
@@ -33,12 +47,58 @@ describe('permissions enforced on every host page', () => {
     const dev = await tp.f.user({ firstName: 'Dana', lastName: 'Developer' });
     memberId = dev.id;
     await tp.f.member(accountId, memberId, ['tickets']);
-    const serviceId = await tp.knex('services').insert({ account_id: accountId, product: 'Business Hosting', domain: 'acme.example', status: 'Active', amount_cents: 1999, billing_cycle: 'Monthly', next_due_date: '2026-12-15' }).then(([id]) => Number(id));
-    const domainId = await tp.knex('domains').insert({ account_id: accountId, name: 'acme.example', status: 'Active', expires_on: '2027-03-01', auto_renew: true }).then(([id]) => Number(id));
+    const serviceId = await tp
+      .knex('services')
+      .insert({
+        account_id: accountId,
+        product: 'Business Hosting',
+        domain: 'acme.example',
+        status: 'Active',
+        amount_cents: 1999,
+        billing_cycle: 'Monthly',
+        next_due_date: '2026-12-15',
+      })
+      .then(([id]) => Number(id));
+    const domainId = await tp
+      .knex('domains')
+      .insert({
+        account_id: accountId,
+        name: 'acme.example',
+        status: 'Active',
+        expires_on: '2027-03-01',
+        auto_renew: true,
+      })
+      .then(([id]) => Number(id));
     const invoiceId = await tp.f.invoice(accountId, { number: 'INV-7001' });
-    await tp.knex('quotes').insert({ account_id: accountId, subject: 'Server for clients', total_cents: 100, valid_until: '2026-12-31', stage: 'Delivered' });
-    await tp.knex('tickets').insert({ account_id: accountId, subject: 'PHP upgrade', department: 'Technical', status: 'Open', message: 'Please', opened_by: memberId, updated_at: Date.now() });
-    await tp.knex('contacts').insert({ account_id: accountId, first_name: 'Carl', last_name: 'Accountant', email: 'carl@acme.example', phone: '' });
+    await tp
+      .knex('quotes')
+      .insert({
+        account_id: accountId,
+        subject: 'Server for clients',
+        total_cents: 100,
+        valid_until: '2026-12-31',
+        stage: 'Delivered',
+      });
+    await tp
+      .knex('tickets')
+      .insert({
+        account_id: accountId,
+        subject: 'PHP upgrade',
+        department: 'Technical',
+        status: 'Open',
+        message: 'Please',
+        opened_by: memberId,
+        updated_at: Date.now(),
+      });
+    await tp
+      .knex('contacts')
+      .insert({
+        account_id: accountId,
+        first_name: 'Carl',
+        last_name: 'Accountant',
+        email: 'carl@acme.example',
+        phone: '',
+      });
     ids = { invoiceId, serviceId, domainId };
     member = await tp.login(dev.email);
     owner = await tp.login(alice.email);
@@ -49,7 +109,9 @@ describe('permissions enforced on every host page', () => {
 
   /** Changes the member's stored permissions; the guard reads them again on the next request. */
   async function grant(keys: 'all' | string[]): Promise<void> {
-    await tp.knex(TABLES.members).where({ account_id: accountId, user_id: memberId })
+    await tp
+      .knex(TABLES.members)
+      .where({ account_id: accountId, user_id: memberId })
       .update({ all_permissions: keys === 'all', permissions: JSON.stringify(keys === 'all' ? [] : keys) });
   }
   const url = (path: string) => path.replace(':invoiceId', String(ids.invoiceId));
@@ -66,7 +128,10 @@ describe('permissions enforced on every host page', () => {
       assert.equal(denied.status, 403, `${page.path} without ${page.key}`);
       assert.match(denied.text, /<h1>You do not have permission<\/h1>/);
       assert.match(denied.text, new RegExp(`needs the permission “${page.label}”`));
-      assert.match(denied.text, /The account owner, Alice Archer \(alice\.enf@example\.test\), can change your permissions\./);
+      assert.match(
+        denied.text,
+        /The account owner, Alice Archer \(alice\.enf@example\.test\), can change your permissions\./,
+      );
       assert.doesNotMatch(denied.text, page.shows, 'nothing of the page leaks');
 
       const asOwner = await owner.get(url(page.path));
@@ -110,7 +175,11 @@ describe('permissions enforced on every host page', () => {
     assert.equal(ticket.status, 403);
     const profile = await member.post('/profile', { name: 'Hijacked', email: 'x@example.test' });
     assert.equal(profile.status, 403);
-    const contact = await member.post('/contacts', { firstName: 'Eve', lastName: 'Intruder', email: 'eve@example.test' });
+    const contact = await member.post('/contacts', {
+      firstName: 'Eve',
+      lastName: 'Intruder',
+      email: 'eve@example.test',
+    });
     assert.equal(contact.status, 403);
     assert.equal(await count(tp, 'tickets', { subject: 'Sneaky' }), 0);
     assert.equal((await foundRow(tp, 'accounts', { id: accountId })).name, 'Acme Web Studio');
@@ -127,7 +196,8 @@ describe('permissions enforced on every host page', () => {
     await grant(['tickets']);
     let has = await nav();
     assert.ok(has('/tickets'));
-    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/profile', '/contacts', '/account/users']) assert.ok(!has(href), `${href} hidden`);
+    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/profile', '/contacts', '/account/users'])
+      assert.ok(!has(href), `${href} hidden`);
     let header = (await member.get('/')).text;
     assert.doesNotMatch(header, /<summary>Billing<\/summary>/, 'an empty Billing menu goes away');
     assert.match(header, /<summary>Support<\/summary>/);
@@ -142,10 +212,21 @@ describe('permissions enforced on every host page', () => {
 
     await grant('all');
     has = await nav();
-    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts']) assert.ok(has(href), `${href} shown with All Permissions`);
+    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts'])
+      assert.ok(has(href), `${href} shown with All Permissions`);
     assert.ok(!has('/account/users'), 'All Permissions is not ownership');
     const ownerHome = (await owner.get('/')).text;
-    for (const href of ['/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts', '/account/users']) assert.ok(ownerHome.includes(`href="${href}"`), `${href} for the owner`);
+    for (const href of [
+      '/services',
+      '/domains',
+      '/invoices',
+      '/quotes',
+      '/tickets',
+      '/profile',
+      '/contacts',
+      '/account/users',
+    ])
+      assert.ok(ownerHome.includes(`href="${href}"`), `${href} for the owner`);
   });
 
   it('the dashboard shows figures only for permitted pages', async () => {

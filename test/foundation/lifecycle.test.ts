@@ -16,10 +16,12 @@ describe('module lifecycle', () => {
   it('activate creates the tables and makes each primary user the owner; twice is harmless', async () => {
     const a = await tp.f.account({ name: 'One' });
     const b = await tp.f.account({ name: 'Two' });
-    for (const table of MODULE_TABLES) assert.equal(await tp.knex.schema.hasTable(table), false, `${table} absent before`);
+    for (const table of MODULE_TABLES)
+      assert.equal(await tp.knex.schema.hasTable(table), false, `${table} absent before`);
     const first = await tp.portal.accountUsers.activate();
     assert.equal(first.params?.owners, 2);
-    for (const table of MODULE_TABLES) assert.equal(await tp.knex.schema.hasTable(table), true, `${table} present after`);
+    for (const table of MODULE_TABLES)
+      assert.equal(await tp.knex.schema.hasTable(table), true, `${table} present after`);
     const second = await tp.portal.accountUsers.activate();
     assert.equal(second.params?.owners, 0);
     assert.equal(await count(tp, TABLES.members), 2);
@@ -59,7 +61,10 @@ describe('module lifecycle', () => {
     assert.match((await client.get('/')).text, /User Management/);
     assert.equal((await client.get('/account/switch')).status, 200);
 
-    assert.equal((await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' })).status, 303);
+    assert.equal(
+      (await adminClient.post('/admin/modules/lifecycle', { action: 'deactivate', confirm: 'yes' })).status,
+      303,
+    );
     const home = await client.get('/');
     assert.equal(home.status, 200, 'the primary user still signs in to their account');
     assert.doesNotMatch(home.text, /User Management/);

@@ -35,10 +35,16 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.equal(page.status, 200);
     const text = textOf(page.text);
     assert.match(text, /Deactivate Account Users\?/);
-    assert.match(text, /2 memberships \(users other than the owner with access to an account\) lose access while the module is off\./);
+    assert.match(
+      text,
+      /2 memberships \(users other than the owner with access to an account\) lose access while the module is off\./,
+    );
     assert.match(text, /1 pending invitation cannot be accepted until then/);
     assert.match(text, /Account owners keep their accounts with full access\. Nothing is deleted/);
-    assert.match(page.text, /<form method="post" action="\/admin\/modules\/lifecycle"[\s\S]*name="action" value="deactivate"[\s\S]*name="confirm" value="yes"[\s\S]*Yes, deactivate/);
+    assert.match(
+      page.text,
+      /<form method="post" action="\/admin\/modules\/lifecycle"[\s\S]*name="action" value="deactivate"[\s\S]*name="confirm" value="yes"[\s\S]*Yes, deactivate/,
+    );
     assert.equal(tp.portal.registry.current().active, true, 'the page changed nothing');
   });
 
@@ -88,7 +94,11 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     const confirmed = await admin.post('/admin/modules/lifecycle', { action: 'uninstall', confirm: 'yes' });
     assert.equal(confirmed.status, 303);
     assert.equal(await tp.knex.schema.hasTable(TABLES.members), false);
-    assert.deepEqual(await tp.portal.accountUsers.impact(), { memberships: 0, pendingInvitations: 0 }, 'zeros once uninstalled');
+    assert.deepEqual(
+      await tp.portal.accountUsers.impact(),
+      { memberships: 0, pendingInvitations: 0 },
+      'zeros once uninstalled',
+    );
     assert.equal((await admin.get('/admin/modules/uninstall')).headers.location, '/admin/modules');
   });
 
@@ -99,7 +109,10 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.doesNotMatch(text, /Lets several people use one customer account/);
     const page = textOf((await admin.get('/admin/modules/deactivate').set('Accept-Language', 'de')).text);
     assert.match(page, /Account Users deaktivieren\?/);
-    assert.match(page, /2 Benutzerzugänge \(Benutzer mit Zugriff auf ein Konto, die nicht dessen Inhaber sind\) ruhen, solange das Modul ausgeschaltet ist\./);
+    assert.match(
+      page,
+      /2 Benutzerzugänge \(Benutzer mit Zugriff auf ein Konto, die nicht dessen Inhaber sind\) ruhen, solange das Modul ausgeschaltet ist\./,
+    );
     assert.match(page, /Ja, deaktivieren/);
   });
 });

@@ -9,7 +9,12 @@ const STYLESHEET = fs.readFileSync(path.join(VIEWS, 'account-users.css'), 'utf8'
 
 /** The page views (not the e-mails, which carry inline styles for mail clients). */
 function pageViews(): string[] {
-  return ['client', 'admin', 'partials'].flatMap((dir) => fs.readdirSync(path.join(VIEWS, dir)).filter((f) => f.endsWith('.ejs')).map((f) => path.join(dir, f)));
+  return ['client', 'admin', 'partials'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(VIEWS, dir))
+      .filter((f) => f.endsWith('.ejs'))
+      .map((f) => path.join(dir, f)),
+  );
 }
 
 /** Every class name a view can put on an element: plain words, and quoted words inside EJS tags. */
@@ -17,7 +22,8 @@ function classesOf(source: string): string[] {
   const names: string[] = [];
   for (const [, value] of source.matchAll(/class="([^"]*)"/g)) {
     for (const part of value.split(/(<%[\s\S]*?%>)/)) {
-      if (part.startsWith('<%')) for (const [, quoted] of part.matchAll(/'([^']*)'/g)) names.push(...quoted.split(/\s+/).filter(Boolean));
+      if (part.startsWith('<%'))
+        for (const [, quoted] of part.matchAll(/'([^']*)'/g)) names.push(...quoted.split(/\s+/).filter(Boolean));
       else names.push(...part.split(/\s+/).filter(Boolean));
     }
   }
@@ -31,7 +37,10 @@ function definedInStylesheet(name: string): boolean {
 /** The selectors of every rule, comments and at-rule heads left out. */
 function selectors(css: string): string[] {
   const plain = css.replace(/\/\*[\s\S]*?\*\//g, '');
-  return [...plain.matchAll(/([^{}]+)\{[^{}]*\}/g)].flatMap((m) => splitList(m[1])).map((s) => s.trim()).filter(Boolean);
+  return [...plain.matchAll(/([^{}]+)\{[^{}]*\}/g)]
+    .flatMap((m) => splitList(m[1]))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Splits a selector list at its top-level commas (not those inside :where(…) or :not(…)). */

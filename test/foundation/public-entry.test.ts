@@ -32,16 +32,32 @@ describe('the reference portal uses the public entry only', () => {
       for (const spec of importsOf(file)) {
         if (!spec.startsWith('.')) continue;
         const target = path.relative(ROOT, path.resolve(path.dirname(file), spec));
-        const ofModule = target === 'hooks' || target.startsWith('module') || target.startsWith('migrations') || target.startsWith('views') || target.startsWith('lang');
-        if (ofModule && target !== path.join('module', 'index')) offending.push(`${path.relative(ROOT, file)} → ${spec}`);
+        const ofModule =
+          target === 'hooks' ||
+          target.startsWith('module') ||
+          target.startsWith('migrations') ||
+          target.startsWith('views') ||
+          target.startsWith('lang');
+        if (ofModule && target !== path.join('module', 'index'))
+          offending.push(`${path.relative(ROOT, file)} → ${spec}`);
       }
     }
     assert.deepEqual(offending, []);
-    assert.ok(files.some((f) => importsOf(f).includes('../module/index')), 'the portal does import the public entry');
+    assert.ok(
+      files.some((f) => importsOf(f).includes('../module/index')),
+      'the portal does import the public entry',
+    );
   });
 
   it('reads none of the module tables and none of its session keys', () => {
-    const offending = files.filter((f) => /mod_account_users_|accountUsersFlash|accountUsersCsrf|session\??\.accountUsers\b/.test(fs.readFileSync(f, 'utf8')));
-    assert.deepEqual(offending.map((f) => path.relative(ROOT, f)), []);
+    const offending = files.filter((f) =>
+      /mod_account_users_|accountUsersFlash|accountUsersCsrf|session\??\.accountUsers\b/.test(
+        fs.readFileSync(f, 'utf8'),
+      ),
+    );
+    assert.deepEqual(
+      offending.map((f) => path.relative(ROOT, f)),
+      [],
+    );
   });
 });

@@ -27,17 +27,32 @@ const POSTS: PostRoute[] = [
   { as: 'owner', path: () => '/settings/language', fuzz: ['locale'], fixed: { locale: 'xx-invalid' } },
   { as: 'owner', path: () => '/settings/password', fuzz: ['currentPassword', 'newPassword', 'newPasswordAgain'] },
   { as: 'owner', path: () => '/tickets', fuzz: ['subject'], fixed: { message: '' } },
-  { as: 'owner', path: () => '/profile', fuzz: ['name', 'address', 'city', 'postcode', 'country', 'phone'], fixed: { email: 'not-an-address' } },
+  {
+    as: 'owner',
+    path: () => '/profile',
+    fuzz: ['name', 'address', 'city', 'postcode', 'country', 'phone'],
+    fixed: { email: 'not-an-address' },
+  },
   { as: 'owner', path: () => '/contacts', fuzz: ['firstName', 'lastName'], fixed: { email: 'not-an-address' } },
   { as: 'owner', path: () => '/account/switch', fuzz: ['accountId', 'returnTo'] },
   { as: 'owner', path: () => '/account/users/invite', fuzz: ['email', 'access', 'permissions'] },
   { as: 'owner', path: (w) => `/account/users/${w.dev.id}/permissions`, fuzz: ['access', 'permissions'] },
   { as: 'owner', path: () => '/account/leave', fuzz: ['confirm'] },
   { as: 'member', path: (w) => `/account/invite/${w.acmeInviteToken}/accept`, fuzz: ['accept'] },
-  { as: 'anon', path: (w) => `/account/invite/${w.acmeInviteToken}/register`, fuzz: ['firstName', 'lastName', 'password'], fixed: { passwordConfirm: 'does-not-match-anything' } },
+  {
+    as: 'anon',
+    path: (w) => `/account/invite/${w.acmeInviteToken}/register`,
+    fuzz: ['firstName', 'lastName', 'password'],
+    fixed: { passwordConfirm: 'does-not-match-anything' },
+  },
   { as: 'anon', path: () => '/admin/login', fuzz: ['email', 'password', 'returnTo'] },
   { as: 'admin', path: () => '/admin/modules/lifecycle', fuzz: ['action'] },
-  { as: 'admin', path: () => `${MOD}/settings`, fuzz: ['maxUsersPerAccount', 'invitesPerHour', 'requireInvitedAddress', 'allowLeave'], fixed: { inviteLifetimeDays: '0' } },
+  {
+    as: 'admin',
+    path: () => `${MOD}/settings`,
+    fuzz: ['maxUsersPerAccount', 'invitesPerHour', 'requireInvitedAddress', 'allowLeave'],
+    fixed: { inviteLifetimeDays: '0' },
+  },
   { as: 'admin', path: (w) => `${MOD}/accounts/${w.acme.id}/users`, fuzz: ['email', 'access', 'permissions'] },
   { as: 'admin', path: (w) => `${MOD}/accounts/${w.acme.id}/invites`, fuzz: ['email', 'access', 'permissions'] },
 ];
@@ -68,14 +83,41 @@ const PARAMS: Array<{ as: As; method: 'get' | 'post'; path: (v: string, w: World
 ];
 
 const GETS: Array<{ as: As; path: string }> = [
-  ...['/', '/services', '/domains', '/invoices', '/quotes', '/tickets', '/profile', '/contacts', '/settings', '/no-account', '/account/switch', '/account/users', '/account/activity', '/account/leave'].map((path) => ({ as: 'owner' as const, path })),
+  ...[
+    '/',
+    '/services',
+    '/domains',
+    '/invoices',
+    '/quotes',
+    '/tickets',
+    '/profile',
+    '/contacts',
+    '/settings',
+    '/no-account',
+    '/account/switch',
+    '/account/users',
+    '/account/activity',
+    '/account/leave',
+  ].map((path) => ({ as: 'owner' as const, path })),
   ...['/', '/account/switch', '/account/leave', '/invoices'].map((path) => ({ as: 'member' as const, path })),
   ...['/login', '/admin/login', '/account/users', '/'].map((path) => ({ as: 'anon' as const, path })),
-  ...['/admin', '/admin/modules', '/admin/outbox', MOD, `${MOD}/users`, `${MOD}/accounts`, `${MOD}/accounts/:acme`, `${MOD}/accounts/:acme/log`, `${MOD}/users/:dev`, `${MOD}/users/:dev/log`].map((path) => ({ as: 'admin' as const, path })),
+  ...[
+    '/admin',
+    '/admin/modules',
+    '/admin/outbox',
+    MOD,
+    `${MOD}/users`,
+    `${MOD}/accounts`,
+    `${MOD}/accounts/:acme`,
+    `${MOD}/accounts/:acme/log`,
+    `${MOD}/users/:dev`,
+    `${MOD}/users/:dev/log`,
+  ].map((path) => ({ as: 'admin' as const, path })),
 ];
 
 /** A stack frame or an internal path in a page would tell an attacker how the portal is built. */
-const LEAK = /\n\s+at [^\n]+:\d+:\d+|node_modules\/|node:internal|\/work\/|ER_[A-Z_]{4,}|SQLITE_[A-Z]+|knex:|TypeError|ReferenceError/;
+const LEAK =
+  /\n\s+at [^\n]+:\d+:\d+|node_modules\/|node:internal|\/work\/|ER_[A-Z_]{4,}|SQLITE_[A-Z]+|knex:|TypeError|ReferenceError/;
 
 describe('fuzz: malformed input on every route', function () {
   this.timeout(300_000);
@@ -95,8 +137,13 @@ describe('fuzz: malformed input on every route', function () {
   });
 
   after(async () => {
-    const byStatus = [...stats.statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(`      fuzz: ${stats.requests} requests, ${stats.fiveXx} answered 5xx, ${stats.rowsChanged} rows changed (${byStatus})`);
+    const byStatus = [...stats.statuses.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
+    console.log(
+      `      fuzz: ${stats.requests} requests, ${stats.fiveXx} answered 5xx, ${stats.rowsChanged} rows changed (${byStatus})`,
+    );
     await w.tp.close();
   });
 
@@ -119,18 +166,26 @@ describe('fuzz: malformed input on every route', function () {
     assert.deepEqual(failures, [], `${name}: ${failures.slice(0, 10).join('; ')}`);
     assert.deepEqual(changes, [], `${name} changed the database`);
     // The signed-in sessions survived the group (none of it logged anyone out).
-    if (clients.owner) assert.equal((await clients.owner.get('/account/users')).status, 200, `${name}: the owner is still signed in`);
+    if (clients.owner)
+      assert.equal((await clients.owner.get('/account/users')).status, 200, `${name}: the owner is still signed in`);
   }
 
   const send = async (client: Client, path: string, body: string) => {
     if (path.endsWith('/login')) await freshLimits(w.tp);
     // Forms carry the account they were shown in, so the generated values reach the handlers.
     const account = body.includes('accountId=') ? undefined : await client.sessionAccountId();
-    return client.agent.post(path).type('form').send(account ? `accountId=${account}&${body}` : body);
+    return client.agent
+      .post(path)
+      .type('form')
+      .send(account ? `accountId=${account}&${body}` : body);
   };
 
   for (const route of POSTS) {
-    const label = route.path({ dev: { id: ':userId' }, acme: { id: ':accountId' }, acmeInviteToken: ':token' } as unknown as World);
+    const label = route.path({
+      dev: { id: ':userId' },
+      acme: { id: ':accountId' },
+      acmeInviteToken: ':token',
+    } as unknown as World);
     it(`POST ${label} (${route.as}): generated field values and broken structures`, async () => {
       await group(`POST ${label}`, async () => {
         const client = clients[route.as];
@@ -161,7 +216,8 @@ describe('fuzz: malformed input on every route', function () {
           const path = route.path(segment, w);
           const res = route.method === 'get' ? await client.get(path) : await client.post(path, { access: 'all' });
           check(res, `${route.method.toUpperCase()} ${path.slice(0, 80)} (${name})`);
-          if (res.status < 500) assert.ok(res.status >= 400 || res.status === 302, `${path.slice(0, 60)} (${name}) answered ${res.status}`);
+          if (res.status < 500)
+            assert.ok(res.status >= 400 || res.status === 302, `${path.slice(0, 60)} (${name}) answered ${res.status}`);
         }
       }
     });
@@ -174,7 +230,9 @@ describe('fuzz: malformed input on every route', function () {
           // Eight parameters of up to 1,500 characters stay under the 16 kB header limit and reach the page.
           const v = value.slice(0, 1500);
           const path = route.path.replace(':acme', String(w.acme.id)).replace(':dev', String(w.dev.id));
-          const res = await clients[route.as].get(`${path}?q=${v}&page=${v}&returnTo=${v}&action=${v}&from=${v}&to=${v}&ipage=${v}&page[x]=1&email[$ne]=&q[]=a&q[]=b`);
+          const res = await clients[route.as].get(
+            `${path}?q=${v}&page=${v}&returnTo=${v}&action=${v}&from=${v}&to=${v}&ipage=${v}&page[x]=1&email[$ne]=&q[]=a&q[]=b`,
+          );
           check(res, `GET ${route.path} ${name}`);
         }
       }
@@ -198,16 +256,26 @@ describe('fuzz: malformed input on every route', function () {
         ['two session cookies', { Cookie: 'portal.sid=a; portal.sid=b' }],
         ['a huge cookie', { Cookie: `portal.sid=${'c'.repeat(8000)}` }],
         ['a strange Accept-Language', { 'Accept-Language': '*;q=abc, ../../etc, zz-ZZZZ-x-' + 'a'.repeat(500) }],
-        ['a forged Host', { Host: 'evil.test', 'X-Forwarded-Host': 'evil.test', 'X-Forwarded-For': '1.2.3.4, <script>' }],
+        [
+          'a forged Host',
+          { Host: 'evil.test', 'X-Forwarded-Host': 'evil.test', 'X-Forwarded-For': '1.2.3.4, <script>' },
+        ],
       ];
       for (const [name, headers] of variants) {
         check(await w.tp.anonymous().agent.get('/account/users').set(headers), `GET with ${name}`);
-        check(await w.tp.anonymous().agent.post('/tickets').set(headers).type('form').send('subject=x&message=y'), `POST with ${name}`);
+        check(
+          await w.tp.anonymous().agent.post('/tickets').set(headers).type('form').send('subject=x&message=y'),
+          `POST with ${name}`,
+        );
       }
       const bodies: Array<[string, string, string]> = [
         ['JSON', 'application/json', JSON.stringify({ _csrf: owner.csrf, subject: { $ne: 1 }, message: 'x' })],
         ['broken JSON', 'application/json', '{"_csrf": '],
-        ['multipart', 'multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${owner.csrf}\r\n--x--`],
+        [
+          'multipart',
+          'multipart/form-data; boundary=x',
+          `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${owner.csrf}\r\n--x--`,
+        ],
         ['text', 'text/plain', `_csrf=${owner.csrf}&subject=x&message=y`],
         ['UTF-16 form', 'application/x-www-form-urlencoded; charset=utf-16', `_csrf=${owner.csrf}&subject=x&message=y`],
         ['gzip claimed', 'application/x-www-form-urlencoded', `_csrf=${owner.csrf}&subject=x&message=y`],

@@ -2,7 +2,9 @@
 // services set `CI` to many spellings ("true", "1", "yes", a name); any non-empty value counts
 // except an explicit "false" or "0". Plain JavaScript so the mocha configs can load it too.
 function inCI(env = process.env) {
-  const value = String(env.CI ?? '').trim().toLowerCase();
+  const value = String(env.CI ?? '')
+    .trim()
+    .toLowerCase();
   return value !== '' && value !== 'false' && value !== '0';
 }
 

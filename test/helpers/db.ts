@@ -39,7 +39,21 @@ export async function sharedKnex(): Promise<{ knex: Knex; url: string }> {
   return shared;
 }
 
-const HOST_TABLES = ['users', 'accounts', 'services', 'domains', 'invoices', 'quotes', 'tickets', 'contacts', 'admins', 'modules', 'outbox', 'rate_limits', 'sessions'];
+const HOST_TABLES = [
+  'users',
+  'accounts',
+  'services',
+  'domains',
+  'invoices',
+  'quotes',
+  'tickets',
+  'contacts',
+  'admins',
+  'modules',
+  'outbox',
+  'rate_limits',
+  'sessions',
+];
 const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, TABLES.mailQueue];
 
 /** Empties every table (the module's too, when installed); much faster than migrating again. */
@@ -72,19 +86,30 @@ export async function count(on: { knex: Knex }, table: string, where: Where = {}
 }
 
 /** The first row of a table that matches, or undefined: for tests that check a row is there or gone. */
-export async function firstRow<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Rows[T] | undefined> {
+export async function firstRow<T extends TableName>(
+  on: { knex: Knex },
+  table: T,
+  where: Where = {},
+): Promise<Rows[T] | undefined> {
   return (await select(on, table, where).first()) as Rows[T] | undefined;
 }
 
 /** The first row of a table that matches, for a test that reads it: fails, naming the table, when none does. */
 export async function foundRow<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Rows[T]> {
   const row = await firstRow(on, table, where);
-  assert.ok(row, `a row in ${table} matching ${typeof where === 'function' ? 'the conditions' : JSON.stringify(where)}`);
+  assert.ok(
+    row,
+    `a row in ${table} matching ${typeof where === 'function' ? 'the conditions' : JSON.stringify(where)}`,
+  );
   return row;
 }
 
 /** Every row of a table that matches, in the order the callback gives (the database's otherwise). */
-export async function allRows<T extends TableName>(on: { knex: Knex }, table: T, where: Where = {}): Promise<Array<Rows[T]>> {
+export async function allRows<T extends TableName>(
+  on: { knex: Knex },
+  table: T,
+  where: Where = {},
+): Promise<Array<Rows[T]>> {
   return (await select(on, table, where)) as Array<Rows[T]>;
 }
 

@@ -7,7 +7,13 @@ import type { HostConfig } from '../../host/config';
 import { emptyDatabase, sharedKnex } from './db';
 import { Factories } from './factories';
 
-export const quietLogger = { info: () => {}, warn: () => {}, error: (msg: string, meta?: unknown) => { if (process.env.TEST_VERBOSE) console.error(msg, meta); } };
+export const quietLogger = {
+  info: () => {},
+  warn: () => {},
+  error: (msg: string, meta?: unknown) => {
+    if (process.env.TEST_VERBOSE) console.error(msg, meta);
+  },
+};
 
 export function testConfig(overrides: Partial<HostConfig> = {}): HostConfig {
   return {
@@ -54,11 +60,19 @@ export interface TestPortal {
  * A fresh portal on an emptied database with the module activated. Module on/off state and
  * settings are read on every request (no cache), so a test's change applies at once.
  */
-export async function setupPortal(options: { active?: boolean; config?: Partial<HostConfig> } = {}): Promise<TestPortal> {
+export async function setupPortal(
+  options: { active?: boolean; config?: Partial<HostConfig> } = {},
+): Promise<TestPortal> {
   const { knex } = await sharedKnex();
   await emptyDatabase(knex);
   const clock = new TestClock();
-  const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: 0, now: clock.now });
+  const portal = await createApp({
+    knex,
+    config: testConfig(options.config),
+    logger: quietLogger,
+    moduleStateTtlMs: 0,
+    now: clock.now,
+  });
   if (options.active !== false) {
     await portal.accountUsers.activate();
     await portal.registry.save({ active: true, version: portal.accountUsers.manifest.version });
@@ -71,13 +85,15 @@ export async function setupPortal(options: { active?: boolean; config?: Partial<
     clock,
     f,
     login: (email, password = Factories.PASSWORD) => Client.login(portal.app, email, password),
-    staffLogin: async (email, password) => new Client(portal.app).staffLogin(email ?? (await f.admin()).email, password),
+    staffLogin: async (email, password) =>
+      new Client(portal.app).staffLogin(email ?? (await f.admin()).email, password),
     anonymous: () => new Client(portal.app),
     setActive: async (active) => {
       if (active) await portal.accountUsers.activate();
       await portal.registry.save({ active, version: portal.accountUsers.manifest.version });
     },
-    setSettings: (settings) => portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), ...settings }),
+    setSettings: (settings) =>
+      portal.accountUsers.settings.save({ ...portal.accountUsers.settings.current(), ...settings }),
     close: () => portal.close(),
   };
   return tp;
@@ -157,7 +173,11 @@ export class Client {
     if (!isModulePath(path)) return this.csrf;
     // Where a browser would have found the form: the invitation page, the settings page, the chooser.
     const invitation = /^(\/account\/invite\/[^/]+)\/(accept|register)$/.exec(path.split('?')[0]);
-    const pages = path.startsWith('/admin/') ? ['/admin/modules/account_users/settings'] : invitation ? [invitation[1], '/account/switch'] : ['/account/switch'];
+    const pages = path.startsWith('/admin/')
+      ? ['/admin/modules/account_users/settings']
+      : invitation
+        ? [invitation[1], '/account/switch']
+        : ['/account/switch'];
     // One fetch at a time: parallel posts of one session share it, as tabs of one page would.
     this.fetching ??= (async () => {
       for (const page of pages) {
@@ -199,19 +219,30 @@ export class Client {
       .post(path)
       .set(headers)
       .type('form')
-      .send(encodeForm({ ...(token === undefined ? {} : { _csrf: token }), ...(accountId ? { accountId } : {}), ...fields }));
+      .send(
+        encodeForm({
+          ...(token === undefined ? {} : { _csrf: token }),
+          ...(accountId ? { accountId } : {}),
+          ...fields,
+        }),
+      );
     this.observe(res);
     return res;
   }
 
   /** The account this client's session works in now, read from the session store. */
   async sessionAccountId(): Promise<string | undefined> {
-    const cookie = (this.agent as unknown as { jar: { getCookie(name: string, info: unknown): { value: string } | undefined } }).jar.getCookie('portal.sid', CookieAccessInfo.All);
+    const cookie = (
+      this.agent as unknown as { jar: { getCookie(name: string, info: unknown): { value: string } | undefined } }
+    ).jar.getCookie('portal.sid', CookieAccessInfo.All);
     const sid = cookie ? /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1] : undefined;
     if (!sid) return undefined;
     const knex = sessionDatabases.get(this.app) ?? (await sharedKnex()).knex;
     // A database cut by a test answers nothing: the form then goes without, as from a stale page.
-    const row = (await knex('sessions').where('sid', sid).first('sess').catch(() => undefined)) as { sess: string | Record<string, unknown> } | undefined;
+    const row = (await knex('sessions')
+      .where('sid', sid)
+      .first('sess')
+      .catch(() => undefined)) as { sess: string | Record<string, unknown> } | undefined;
     const sess = typeof row?.sess === 'string' ? (JSON.parse(row.sess) as Record<string, unknown>) : row?.sess;
     const id = (sess?.accountUsers as { accountId?: number } | undefined)?.accountId;
     return typeof id === 'number' ? String(id) : undefined;

@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { CATALOGUES, checkLocale, LANG_DIR, localesIn, neededForms, paramsOf, PORTAL_LANG_DIR, readCatalogue, sharedKeys, unusedKeys } from '../../scripts/lang-check';
+import {
+  CATALOGUES,
+  checkLocale,
+  LANG_DIR,
+  localesIn,
+  neededForms,
+  paramsOf,
+  PORTAL_LANG_DIR,
+  readCatalogue,
+  sharedKeys,
+  unusedKeys,
+} from '../../scripts/lang-check';
 import { availableLocales, translate } from '../../module/i18n';
 import { MODULE_CODE, PORTAL_CODE } from '../../scripts/key-usage';
 
@@ -19,10 +30,26 @@ describe('language files', () => {
     // The portal's pages, menus and language names are the portal's; the module's screens are the module's.
     const moduleEn = readCatalogue('en');
     const portalEn = readCatalogue('en', PORTAL_LANG_DIR);
-    for (const key of ['dashboard.title', 'invoices.title', 'admin.modules.title', 'admin.outbox.title', 'login.title', 'hostValue.open', 'language.de', 'brand']) {
+    for (const key of [
+      'dashboard.title',
+      'invoices.title',
+      'admin.modules.title',
+      'admin.outbox.title',
+      'login.title',
+      'hostValue.open',
+      'language.de',
+      'brand',
+    ]) {
       assert.ok(key in portalEn && !(key in moduleEn), key);
     }
-    for (const key of ['users.title', 'switch.title', 'permission.invoices.label', 'email.invite.subject', 'errors.notFound']) assert.ok(key in moduleEn && !(key in portalEn), key);
+    for (const key of [
+      'users.title',
+      'switch.title',
+      'permission.invoices.label',
+      'email.invite.subject',
+      'errors.notFound',
+    ])
+      assert.ok(key in moduleEn && !(key in portalEn), key);
   });
 
   for (const { name, dir } of CATALOGUES) {
@@ -45,7 +72,11 @@ describe('language files', () => {
         for (const [key, entry] of Object.entries(cat)) {
           if (typeof entry === 'string' || !(key in en)) continue;
           // Each form that shows a number shows it through {count}, like English.
-          for (const [form, text] of Object.entries(entry)) assert.ok(paramsOf(text).every((p) => paramsOf(en[key]).includes(p)), `${locale} ${key}.${form}`);
+          for (const [form, text] of Object.entries(entry))
+            assert.ok(
+              paramsOf(text).every((p) => paramsOf(en[key]).includes(p)),
+              `${locale} ${key}.${form}`,
+            );
         }
       });
 
@@ -55,11 +86,18 @@ describe('language files', () => {
         assert.deepEqual(checkLocale(locale, en, cat).plurals, []);
         const plurals = Object.entries(cat).filter(([, e]) => typeof e !== 'string');
         assert.ok(plurals.length >= (name === 'module' ? 5 : 4), 'plural entries exist');
-        for (const [key, entry] of plurals) for (const form of needed) assert.ok((entry as Record<string, string>)[form], `${locale} ${key} lacks ${form}`);
+        for (const [key, entry] of plurals)
+          for (const form of needed)
+            assert.ok((entry as Record<string, string>)[form], `${locale} ${key} lacks ${form}`);
       });
 
       it(`${name === 'portal' ? 'names every shipped language and ' : ''}has no empty or untranslated-looking text`, () => {
-        if (name === 'portal') for (const other of locales) assert.ok(typeof cat[`language.${other}`] === 'string' && cat[`language.${other}`], `${locale} names ${other}`);
+        if (name === 'portal')
+          for (const other of locales)
+            assert.ok(
+              typeof cat[`language.${other}`] === 'string' && cat[`language.${other}`],
+              `${locale} names ${other}`,
+            );
         for (const [key, entry] of Object.entries(cat)) {
           const texts = typeof entry === 'string' ? [entry] : Object.values(entry);
           for (const text of texts) {
@@ -87,7 +125,10 @@ describe('language files', () => {
   });
 
   it('fills parameters and keeps the product terms of each language', () => {
-    assert.equal(translate('de', 'users.remove.done', { name: 'Dana' }), 'Dana hat keinen Zugriff mehr auf dieses Konto.');
+    assert.equal(
+      translate('de', 'users.remove.done', { name: 'Dana' }),
+      'Dana hat keinen Zugriff mehr auf dieses Konto.',
+    );
     const terms: Record<string, string[]> = {
       de: ['Konto', 'Benutzer', 'Inhaber', 'Einladung', 'Berechtigung'],
       fr: ['compte', 'utilisateur', 'propriétaire', 'invitation', 'autorisation'],
@@ -95,9 +136,18 @@ describe('language files', () => {
       nl: ['account', 'gebruiker', 'eigenaar', 'uitnodiging', 'recht'],
       'pt-BR': ['conta', 'usuário', 'proprietário', 'convite', 'permissão'],
     };
-    const sample = ['members.errors.ownerOnly', 'members.errors.ownerFixed', 'invites.errors.summary', 'permissions.errors.none', 'switch.intro'];
+    const sample = [
+      'members.errors.ownerOnly',
+      'members.errors.ownerFixed',
+      'invites.errors.summary',
+      'permissions.errors.none',
+      'switch.intro',
+    ];
     for (const [locale, words] of Object.entries(terms)) {
-      const text = sample.map((k) => translate(locale, k)).join(' ').toLowerCase();
+      const text = sample
+        .map((k) => translate(locale, k))
+        .join(' ')
+        .toLowerCase();
       for (const word of words) assert.ok(text.includes(word.toLowerCase()), `${locale}: "${word}" in ${text}`);
     }
   });

@@ -31,7 +31,9 @@ describe('choosing the language', () => {
     assert.equal(await lang('es;q=0,de;q=0.1'), 'de');
     assert.equal(await lang('xx,yy'), 'en');
     const page = (await visitor.agent.get('/login').set('Accept-Language', 'es')).text;
-    assert.ok(page.includes(`<h1>${translate('es', 'login.title')}</h1>`) || page.includes(translate('es', 'login.title')));
+    assert.ok(
+      page.includes(`<h1>${translate('es', 'login.title')}</h1>`) || page.includes(translate('es', 'login.title')),
+    );
   });
 
   it('offers a labelled picker with CSRF on every page, each language named in itself', async () => {
@@ -42,7 +44,8 @@ describe('choosing the language', () => {
     assert.match(form, /name="_csrf" value="[^"]+"/);
     assert.match(form, /<label for="language-picker">Language<\/label>/);
     assert.match(form, /<select id="language-picker" name="locale">/);
-    for (const name of ['English', 'Deutsch', 'Français', 'Español', 'Nederlands', 'Português (Brasil)']) assert.ok(form.includes(`>${name}</option>`), name);
+    for (const name of ['English', 'Deutsch', 'Français', 'Español', 'Nederlands', 'Português (Brasil)'])
+      assert.ok(form.includes(`>${name}</option>`), name);
     assert.match(form, /<option value="pt-BR" lang="pt-BR">/);
     assert.match(form, /<option value="en" lang="en" selected>/);
     assert.match(form, /<button type="submit" class="button">Change language<\/button>/);
@@ -70,7 +73,7 @@ describe('choosing the language', () => {
     assert.equal(await localeOf(tp, user.id), null);
   });
 
-  it('saves a signed-in user\'s pick with their login, which then wins over the browser and the cookie anywhere', async () => {
+  it("saves a signed-in user's pick with their login, which then wins over the browser and the cookie anywhere", async () => {
     const account = await tp.f.account({ name: 'Acme' });
     const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
@@ -141,7 +144,7 @@ describe('choosing the language', () => {
     assert.equal(htmlLang((await visitor.get('/login?locale=de')).text), 'en');
   });
 
-  it('uses the portal\'s DEFAULT_LOCALE when neither the visitor nor the browser chose a shipped language', async () => {
+  it("uses the portal's DEFAULT_LOCALE when neither the visitor nor the browser chose a shipped language", async () => {
     const other = await setupPortal({ config: { defaultLocale: 'de' } });
     try {
       const visitor = other.anonymous();

@@ -17,7 +17,8 @@ export function rawKeys(text: string): string[] {
   for (const m of text.matchAll(/[a-zA-Z][\w-]*(?:\.[\w-]+)+/g)) {
     // "a.b.c" may hide the key "a.b": check every dotted prefix too.
     const parts = m[0].split('.');
-    for (let n = 2; n <= parts.length; n += 1) if (EN_KEYS.has(parts.slice(0, n).join('.'))) found.add(parts.slice(0, n).join('.'));
+    for (let n = 2; n <= parts.length; n += 1)
+      if (EN_KEYS.has(parts.slice(0, n).join('.'))) found.add(parts.slice(0, n).join('.'));
   }
   for (const m of text.matchAll(/\b[a-z]+\.[a-zA-Z]+(\.[a-zA-Z]+)*\b/g)) if (EN_KEYS.has(m[0])) found.add(m[0]);
   return [...found];

@@ -16,18 +16,27 @@ describe('host language overrides', () => {
   beforeEach(() => {
     tp = undefined;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lang-overrides-'));
-    shipped = Object.fromEntries(fs.readdirSync(LANG_DIR).map((f) => [f, fs.readFileSync(path.join(LANG_DIR, f), 'utf8')]));
+    shipped = Object.fromEntries(
+      fs.readdirSync(LANG_DIR).map((f) => [f, fs.readFileSync(path.join(LANG_DIR, f), 'utf8')]),
+    );
   });
   afterEach(async () => {
     clearOverrides();
     await tp?.close();
     fs.rmSync(dir, { recursive: true, force: true });
     // The module's own files are never touched by an override.
-    for (const [f, text] of Object.entries(shipped)) assert.equal(fs.readFileSync(path.join(LANG_DIR, f), 'utf8'), text, f);
+    for (const [f, text] of Object.entries(shipped))
+      assert.equal(fs.readFileSync(path.join(LANG_DIR, f), 'utf8'), text, f);
   });
 
   it('lets a host folder of <locale>.json files win over the shipped strings, plural forms included, per language', async () => {
-    fs.writeFileSync(path.join(dir, 'en.json'), JSON.stringify({ 'users.title': 'Team Members', 'users.count': { one: '{count} teammate', other: '{count} teammates' } }));
+    fs.writeFileSync(
+      path.join(dir, 'en.json'),
+      JSON.stringify({
+        'users.title': 'Team Members',
+        'users.count': { one: '{count} teammate', other: '{count} teammates' },
+      }),
+    );
     fs.writeFileSync(path.join(dir, 'de.json'), JSON.stringify({ 'users.title': 'Teammitglieder' }));
     addOverrideDir(dir);
     tp = await setupPortal();
@@ -57,19 +66,28 @@ describe('host language overrides', () => {
   });
 
   it('overrides e-mails too, and the reference host loads the folder named by LANG_OVERRIDES_DIR', async () => {
-    fs.writeFileSync(path.join(dir, 'en.json'), JSON.stringify({ 'email.invite.subject': '{inviter} wants you on {account} at Example Hosting' }));
+    fs.writeFileSync(
+      path.join(dir, 'en.json'),
+      JSON.stringify({ 'email.invite.subject': '{inviter} wants you on {account} at Example Hosting' }),
+    );
     tp = await setupPortal({ config: { langOverridesDir: dir } });
     const account = await tp.f.account({ name: 'Acme' });
     const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
     await client.refreshCsrf('/account/users');
-    assert.equal((await client.post('/account/users/invite', { email: 'new@example.test', access: 'all' })).status, 303);
+    assert.equal(
+      (await client.post('/account/users/invite', { email: 'new@example.test', access: 'all' })).status,
+      303,
+    );
     const mail = await foundRow(tp, 'outbox', { to_address: 'new@example.test' });
     assert.equal(mail.subject, `${owner.first_name} ${owner.last_name} wants you on Acme at Example Hosting`);
   });
 
   it("puts the portal's own strings (host/lang) beside the module's: an override wins over both, and clearing overrides keeps them", async () => {
-    fs.writeFileSync(path.join(dir, 'en.json'), JSON.stringify({ 'dashboard.title': 'Your Hosting', 'users.title': 'Team Members' }));
+    fs.writeFileSync(
+      path.join(dir, 'en.json'),
+      JSON.stringify({ 'dashboard.title': 'Your Hosting', 'users.title': 'Team Members' }),
+    );
     tp = await setupPortal({ config: { langOverridesDir: dir } });
     const account = await tp.f.account({ name: 'Acme' });
     const owner = (await tp.knex('users').where('id', account.ownerId).first()) as { id: number; email: string };

@@ -11,7 +11,10 @@ describe('counts of zero read right in Brazilian Portuguese', () => {
     assert.equal(translate('pt-BR', 'invites.pendingCount', { count: 2 }), '2 convites pendentes');
     assert.equal(translate('pt-BR', 'users.countFound', { count: 0 }), '0 usuários encontrados');
     // French says "0 invitation en attente": no zero form, the grammar's own category.
-    assert.equal(translate('fr', 'invites.pendingCount', { count: 0 }), translate('fr', 'invites.pendingCount', { count: 1 }).replace('1', '0'));
+    assert.equal(
+      translate('fr', 'invites.pendingCount', { count: 0 }),
+      translate('fr', 'invites.pendingCount', { count: 1 }).replace('1', '0'),
+    );
   });
 
   it("every pt-BR count has its zero form, the module's and the portal's", () => {

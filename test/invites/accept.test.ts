@@ -20,7 +20,9 @@ describe('invitations: accepting', () => {
     await tp.f.account({ name: 'Blue Fish Bakery', ownerId: bob.id });
     const link = await inviteAndLink(tp, owner, 'bob@example.com', ['invoices']);
     const events: Array<Record<string, unknown>> = [];
-    tp.portal.hooks.on('AccountUserInviteAccepted', (p: Record<string, unknown>) => { events.push(p); });
+    tp.portal.hooks.on('AccountUserInviteAccepted', (p: Record<string, unknown>) => {
+      events.push(p);
+    });
 
     const visitor = tp.anonymous();
     const page = await visitor.get(link.path);
@@ -28,7 +30,7 @@ describe('invitations: accepting', () => {
     assert.match(page.text, /Alice Archer invited you to use the customer account Acme Web Studio/);
     // Signing in is the portal's own form, which brings the person back to the invitation.
     const signInLink = `/login?returnTo=${encodeURIComponent(link.path)}`;
-    assert.ok(page.text.includes(`href="${signInLink}"`), 'links to the portal\'s sign-in with the way back');
+    assert.ok(page.text.includes(`href="${signInLink}"`), "links to the portal's sign-in with the way back");
     assert.doesNotMatch(page.text, /<form method="post" action="\/login"/);
     assert.match(page.text, new RegExp(`action="${link.path}/register"`));
     assert.equal(page.headers['cache-control'], 'no-store');
@@ -36,7 +38,11 @@ describe('invitations: accepting', () => {
     const loginPage = await visitor.get(signInLink);
     assert.ok(loginPage.text.includes(`name="returnTo" value="${link.path}"`));
     await visitor.refreshCsrf(signInLink);
-    const login = await visitor.post('/login', { email: 'bob@example.com', password: Factories.PASSWORD, returnTo: link.path });
+    const login = await visitor.post('/login', {
+      email: 'bob@example.com',
+      password: Factories.PASSWORD,
+      returnTo: link.path,
+    });
     assert.equal(login.status, 303);
     assert.equal(login.headers.location, link.path);
     const signedIn = await visitor.get(link.path);
@@ -75,7 +81,12 @@ describe('invitations: accepting', () => {
     const link = await inviteAndLink(tp, owner, 'newbie@example.com', ['invoices']);
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
-    const res = await visitor.post(`${link.path}/register`, { firstName: 'Nina', lastName: 'Newbie', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const res = await visitor.post(`${link.path}/register`, {
+      firstName: 'Nina',
+      lastName: 'Newbie',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 303, res.text.slice(0, 500));
     assert.equal(res.headers.location, '/');
     const user = await foundRow(tp, 'users', { email: 'newbie@example.com' });
@@ -100,14 +111,24 @@ describe('invitations: accepting', () => {
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
     const users = await count(tp, 'users');
-    let res = await visitor.post(`${link.path}/register`, { firstName: 'Carl', lastName: '', password: 'short', passwordConfirm: 'short' });
+    let res = await visitor.post(`${link.path}/register`, {
+      firstName: 'Carl',
+      lastName: '',
+      password: 'short',
+      passwordConfirm: 'short',
+    });
     assert.equal(res.status, 422);
     assert.match(res.text, /Please enter your last name/);
     assert.match(res.text, /at least 10 characters/);
     assert.match(res.text, /value="Carl"/);
     assert.doesNotMatch(res.text, /value="short"/);
     assert.match(res.text, /aria-describedby="invite-lastName-error"/);
-    res = await visitor.post(`${link.path}/register`, { firstName: 'Carl', lastName: 'Care', password: 'a-long-password', passwordConfirm: 'another-password' });
+    res = await visitor.post(`${link.path}/register`, {
+      firstName: 'Carl',
+      lastName: 'Care',
+      password: 'a-long-password',
+      passwordConfirm: 'another-password',
+    });
     assert.equal(res.status, 422);
     assert.match(res.text, /The two passwords are not the same/);
     assert.equal(await count(tp, 'users'), users);
@@ -121,7 +142,12 @@ describe('invitations: accepting', () => {
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
     const users = await count(tp, 'users');
-    const res = await visitor.post(`${link.path}/register`, { firstName: 'K', lastName: 'Known', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const res = await visitor.post(`${link.path}/register`, {
+      firstName: 'K',
+      lastName: 'Known',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 409);
     assert.match(res.text, /A login with known@example.com already exists. Please sign in/);
     assert.equal(await count(tp, 'users'), users);
@@ -135,7 +161,10 @@ describe('invitations: accepting', () => {
     const client = await tp.login(other.email);
     const page = await client.get(link.path);
     assert.equal(page.status, 200);
-    assert.match(page.text, /This invitation was sent to right@example.com, but you are signed in as other@example.com/);
+    assert.match(
+      page.text,
+      /This invitation was sent to right@example.com, but you are signed in as other@example.com/,
+    );
     assert.match(page.text, /<form method="post" action="\/logout">/);
     assert.doesNotMatch(page.text, /\/accept"/);
     await client.refreshCsrf(link.path);
@@ -183,10 +212,20 @@ describe('invitations: accepting', () => {
     // A second instance of the portal with its own connection pool on the same database.
     const { url } = await sharedKnex();
     const knexB = createKnex(url);
-    const portalB = await createApp({ knex: knexB, config: testConfig(), logger: quietLogger, moduleStateTtlMs: 0, now: tp.clock.now });
+    const portalB = await createApp({
+      knex: knexB,
+      config: testConfig(),
+      logger: quietLogger,
+      moduleStateTtlMs: 0,
+      now: tp.clock.now,
+    });
     try {
       // Ten sessions (the login limit allows 20 attempts per address), two clicks each.
-      const sessions = await Promise.all(Array.from({ length: 10 }, (_, i) => Client.login(i % 2 ? portalB.app : tp.app, user.email, Factories.PASSWORD)));
+      const sessions = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          Client.login(i % 2 ? portalB.app : tp.app, user.email, Factories.PASSWORD),
+        ),
+      );
       await Promise.all(sessions.map((s) => s.refreshCsrf(link.path)));
       const answers = await Promise.all([...sessions, ...sessions].map((s) => s.post(`${link.path}/accept`)));
       assert.equal(answers.length, 20);
@@ -215,7 +254,13 @@ describe('invitations: accepting', () => {
     const link2 = await inviteAndLink(tp, owner, 'fresh@example.com');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link2.path);
-    res = await visitor.post(`${link2.path}/register`, { _csrf: 'forged', firstName: 'F', lastName: 'F', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    res = await visitor.post(`${link2.path}/register`, {
+      _csrf: 'forged',
+      firstName: 'F',
+      lastName: 'F',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 403);
     assert.equal(await count(tp, 'users', { email: 'fresh@example.com' }), 0);
   });
@@ -235,7 +280,12 @@ describe('invitations: accepting', () => {
     const link = await inviteAndLink(tp, owner, 'twice@example.com');
     // The owner, signed in, posts the registration form of an invitation to someone else.
     const usersBefore = await count(tp, 'users');
-    const res = await owner.post(`${link.path}/register`, { firstName: 'Twice', lastName: 'Over', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const res = await owner.post(`${link.path}/register`, {
+      firstName: 'Twice',
+      lastName: 'Over',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, link.path);
     assert.equal(await count(tp, 'users'), usersBefore, 'no second login was made');
@@ -250,12 +300,20 @@ describe('invitations: accepting', () => {
     const link = await inviteAndLink(tp, owner, 'busy@example.com');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
-    const login = await visitor.post('/login', { email: 'busy@example.com', password: Factories.PASSWORD, returnTo: link.path });
+    const login = await visitor.post('/login', {
+      email: 'busy@example.com',
+      password: Factories.PASSWORD,
+      returnTo: link.path,
+    });
     assert.equal(login.headers.location, link.path);
     // Any other return address still goes through the chooser.
     const other = tp.anonymous();
     await other.refreshCsrf('/login');
-    const elsewhere = await other.post('/login', { email: 'busy@example.com', password: Factories.PASSWORD, returnTo: '/account/invite/not-a-token' });
+    const elsewhere = await other.post('/login', {
+      email: 'busy@example.com',
+      password: Factories.PASSWORD,
+      returnTo: '/account/invite/not-a-token',
+    });
     assert.match(elsewhere.headers.location, /^\/account\/switch/);
   });
 
@@ -265,7 +323,11 @@ describe('invitations: accepting', () => {
     const link = await inviteAndLink(tp, owner, 'lonely@example.com');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
-    const login = await visitor.post('/login', { email: 'lonely@example.com', password: Factories.PASSWORD, returnTo: link.path });
+    const login = await visitor.post('/login', {
+      email: 'lonely@example.com',
+      password: Factories.PASSWORD,
+      returnTo: link.path,
+    });
     assert.equal(login.headers.location, link.path);
     await visitor.refreshCsrf(link.path);
     assert.equal((await visitor.post(`${link.path}/accept`)).status, 303);

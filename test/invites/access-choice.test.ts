@@ -23,7 +23,11 @@ describe('invitations: the access an owner means is the access granted', () => {
     it('the invite form refuses it (422), shows the form again with the boxes ticked and a message on the field, and saves nothing', async () => {
       const { owner } = await ownerSetup(tp);
       const before = await traces(tp);
-      const res = await owner.post('/account/users/invite', { email: 'new@example.com', access: 'all', permissions: ['invoices'] });
+      const res = await owner.post('/account/users/invite', {
+        email: 'new@example.com',
+        access: 'all',
+        permissions: ['invoices'],
+      });
       assert.equal(res.status, 422);
       assert.match(res.text, ALL_WITH_KEYS);
       assert.match(res.text, /<fieldset aria-describedby="invite-permissions-error">/);
@@ -32,11 +36,14 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.deepEqual(await traces(tp), before);
     });
 
-    it('Manage Permissions refuses it (422) with the message and leaves the user\'s access as it was', async () => {
+    it("Manage Permissions refuses it (422) with the message and leaves the user's access as it was", async () => {
       const { account, owner } = await ownerSetup(tp);
       const dev = await tp.f.user({ firstName: 'Dana', lastName: 'Developer' });
       await tp.f.member(account.id, dev.id, ['tickets']);
-      const res = await owner.post(`/account/users/${dev.id}/permissions`, { access: 'all', permissions: ['tickets', 'invoices'] });
+      const res = await owner.post(`/account/users/${dev.id}/permissions`, {
+        access: 'all',
+        permissions: ['tickets', 'invoices'],
+      });
       assert.equal(res.status, 422);
       assert.match(res.text, ALL_WITH_KEYS);
       assert.match(res.text, /aria-describedby="permissions-error"/);
@@ -52,24 +59,35 @@ describe('invitations: the access an owner means is the access granted', () => {
     it('names the chosen permissions', async () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'ivy@example.com', ['invoices'])).status, 303);
-      assert.match((await owner.get('/account/users')).text, /Invitation sent to ivy@example.com with access to: Invoices\./);
+      assert.match(
+        (await owner.get('/account/users')).text,
+        /Invitation sent to ivy@example.com with access to: Invoices\./,
+      );
     });
 
     it('says All Permissions when they were chosen', async () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'ivy@example.com')).status, 303);
-      assert.match((await owner.get('/account/users')).text, /Invitation sent to ivy@example.com with All Permissions\./);
+      assert.match(
+        (await owner.get('/account/users')).text,
+        /Invitation sent to ivy@example.com with All Permissions\./,
+      );
     });
   });
 
-  describe('changing a pending invitation\'s access', () => {
+  describe("changing a pending invitation's access", () => {
     it('is offered in the pending list; the new access is saved and logged, the link keeps working and grants it', async () => {
       const { account, owner } = await ownerSetup(tp);
       const link = await inviteAndLink(tp, owner, 'ivy@example.com');
       const mails = await count(tp, 'outbox');
       const row = await inviteRow(tp, 'ivy@example.com');
       const list = await owner.get('/account/users');
-      assert.match(list.text, new RegExp(`href="/account/invites/${row.id}/access">Change access<span class="au-visually-hidden"> ivy@example.com</span>`));
+      assert.match(
+        list.text,
+        new RegExp(
+          `href="/account/invites/${row.id}/access">Change access<span class="au-visually-hidden"> ivy@example.com</span>`,
+        ),
+      );
 
       const page = await owner.get(`/account/invites/${row.id}/access`);
       assert.equal(page.status, 200);
@@ -77,7 +95,10 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.match(page.text, /ivy@example.com is invited to Acme Web Studio/);
       assert.match(page.text, /id="access-all" name="access" value="all" checked/);
 
-      const res = await owner.post(`/account/invites/${row.id}/access`, { access: 'choose', permissions: ['invoices', 'tickets'] });
+      const res = await owner.post(`/account/invites/${row.id}/access`, {
+        access: 'choose',
+        permissions: ['invoices', 'tickets'],
+      });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/users');
       const after = await inviteRow(tp, 'ivy@example.com');
@@ -89,7 +110,10 @@ describe('invitations: the access an owner means is the access granted', () => {
       const users = (await owner.get('/account/users')).text;
       assert.match(users, /The invitation to ivy@example.com now gives access to: Invoices, Support tickets\./);
       assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed', account_id: account.id }), 1);
-      assert.match((await owner.get('/account/activity')).text, /Changed the access of an invitation[\s\S]*From All permissions to Invoices, Support tickets/);
+      assert.match(
+        (await owner.get('/account/activity')).text,
+        /Changed the access of an invitation[\s\S]*From All permissions to Invoices, Support tickets/,
+      );
 
       const ivy = await tp.f.user({ email: 'ivy@example.com' });
       const invitee = await tp.login(ivy.email);
@@ -104,7 +128,10 @@ describe('invitations: the access an owner means is the access granted', () => {
       await invite(owner, 'ivy@example.com', ['tickets']);
       const row = await inviteRow(tp, 'ivy@example.com');
       assert.equal((await owner.post(`/account/invites/${row.id}/access`, { access: 'all' })).status, 303);
-      assert.match((await owner.get('/account/users')).text, /The invitation to ivy@example.com now gives All Permissions\./);
+      assert.match(
+        (await owner.get('/account/users')).text,
+        /The invitation to ivy@example.com now gives All Permissions\./,
+      );
       assert.ok((await inviteRow(tp, 'ivy@example.com')).all_permissions);
       assert.equal((await owner.post(`/account/invites/${row.id}/access`, { access: 'all' })).status, 303);
       assert.match((await owner.get('/account/users')).text, /already gave this access; nothing changed/);
@@ -120,7 +147,10 @@ describe('invitations: the access an owner means is the access granted', () => {
         [{ access: 'choose' }, /Please choose at least one permission/],
         [{ access: 'choose', permissions: ['nope'] }, /does not exist/],
       ] as const) {
-        const res = await owner.post(`/account/invites/${row.id}/access`, fields as unknown as Record<string, string | string[]>);
+        const res = await owner.post(
+          `/account/invites/${row.id}/access`,
+          fields as unknown as Record<string, string | string[]>,
+        );
         assert.equal(res.status, 422);
         assert.match(res.text, message);
         assert.match(res.text, /<fieldset aria-describedby="invite-access-error">/);
@@ -131,7 +161,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed' }), 0);
     });
 
-    it('another account\'s invitation, an accepted or cancelled one answer 404; a user who is not the owner is refused', async () => {
+    it("another account's invitation, an accepted or cancelled one answer 404; a user who is not the owner is refused", async () => {
       const { account, owner } = await ownerSetup(tp);
       const other = await ownerSetup(tp, 'Blue Fish Bakery');
       await invite(other.owner, 'theirs@example.com', ['tickets']);
@@ -144,20 +174,30 @@ describe('invitations: the access an owner means is the access granted', () => {
       const gone = await inviteRow(tp, 'gone@example.com');
       assert.equal((await owner.post(`/account/invites/${gone.id}/cancel`)).status, 303);
       assert.equal((await owner.get(`/account/invites/${gone.id}/access`)).status, 404);
-      assert.equal((await owner.post(`/account/invites/${gone.id}/access`, { access: 'choose', permissions: ['tickets'] })).status, 404);
+      assert.equal(
+        (await owner.post(`/account/invites/${gone.id}/access`, { access: 'choose', permissions: ['tickets'] })).status,
+        404,
+      );
 
       const link = await inviteAndLink(tp, owner, 'ivy@example.com');
       const ivy = await tp.f.user({ email: 'ivy@example.com' });
       const invitee = await tp.login(ivy.email);
       assert.equal((await invitee.post(`${link.path}/accept`)).status, 303);
       const used = await inviteRow(tp, 'ivy@example.com');
-      assert.equal((await owner.post(`/account/invites/${used.id}/access`, { access: 'choose', permissions: ['tickets'] })).status, 404);
+      assert.equal(
+        (await owner.post(`/account/invites/${used.id}/access`, { access: 'choose', permissions: ['tickets'] })).status,
+        404,
+      );
 
       await invite(owner, 'open@example.com');
       const open = await inviteRow(tp, 'open@example.com');
       const member = await tp.login(ivy.email);
       assert.equal((await member.get(`/account/invites/${open.id}/access`)).status, 403);
-      assert.equal((await member.post(`/account/invites/${open.id}/access`, { access: 'choose', permissions: ['tickets'] })).status, 403);
+      assert.equal(
+        (await member.post(`/account/invites/${open.id}/access`, { access: 'choose', permissions: ['tickets'] }))
+          .status,
+        403,
+      );
       assert.ok((await inviteRow(tp, 'open@example.com')).all_permissions);
       assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed', account_id: account.id }), 0);
     });
@@ -167,7 +207,10 @@ describe('invitations: the access an owner means is the access granted', () => {
       const other = await ownerSetup(tp, 'Blue Fish Bakery');
       await invite(owner, 'ivy@example.com', ['tickets']);
       const row = await inviteRow(tp, 'ivy@example.com');
-      const res = await owner.post(`/account/invites/${row.id}/access`, { access: 'all', accountId: String(other.account.id) });
+      const res = await owner.post(`/account/invites/${row.id}/access`, {
+        access: 'all',
+        accountId: String(other.account.id),
+      });
       assert.notEqual(res.status, 303);
       assert.ok(!(await inviteRow(tp, 'ivy@example.com')).all_permissions);
     });

@@ -25,7 +25,8 @@ describe('invitation claim: each condition of the one statement that hands an in
   });
   afterEach(() => tp.close());
 
-  const invite = () => tp.f.invite(d.acme.id, { email: 'new@example.test', invitedBy: d.alice.id, createdAt: now, expiresAt: now + HOUR });
+  const invite = () =>
+    tp.f.invite(d.acme.id, { email: 'new@example.test', invitedBy: d.alice.id, createdAt: now, expiresAt: now + HOUR });
   const row = (id: number) => foundRow(tp, TABLES.invites, { id });
 
   it('a pending, unexpired invitation with its current hash is claimed once; a second claim fails', async () => {
@@ -60,7 +61,11 @@ describe('invitation claim: each condition of the one statement that hands an in
     await tp.knex(TABLES.invites).where({ id }).update({ cancelled_at: now, pending_email: null });
     assert.equal(await repo.claim(tp.knex, id, hash, d.bob.id, now), false);
     await tp.knex(TABLES.invites).where({ id }).update({ pending_email: 'new@example.test' });
-    assert.equal(await repo.claim(tp.knex, id, hash, d.bob.id, now), false, 'cancelled, even with the address still set');
+    assert.equal(
+      await repo.claim(tp.knex, id, hash, d.bob.id, now),
+      false,
+      'cancelled, even with the address still set',
+    );
   });
 
   it('two claims in two open transactions: exactly one wins', async () => {

@@ -9,7 +9,11 @@ export const DAY = 24 * 3600_000;
 
 /** Everything an invitation form could leave behind: e-mails, invitations and log entries. */
 export async function traces(tp: TestPortal): Promise<{ mails: number; invites: number; log: number }> {
-  return { mails: await count(tp, 'outbox'), invites: await count(tp, TABLES.invites), log: await count(tp, TABLES.log) };
+  return {
+    mails: await count(tp, 'outbox'),
+    invites: await count(tp, TABLES.invites),
+    log: await count(tp, TABLES.log),
+  };
 }
 
 export async function lastMail(tp: TestPortal, to?: string): Promise<OutboxRow> {
@@ -30,7 +34,10 @@ export function linkOf(mail: { text: string }): { url: string; path: string; tok
 }
 
 /** An account with a signed-in owner, ready to invite. */
-export async function ownerSetup(tp: TestPortal, name = 'Acme Web Studio'): Promise<{ account: { id: number; ownerId: number; name: string }; owner: Client; ownerEmail: string }> {
+export async function ownerSetup(
+  tp: TestPortal,
+  name = 'Acme Web Studio',
+): Promise<{ account: { id: number; ownerId: number; name: string }; owner: Client; ownerEmail: string }> {
   const ownerUser = await tp.f.user({ firstName: 'Alice', lastName: 'Archer' });
   const account = await tp.f.account({ name, ownerId: ownerUser.id });
   const owner = await tp.login(ownerUser.email);
@@ -38,11 +45,19 @@ export async function ownerSetup(tp: TestPortal, name = 'Acme Web Studio'): Prom
 }
 
 export function invite(owner: Client, email: string, permissions: 'all' | string[] = 'all') {
-  return owner.post('/account/users/invite', permissions === 'all' ? { email, access: 'all' } : { email, access: 'choose', permissions });
+  return owner.post(
+    '/account/users/invite',
+    permissions === 'all' ? { email, access: 'all' } : { email, access: 'choose', permissions },
+  );
 }
 
 /** Invites and returns the link from the e-mail that went out. */
-export async function inviteAndLink(tp: TestPortal, owner: Client, email: string, permissions: 'all' | string[] = 'all') {
+export async function inviteAndLink(
+  tp: TestPortal,
+  owner: Client,
+  email: string,
+  permissions: 'all' | string[] = 'all',
+) {
   const res = await invite(owner, email, permissions);
   assert.equal(res.status, 303, `invite answered ${res.status}: ${res.text.slice(0, 300)}`);
   return linkOf(await lastMail(tp, email));
@@ -51,5 +66,8 @@ export async function inviteAndLink(tp: TestPortal, owner: Client, email: string
 /** The visible text of a page's main content, without per-session values. */
 export function mainText(html: string): string {
   const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(html)?.[1] ?? html;
-  return main.replace(/name="_csrf" value="[^"]*"/g, '').replace(/\s+/g, ' ').trim();
+  return main
+    .replace(/name="_csrf" value="[^"]*"/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

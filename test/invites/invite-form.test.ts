@@ -16,7 +16,9 @@ describe('invitations: the invite form', () => {
   it('sends an invitation e-mail with a link from the configured base URL and stores only the hash', async () => {
     const { account, owner } = await ownerSetup(tp);
     const events: Array<Record<string, unknown>> = [];
-    tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => { events.push(p); });
+    tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => {
+      events.push(p);
+    });
     const before = tp.clock.now();
     const res = await invite(owner, ' New.Person@Example.COM ', ['invoices', 'tickets']);
     assert.equal(res.status, 303);
@@ -38,7 +40,10 @@ describe('invitations: the invite form', () => {
     const mail = await lastMail(tp, 'new.person@example.com');
     assert.match(mail.subject, /Alice Archer invited you to Acme Web Studio/);
     assert.match(mail.text, /Alice Archer invited you to use the customer account Acme Web Studio/);
-    assert.match(mail.text, /- Invoices: View and pay invoices\.\n- Support tickets: Open, view and reply to support tickets\./);
+    assert.match(
+      mail.text,
+      /- Invoices: View and pay invoices\.\n- Support tickets: Open, view and reply to support tickets\./,
+    );
     const link = linkOf(mail);
     assert.ok(link.url.startsWith(`${BASE_URL}/account/invite/`), link.url);
     assert.ok(mail.html.includes(`href="${link.url}"`));
@@ -59,16 +64,28 @@ describe('invitations: the invite form', () => {
     const { token } = linkOf(await lastMail(tp));
     const rows = await allRows(tp, TABLES.invites);
     assert.equal(rows.length, 1);
-    for (const [column, value] of Object.entries(rows[0])) assert.ok(!String(value).includes(token), `column ${column} holds the token`);
-    assert.equal(await count(tp, TABLES.invites, (q) => q.where('token_hash', token).orWhere('email', 'like', `%${token}%`).orWhere('permissions', 'like', `%${token}%`)), 0);
+    for (const [column, value] of Object.entries(rows[0]))
+      assert.ok(!String(value).includes(token), `column ${column} holds the token`);
+    assert.equal(
+      await count(tp, TABLES.invites, (q) =>
+        q
+          .where('token_hash', token)
+          .orWhere('email', 'like', `%${token}%`)
+          .orWhere('permissions', 'like', `%${token}%`),
+      ),
+      0,
+    );
     const log = await allRows(tp, TABLES.log);
     for (const entry of log) assert.ok(!JSON.stringify(entry).includes(token), 'the log holds the token');
   });
 
   it('builds the link from the base URL whatever Host and X-Forwarded-Host say', async () => {
     const { owner } = await ownerSetup(tp);
-    const res = await owner
-      .post('/account/users/invite', { email: 'forged@example.com', access: 'all' }, { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'http' });
+    const res = await owner.post(
+      '/account/users/invite',
+      { email: 'forged@example.com', access: 'all' },
+      { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'http' },
+    );
     assert.equal(res.status, 303);
     const mail = await lastMail(tp, 'forged@example.com');
     assert.ok(linkOf(mail).url.startsWith(`${BASE_URL}/account/invite/`));
@@ -111,10 +128,20 @@ describe('invitations: the invite form', () => {
       await refused(tp, () => invite(owner, `${'a'.repeat(64)}@${'b'.repeat(186)}.com`), 422, /at most 254 characters/);
       await refused(tp, () => invite(owner, 'a b@example.com'), 422, /valid e-mail address/);
       await refused(tp, () => invite(owner, 'x@localhost'), 422, /valid e-mail address/);
-      page = await refused(tp, () => owner.post('/account/users/invite', { email: 'ok@example.com', access: 'choose' }), 422, /Please choose at least one permission/);
+      page = await refused(
+        tp,
+        () => owner.post('/account/users/invite', { email: 'ok@example.com', access: 'choose' }),
+        422,
+        /Please choose at least one permission/,
+      );
       assert.match(page, /value="ok@example.com"/);
       await refused(tp, () => invite(owner, 'ok@example.com', ['invoices', 'root']), 422, /does not exist/);
-      await refused(tp, () => owner.post('/account/users/invite', { email: 'ok@example.com', access: 'everything' }), 422, /All Permissions or Choose Permissions/);
+      await refused(
+        tp,
+        () => owner.post('/account/users/invite', { email: 'ok@example.com', access: 'everything' }),
+        422,
+        /All Permissions or Choose Permissions/,
+      );
     });
 
     it("refuses the owner's own address and addresses that already have access", async () => {
@@ -154,7 +181,12 @@ describe('invitations: the invite form', () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'twice@example.com')).status, 303);
       const { id } = await foundRow(tp, TABLES.invites);
-      const page = await refused(tp, () => invite(owner, 'Twice@Example.com', ['invoices']), 409, /already has a pending invitation/);
+      const page = await refused(
+        tp,
+        () => invite(owner, 'Twice@Example.com', ['invoices']),
+        409,
+        /already has a pending invitation/,
+      );
       assert.match(page, new RegExp(`action="/account/invites/${id}/resend"`));
       assert.match(page, /Resend the invitation to twice@example.com/);
     });
@@ -178,7 +210,12 @@ describe('invitations: the invite form', () => {
       await tp.f.member(account.id, member.id, 'all');
       const client = await tp.login(member.email);
       await refused(tp, () => invite(client, 'x@example.com'), 403, /Only the account owner can manage users\./);
-      await refused(tp, () => owner.post('/account/users/invite', { _csrf: 'wrong', email: 'x@example.com', access: 'all' }), 403, /form had expired/);
+      await refused(
+        tp,
+        () => owner.post('/account/users/invite', { _csrf: 'wrong', email: 'x@example.com', access: 'all' }),
+        403,
+        /form had expired/,
+      );
     });
   });
 

@@ -44,7 +44,12 @@ describe('invitations: the page shows first the form that fits the invited addre
     const visitor = tp.anonymous();
     await visitor.get(link.path);
     await tp.f.user({ email: 'late@example.com' });
-    const res = await visitor.post(`${link.path}/register`, { firstName: 'Lee', lastName: 'Late', password: 'long enough password', passwordConfirm: 'long enough password' });
+    const res = await visitor.post(`${link.path}/register`, {
+      firstName: 'Lee',
+      lastName: 'Late',
+      password: 'long enough password',
+      passwordConfirm: 'long enough password',
+    });
     assert.equal(res.status, 409);
     const at = sections(res.text);
     assert.ok(at.register < at.login, 'the form with the error comes first');
@@ -59,13 +64,21 @@ describe('invitations: the page shows first the form that fits the invited addre
     const signIn = `/login?returnTo=${encodeURIComponent(link.path)}`;
     assert.ok((await visitor.get(link.path)).text.includes(`href="${signIn}"`));
     await visitor.refreshCsrf(signIn);
-    const failed = await visitor.post('/login', { email: 'known@example.com', password: 'not the password', returnTo: link.path });
+    const failed = await visitor.post('/login', {
+      email: 'known@example.com',
+      password: 'not the password',
+      returnTo: link.path,
+    });
     assert.equal(failed.status, 401);
     assert.match(failed.text, /That e-mail address and password do not match/);
     assert.ok(failed.text.includes(`name="returnTo" value="${link.path}"`), 'the retry keeps the way back');
     assert.ok(failed.text.includes('value="known@example.com"'), 'the address stays filled in');
     await visitor.refreshCsrf(signIn);
-    const retry = await visitor.post('/login', { email: 'known@example.com', password: Factories.PASSWORD, returnTo: link.path });
+    const retry = await visitor.post('/login', {
+      email: 'known@example.com',
+      password: Factories.PASSWORD,
+      returnTo: link.path,
+    });
     assert.equal(retry.status, 303);
     assert.equal(retry.headers.location, link.path);
     const back = await visitor.get(link.path);

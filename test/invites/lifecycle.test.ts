@@ -55,11 +55,16 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     const { id } = await foundRow(tp, TABLES.invites, { email: 'cancelled@example.com' });
     await owner.refreshCsrf('/account/users');
     assert.equal((await owner.post(`/account/invites/${id}/cancel`)).status, 303);
-    await tp.knex(TABLES.invites).where('email', 'expired@example.com').update({ expires_at: tp.clock.now() - 1 });
+    await tp
+      .knex(TABLES.invites)
+      .where('email', 'expired@example.com')
+      .update({ expires_at: tp.clock.now() - 1 });
 
     const visitor = tp.anonymous();
     const pages = await Promise.all(
-      [used.path, cancelled.path, expired.path, '/account/invite/' + 'A'.repeat(43), '/account/invite/short'].map((p) => visitor.get(p)),
+      [used.path, cancelled.path, expired.path, '/account/invite/' + 'A'.repeat(43), '/account/invite/short'].map((p) =>
+        visitor.get(p),
+      ),
     );
     for (const p of pages) assert.equal(p.status, 404);
     const texts = pages.map((p) => mainText(p.text));
@@ -78,7 +83,9 @@ describe('invitations: expiry, single use, resend and cancel', () => {
   it('resend makes a new link and expiry; the old link stops working', async () => {
     const { account, owner } = await ownerSetup(tp);
     const events: Array<Record<string, unknown>> = [];
-    tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => { events.push(p); });
+    tp.portal.hooks.on('AccountUserInvited', (p: Record<string, unknown>) => {
+      events.push(p);
+    });
     const old = await inviteAndLink(tp, owner, 'again@example.com', ['tickets']);
     const before = await foundRow(tp, TABLES.invites);
     tp.clock.advance(3 * DAY);
@@ -124,14 +131,23 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     await inviteAndLink(tp, owner, 'twice@example.com');
     const { id } = await foundRow(tp, TABLES.invites);
     tp.clock.advance(61_000);
-    const results = await Promise.all([owner.post(`/account/invites/${id}/resend`), owner.post(`/account/invites/${id}/resend`)]);
-    assert.deepEqual(results.map((r) => r.status), [303, 303]);
+    const results = await Promise.all([
+      owner.post(`/account/invites/${id}/resend`),
+      owner.post(`/account/invites/${id}/resend`),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [303, 303],
+    );
     assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 2, 'the invitation and one resend');
     assert.equal(await count(tp, TABLES.log, { action: 'invite_resent' }), 1);
     await owner.get('/account/users');
     tp.clock.advance(30_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
-    assert.match((await owner.get('/account/users')).text, /An invitation was sent to twice@example.com less than a minute ago, so no other was sent/);
+    assert.match(
+      (await owner.get('/account/users')).text,
+      /An invitation was sent to twice@example.com less than a minute ago, so no other was sent/,
+    );
     assert.equal(await count(tp, 'outbox', { to_address: 'twice@example.com' }), 2, 'not within a minute');
     tp.clock.advance(31_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
@@ -154,7 +170,9 @@ describe('invitations: expiry, single use, resend and cancel', () => {
   it('cancels after a confirmation page; the link stops working', async () => {
     const { account, owner } = await ownerSetup(tp);
     const events: Array<Record<string, unknown>> = [];
-    tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
+    tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => {
+      events.push(p);
+    });
     const link = await inviteAndLink(tp, owner, 'gone@example.com');
     const { id } = await foundRow(tp, TABLES.invites);
     const confirm = await owner.get(`/account/invites/${id}/cancel`);

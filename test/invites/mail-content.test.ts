@@ -24,20 +24,41 @@ describe('invitation e-mails say who sends them and what each permission allows'
       assert.ok(mail.html.includes(VIEWPORT), 'the viewport meta');
       assert.match(mail.html, /<title>Alice Archer invited you to Acme Web Studio at Example Hosting<\/title>/);
       // The first thing in the body is the company, linking to the portal; the last its footer.
-      assert.match(mail.html, new RegExp(`<body[^>]*>\\s*<div[^>]*>\\s*<p[^>]*><a href="${BASE_URL}"[^>]*>Example Hosting</a></p>`));
-      assert.match(mail.html, /Example Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.<br><a href="https:\/\/portal\.example\.test"[^>]*>https:\/\/portal\.example\.test<\/a><\/p>\s*<\/div>\s*<\/body>/);
+      assert.match(
+        mail.html,
+        new RegExp(`<body[^>]*>\\s*<div[^>]*>\\s*<p[^>]*><a href="${BASE_URL}"[^>]*>Example Hosting</a></p>`),
+      );
+      assert.match(
+        mail.html,
+        /Example Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.<br><a href="https:\/\/portal\.example\.test"[^>]*>https:\/\/portal\.example\.test<\/a><\/p>\s*<\/div>\s*<\/body>/,
+      );
       assert.ok(mail.text.startsWith('Example Hosting\n\n'), 'the text starts with the company');
-      assert.match(mail.text, /\n-- \nExample Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.\nhttps:\/\/portal\.example\.test\n$/);
+      assert.match(
+        mail.text,
+        /\n-- \nExample Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.\nhttps:\/\/portal\.example\.test\n$/,
+      );
     });
 
     it('lists each granted permission with what it allows, Manage completed with View', async () => {
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'ivy@example.test', ['manageproducts', 'tickets'])).status, 303);
       const mail = await lastMail(tp, 'ivy@example.test');
-      assert.match(mail.text, /What you will be able to do in Acme Web Studio:\n- View services: See the account's products and services\.\n- Manage services: Upgrade, downgrade or ask to cancel services\.\n- Support tickets: Open, view and reply to support tickets\.\n/);
-      assert.match(mail.html, /<li[^>]*><strong>View services<\/strong>: See the account&#39;s products and services\.<\/li>/);
-      assert.match(mail.html, /<li[^>]*><strong>Manage services<\/strong>: Upgrade, downgrade or ask to cancel services\.<\/li>/);
-      assert.match(mail.html, /<li[^>]*><strong>Support tickets<\/strong>: Open, view and reply to support tickets\.<\/li>/);
+      assert.match(
+        mail.text,
+        /What you will be able to do in Acme Web Studio:\n- View services: See the account's products and services\.\n- Manage services: Upgrade, downgrade or ask to cancel services\.\n- Support tickets: Open, view and reply to support tickets\.\n/,
+      );
+      assert.match(
+        mail.html,
+        /<li[^>]*><strong>View services<\/strong>: See the account&#39;s products and services\.<\/li>/,
+      );
+      assert.match(
+        mail.html,
+        /<li[^>]*><strong>Manage services<\/strong>: Upgrade, downgrade or ask to cancel services\.<\/li>/,
+      );
+      assert.match(
+        mail.html,
+        /<li[^>]*><strong>Support tickets<\/strong>: Open, view and reply to support tickets\.<\/li>/,
+      );
       assert.doesNotMatch(mail.text + mail.html, /Invoices/, 'nothing that was not granted');
     });
 
@@ -45,7 +66,10 @@ describe('invitation e-mails say who sends them and what each permission allows'
       const { owner } = await ownerSetup(tp);
       assert.equal((await invite(owner, 'ivy@example.test')).status, 303);
       const first = await lastMail(tp, 'ivy@example.test');
-      assert.match(first.text, /- All Permissions: Everything the account owner can do except managing users, including permissions added in the future\./);
+      assert.match(
+        first.text,
+        /- All Permissions: Everything the account owner can do except managing users, including permissions added in the future\./,
+      );
       const row = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       tp.clock.advance(2 * 60_000);
       assert.equal((await owner.post(`/account/invites/${row.id}/resend`, { formPage: '/account/users' })).status, 303);
@@ -55,35 +79,51 @@ describe('invitation e-mails say who sends them and what each permission allows'
       assert.match(resent.subject, /at Example Hosting$/);
     });
 
-    it('in the invitee\'s language: German subject, list and footer', async () => {
+    it("in the invitee's language: German subject, list and footer", async () => {
       const { owner } = await ownerSetup(tp);
       await tp.f.user({ email: 'ida@example.test', locale: 'de' });
       assert.equal((await invite(owner, 'ida@example.test', ['managedomains'])).status, 303);
       const mail = await lastMail(tp, 'ida@example.test');
       assert.equal(mail.subject, 'Alice Archer hat Sie zu Acme Web Studio bei Example Hosting eingeladen');
-      assert.match(mail.text, /Was Sie in Acme Web Studio tun können:\n- Domains ansehen: .+\n- Domains verwalten: .+\n/);
+      assert.match(
+        mail.text,
+        /Was Sie in Acme Web Studio tun können:\n- Domains ansehen: .+\n- Domains verwalten: .+\n/,
+      );
       assert.match(mail.text, /Example Hosting hat Ihnen diese E-Mail geschickt/);
       assert.ok(mail.html.includes(VIEWPORT));
     });
 
-    it('the owner\'s notice of an accepted invitation names the company too, and reads on a phone', async () => {
+    it("the owner's notice of an accepted invitation names the company too, and reads on a phone", async () => {
       const { owner, ownerEmail } = await ownerSetup(tp);
-      const link = linkOf((await invite(owner, 'nia@example.test', ['invoices']), await lastMail(tp, 'nia@example.test')));
+      const link = linkOf(
+        (await invite(owner, 'nia@example.test', ['invoices']), await lastMail(tp, 'nia@example.test')),
+      );
       const visitor = tp.anonymous();
       await visitor.refreshCsrf(link.path);
-      const reg = await visitor.post(`${link.path}/register`, { firstName: 'Nia', lastName: 'New', password: Factories.PASSWORD, passwordConfirm: Factories.PASSWORD });
+      const reg = await visitor.post(`${link.path}/register`, {
+        firstName: 'Nia',
+        lastName: 'New',
+        password: Factories.PASSWORD,
+        passwordConfirm: Factories.PASSWORD,
+      });
       assert.equal(reg.status, 303);
       const notice = await lastMail(tp, ownerEmail);
       assert.equal(notice.subject, 'Nia New accepted your invitation to Acme Web Studio at Example Hosting');
       assert.ok(notice.html.includes(VIEWPORT));
       assert.match(notice.html, /<p[^>]*><a href="https:\/\/portal\.example\.test"[^>]*>Example Hosting<\/a><\/p>/);
-      assert.match(notice.html, /Example Hosting sent you this e-mail because you are the owner of the customer account Acme Web Studio\./);
+      assert.match(
+        notice.html,
+        /Example Hosting sent you this e-mail because you are the owner of the customer account Acme Web Studio\./,
+      );
       assert.ok(notice.text.startsWith('Example Hosting\n\n'));
-      assert.match(notice.text, /\n-- \nExample Hosting sent you this e-mail because you are the owner of the customer account Acme Web Studio\.\n/);
+      assert.match(
+        notice.text,
+        /\n-- \nExample Hosting sent you this e-mail because you are the owner of the customer account Acme Web Studio\.\n/,
+      );
     });
   });
 
-  describe('a portal of its own: the contract\'s brand, or the host name of baseUrl', () => {
+  describe("a portal of its own: the contract's brand, or the host name of baseUrl", () => {
     let host: BareHost | undefined;
     afterEach(() => {
       host?.close();
@@ -94,7 +134,16 @@ describe('invitation e-mails say who sends them and what each permission allows'
       const owner = await h.user('Olga', 'Owner');
       await h.account('Olive Hosting', owner.id);
       const client = await h.signIn(owner.id);
-      assert.equal((await client.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['invoices'] }, '/account/users')).status, 303);
+      assert.equal(
+        (
+          await client.post(
+            '/account/users/invite',
+            { email: 'ivy@example.test', access: 'choose', permissions: ['invoices'] },
+            '/account/users',
+          )
+        ).status,
+        303,
+      );
       return h.mails.find((m) => m.to === 'ivy@example.test')!;
     }
 

@@ -14,7 +14,9 @@ function sender(tp: TestPortal): MailSender {
 
 /** Makes the portal's mail server fail until the returned function is called. */
 function mailServerDown(tp: TestPortal): () => void {
-  return replaceMethod(tp.portal.accountUsers.services.ctx.host.mailer, 'send', () => Promise.reject(new Error('SMTP down')));
+  return replaceMethod(tp.portal.accountUsers.services.ctx.host.mailer, 'send', () =>
+    Promise.reject(new Error('SMTP down')),
+  );
 }
 
 const queue = (tp: TestPortal) => allRows(tp, TABLES.mailQueue, (q) => q.orderBy('id'));
@@ -32,7 +34,10 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     const res = await invite(owner, 'later@example.com');
     restore();
     assert.equal(res.status, 303);
-    assert.match((await owner.get('/account/users')).text, /The invitation to later@example.com \(access: All permissions\) is saved\. Its e-mail could not be sent yet/);
+    assert.match(
+      (await owner.get('/account/users')).text,
+      /The invitation to later@example.com \(access: All permissions\) is saved\. Its e-mail could not be sent yet/,
+    );
     assert.equal(await count(tp, TABLES.invites, { pending_email: 'later@example.com' }), 1);
     assert.equal(await count(tp, 'outbox'), 0);
     const [row] = await queue(tp);
@@ -61,14 +66,22 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     const a = sender(tp);
     const b = sender(tp);
     const sent = await Promise.all([a.deliverDue(), b.deliverDue(), a.deliverDue(), b.deliverDue()]);
-    assert.equal(sent.reduce((x, y) => x + y, 0), 6);
+    assert.equal(
+      sent.reduce((x, y) => x + y, 0),
+      6,
+    );
     for (const email of emails) assert.equal(await count(tp, 'outbox', { to_address: email }), 1, email);
-    assert.deepEqual((await queue(tp)).map((r) => r.status), emails.map(() => 'sent'));
+    assert.deepEqual(
+      (await queue(tp)).map((r) => r.status),
+      emails.map(() => 'sent'),
+    );
   });
 
-  it('the e-mail is written in the invitation\'s transaction: a database cut there keeps no invitation', async () => {
+  it("the e-mail is written in the invitation's transaction: a database cut there keeps no invitation", async () => {
     const { owner } = await ownerSetup(tp);
-    const restore = replaceMethod(MailQueueRepo.prototype, 'enqueue', () => Promise.reject(Object.assign(new Error('connection lost'), { code: 'ECONNRESET' })));
+    const restore = replaceMethod(MailQueueRepo.prototype, 'enqueue', () =>
+      Promise.reject(Object.assign(new Error('connection lost'), { code: 'ECONNRESET' })),
+    );
     let res;
     try {
       res = await invite(owner, 'cut@example.com');
@@ -97,10 +110,12 @@ describe('invitation e-mails go through a queue written with the invitation', ()
 
   it('a resend while mail is down kills the old link at once and queues only the new e-mail', async () => {
     const { owner } = await ownerSetup(tp);
-    const first = linkOf(await (async () => {
-      await invite(owner, 'again@example.com');
-      return lastMail(tp, 'again@example.com');
-    })());
+    const first = linkOf(
+      await (async () => {
+        await invite(owner, 'again@example.com');
+        return lastMail(tp, 'again@example.com');
+      })(),
+    );
     const { id } = await foundRow(tp, TABLES.invites);
     const restore = mailServerDown(tp);
     tp.clock.advance(61_000);
@@ -108,9 +123,15 @@ describe('invitation e-mails go through a queue written with the invitation', ()
     tp.clock.advance(61_000);
     assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303);
     restore();
-    assert.match((await owner.get('/account/users')).text, /A new invitation for again@example.com is saved and the earlier link no longer works/);
+    assert.match(
+      (await owner.get('/account/users')).text,
+      /A new invitation for again@example.com is saved and the earlier link no longer works/,
+    );
     assert.equal((await tp.anonymous().get(first.path)).status, 404, 'the first link is dead');
-    assert.deepEqual((await queue(tp)).map((r) => r.status), ['sent', 'dropped', 'queued']);
+    assert.deepEqual(
+      (await queue(tp)).map((r) => r.status),
+      ['sent', 'dropped', 'queued'],
+    );
     tp.clock.advance(61_000);
     assert.equal(await sender(tp).deliverDue(), 1);
     assert.equal(await count(tp, 'outbox', { to_address: 'again@example.com' }), 2);

@@ -31,7 +31,11 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     assert.match(res.text, /Acme Web Studio already has 2 users, the most it may have/);
     assert.match(res.text, /Please ask the account owner to make room/);
     assert.equal(await count(tp, TABLES.members, { account_id: account.id }), 2);
-    assert.equal(await count(tp, TABLES.invites, { pending_email: 'second@example.com' }), 1, 'the invitation stays pending');
+    assert.equal(
+      await count(tp, TABLES.invites, { pending_email: 'second@example.com' }),
+      1,
+      'the invitation stays pending',
+    );
     // Once the owner makes room, the same link works.
     await tp.setSettings({ maxUsersPerAccount: 3 });
     assert.equal((await client.post(`${second.path}/accept`)).status, 303);
@@ -44,7 +48,12 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     await tp.setSettings({ maxUsersPerAccount: 1 });
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
-    const res = await visitor.post(`${link.path}/register`, { firstName: 'New', lastName: 'Comer', password: 'long-enough-password', passwordConfirm: 'long-enough-password' });
+    const res = await visitor.post(`${link.path}/register`, {
+      firstName: 'New',
+      lastName: 'Comer',
+      password: 'long-enough-password',
+      passwordConfirm: 'long-enough-password',
+    });
     assert.equal(res.status, 409);
     assert.match(res.text, /This account has no room for another user/);
     assert.equal(await count(tp, 'users', { email: 'newcomer@example.com' }), 0);
@@ -60,7 +69,10 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     await tp.setSettings({ maxUsersPerAccount: 3 });
     const extra = await tp.f.user({ email: 'extra@example.com' });
     const staff = await tp.staffLogin();
-    const res = await staff.post(`/admin/modules/account_users/accounts/${account.id}/users`, { email: extra.email, access: 'all' });
+    const res = await staff.post(`/admin/modules/account_users/accounts/${account.id}/users`, {
+      email: extra.email,
+      access: 'all',
+    });
     assert.equal(res.status, 422);
     assert.match(res.text, /reached its limit of 3 users/);
     assert.equal(await count(tp, TABLES.members, { account_id: account.id, user_id: extra.id }), 0);

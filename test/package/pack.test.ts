@@ -11,16 +11,20 @@ import { installProject, packTarball, ROOT, type Project, type Tarball } from '.
 
 const HOST = path.join(__dirname, 'minimal-host.js');
 const SIZE_LIMIT = 400 * 1024;
-const ALLOWED = /^(dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)|views\/.+\.(ejs|css|js)|lang\/[\w-]+\.json|module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const ALLOWED =
+  /^(dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)|views\/.+\.(ejs|css|js)|lang\/[\w-]+\.json|module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
 
 /** The environment of a child that must run on plain node: no npm settings, no preloaded loader. */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') && k !== 'NODE_OPTIONS'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') && k !== 'NODE_OPTIONS'),
+  );
   return { ...env, ...extra };
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }
@@ -33,21 +37,39 @@ describe('The packed package, installed into an empty project', function () {
   before(function () {
     tarball = packTarball();
     project = installProject(tarball);
-    const hostLines = fs.readFileSync(HOST, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('//')).length;
+    const hostLines = fs
+      .readFileSync(HOST, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('//')).length;
     const install = project.installMs ? `${(project.installMs / 1000).toFixed(1)} s` : 'reused from an earlier run';
-    console.log(`      tarball ${(tarball.size / 1000).toFixed(1)} kB, ${tarball.files.length} files; npm install ${install}; minimal host ${hostLines} lines of code`);
+    console.log(
+      `      tarball ${(tarball.size / 1000).toFixed(1)} kB, ${tarball.files.length} files; npm install ${install}; minimal host ${hostLines} lines of code`,
+    );
   });
 
   it('holds only what a host needs, under 400 kB', () => {
     assert.ok(tarball.size < SIZE_LIMIT, `tarball is ${tarball.size} bytes`);
     const stray = tarball.files.filter((f) => !ALLOWED.test(f));
     assert.deepEqual(stray, [], 'files a host does not need');
-    for (const needed of ['dist/module/index.js', 'dist/module/index.d.ts', 'dist/hooks.js', 'dist/migrations/index.js', 'module.json', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+    for (const needed of [
+      'dist/module/index.js',
+      'dist/module/index.d.ts',
+      'dist/hooks.js',
+      'dist/migrations/index.js',
+      'module.json',
+      'LICENSE',
+      'CHANGELOG.md',
+      'README.md',
+    ]) {
       assert.ok(tarball.files.includes(needed), `${needed} is missing`);
     }
     // Every view and language file, and exactly one module.json (the build keeps no copy).
-    for (const f of [...filesUnder('views'), ...filesUnder('lang')]) assert.ok(tarball.files.includes(f), `${f} is missing`);
-    assert.deepEqual(tarball.files.filter((f) => f.endsWith('module.json')), ['module.json']);
+    for (const f of [...filesUnder('views'), ...filesUnder('lang')])
+      assert.ok(tarball.files.includes(f), `${f} is missing`);
+    assert.deepEqual(
+      tarball.files.filter((f) => f.endsWith('module.json')),
+      ['module.json'],
+    );
   });
 
   it('installs next to express, knex and express-session: one copy of each, no install script but the SQLite driver', () => {
@@ -55,10 +77,15 @@ describe('The packed package, installed into an empty project', function () {
     for (const peer of ['express', 'knex', 'express-session']) {
       assert.ok(!fs.existsSync(path.join(pkgDir, 'node_modules', peer)), `a second ${peer} inside the package`);
     }
-    const lock = JSON.parse(fs.readFileSync(path.join(project.dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
-    const scripted = Object.entries(lock.packages).filter(([, p]) => p.hasInstallScript).map(([name]) => name);
+    const lock = JSON.parse(fs.readFileSync(path.join(project.dir, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const scripted = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([name]) => name);
     assert.deepEqual(scripted, ['node_modules/better-sqlite3']);
-    for (const absent of ['tsx', 'typescript']) assert.ok(!fs.existsSync(path.join(project.dir, 'node_modules', absent)), `${absent} was installed`);
+    for (const absent of ['tsx', 'typescript'])
+      assert.ok(!fs.existsSync(path.join(project.dir, 'node_modules', absent)), `${absent} was installed`);
   });
 
   it('loads by its name with plain node, from the compiled build, by require and by import', () => {
@@ -68,10 +95,21 @@ describe('The packed package, installed into an empty project', function () {
     const out = JSON.parse(run.stdout) as { entry: string; createModule: string; version: string; ts: boolean };
     assert.equal(out.entry, path.join(project.dir, 'node_modules', 'account-users', 'dist', 'module', 'index.js'));
     assert.equal(out.createModule, 'function');
-    assert.equal(out.version, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+    assert.equal(
+      out.version,
+      (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
     assert.equal(out.ts, false);
     // An ES module host imports the same names from the CommonJS build.
-    const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createModule, manifest } from 'account-users'; console.log(typeof createModule, manifest.id);`], { cwd: project.dir, env: plainEnv(), encoding: 'utf8' });
+    const esm = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createModule, manifest } from 'account-users'; console.log(typeof createModule, manifest.id);`,
+      ],
+      { cwd: project.dir, env: plainEnv(), encoding: 'utf8' },
+    );
     assert.equal(esm.status, 0, esm.stderr);
     assert.equal(esm.stdout.trim(), 'function account_users');
   });
@@ -103,7 +141,10 @@ describe('The packed package, installed into an empty project', function () {
       // A file of its own: an earlier run's project may be shared with another test process.
       hostFile = path.join(project.dir, `minimal-host-${process.pid}.js`);
       fs.copyFileSync(HOST, hostFile);
-      const started = spawn(process.execPath, [hostFile], { cwd: project.dir, env: plainEnv({ DATABASE_URL: databaseUrl, MAIL_FILE: mailFile, PORT: '0' }) });
+      const started = spawn(process.execPath, [hostFile], {
+        cwd: project.dir,
+        env: plainEnv({ DATABASE_URL: databaseUrl, MAIL_FILE: mailFile, PORT: '0' }),
+      });
       child = started;
       let output = '';
       base = await new Promise<string>((resolve, reject) => {
@@ -146,12 +187,21 @@ describe('The packed package, installed into an empty project', function () {
       return {
         get: async (p: string) => keep(await agent.get(p)),
         post: async (p: string, fields: Record<string, string | string[]> = {}) =>
-          keep(await agent.post(p).type('form').send(encodeForm({ _csrf: csrf, ...(accountId ? { accountId } : {}), ...fields }))),
+          keep(
+            await agent
+              .post(p)
+              .type('form')
+              .send(encodeForm({ _csrf: csrf, ...(accountId ? { accountId } : {}), ...fields })),
+          ),
       };
     }
 
     function mailTo(address: string): { subject: string; text: string } {
-      const mails = fs.readFileSync(mailFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string; subject: string; text: string });
+      const mails = fs
+        .readFileSync(mailFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { to: string; subject: string; text: string });
       const mail = mails.reverse().find((m) => m.to === address);
       assert.ok(mail, `no mail to ${address}`);
       return mail;
@@ -174,7 +224,11 @@ describe('The packed package, installed into an empty project', function () {
       assert.equal(res.status, 200);
       assert.match(res.text, /<h1>User Management<\/h1>/);
 
-      res = await owner.post('/account/users/invite', { email: 'bob@example.test', access: 'choose', permissions: ['invoices', 'tickets'] });
+      res = await owner.post('/account/users/invite', {
+        email: 'bob@example.test',
+        access: 'choose',
+        permissions: ['invoices', 'tickets'],
+      });
       assert.equal(res.status, 303);
       const link = /https:\/\/portal\.example\.test(\/account\/invite\/\S+)/.exec(mailTo('bob@example.test').text)?.[1];
       assert.ok(link, 'the invitation mail has no link');
@@ -183,7 +237,12 @@ describe('The packed package, installed into an empty project', function () {
       res = await bob.get(link);
       assert.equal(res.status, 200);
       assert.match(res.text, /Acme Hosting/);
-      res = await bob.post(`${link}/register`, { firstName: 'Bob', lastName: 'Builder', password: 'bob-password-123', passwordConfirm: 'bob-password-123' });
+      res = await bob.post(`${link}/register`, {
+        firstName: 'Bob',
+        lastName: 'Builder',
+        password: 'bob-password-123',
+        passwordConfirm: 'bob-password-123',
+      });
       assert.equal(res.status, 303);
       res = await bob.get('/');
       assert.equal(res.status, 200);

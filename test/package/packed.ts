@@ -12,7 +12,20 @@ import path from 'node:path';
 export const ROOT = path.join(__dirname, '..', '..');
 const CACHE = path.join(os.tmpdir(), 'account-users-pack');
 /** What goes into the tarball, or changes how it is built. */
-const INPUTS = ['module', 'migrations', 'views', 'lang', 'hooks.ts', 'module.json', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+const INPUTS = [
+  'module',
+  'migrations',
+  'views',
+  'lang',
+  'hooks.ts',
+  'module.json',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+];
 
 export interface Tarball {
   file: string;
@@ -31,7 +44,11 @@ function hashOf(paths: string[]): string {
   const walk = (p: string): void => {
     const abs = path.join(ROOT, p);
     if (!fs.existsSync(abs)) return;
-    if (fs.statSync(abs).isDirectory()) return fs.readdirSync(abs).sort().forEach((name) => walk(path.join(p, name)));
+    if (fs.statSync(abs).isDirectory())
+      return fs
+        .readdirSync(abs)
+        .sort()
+        .forEach((name) => walk(path.join(p, name)));
     h.update(p).update('\0').update(fs.readFileSync(abs)).update('\0');
   };
   paths.forEach(walk);
@@ -44,7 +61,13 @@ function npmEnv(): NodeJS.ProcessEnv {
 }
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('npm', args, {
+    cwd,
+    env: npmEnv(),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** Moves a finished folder into place; another process that got there first wins, with the same content. */
@@ -80,7 +103,11 @@ export function packTarball(): Tarball {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = fs.mkdtempSync(`${dir}-`);
     npm(['run', 'build'], ROOT);
-    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], ROOT)) as Array<{ filename: string; size: number; files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], ROOT)) as Array<{
+      filename: string;
+      size: number;
+      files: Array<{ path: string }>;
+    }>;
     const info = { file: packed.filename, size: packed.size, files: packed.files.map((f) => f.path) };
     fs.writeFileSync(path.join(tmp, 'pack.json'), JSON.stringify(info));
     settle(tmp, dir);
@@ -92,7 +119,9 @@ export function packTarball(): Tarball {
 
 /** The repository's installed version of a package, so npm finds it in its cache. */
 export function installedVersion(name: string): string {
-  return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 /**
@@ -107,9 +136,15 @@ export function installOnce(kind: string, packages: string[], prepare: (dir: str
   if (!fs.existsSync(path.join(dir, 'installed'))) {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = fs.mkdtempSync(`${dir}-`);
-    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: `${kind}-project`, version: '0.0.0', private: true }, null, 2));
+    fs.writeFileSync(
+      path.join(tmp, 'package.json'),
+      JSON.stringify({ name: `${kind}-project`, version: '0.0.0', private: true }, null, 2),
+    );
     const started = Date.now();
-    npm(['install', ...packages, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], tmp);
+    npm(
+      ['install', ...packages, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      tmp,
+    );
     installMs = Date.now() - started;
     prepare(tmp);
     fs.writeFileSync(path.join(tmp, 'installed'), String(installMs));
@@ -123,7 +158,9 @@ export function installOnce(kind: string, packages: string[], prepare: (dir: str
  * drivers; better-sqlite3 gets the binary this repository built instead of building one.
  */
 export function installProject(tarball: Tarball): Project {
-  const drivers = ['express', 'knex', 'express-session', 'mysql2', 'better-sqlite3'].map((p) => `${p}@${installedVersion(p)}`);
+  const drivers = ['express', 'knex', 'express-session', 'mysql2', 'better-sqlite3'].map(
+    (p) => `${p}@${installedVersion(p)}`,
+  );
   return installOnce('project', [tarball.file, ...drivers], (dir) => {
     const binary = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
     fs.mkdirSync(path.dirname(path.join(dir, binary)), { recursive: true });

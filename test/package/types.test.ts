@@ -26,7 +26,14 @@ function writeHost(dir: string): void {
  */
 function tsconfig(dir: string, mode: string, libCheck: boolean, files = MODES[mode].files): string {
   const name = `tsconfig.${mode}${libCheck ? '' : '.quick'}.json`;
-  const compilerOptions = { target: 'es2022', strict: true, noEmit: true, skipLibCheck: !libCheck, types: ['node'], ...MODES[mode].compilerOptions };
+  const compilerOptions = {
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: !libCheck,
+    types: ['node'],
+    ...MODES[mode].compilerOptions,
+  };
   fs.writeFileSync(path.join(dir, name), JSON.stringify({ compilerOptions, files }, null, 2));
   return name;
 }
@@ -37,7 +44,11 @@ function tsc(typescriptDir: string, project: string, cwd: string) {
 }
 
 function versionIn(dir: string): string {
-  return (JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'typescript', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }
 
 describe('The packed type declarations in a TypeScript host', function () {
@@ -47,7 +58,15 @@ describe('The packed type declarations in a TypeScript host', function () {
 
   before(function () {
     const tarball = packTarball();
-    const types = ['express', 'knex', 'express-session', '@types/express', '@types/express-session', '@types/node', 'typescript'].map((p) => `${p}@${installedVersion(p)}`);
+    const types = [
+      'express',
+      'knex',
+      'express-session',
+      '@types/express',
+      '@types/express-session',
+      '@types/node',
+      'typescript',
+    ].map((p) => `${p}@${installedVersion(p)}`);
     typed = installOnce('typed', [tarball.file, ...types]);
     writeHost(typed.dir);
     console.log(`      TypeScript ${versionIn(typed.dir)} from the repository`);
@@ -56,7 +75,9 @@ describe('The packed type declarations in a TypeScript host', function () {
       next = installOnce('typescript-7', [NEXT_TYPESCRIPT]);
       console.log(`      TypeScript ${versionIn(next.dir)} from the npm registry`);
     } catch (err) {
-      console.log(`      TypeScript 7 could not be installed from the npm registry, so it is not checked: ${(err as Error).message.split('\n')[0]}`);
+      console.log(
+        `      TypeScript 7 could not be installed from the npm registry, so it is not checked: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
   });
 
@@ -78,7 +99,10 @@ describe('The packed type declarations in a TypeScript host', function () {
   }
 
   it('a wrong host does not compile: the check is not vacuous', () => {
-    fs.writeFileSync(path.join(typed.dir, 'broken.mts'), fs.readFileSync(HOST, 'utf8').replace("requirePermission('invoices')", 'requirePermission(42)'));
+    fs.writeFileSync(
+      path.join(typed.dir, 'broken.mts'),
+      fs.readFileSync(HOST, 'utf8').replace("requirePermission('invoices')", 'requirePermission(42)'),
+    );
     const run = tsc(typed.dir, tsconfig(typed.dir, 'node16', false, ['broken.mts']), typed.dir);
     assert.notEqual(run.status, 0);
     assert.match(run.stdout, /broken\.mts.*TS2345/);

@@ -82,14 +82,21 @@ describe('reliability: two app instances on one database', function () {
   });
 
   it('a permission narrowed on one instance applies at the next request on the other', async () => {
-    const ownerB = sameBrowserOn(b.app, await (async () => {
-      const c = await Client.login(a.app, alice.email, PASSWORD);
-      await c.refreshCsrf('/account/users');
-      return c;
-    })());
+    const ownerB = sameBrowserOn(
+      b.app,
+      await (async () => {
+        const c = await Client.login(a.app, alice.email, PASSWORD);
+        await c.refreshCsrf('/account/users');
+        return c;
+      })(),
+    );
     const devA = await Client.login(a.app, dev.email, PASSWORD);
     assert.equal((await devA.get('/invoices')).status, 200);
-    assert.equal((await ownerB.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] })).status, 303);
+    assert.equal(
+      (await ownerB.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] }))
+        .status,
+      303,
+    );
     assert.equal((await devA.get('/invoices')).status, 403);
   });
 
@@ -108,7 +115,10 @@ describe('reliability: two app instances on one database', function () {
     for (const c of clients) await c.refreshCsrf('/login');
     // Other addresses each time, so the per-client-address limit is what counts here.
     for (let i = 0; i < 20; i += 1) {
-      assert.equal((await clients[i % 2].post('/login', { email: `nobody${i}@two.test`, password: 'wrong-password' })).status, 401);
+      assert.equal(
+        (await clients[i % 2].post('/login', { email: `nobody${i}@two.test`, password: 'wrong-password' })).status,
+        401,
+      );
     }
     assert.equal((await clients[0].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
     assert.equal((await clients[1].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
@@ -120,7 +130,10 @@ describe('reliability: two app instances on one database', function () {
     const clients = [new Client(a.app), new Client(b.app)];
     for (const c of clients) await c.refreshCsrf('/login');
     for (let i = 0; i < 10; i += 1) {
-      assert.equal((await clients[i % 2].post('/login', { email: alice.email, password: 'wrong-password' })).status, 401);
+      assert.equal(
+        (await clients[i % 2].post('/login', { email: alice.email, password: 'wrong-password' })).status,
+        401,
+      );
     }
     assert.equal((await clients[1].post('/login', { email: alice.email, password: PASSWORD })).status, 429);
     await db.knex('rate_limits').del();

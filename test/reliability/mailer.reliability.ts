@@ -56,8 +56,14 @@ describe('reliability: the mailer fails', function () {
     assert.equal(await count(db, 'outbox', { to_address: 'lost@mailer.test' }), 0);
     // The healthy instance's pass, a minute later: the e-mail goes out once, with a working link.
     const ctx = healthy.accountUsers.services.ctx;
-    const later = new MailSender({ ...ctx, now: () => Date.now() + 61_000 }, (token) => `https://portal.example.test/account/invite/${token}`);
-    assert.equal((await Promise.all([later.deliverDue(), later.deliverDue()])).reduce((a, b) => a + b, 0), 1);
+    const later = new MailSender(
+      { ...ctx, now: () => Date.now() + 61_000 },
+      (token) => `https://portal.example.test/account/invite/${token}`,
+    );
+    assert.equal(
+      (await Promise.all([later.deliverDue(), later.deliverDue()])).reduce((a, b) => a + b, 0),
+      1,
+    );
     const mail = (await db.knex('outbox').where('to_address', 'lost@mailer.test').first()) as { text: string };
     const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
     assert.equal((await new Client(healthy.app).get(`/account/invite/${token}`)).status, 200);
@@ -67,13 +73,22 @@ describe('reliability: the mailer fails', function () {
     await owner.post('/account/users/invite', { email: 'resend@mailer.test', access: 'all' });
     const mail = (await db.knex('outbox').where('to_address', 'resend@mailer.test').first()) as { text: string };
     const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
-    const invite = (await db.knex(TABLES.invites).where('pending_email', 'resend@mailer.test').first()) as { id: number };
+    const invite = (await db.knex(TABLES.invites).where('pending_email', 'resend@mailer.test').first()) as {
+      id: number;
+    };
     // A resend within a minute of the last send is refused as a double click: this one comes later.
-    await db.knex(TABLES.invites).where({ id: invite.id }).update({ last_sent_at: Date.now() - 120_000 });
+    await db
+      .knex(TABLES.invites)
+      .where({ id: invite.id })
+      .update({ last_sent_at: Date.now() - 120_000 });
     const res = await brokenOwner.post(`/account/invites/${invite.id}/resend`);
     assert.equal(res.status, 303);
     assert.equal(await count(db, TABLES.mailQueue, { invite_id: invite.id, status: 'queued' }), 1);
-    assert.equal((await new Client(healthy.app).get(`/account/invite/${token}`)).status, 404, 'the first link no longer opens');
+    assert.equal(
+      (await new Client(healthy.app).get(`/account/invite/${token}`)).status,
+      404,
+      'the first link no longer opens',
+    );
   });
 
   it('the portal stays usable while mail is down', async () => {

@@ -63,15 +63,23 @@ describe('reliability: MariaDB goes away and comes back', function () {
     await db?.drop();
   });
 
-  const requests: Array<[string, (c: Client, anon: Client) => Promise<{ status: number; text: string; headers: Record<string, string> }>]> = [
+  const requests: Array<
+    [string, (c: Client, anon: Client) => Promise<{ status: number; text: string; headers: Record<string, string> }>]
+  > = [
     ['GET /', (c) => c.get('/')],
     ['GET /account/users', (c) => c.get('/account/users')],
     ['GET /invoices', (c) => c.get('/invoices')],
     ['GET /account/switch', (c) => c.get('/account/switch')],
     ['GET /login signed out', (_c, a) => a.get('/login')],
     ['POST /login', (_c, a) => a.post('/login', { email: 'alice@outage.test', password: PASSWORD })],
-    ['POST /account/users/invite', (c) => c.post('/account/users/invite', { email: 'during@outage.test', access: 'all' })],
-    ['POST permissions', (c) => c.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] })],
+    [
+      'POST /account/users/invite',
+      (c) => c.post('/account/users/invite', { email: 'during@outage.test', access: 'all' }),
+    ],
+    [
+      'POST permissions',
+      (c) => c.post(`/account/users/${dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] }),
+    ],
     ['POST remove', (c) => c.post(`/account/users/${dev.id}/remove`)],
     ['POST /tickets', (c) => c.post('/tickets', { subject: 'Down?', message: 'Is it down?' })],
   ];
@@ -116,7 +124,12 @@ describe('reliability: MariaDB goes away and comes back', function () {
     const emails = Array.from({ length: 40 }, (_, i) => `mid${i}@outage.test`);
     const sent = Promise.all([
       ...emails.map((email) => owner.post('/account/users/invite', { email, access: 'all' })),
-      ...Array.from({ length: 20 }, (_, i) => owner.post(`/account/users/${dev.id}/permissions`, i % 2 ? { access: 'all' } : { access: 'choose', permissions: ['tickets'] })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        owner.post(
+          `/account/users/${dev.id}/permissions`,
+          i % 2 ? { access: 'all' } : { access: 'choose', permissions: ['tickets'] },
+        ),
+      ),
     ]);
     // Cut once a few invitations went through, so the cut lands among requests in flight.
     for (let i = 0; i < 400; i += 1) {
@@ -128,7 +141,10 @@ describe('reliability: MariaDB goes away and comes back', function () {
     const results = await sent;
     proxy.restore();
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 303 || s === 503), `statuses: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 503),
+      `statuses: ${statuses.join(',')}`,
+    );
     assert.ok(statuses.includes(503), 'the cut hit some requests');
     let kept = 0;
     const unsent: number[] = [];
@@ -142,24 +158,44 @@ describe('reliability: MariaDB goes away and comes back', function () {
       // The Outbox lives in the same database: an e-mail whose insert was cut leaves the
       // invitation pending (and listed), and its Resend repairs it once the database is back.
       if (invite && !mail) unsent.push(Number(invite.id));
-      if (invite && !mail) assert.equal(invite.pending_email, email, `${email}: an invitation without its e-mail stays pending, to be resent`);
+      if (invite && !mail)
+        assert.equal(
+          invite.pending_email,
+          email,
+          `${email}: an invitation without its e-mail stays pending, to be resent`,
+        );
     }
     assert.ok(kept >= 5, 'the cut came after some invitations were made');
     // A resend within a minute of the last send is refused as a double click: these come later.
-    if (unsent.length) await db.knex(TABLES.invites).whereIn('id', unsent).update({ last_sent_at: Date.now() - 120_000 });
+    if (unsent.length)
+      await db
+        .knex(TABLES.invites)
+        .whereIn('id', unsent)
+        .update({ last_sent_at: Date.now() - 120_000 });
     for (const id of unsent) {
       assert.equal((await owner.post(`/account/invites/${id}/resend`)).status, 303, 'Resend works after the outage');
     }
-    assert.equal(await count(db, TABLES.invites, (q) => q.whereIn('id', unsent).whereNotExists(db.knex('outbox').whereRaw('?? = ??', ['outbox.to_address', `${TABLES.invites}.email`]))), 0);
+    assert.equal(
+      await count(db, TABLES.invites, (q) =>
+        q
+          .whereIn('id', unsent)
+          .whereNotExists(db.knex('outbox').whereRaw('?? = ??', ['outbox.to_address', `${TABLES.invites}.email`])),
+      ),
+      0,
+    );
     const member = await allRows(db, TABLES.members, { account_id: acme.id, user_id: dev.id });
     assert.equal(member.length, 1);
-    const changes = await firstRow(db, TABLES.log, (q) => q.where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc'));
+    const changes = await firstRow(db, TABLES.log, (q) =>
+      q.where({ action: 'permissions_changed', target_user_id: dev.id }).orderBy('id', 'desc'),
+    );
     if (changes) {
       const to = (JSON.parse(changes.details ?? '{}') as { to?: unknown }).to;
       const now: unknown = member[0].all_permissions ? 'all' : JSON.parse(member[0].permissions);
       assert.deepEqual(now, to, 'the member has what the last logged change says');
     }
-    console.log(`      cut mid-flight: ${kept} of ${emails.length} invitations kept with their log entry (${unsent.length} without the e-mail, resent after), ${statuses.filter((s) => s === 503).length} of ${statuses.length} requests answered 503, ${proxy.dropped} connections dropped`);
+    console.log(
+      `      cut mid-flight: ${kept} of ${emails.length} invitations kept with their log entry (${unsent.length} without the e-mail, resent after), ${statuses.filter((s) => s === 503).length} of ${statuses.length} requests answered 503, ${proxy.dropped} connections dropped`,
+    );
   });
 
   it('a second outage and recovery work the same (nothing was left broken by the first)', async () => {
@@ -200,7 +236,11 @@ describe('reliability: MariaDB goes away and comes back', function () {
     const held = await firstRow(db, TABLES.invites, { email: 'during@outage.test' });
     const log = await firstRow(db, TABLES.log, { action: 'invite_sent', target_email: 'during@outage.test' });
     assert.equal(Boolean(log), Boolean(held));
-    if (!held) assert.deepEqual(diff(before, await snapshot(db.knex)).filter((d) => d.table !== 'outbox'), []);
+    if (!held)
+      assert.deepEqual(
+        diff(before, await snapshot(db.knex)).filter((d) => d.table !== 'outbox'),
+        [],
+      );
   });
 
   it('the process stayed up: no uncaught exception and no unhandled rejection', () => {

@@ -24,7 +24,9 @@ export function requireMysql(suite: Mocha.Context): Promise<void> {
   return mysqlAnswers().then((ok) => {
     if (ok) return;
     if (process.env.REQUIRE_MYSQL === '1') throw new Error(`MariaDB at ${mysqlUrl} does not answer`);
-    console.log(`  Skipping the reliability suite: MariaDB at ${mysqlUrl} does not answer (REQUIRE_MYSQL=1 makes this a failure).`);
+    console.log(
+      `  Skipping the reliability suite: MariaDB at ${mysqlUrl} does not answer (REQUIRE_MYSQL=1 makes this a failure).`,
+    );
     suite.skip();
   });
 }
@@ -51,8 +53,22 @@ export async function freshDatabase(label: string): Promise<{ name: string; knex
 }
 
 /** One app instance (as one process of a load-balanced portal) on its own connection pool. */
-export async function instance(knex: Knex, options: { config?: Partial<HostConfig>; moduleStateTtlMs?: number; requestTimeoutMs?: number; activate?: boolean } = {}): Promise<{ portal: Portal; f: Factories }> {
-  const portal = await createApp({ knex, config: testConfig(options.config), logger: quietLogger, moduleStateTtlMs: options.moduleStateTtlMs ?? 0, requestTimeoutMs: options.requestTimeoutMs });
+export async function instance(
+  knex: Knex,
+  options: {
+    config?: Partial<HostConfig>;
+    moduleStateTtlMs?: number;
+    requestTimeoutMs?: number;
+    activate?: boolean;
+  } = {},
+): Promise<{ portal: Portal; f: Factories }> {
+  const portal = await createApp({
+    knex,
+    config: testConfig(options.config),
+    logger: quietLogger,
+    moduleStateTtlMs: options.moduleStateTtlMs ?? 0,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
   rememberSessionDatabase(portal.app, knex);
   if (options.activate) {
     await portal.accountUsers.activate();

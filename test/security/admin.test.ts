@@ -19,8 +19,16 @@ describe('security: the module admin pages', () => {
   after(() => w.tp.close());
 
   const gets = (x: World) => [
-    '/', '/users', `/users/${x.dev.id}`, `/users/${x.dev.id}/log`, '/accounts', `/accounts/${x.acme.id}`, `/accounts/${x.acme.id}/log`,
-    `/accounts/${x.acme.id}/users/${x.dev.id}/owner`, `/accounts/${x.acme.id}/users/${x.dev.id}/remove`, `/accounts/${x.acme.id}/invites/${x.acmeInviteId}/cancel`,
+    '/',
+    '/users',
+    `/users/${x.dev.id}`,
+    `/users/${x.dev.id}/log`,
+    '/accounts',
+    `/accounts/${x.acme.id}`,
+    `/accounts/${x.acme.id}/log`,
+    `/accounts/${x.acme.id}/users/${x.dev.id}/owner`,
+    `/accounts/${x.acme.id}/users/${x.dev.id}/remove`,
+    `/accounts/${x.acme.id}/invites/${x.acmeInviteId}/cancel`,
   ];
   const posts = (x: World): Array<[string, Record<string, string>]> => [
     [`/accounts/${x.acme.id}/users`, { email: x.sam.email, access: 'all' }],
@@ -52,19 +60,40 @@ describe('security: the module admin pages', () => {
     await anon.refreshCsrf('/admin/login');
     await unchangedBy(w.tp.knex, async () => {
       for (const path of gets(w)) assert.equal((await anon.get(`${BASE}${path}`)).status, 302, path);
-      for (const [path, fields] of posts(w)) assert.equal((await anon.post(`${BASE}${path}`, fields)).status, 302, path);
+      for (const [path, fields] of posts(w))
+        assert.equal((await anon.post(`${BASE}${path}`, fields)).status, 302, path);
     });
   });
 
   const crossed: Array<[string, 'get' | 'post', (x: World) => string]> = [
-    ['making a user of another account owner (confirmation)', 'get', (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/owner`],
+    [
+      'making a user of another account owner (confirmation)',
+      'get',
+      (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/owner`,
+    ],
     ['making a user of another account owner', 'post', (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/owner`],
     ['making the owner of another account owner here', 'post', (x) => `/accounts/${x.acme.id}/users/${x.bob.id}/owner`],
-    ['removing a user of another account (confirmation)', 'get', (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/remove`],
+    [
+      'removing a user of another account (confirmation)',
+      'get',
+      (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/remove`,
+    ],
     ['removing a user of another account', 'post', (x) => `/accounts/${x.acme.id}/users/${x.sam.id}/remove`],
-    ['resending an invitation of another account', 'post', (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/resend`],
-    ['the cancel confirmation of an invitation of another account', 'get', (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/cancel`],
-    ['cancelling an invitation of another account', 'post', (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/cancel`],
+    [
+      'resending an invitation of another account',
+      'post',
+      (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/resend`,
+    ],
+    [
+      'the cancel confirmation of an invitation of another account',
+      'get',
+      (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/cancel`,
+    ],
+    [
+      'cancelling an invitation of another account',
+      'post',
+      (x) => `/accounts/${x.acme.id}/invites/${x.blueInviteId}/cancel`,
+    ],
   ];
   for (const [name, method, path] of crossed) {
     it(`staff: ${name} answers 404 like an id that does not exist`, async () => {
@@ -92,25 +121,48 @@ describe('security: the module admin pages', () => {
   });
 
   it('staff: adding a user ignores owner flags and account ids in the form', async () => {
-    const res = await admin.post(`${BASE}/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'choose', permissions: ['tickets'], is_owner: '1', account_id: String(w.blueFish.id), accountId: String(w.malloryLtd.id) });
+    const res = await admin.post(`${BASE}/accounts/${w.acme.id}/users`, {
+      email: w.sam.email,
+      access: 'choose',
+      permissions: ['tickets'],
+      is_owner: '1',
+      account_id: String(w.blueFish.id),
+      accountId: String(w.malloryLtd.id),
+    });
     assert.equal(res.status, 303);
     const row = await foundRow(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.sam.id });
     assert.equal(row.is_owner, null);
     assert.deepEqual(JSON.parse(row.permissions), ['tickets']);
     assert.equal(await firstRow(w.tp, TABLES.members, { account_id: w.malloryLtd.id, user_id: w.sam.id }), undefined);
     const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
-    assert.deepEqual(owners.map((o) => Number(o.user_id)), [w.alice.id]);
+    assert.deepEqual(
+      owners.map((o) => Number(o.user_id)),
+      [w.alice.id],
+    );
     await w.tp.knex(TABLES.members).where({ account_id: w.acme.id, user_id: w.sam.id }).del();
   });
 
   it('staff: object and array values are refused with the form and write nothing', async () => {
     await unchangedBy(w.tp.knex, async () => {
-      const raw = async (path: string, body: string) => admin.agent.post(`${BASE}${path}`).type('form').send(`_csrf=${encodeURIComponent(await admin.tokenFor(BASE))}&${body}`);
+      const raw = async (path: string, body: string) =>
+        admin.agent
+          .post(`${BASE}${path}`)
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(await admin.tokenFor(BASE))}&${body}`);
       assert.equal((await raw(`/accounts/${w.acme.id}/users`, `email[$ne]=&access=all`)).status, 422);
-      assert.equal((await raw(`/accounts/${w.acme.id}/users`, `email=${encodeURIComponent(w.sam.email)}&access[]=all`)).status, 422);
+      assert.equal(
+        (await raw(`/accounts/${w.acme.id}/users`, `email=${encodeURIComponent(w.sam.email)}&access[]=all`)).status,
+        422,
+      );
       assert.equal((await raw(`/accounts/${w.acme.id}/invites`, `email[]=a@victim.test&access=all`)).status, 422);
       for (const q of ['q[$ne]=x&page[x]=1', 'action[]=removed&from[$gt]=0&to=not-a-date', 'page=-1&ipage[x]=2']) {
-        for (const path of ['/users', '/accounts', `/accounts/${w.acme.id}/log`, `/users/${w.dev.id}/log`, `/accounts/${w.acme.id}`]) {
+        for (const path of [
+          '/users',
+          '/accounts',
+          `/accounts/${w.acme.id}/log`,
+          `/users/${w.dev.id}/log`,
+          `/accounts/${w.acme.id}`,
+        ]) {
           const res = await admin.get(`${BASE}${path}?${q}`);
           // A malformed value is ignored and the page shown; a date that is not one is named in the form (422).
           const expected = path.endsWith('/log') && q.includes('not-a-date') ? 422 : 200;

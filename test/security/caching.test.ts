@@ -13,7 +13,17 @@ describe('security: signed-in pages are not cached', () => {
     const alice = await tp.f.user({ email: 'alice@cache.test' });
     await tp.f.account({ name: 'Acme', ownerId: alice.id });
     const client = await tp.login(alice.email);
-    for (const path of ['/', '/invoices', '/services', '/profile', '/settings', '/account/users', '/account/activity', '/account/switch', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/invoices',
+      '/services',
+      '/profile',
+      '/settings',
+      '/account/users',
+      '/account/activity',
+      '/account/switch',
+      '/no-such-page',
+    ]) {
       const res = await client.get(path);
       assert.equal(res.headers['cache-control'], 'no-store', path);
     }
@@ -24,7 +34,12 @@ describe('security: signed-in pages are not cached', () => {
     const client = new Client(tp.app);
     assert.equal((await client.get('/admin/login')).headers['cache-control'], 'no-store');
     await client.staffLogin(staff.email);
-    for (const path of ['/admin', '/admin/modules', '/admin/modules/account_users/', '/admin/modules/account_users/accounts?q=a']) {
+    for (const path of [
+      '/admin',
+      '/admin/modules',
+      '/admin/modules/account_users/',
+      '/admin/modules/account_users/accounts?q=a',
+    ]) {
       assert.equal((await client.get(path)).headers['cache-control'], 'no-store', path);
     }
   });

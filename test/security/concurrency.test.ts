@@ -12,15 +12,29 @@ const PARALLEL = 50;
 /** The invariants the database must keep under any interleaving. */
 async function assertInvariants(w: World): Promise<void> {
   const k = w.tp.knex;
-  const owners = await k(TABLES.members).whereNotNull('is_owner').groupBy('account_id').select('account_id').count<Array<{ account_id: number; n: number | string }>>({ n: '*' });
+  const owners = await k(TABLES.members)
+    .whereNotNull('is_owner')
+    .groupBy('account_id')
+    .select('account_id')
+    .count<Array<{ account_id: number; n: number | string }>>({ n: '*' });
   for (const o of owners) assert.equal(Number(o.n), 1, `account ${o.account_id} has one owner`);
   const accounts = await allRows(w.tp, 'accounts');
   assert.equal(owners.length, accounts.length, 'every account has an owner');
-  const dupMembers = await k(TABLES.members).groupBy('account_id', 'user_id').having(k.raw('count(*) > 1')).select('account_id', 'user_id');
+  const dupMembers = await k(TABLES.members)
+    .groupBy('account_id', 'user_id')
+    .having(k.raw('count(*) > 1'))
+    .select('account_id', 'user_id');
   assert.deepEqual(dupMembers, [], 'one membership per user and account');
-  const dupInvites = await k(TABLES.invites).whereNotNull('pending_email').groupBy('account_id', 'pending_email').having(k.raw('count(*) > 1')).select('account_id', 'pending_email');
+  const dupInvites = await k(TABLES.invites)
+    .whereNotNull('pending_email')
+    .groupBy('account_id', 'pending_email')
+    .having(k.raw('count(*) > 1'))
+    .select('account_id', 'pending_email');
   assert.deepEqual(dupInvites, [], 'one pending invitation per account and address');
-  const claimedAndPending = await k(TABLES.invites).whereNotNull('accepted_at').whereNotNull('pending_email').select('id');
+  const claimedAndPending = await k(TABLES.invites)
+    .whereNotNull('accepted_at')
+    .whereNotNull('pending_email')
+    .select('id');
   assert.deepEqual(claimedAndPending, [], 'an accepted invitation is no longer pending');
 }
 
@@ -49,9 +63,17 @@ describe('security: concurrency (50 requests at once)', function () {
     const results = await Promise.all(racers.map((r) => r.client.post(`/account/invite/${token}/accept`)));
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 303).length, 1, `one success: ${statuses.join(',')}`);
-    assert.ok(statuses.filter((s) => s !== 303).every((s) => s === 404), `the others see the invitation as used: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.filter((s) => s !== 303).every((s) => s === 404),
+      `the others see the invitation as used: ${statuses.join(',')}`,
+    );
     const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
-    const joined = await allRows(w.tp, TABLES.members, (q) => q.where('account_id', w.acme.id).whereIn('user_id', racers.map((r) => r.id)));
+    const joined = await allRows(w.tp, TABLES.members, (q) =>
+      q.where('account_id', w.acme.id).whereIn(
+        'user_id',
+        racers.map((r) => r.id),
+      ),
+    );
     assert.equal(joined.length, 1, 'one membership was made');
     assert.equal(Number(joined[0].user_id), Number(invite.accepted_by));
     assert.equal(invite.pending_email, null);
@@ -64,49 +86,94 @@ describe('security: concurrency (50 requests at once)', function () {
     const invitee = await w.tp.f.user({ email: 'tabs@victim.test' });
     const sessions: Client[] = [];
     for (let i = 0; i < 5; i += 1) sessions.push(await login(w.tp, invitee.email));
-    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => sessions[i % sessions.length].post(`/account/invite/${token}/accept`)));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) => sessions[i % sessions.length].post(`/account/invite/${token}/accept`)),
+    );
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 303), `every tab is sent into the account: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((s) => s === 303),
+      `every tab is sent into the account: ${statuses.join(',')}`,
+    );
     assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: invitee.id }), 1);
     assert.equal(await count(w.tp, TABLES.log, { account_id: w.acme.id, action: 'invite_accepted' }), 1);
     await assertInvariants(w);
   });
 
   it(`${PARALLEL} invitations of one address at once: one pending invitation and one e-mail`, async () => {
-    const results = await Promise.all(Array.from({ length: PARALLEL }, () => owner.post('/account/users/invite', { email: 'Same@Victim.test ', access: 'all' })));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () =>
+        owner.post('/account/users/invite', { email: 'Same@Victim.test ', access: 'all' }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
-    assert.ok(statuses.filter((s) => s !== 303).every((s) => s === 409), statuses.join(','));
+    assert.ok(
+      statuses.filter((s) => s !== 303).every((s) => s === 409),
+      statuses.join(','),
+    );
     assert.equal(await count(w.tp, TABLES.invites, { account_id: w.acme.id, email: 'same@victim.test' }), 1);
     assert.equal(await count(w.tp, 'outbox', { to_address: 'same@victim.test' }), 1);
-    assert.equal(await count(w.tp, TABLES.log, { account_id: w.acme.id, action: 'invite_sent', target_email: 'same@victim.test' }), 1);
+    assert.equal(
+      await count(w.tp, TABLES.log, { account_id: w.acme.id, action: 'invite_sent', target_email: 'same@victim.test' }),
+      1,
+    );
     await assertInvariants(w);
   });
 
   it(`${PARALLEL} invitations of different addresses at once with a limit of 10 users: never over the limit`, async () => {
     await w.tp.setSettings({ maxUsersPerAccount: 10 });
-    const before = await count(w.tp, TABLES.members, { account_id: w.acme.id }) + await count(w.tp, TABLES.invites, (q) => q.where('account_id', w.acme.id).whereNotNull('pending_email'));
-    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => owner.post('/account/users/invite', { email: `many${i}@victim.test`, access: 'all' })));
-    assert.ok(results.every((r) => r.status === 303 || r.status === 422), `made or refused over the limit: ${results.map((r) => r.status).join(',')}`);
+    const before =
+      (await count(w.tp, TABLES.members, { account_id: w.acme.id })) +
+      (await count(w.tp, TABLES.invites, (q) => q.where('account_id', w.acme.id).whereNotNull('pending_email')));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        owner.post('/account/users/invite', { email: `many${i}@victim.test`, access: 'all' }),
+      ),
+    );
+    assert.ok(
+      results.every((r) => r.status === 303 || r.status === 422),
+      `made or refused over the limit: ${results.map((r) => r.status).join(',')}`,
+    );
     const made = results.filter((r) => r.status === 303).length;
     assert.equal(made, 10 - before, `${made} made from ${before} used`);
-    const pending = await w.tp.knex(TABLES.invites).where('account_id', w.acme.id).whereNotNull('pending_email').select('id');
-    assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id }) + pending.length, 10);
+    const pending = await w.tp
+      .knex(TABLES.invites)
+      .where('account_id', w.acme.id)
+      .whereNotNull('pending_email')
+      .select('id');
+    assert.equal((await count(w.tp, TABLES.members, { account_id: w.acme.id })) + pending.length, 10);
     await assertInvariants(w);
   });
 
   it(`${PARALLEL} permission saves of one member at once: the last save wins whole, and each is logged`, async () => {
-    const choices = Array.from({ length: PARALLEL }, (_, i) => (i % 5 === 0 ? 'all' : ['tickets', 'invoices', 'domains', 'products', 'quotes'].slice(0, 1 + (i % 5))));
-    const results = await Promise.all(choices.map((c) => owner.post(`/account/users/${w.dev.id}/permissions`, c === 'all' ? { access: 'all' } : { access: 'choose', permissions: c })));
-    assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join(','));
-    const member = (await allRows(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }));
+    const choices = Array.from({ length: PARALLEL }, (_, i) =>
+      i % 5 === 0 ? 'all' : ['tickets', 'invoices', 'domains', 'products', 'quotes'].slice(0, 1 + (i % 5)),
+    );
+    const results = await Promise.all(
+      choices.map((c) =>
+        owner.post(
+          `/account/users/${w.dev.id}/permissions`,
+          c === 'all' ? { access: 'all' } : { access: 'choose', permissions: c },
+        ),
+      ),
+    );
+    assert.ok(
+      results.every((r) => r.status === 303),
+      results.map((r) => r.status).join(','),
+    );
+    const member = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id });
     assert.equal(member.length, 1);
     assert.equal(member[0].is_owner, null);
     // Keys are stored in catalogue order, so choices compare as sets.
     const norm = (c: unknown) => JSON.stringify(Array.isArray(c) ? c.slice().sort() : c);
     const final = member[0].all_permissions ? 'all' : fromJson(member[0].permissions);
-    assert.ok(choices.some((c) => norm(c) === norm(final)), `the final state ${JSON.stringify(final)} is one that was sent`);
-    const log = await allRows(w.tp, TABLES.log, (q) => q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'));
+    assert.ok(
+      choices.some((c) => norm(c) === norm(final)),
+      `the final state ${JSON.stringify(final)} is one that was sent`,
+    );
+    const log = await allRows(w.tp, TABLES.log, (q) =>
+      q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'),
+    );
     assert.ok(log.length >= 1 && log.length <= PARALLEL);
     const last = fromJson(log[log.length - 1].details) as { to: unknown };
     assert.equal(norm(last.to), norm(final), 'the last log entry says what the member has');
@@ -121,13 +188,21 @@ describe('security: concurrency (50 requests at once)', function () {
 
   it('removal racing permission saves of the same member: removed or not, never half', async () => {
     const results = await Promise.all([
-      ...Array.from({ length: 20 }, () => owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] })),
+      ...Array.from({ length: 20 }, () =>
+        owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] }),
+      ),
       owner.post(`/account/users/${w.dev.id}/remove`),
       ...Array.from({ length: 20 }, () => owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'all' })),
     ]);
-    assert.ok(results.every((r) => r.status === 303 || r.status === 404), results.map((r) => r.status).join(','));
+    assert.ok(
+      results.every((r) => r.status === 303 || r.status === 404),
+      results.map((r) => r.status).join(','),
+    );
     assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }), 0);
-    assert.equal(await count(w.tp, TABLES.log, { account_id: w.acme.id, action: 'removed', target_user_id: w.dev.id }), 1);
+    assert.equal(
+      await count(w.tp, TABLES.log, { account_id: w.acme.id, action: 'removed', target_user_id: w.dev.id }),
+      1,
+    );
     await assertInvariants(w);
   });
 
@@ -139,8 +214,14 @@ describe('security: concurrency (50 requests at once)', function () {
       const client = await login(w.tp, email);
       // The invitee has the invitation page (and its form token) open before either click.
       await client.tokenFor(`/account/invite/${token}/accept`);
-      const [acc, can] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/cancel`)]);
-      assert.ok([303, 404].includes(acc.status) && [303, 404].includes(can.status), `accept ${acc.status}, cancel ${can.status}`);
+      const [acc, can] = await Promise.all([
+        client.post(`/account/invite/${token}/accept`),
+        owner.post(`/account/invites/${id}/cancel`),
+      ]);
+      assert.ok(
+        [303, 404].includes(acc.status) && [303, 404].includes(can.status),
+        `accept ${acc.status}, cancel ${can.status}`,
+      );
       const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
       const members = await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: invitee.id });
       assert.ok(!(invite.accepted_at && invite.cancelled_at), 'not both');
@@ -151,14 +232,28 @@ describe('security: concurrency (50 requests at once)', function () {
 
   it(`${PARALLEL} registrations from one invitation link at once: one new login, one membership`, async () => {
     const { token } = await inviteByHttp(w.tp, owner, 'newcomer@victim.test');
-    const browsers = await Promise.all(Array.from({ length: PARALLEL }, async () => {
-      const anon = w.tp.anonymous();
-      await anon.refreshCsrf(`/account/invite/${token}`);
-      return anon;
-    }));
-    const results = await Promise.all(browsers.map((b, i) => b.post(`/account/invite/${token}/register`, { firstName: `New${i}`, lastName: 'Comer', password: 'a-long-password', passwordConfirm: 'a-long-password' })));
+    const browsers = await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        const anon = w.tp.anonymous();
+        await anon.refreshCsrf(`/account/invite/${token}`);
+        return anon;
+      }),
+    );
+    const results = await Promise.all(
+      browsers.map((b, i) =>
+        b.post(`/account/invite/${token}/register`, {
+          firstName: `New${i}`,
+          lastName: 'Comer',
+          password: 'a-long-password',
+          passwordConfirm: 'a-long-password',
+        }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 303 || s === 409 || s === 404), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 409 || s === 404),
+      statuses.join(','),
+    );
     assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
     const users = await allRows(w.tp, 'users', { email: 'newcomer@victim.test' });
     assert.equal(users.length, 1);
@@ -174,7 +269,10 @@ describe('security: concurrency (50 requests at once)', function () {
       const client = await login(w.tp, email);
       await client.tokenFor(`/account/invite/${token}/accept`);
       w.tp.clock.advance(61_000);
-      const [acc, res] = await Promise.all([client.post(`/account/invite/${token}/accept`), owner.post(`/account/invites/${id}/resend`)]);
+      const [acc, res] = await Promise.all([
+        client.post(`/account/invite/${token}/accept`),
+        owner.post(`/account/invites/${id}/resend`),
+      ]);
       // A deadlock between the two rolls one back whole, and it is tried again: no 503, no 500.
       assert.ok([303, 404].includes(acc.status) && [303, 404].includes(res.status), `${acc.status} ${res.status}`);
       const invite = (await allRows(w.tp, TABLES.invites, { id }))[0];
@@ -188,10 +286,17 @@ describe('security: concurrency (50 requests at once)', function () {
 
   it(`${PARALLEL} staff grants of one user to one account at once: one membership`, async () => {
     const admin = await w.tp.staffLogin();
-    const results = await Promise.all(Array.from({ length: PARALLEL }, () => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'all' })));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () =>
+        admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: w.sam.email, access: 'all' }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     // Deadlocked grants are rolled back whole and tried again: no 503 ("try again"), never 500.
-    assert.ok(statuses.every((s) => s === 303 || s === 409), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 409),
+      statuses.join(','),
+    );
     assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(','));
     assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.sam.id }), 1);
     assert.equal(await count(w.tp, TABLES.log, { account_id: w.acme.id, target_user_id: w.sam.id }), 1);
@@ -206,11 +311,18 @@ describe('security: concurrency (50 requests at once)', function () {
     for (let i = 0; i < 10; i += 1) users.push(await w.tp.f.user({ email: `added${i}@victim.test` }));
     w.tp.clock.advance(61_000);
     const results = await Promise.all([
-      ...Array.from({ length: PARALLEL - users.length }, (_, i) => owner.post(`/account/invites/${invites[i % invites.length]}/resend`)),
-      ...users.map((u) => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: u.email, access: 'all' })),
+      ...Array.from({ length: PARALLEL - users.length }, (_, i) =>
+        owner.post(`/account/invites/${invites[i % invites.length]}/resend`),
+      ),
+      ...users.map((u) =>
+        admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users`, { email: u.email, access: 'all' }),
+      ),
     ]);
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 303 || s === 429), `sent, added, or a resend refused as too soon: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 429),
+      `sent, added, or a resend refused as too soon: ${statuses.join(',')}`,
+    );
     for (const u of users) assert.equal(await count(w.tp, TABLES.members, { account_id: w.acme.id, user_id: u.id }), 1);
     await assertInvariants(w);
   });
@@ -231,7 +343,10 @@ describe('security: concurrency (50 requests at once)', function () {
     });
     let later;
     try {
-      later = await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+      later = await owner.post(`/account/users/${w.dev.id}/permissions`, {
+        access: 'choose',
+        permissions: ['tickets'],
+      });
     } finally {
       restore();
     }
@@ -239,8 +354,16 @@ describe('security: concurrency (50 requests at once)', function () {
     assert.match((await owner.get('/account/users')).text, /The permissions of Dana Dev were saved/);
     const member = (await allRows(w.tp, TABLES.members, { account_id: w.acme.id, user_id: w.dev.id }))[0];
     assert.deepEqual(JSON.parse(member.permissions), ['tickets'], 'the later save is what stays');
-    const log = await allRows(w.tp, TABLES.log, (q) => q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'));
-    assert.deepEqual(log.slice(-2).map((r) => fromJson(r.details)), [{ from: ['tickets'], to: ['invoices'] }, { from: ['invoices'], to: ['tickets'] }]);
+    const log = await allRows(w.tp, TABLES.log, (q) =>
+      q.where({ account_id: w.acme.id, action: 'permissions_changed', target_user_id: w.dev.id }).orderBy('id'),
+    );
+    assert.deepEqual(
+      log.slice(-2).map((r) => fromJson(r.details)),
+      [
+        { from: ['tickets'], to: ['invoices'] },
+        { from: ['invoices'], to: ['tickets'] },
+      ],
+    );
   });
 
   it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
@@ -251,9 +374,19 @@ describe('security: concurrency (50 requests at once)', function () {
       await w.tp.f.member(w.acme.id, user.id, ['tickets']);
       candidates.push(user.id);
     }
-    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => admin.post(`/admin/modules/account_users/accounts/${w.acme.id}/users/${candidates[i % candidates.length]}/owner`, { access: 'all' })));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        admin.post(
+          `/admin/modules/account_users/accounts/${w.acme.id}/users/${candidates[i % candidates.length]}/owner`,
+          { access: 'all' },
+        ),
+      ),
+    );
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 303 || s === 409), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 409),
+      statuses.join(','),
+    );
     const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });
     assert.equal(owners.length, 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -277,12 +410,20 @@ describe('security: concurrency (50 requests at once)', function () {
     }
     const { members } = w.tp.portal.accountUsers.services;
     const actor = { type: 'admin' as const, id: 1, name: 'Admin', ip: null };
-    const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL / 2 }, (_, i) => members.makeOwner(actor, w.acme.id, candidates[i % candidates.length])));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: PARALLEL / 2 }, (_, i) =>
+        members.makeOwner(actor, w.acme.id, candidates[i % candidates.length]),
+      ),
+    );
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     for (const r of refused) {
       const e = r.reason as { code?: string };
       // A move that lost the race is refused cleanly (a conflict, the unique index or a deadlock), never half-applied.
-      assert.ok((e instanceof Refusal && e.kind === 'conflict') || /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)), `unexpected: ${String(r.reason)}`);
+      assert.ok(
+        (e instanceof Refusal && e.kind === 'conflict') ||
+          /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|SQLITE_CONSTRAINT/.test(String(e.code)),
+        `unexpected: ${String(r.reason)}`,
+      );
     }
     assert.ok(outcomes.some((o) => o.status === 'fulfilled'));
     const owners = await allRows(w.tp, TABLES.members, { account_id: w.acme.id, is_owner: true });

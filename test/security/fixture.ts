@@ -54,7 +54,12 @@ export function tokenOf(text: string): string {
 }
 
 /** Invites through the owner's form and returns the invitation's id and mailed token. */
-export async function inviteByHttp(tp: TestPortal, owner: Client, email: string, fields: Record<string, string | string[]> = { access: 'all' }): Promise<{ id: number; token: string }> {
+export async function inviteByHttp(
+  tp: TestPortal,
+  owner: Client,
+  email: string,
+  fields: Record<string, string | string[]> = { access: 'all' },
+): Promise<{ id: number; token: string }> {
   const res = await owner.post('/account/users/invite', { email, ...fields });
   assert.equal(res.status, 303, `inviting ${email}: ${res.status} ${res.text.slice(0, 200)}`);
   const mail = await foundRow(tp, 'outbox', (q) => q.where('to_address', email).orderBy('id', 'desc'));
@@ -81,25 +86,50 @@ export async function buildWorld(config: Partial<HostConfig> = {}): Promise<Worl
   const acmeInvoice = await f.invoice(acme.id, { number: 'INV-ACME-1' });
   await f.invoice(blueFish.id, { number: 'INV-BLUE-1' });
   const acmeService = await f.service(acme.id);
-  const [acmeDomain] = await knex('domains').insert({ account_id: acme.id, name: 'acme.test', status: 'Active', expires_on: '2027-05-01', auto_renew: true });
+  const [acmeDomain] = await knex('domains').insert({
+    account_id: acme.id,
+    name: 'acme.test',
+    status: 'Active',
+    expires_on: '2027-05-01',
+    auto_renew: true,
+  });
 
   const aliceClient = await login(tp, alice.email);
   const acmeInvite = await inviteByHttp(tp, aliceClient, 'pat@victim.test');
   const bobClient = await login(tp, bob.email);
-  const blueInvite = await inviteByHttp(tp, bobClient, 'quinn@victim.test', { access: 'choose', permissions: ['invoices'] });
+  const blueInvite = await inviteByHttp(tp, bobClient, 'quinn@victim.test', {
+    access: 'choose',
+    permissions: ['invoices'],
+  });
   const malloryClient = await loginTo(tp, mallory.email, malloryLtd.id);
   const malloryInvite = await inviteByHttp(tp, malloryClient, 'friend@attacker.test');
   await freshLimits(tp);
   return {
-    tp, acme, blueFish, malloryLtd, alice, bob, dev, sam, mallory,
-    acmeInvoice, acmeService, acmeDomain: Number(acmeDomain),
-    acmeInviteId: acmeInvite.id, acmeInviteToken: acmeInvite.token, blueInviteId: blueInvite.id,
-    malloryInviteId: malloryInvite.id, malloryMemberId: someone.id,
+    tp,
+    acme,
+    blueFish,
+    malloryLtd,
+    alice,
+    bob,
+    dev,
+    sam,
+    mallory,
+    acmeInvoice,
+    acmeService,
+    acmeDomain: Number(acmeDomain),
+    acmeInviteId: acmeInvite.id,
+    acmeInviteToken: acmeInvite.token,
+    blueInviteId: blueInvite.id,
+    malloryInviteId: malloryInvite.id,
+    malloryMemberId: someone.id,
   };
 }
 
 /** The visible text of the page's main part, without per-session tokens. */
 export function mainText(html: string): string {
   const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(html)?.[1] ?? html;
-  return main.replace(/name="_csrf" value="[^"]*"/g, '').replace(/\s+/g, ' ').trim();
+  return main
+    .replace(/name="_csrf" value="[^"]*"/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

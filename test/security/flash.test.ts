@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setupPortal, type TestPortal } from '../helpers/portal';
 import { allRows } from '../helpers/db';
 
-describe('security: the portal\'s flash messages are capped', () => {
+describe("security: the portal's flash messages are capped", () => {
   let tp: TestPortal;
   before(async () => {
     tp = await setupPortal();
@@ -13,7 +13,8 @@ describe('security: the portal\'s flash messages are capped', () => {
     const alice = await tp.f.user({ email: 'alice@flash.test' });
     await tp.f.account({ name: 'Acme', ownerId: alice.id });
     const client = await tp.login(alice.email);
-    for (let i = 0; i < 40; i += 1) assert.equal((await client.post('/tickets', { subject: `Ticket ${i}`, message: 'Hello' })).status, 303);
+    for (let i = 0; i < 40; i += 1)
+      assert.equal((await client.post('/tickets', { subject: `Ticket ${i}`, message: 'Hello' })).status, 303);
     const rows = await allRows(tp, 'sessions');
     const biggest = Math.max(...rows.map((r) => (typeof r.sess === 'string' ? r.sess : JSON.stringify(r.sess)).length));
     assert.ok(biggest < 2000, `the largest session holds ${biggest} characters`);

@@ -13,13 +13,24 @@ function hiddenFields(html: string, action: string): Record<string, string> {
   const form = forms.find((f) => f.includes(`action="${action}"`));
   assert.ok(form, `the page has a form posting to ${action}`);
   const fields: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = m[2].replace(/&#34;/g, '"').replace(/&amp;/g, '&');
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[m[1]] = m[2].replace(/&#34;/g, '"').replace(/&amp;/g, '&');
   return fields;
 }
 
 describe('forms are bound to the account they were shown for', () => {
   let tp: TestPortal;
-  let ids: { acme: number; alpha: number; alice: number; dev: number; carol: number; acmeInvite: number; service: number; domain: number; blueFish: number };
+  let ids: {
+    acme: number;
+    alpha: number;
+    alice: number;
+    dev: number;
+    carol: number;
+    acmeInvite: number;
+    service: number;
+    domain: number;
+    blueFish: number;
+  };
 
   beforeEach(async () => {
     tp = await setupPortal();
@@ -36,25 +47,112 @@ describe('forms are bound to the account they were shown for', () => {
     await f.member(acme.id, carol.id, ['tickets']);
     await f.member(alpha.id, carol.id, ['tickets']);
     const service = await f.service(acme.id);
-    const [domain] = await knex('domains').insert({ account_id: acme.id, name: 'acme.test', status: 'Active', expires_on: '2027-05-01', auto_renew: true });
+    const [domain] = await knex('domains').insert({
+      account_id: acme.id,
+      name: 'acme.test',
+      status: 'Active',
+      expires_on: '2027-05-01',
+      auto_renew: true,
+    });
     const invite = await f.invite(acme.id, { email: 'pat@forms.test' });
-    ids = { acme: acme.id, alpha: alpha.id, alice: alice.id, dev: dev.id, carol: carol.id, acmeInvite: Number(invite.id), service, domain: Number(domain), blueFish: blueFish.id };
+    ids = {
+      acme: acme.id,
+      alpha: alpha.id,
+      alice: alice.id,
+      dev: dev.id,
+      carol: carol.id,
+      acmeInvite: Number(invite.id),
+      service,
+      domain: Number(domain),
+      blueFish: blueFish.id,
+    };
   });
 
   afterEach(() => tp.close());
 
-  const forms = (): Array<{ name: string; who: string; page: string; action: string; fields: Record<string, string | string[]>; formPage?: string }> => [
-    { name: 'Manage Permissions', who: 'alice', page: `/account/users/${ids.dev}/permissions`, action: `/account/users/${ids.dev}/permissions`, fields: { access: 'choose', permissions: ['tickets'] } },
-    { name: 'Remove Access', who: 'alice', page: `/account/users/${ids.dev}/remove`, action: `/account/users/${ids.dev}/remove`, fields: {} },
-    { name: 'the invite form', who: 'alice', page: '/account/users', action: '/account/users/invite', fields: { email: 'new@forms.test', access: 'all' }, formPage: '/account/users' },
-    { name: 'Resend', who: 'alice', page: '/account/users', action: `/account/invites/${ids.acmeInvite}/resend`, fields: {}, formPage: '/account/users' },
-    { name: 'Cancel invitation', who: 'alice', page: `/account/invites/${ids.acmeInvite}/cancel`, action: `/account/invites/${ids.acmeInvite}/cancel`, fields: {} },
+  const forms = (): Array<{
+    name: string;
+    who: string;
+    page: string;
+    action: string;
+    fields: Record<string, string | string[]>;
+    formPage?: string;
+  }> => [
+    {
+      name: 'Manage Permissions',
+      who: 'alice',
+      page: `/account/users/${ids.dev}/permissions`,
+      action: `/account/users/${ids.dev}/permissions`,
+      fields: { access: 'choose', permissions: ['tickets'] },
+    },
+    {
+      name: 'Remove Access',
+      who: 'alice',
+      page: `/account/users/${ids.dev}/remove`,
+      action: `/account/users/${ids.dev}/remove`,
+      fields: {},
+    },
+    {
+      name: 'the invite form',
+      who: 'alice',
+      page: '/account/users',
+      action: '/account/users/invite',
+      fields: { email: 'new@forms.test', access: 'all' },
+      formPage: '/account/users',
+    },
+    {
+      name: 'Resend',
+      who: 'alice',
+      page: '/account/users',
+      action: `/account/invites/${ids.acmeInvite}/resend`,
+      fields: {},
+      formPage: '/account/users',
+    },
+    {
+      name: 'Cancel invitation',
+      who: 'alice',
+      page: `/account/invites/${ids.acmeInvite}/cancel`,
+      action: `/account/invites/${ids.acmeInvite}/cancel`,
+      fields: {},
+    },
     { name: 'Leave', who: 'dev', page: '/account/leave', action: '/account/leave', fields: {} },
-    { name: 'the portal profile', who: 'alice', page: '/profile', action: '/profile', fields: { name: 'Changed Name', email: 'changed@forms.test' } },
-    { name: 'the portal contacts', who: 'alice', page: '/contacts', action: '/contacts', fields: { firstName: 'Eve', lastName: 'Extra', email: 'eve@forms.test' } },
-    { name: 'the portal tickets', who: 'alice', page: '/tickets', action: '/tickets', fields: { subject: 'Help', message: 'Please' } },
-    { name: 'a service cancellation', who: 'alice', page: '/services', action: `/services/${ids.service}/cancel`, fields: {}, formPage: '/services' },
-    { name: 'domain auto-renew', who: 'alice', page: '/domains', action: `/domains/${ids.domain}/auto-renew`, fields: {}, formPage: '/domains' },
+    {
+      name: 'the portal profile',
+      who: 'alice',
+      page: '/profile',
+      action: '/profile',
+      fields: { name: 'Changed Name', email: 'changed@forms.test' },
+    },
+    {
+      name: 'the portal contacts',
+      who: 'alice',
+      page: '/contacts',
+      action: '/contacts',
+      fields: { firstName: 'Eve', lastName: 'Extra', email: 'eve@forms.test' },
+    },
+    {
+      name: 'the portal tickets',
+      who: 'alice',
+      page: '/tickets',
+      action: '/tickets',
+      fields: { subject: 'Help', message: 'Please' },
+    },
+    {
+      name: 'a service cancellation',
+      who: 'alice',
+      page: '/services',
+      action: `/services/${ids.service}/cancel`,
+      fields: {},
+      formPage: '/services',
+    },
+    {
+      name: 'domain auto-renew',
+      who: 'alice',
+      page: '/domains',
+      action: `/domains/${ids.domain}/auto-renew`,
+      fields: {},
+      formPage: '/domains',
+    },
   ];
 
   for (const index of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
@@ -93,23 +191,63 @@ describe('forms are bound to the account they were shown for', () => {
 
   it('the change then lands in the account the form was shown for', async () => {
     const alice = await loginTo(tp, 'alice@forms.test', ids.acme);
-    const hidden = hiddenFields((await alice.get(`/account/users/${ids.dev}/permissions`)).text, `/account/users/${ids.dev}/permissions`);
+    const hidden = hiddenFields(
+      (await alice.get(`/account/users/${ids.dev}/permissions`)).text,
+      `/account/users/${ids.dev}/permissions`,
+    );
     await alice.post('/account/switch', { accountId: String(ids.alpha) });
-    assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 409);
+    assert.equal(
+      (
+        await alice.post(`/account/users/${ids.dev}/permissions`, {
+          ...hidden,
+          access: 'choose',
+          permissions: ['tickets'],
+        })
+      ).status,
+      409,
+    );
     await alice.post('/account/switch', { accountId: String(ids.acme) });
-    assert.equal((await alice.post(`/account/users/${ids.dev}/permissions`, { ...hidden, access: 'choose', permissions: ['tickets'] })).status, 303);
+    assert.equal(
+      (
+        await alice.post(`/account/users/${ids.dev}/permissions`, {
+          ...hidden,
+          access: 'choose',
+          permissions: ['tickets'],
+        })
+      ).status,
+      303,
+    );
     const rows = await allRows(tp, TABLES.members, (q) => q.where('user_id', ids.dev).orderBy('account_id'));
-    assert.deepEqual(rows.map((r) => [Number(r.account_id), Boolean(Number(r.all_permissions))]), [[ids.acme, false], [ids.alpha, true]]);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.account_id), Boolean(Number(r.all_permissions))]),
+      [
+        [ids.acme, false],
+        [ids.alpha, true],
+      ],
+    );
   });
 
   it('a form without its account, or naming an account the person cannot open, changes nothing and names no stranger', async () => {
     const alice = await loginTo(tp, 'alice@forms.test', ids.acme);
     const before = await snapshot(tp.knex);
-    const bare = await alice.agent.post(`/account/users/${ids.dev}/permissions`).type('form').send(encodeForm({ _csrf: await alice.tokenFor(`/account/users/${ids.dev}/permissions`), access: 'choose', permissions: 'tickets' }));
+    const bare = await alice.agent
+      .post(`/account/users/${ids.dev}/permissions`)
+      .type('form')
+      .send(
+        encodeForm({
+          _csrf: await alice.tokenFor(`/account/users/${ids.dev}/permissions`),
+          access: 'choose',
+          permissions: 'tickets',
+        }),
+      );
     assert.equal(bare.status, 409);
     assert.match(bare.text, /This form was not opened in an account you can work in now\./);
     for (const accountId of [String(ids.blueFish), '999999', 'abc', '']) {
-      const res = await alice.post(`/account/users/${ids.dev}/permissions`, { accountId, access: 'choose', permissions: ['tickets'] });
+      const res = await alice.post(`/account/users/${ids.dev}/permissions`, {
+        accountId,
+        access: 'choose',
+        permissions: ['tickets'],
+      });
       assert.equal(res.status, 409, accountId);
       assert.doesNotMatch(res.text, /Blue Fish/);
       assert.doesNotMatch(res.text, new RegExp(`name="accountId" value="${ids.blueFish}"`));
@@ -125,7 +263,11 @@ describe('forms are bound to the account they were shown for', () => {
     await tp.knex('accounts').where('id', ids.alpha).update({ status: 'closed' });
     await carol.refreshCsrf('/account/switch');
     const before = await snapshot(tp.knex);
-    const res = await carol.post('/tickets', { accountId: String(ids.acme), subject: 'Lost', message: 'Where does this go?' });
+    const res = await carol.post('/tickets', {
+      accountId: String(ids.acme),
+      subject: 'Lost',
+      message: 'Where does this go?',
+    });
     assert.equal(res.status, 409);
     assert.match(res.text, /This form was opened in Acme Web Studio\./);
     assert.match(res.text, /You are not working in any account now, so nothing was changed\./);
@@ -133,7 +275,14 @@ describe('forms are bound to the account they were shown for', () => {
     assert.equal(await carol.sessionAccountId(), undefined, 'the POST selected no account');
     // Reading a page still opens the only open account, as at login — but it is not a sign-in into
     // it, so the membership's last login stays as it was.
-    const lastLogin = async () => (await foundRow(tp, TABLES.members, (q) => q.where({ account_id: ids.acme }).whereIn('user_id', tp.knex('users').select('id').where('email', 'carol@forms.test')))).last_login_at;
+    const lastLogin = async () =>
+      (
+        await foundRow(tp, TABLES.members, (q) =>
+          q
+            .where({ account_id: ids.acme })
+            .whereIn('user_id', tp.knex('users').select('id').where('email', 'carol@forms.test')),
+        )
+      ).last_login_at;
     const loginBefore = await lastLogin();
     assert.equal((await carol.get('/tickets')).status, 200);
     assert.equal(await carol.sessionAccountId(), String(ids.acme));
@@ -168,9 +317,17 @@ describe('forms are bound to the account they were shown for', () => {
     const dev = await loginTo(tp, 'dev@forms.test', ids.acme);
     const personal = ['/account/switch', '/logout', '/language', '/settings/language', '/settings/password'];
     const pages: Array<[Client, string]> = [
-      [alice, '/account/users'], [alice, `/account/users/${ids.dev}/permissions`], [alice, `/account/users/${ids.dev}/remove`],
-      [alice, `/account/invites/${ids.acmeInvite}/cancel`], [dev, '/account/leave'], [alice, '/profile'], [alice, '/contacts'],
-      [alice, '/tickets'], [alice, '/services'], [alice, '/domains'], [alice, '/settings'],
+      [alice, '/account/users'],
+      [alice, `/account/users/${ids.dev}/permissions`],
+      [alice, `/account/users/${ids.dev}/remove`],
+      [alice, `/account/invites/${ids.acmeInvite}/cancel`],
+      [dev, '/account/leave'],
+      [alice, '/profile'],
+      [alice, '/contacts'],
+      [alice, '/tickets'],
+      [alice, '/services'],
+      [alice, '/domains'],
+      [alice, '/settings'],
     ];
     let checked = 0;
     for (const [client, path] of pages) {
@@ -178,7 +335,11 @@ describe('forms are bound to the account they were shown for', () => {
       for (const form of html.match(/<form method="post"[\s\S]*?<\/form>/g) ?? []) {
         const action = /action="([^"]+)"/.exec(form)![1];
         if (personal.includes(action)) continue;
-        assert.match(form, new RegExp(`<input type="hidden" name="accountId" value="${ids.acme}">`), `${path}: ${action}`);
+        assert.match(
+          form,
+          new RegExp(`<input type="hidden" name="accountId" value="${ids.acme}">`),
+          `${path}: ${action}`,
+        );
         checked++;
       }
     }

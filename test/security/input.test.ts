@@ -17,11 +17,22 @@ describe('security: object and array values in queries and forms', () => {
 
   // Forms carry the account they were shown in, as the pages render them.
   const raw = async (c: Client, path: string, body: string) =>
-    c.agent.post(path).type('form').send(`_csrf=${encodeURIComponent(await c.tokenFor(path))}&${path === '/account/switch' ? '' : `accountId=${(await c.sessionAccountId()) ?? ''}&`}${body}`);
+    c.agent
+      .post(path)
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(await c.tokenFor(path))}&${path === '/account/switch' ? '' : `accountId=${(await c.sessionAccountId()) ?? ''}&`}${body}`,
+      );
 
   it('pages read `?page[x]=1`, `?q[$ne]=` and repeated values as plain text or ignore them', async () => {
     await unchangedBy(w.tp.knex, async () => {
-      for (const path of ['/account/users?page[x]=1&q[$ne]=x', '/account/users?page=1&page=2&q=a&q=b', '/account/activity?page[$gt]=0', '/account/switch?page[x]=1&q[]=a&returnTo[x]=//evil.test', '/invoices?sort[$where]=1']) {
+      for (const path of [
+        '/account/users?page[x]=1&q[$ne]=x',
+        '/account/users?page=1&page=2&q=a&q=b',
+        '/account/activity?page[$gt]=0',
+        '/account/switch?page[x]=1&q[]=a&returnTo[x]=//evil.test',
+        '/invoices?sort[$where]=1',
+      ]) {
         const res = await owner.get(path);
         assert.equal(res.status, 200, path);
         assert.doesNotMatch(res.text, /(href|action)="[^"]*evil\.test/, 'no link or form leads off the portal');
@@ -34,8 +45,21 @@ describe('security: object and array values in queries and forms', () => {
     await anon.refreshCsrf('/login');
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await raw(anon, '/login', 'email[$ne]=&password[$ne]=')).status, 401);
-      assert.equal((await raw(anon, '/login', `email=${encodeURIComponent(w.alice.email)}&email=${encodeURIComponent(w.bob.email)}&password=${PASSWORD}`)).status, 401);
-      assert.equal((await raw(anon, '/login', `email=${encodeURIComponent(w.alice.email)}&password=${PASSWORD}&password=x`)).status, 401);
+      assert.equal(
+        (
+          await raw(
+            anon,
+            '/login',
+            `email=${encodeURIComponent(w.alice.email)}&email=${encodeURIComponent(w.bob.email)}&password=${PASSWORD}`,
+          )
+        ).status,
+        401,
+      );
+      assert.equal(
+        (await raw(anon, '/login', `email=${encodeURIComponent(w.alice.email)}&password=${PASSWORD}&password=x`))
+          .status,
+        401,
+      );
       assert.equal((await anon.get('/')).status, 302);
     });
   });
@@ -44,7 +68,10 @@ describe('security: object and array values in queries and forms', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf('/login');
     await unchangedBy(w.tp.knex, async () => {
-      const res = await anon.agent.post('/login').set('Content-Type', 'application/json').send(JSON.stringify({ _csrf: anon.csrf, email: { $ne: '' }, password: { $ne: '' } }));
+      const res = await anon.agent
+        .post('/login')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ _csrf: anon.csrf, email: { $ne: '' }, password: { $ne: '' } }));
       assert.ok(res.status >= 400 && res.status < 500, String(res.status));
     });
   });
@@ -52,23 +79,35 @@ describe('security: object and array values in queries and forms', () => {
   it('an invitation with array or object fields is refused with the form', async () => {
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await raw(owner, '/account/users/invite', 'email[$ne]=x&access=all')).status, 422);
-      assert.equal((await raw(owner, '/account/users/invite', 'email=a@victim.test&email=b@victim.test&access=all')).status, 422);
+      assert.equal(
+        (await raw(owner, '/account/users/invite', 'email=a@victim.test&email=b@victim.test&access=all')).status,
+        422,
+      );
       assert.equal((await raw(owner, '/account/users/invite', 'email=a@victim.test&access[x]=all')).status, 422);
-      assert.equal((await raw(owner, '/account/users/invite', 'email=a@victim.test&access=all&access=choose')).status, 422);
+      assert.equal(
+        (await raw(owner, '/account/users/invite', 'email=a@victim.test&access=all&access=choose')).status,
+        422,
+      );
     });
   });
 
   it('permissions with array or object access values are refused', async () => {
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await raw(owner, `/account/users/${w.dev.id}/permissions`, 'access[]=all')).status, 422);
-      assert.equal((await raw(owner, `/account/users/${w.dev.id}/permissions`, 'access=choose&permissions[$in]=invoices')).status, 422);
+      assert.equal(
+        (await raw(owner, `/account/users/${w.dev.id}/permissions`, 'access=choose&permissions[$in]=invoices')).status,
+        422,
+      );
     });
   });
 
   it('switching with `accountId[]=` or two ids goes nowhere', async () => {
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await raw(owner, '/account/switch', `accountId[]=${w.acme.id}`)).status, 403);
-      assert.equal((await raw(owner, '/account/switch', `accountId=${w.malloryLtd.id}&accountId=${w.acme.id}`)).status, 403);
+      assert.equal(
+        (await raw(owner, '/account/switch', `accountId=${w.malloryLtd.id}&accountId=${w.acme.id}`)).status,
+        403,
+      );
       assert.equal((await raw(owner, '/account/switch', `accountId=${w.acme.id}.0`)).status, 403);
       assert.equal((await raw(owner, '/account/switch', 'accountId=-1')).status, 403);
     });
@@ -79,7 +118,11 @@ describe('security: object and array values in queries and forms', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf(`/account/invite/${token}`);
     await unchangedBy(w.tp.knex, async () => {
-      const res = await raw(anon, `/account/invite/${token}/register`, 'firstName[]=a&lastName[$gt]=&password[]=a-long-password&passwordConfirm[]=a-long-password');
+      const res = await raw(
+        anon,
+        `/account/invite/${token}/register`,
+        'firstName[]=a&lastName[$gt]=&password[]=a-long-password&passwordConfirm[]=a-long-password',
+      );
       assert.equal(res.status, 422);
     });
   });
@@ -110,7 +153,11 @@ describe('security: markup in names is shown as text everywhere', () => {
   let inviteId: number;
   before(async () => {
     tp = await setupPortal();
-    const alice = await tp.f.user({ email: 'alice@victim.test', firstName: NAME_SCRIPT, lastName: '"><svg onload=alert(3)>' });
+    const alice = await tp.f.user({
+      email: 'alice@victim.test',
+      firstName: NAME_SCRIPT,
+      lastName: '"><svg onload=alert(3)>',
+    });
     const dev = await tp.f.user({ email: 'dev@victim.test', firstName: ACCOUNT_IMG, lastName: NAME_SCRIPT });
     memberId = dev.id;
     const acme = await tp.f.account({ name: ACCOUNT_IMG, ownerId: alice.id });
@@ -137,7 +184,17 @@ describe('security: markup in names is shown as text everywhere', () => {
   }
 
   it('on every client page the owner and a member see', async () => {
-    const paths = ['/', '/account/users', '/account/activity', `/account/users/${memberId}/permissions`, `/account/users/${memberId}/remove`, `/account/invites/${inviteId}/cancel`, '/account/switch', '/settings', '/tickets'];
+    const paths = [
+      '/',
+      '/account/users',
+      '/account/activity',
+      `/account/users/${memberId}/permissions`,
+      `/account/users/${memberId}/remove`,
+      `/account/invites/${inviteId}/cancel`,
+      '/account/switch',
+      '/settings',
+      '/tickets',
+    ];
     let escapedSeen = 0;
     for (const path of paths) {
       const res = await owner.get(path);
@@ -165,12 +222,28 @@ describe('security: markup in names is shown as text everywhere', () => {
   });
 
   it('in the invitation e-mail, the admin Outbox and every staff page of the module', async () => {
-    const mail = (await tp.knex('outbox').orderBy('id', 'desc').first()) as { id: number; html: string; text: string; subject: string };
+    const mail = (await tp.knex('outbox').orderBy('id', 'desc').first()) as {
+      id: number;
+      html: string;
+      text: string;
+      subject: string;
+    };
     assertEscaped(mail.html, 'invitation e-mail');
     assert.match(mail.html, /&lt;img src=x onerror=alert\(2\)&gt;/);
     const admin = await tp.staffLogin();
     const mod = '/admin/modules/account_users';
-    const staffPages = [mod, `${mod}/users?q=victim`, `${mod}/users/${memberId}`, `${mod}/users/${memberId}/log`, `${mod}/accounts?q=img`, `${mod}/accounts/${accountId}`, `${mod}/accounts/${accountId}/log`, `${mod}/accounts/${accountId}/users/${memberId}/owner`, `${mod}/accounts/${accountId}/users/${memberId}/remove`, `${mod}/accounts/${accountId}/invites/${inviteId}/cancel`];
+    const staffPages = [
+      mod,
+      `${mod}/users?q=victim`,
+      `${mod}/users/${memberId}`,
+      `${mod}/users/${memberId}/log`,
+      `${mod}/accounts?q=img`,
+      `${mod}/accounts/${accountId}`,
+      `${mod}/accounts/${accountId}/log`,
+      `${mod}/accounts/${accountId}/users/${memberId}/owner`,
+      `${mod}/accounts/${accountId}/users/${memberId}/remove`,
+      `${mod}/accounts/${accountId}/invites/${inviteId}/cancel`,
+    ];
     let shown = 0;
     for (const path of ['/admin/outbox', `/admin/outbox/${mail.id}`, ...staffPages]) {
       const res = await admin.get(path);
@@ -184,14 +257,21 @@ describe('security: markup in names is shown as text everywhere', () => {
   it('in the e-mail telling the owner an invitation was accepted', async () => {
     const anon = tp.anonymous();
     await anon.refreshCsrf(`/account/invite/${token}`);
-    const res = await anon.post(`/account/invite/${token}/register`, { firstName: NAME_SCRIPT, lastName: '<b onmouseover=alert(4)>x</b>', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const res = await anon.post(`/account/invite/${token}/register`, {
+      firstName: NAME_SCRIPT,
+      lastName: '<b onmouseover=alert(4)>x</b>',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 303);
-    const mail = (await tp.knex('outbox').where('to_address', 'alice@victim.test').orderBy('id', 'desc').first()) as { html: string } | undefined;
+    const mail = (await tp.knex('outbox').where('to_address', 'alice@victim.test').orderBy('id', 'desc').first()) as
+      { html: string } | undefined;
     assert.ok(mail, 'the owner was told');
     assertEscaped(mail.html, 'accepted e-mail');
     assert.doesNotMatch(mail.html, /<b onmouseover/);
     assert.match(mail.html, /&lt;script&gt;/);
-    for (const path of ['/account/users', '/account/activity']) assertEscaped((await owner.get(path)).text, `${path} after the registration`);
+    for (const path of ['/account/users', '/account/activity'])
+      assertEscaped((await owner.get(path)).text, `${path} after the registration`);
   });
 
   it('the content security policy forbids inline scripts', async () => {
@@ -229,7 +309,14 @@ describe('security: forged Host headers on invitation links', () => {
           .set('X-Forwarded-Proto', 'http')
           .set('Forwarded', 'host=evil.test;proto=http')
           .type('form')
-          .send(encodeForm({ _csrf: await owner.tokenFor('/account/users/invite'), accountId: String(w.acme.id), email: 'hosted@victim.test', access: 'all' }));
+          .send(
+            encodeForm({
+              _csrf: await owner.tokenFor('/account/users/invite'),
+              accountId: String(w.acme.id),
+              email: 'hosted@victim.test',
+              access: 'all',
+            }),
+          );
         assert.equal(res.status, 303);
         const mail = await foundRow(w.tp, 'outbox', { to_address: 'hosted@victim.test' });
         assert.doesNotMatch(mail.text + mail.html, /evil\.test/);
@@ -237,8 +324,14 @@ describe('security: forged Host headers on invitation links', () => {
         // The resend link is built the same way.
         const id = (await foundRow(w.tp, TABLES.invites, { email: 'hosted@victim.test' })).id;
         w.tp.clock.advance(61_000);
-        await owner.agent.post(`/account/invites/${id}/resend`).set('X-Forwarded-Host', 'evil.test').type('form').send(encodeForm({ _csrf: await owner.tokenFor('/account/users'), accountId: String(w.acme.id) }));
-        const last = await foundRow(w.tp, 'outbox', (q) => q.where('to_address', 'hosted@victim.test').orderBy('id', 'desc'));
+        await owner.agent
+          .post(`/account/invites/${id}/resend`)
+          .set('X-Forwarded-Host', 'evil.test')
+          .type('form')
+          .send(encodeForm({ _csrf: await owner.tokenFor('/account/users'), accountId: String(w.acme.id) }));
+        const last = await foundRow(w.tp, 'outbox', (q) =>
+          q.where('to_address', 'hosted@victim.test').orderBy('id', 'desc'),
+        );
         assert.doesNotMatch(last.text, /evil\.test/);
       } finally {
         await w.tp.close();

@@ -19,7 +19,12 @@ describe('security: sign-in attempts are limited per e-mail address', () => {
     for (const email of ['alice@limit.test', 'nobody@limit.test']) {
       const anon = tp.anonymous();
       await anon.refreshCsrf('/login');
-      for (let i = 0; i < 10; i += 1) assert.equal((await anon.post('/login', { email, password: 'wrong-password' }, from())).status, 401, `${email} ${i}`);
+      for (let i = 0; i < 10; i += 1)
+        assert.equal(
+          (await anon.post('/login', { email, password: 'wrong-password' }, from())).status,
+          401,
+          `${email} ${i}`,
+        );
       await unchangedBy(tp.knex, async () => {
         const res = await anon.post('/login', { email: email.toUpperCase(), password: Factories.PASSWORD }, from());
         assert.equal(res.status, 429, email);
@@ -30,21 +35,35 @@ describe('security: sign-in attempts are limited per e-mail address', () => {
     await tp.f.user({ email: 'bob@limit.test' });
     const bob = tp.anonymous();
     await bob.refreshCsrf('/login');
-    assert.equal((await bob.post('/login', { email: 'bob@limit.test', password: Factories.PASSWORD }, from())).status, 303);
+    assert.equal(
+      (await bob.post('/login', { email: 'bob@limit.test', password: Factories.PASSWORD }, from())).status,
+      303,
+    );
   });
 
   it('successful sign-ins do not use up the tries', async () => {
     for (let i = 0; i < 12; i += 1) {
       const anon = tp.anonymous();
       await anon.refreshCsrf('/login');
-      assert.equal((await anon.post('/login', { email: 'alice@limit.test', password: Factories.PASSWORD }, from())).status, 303, String(i));
+      assert.equal(
+        (await anon.post('/login', { email: 'alice@limit.test', password: Factories.PASSWORD }, from())).status,
+        303,
+        String(i),
+      );
     }
   });
 
   it('staff sign-in: the 6th failure for one address from new client addresses is refused', async () => {
     const anon = tp.anonymous();
     await anon.refreshCsrf('/admin/login');
-    for (let i = 0; i < 5; i += 1) assert.equal((await anon.post('/admin/login', { email: 'staff@limit.test', password: 'wrong-password' }, from())).status, 401);
-    assert.equal((await anon.post('/admin/login', { email: 'staff@limit.test', password: Factories.PASSWORD }, from())).status, 429);
+    for (let i = 0; i < 5; i += 1)
+      assert.equal(
+        (await anon.post('/admin/login', { email: 'staff@limit.test', password: 'wrong-password' }, from())).status,
+        401,
+      );
+    assert.equal(
+      (await anon.post('/admin/login', { email: 'staff@limit.test', password: Factories.PASSWORD }, from())).status,
+      429,
+    );
   });
 });

@@ -18,8 +18,19 @@ describe('security: control characters in names', () => {
     const link = await inviteAndLink(tp, owner, 'eve@example.com');
     const visitor = tp.anonymous();
     await visitor.refreshCsrf(link.path);
-    for (const [first, last] of [[`Eve\r\n\r\n${NOTICE}`, 'Smith'], ['Eve', 'Smi\tth'], ['Eve\u0085', 'Smith'], ['Eve', 'Smith\u202Etxt.exe'], ['E\u0000ve', 'Smith']]) {
-      const res = await visitor.post(`${link.path}/register`, { firstName: first, lastName: last, password: 'long-enough-password', passwordConfirm: 'long-enough-password' });
+    for (const [first, last] of [
+      [`Eve\r\n\r\n${NOTICE}`, 'Smith'],
+      ['Eve', 'Smi\tth'],
+      ['Eve\u0085', 'Smith'],
+      ['Eve', 'Smith\u202Etxt.exe'],
+      ['E\u0000ve', 'Smith'],
+    ]) {
+      const res = await visitor.post(`${link.path}/register`, {
+        firstName: first,
+        lastName: last,
+        password: 'long-enough-password',
+        passwordConfirm: 'long-enough-password',
+      });
       assert.equal(res.status, 422, JSON.stringify([first, last]));
       assert.match(res.text, /A name cannot contain line breaks, tabs or other control characters\./);
     }
@@ -31,8 +42,15 @@ describe('security: control characters in names', () => {
     await owner.refreshCsrf('/profile');
     const profile = await owner.post('/profile', { name: `Acme\n${NOTICE}`, email: 'billing@example.com' });
     assert.equal(profile.status, 422);
-    assert.match(profile.text, /The account&#39;s name cannot contain line breaks, tabs or other control characters\.|The account's name cannot contain line breaks/);
-    const contact = await owner.post('/contacts', { firstName: 'Carl\u202E', lastName: 'Contact', email: 'carl@example.com' });
+    assert.match(
+      profile.text,
+      /The account&#39;s name cannot contain line breaks, tabs or other control characters\.|The account's name cannot contain line breaks/,
+    );
+    const contact = await owner.post('/contacts', {
+      firstName: 'Carl\u202E',
+      lastName: 'Contact',
+      email: 'carl@example.com',
+    });
     assert.equal(contact.status, 422);
     assert.match(contact.text, /Names cannot contain line breaks, tabs or other control characters\./);
     assert.equal(await count(tp, 'contacts'), 0);
@@ -41,7 +59,10 @@ describe('security: control characters in names', () => {
   it('e-mails keep every stored name on one line: the owner\'s "accepted" e-mail and the invitation', async () => {
     // Values stored before the rule (or by the host's own tools) are still written on one line.
     const { account, owner, ownerEmail } = await ownerSetup(tp);
-    await tp.knex('accounts').where('id', account.id).update({ name: `Acme\r\n\r\n${NOTICE}` });
+    await tp
+      .knex('accounts')
+      .where('id', account.id)
+      .update({ name: `Acme\r\n\r\n${NOTICE}` });
     const link = await inviteAndLink(tp, owner, 'eve@example.com');
     const invitation = await lastMail(tp, 'eve@example.com');
     assert.doesNotMatch(invitation.text, new RegExp(`^${NOTICE}`, 'm'));

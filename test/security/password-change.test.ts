@@ -4,7 +4,10 @@ import { Factories } from '../helpers/factories';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { firstRow, foundRow } from '../helpers/db';
 
-const sidOf = (client: Client) => (client.agent as unknown as { jar: { getCookie(n: string, i: unknown): { value: string } | undefined } }).jar.getCookie('portal.sid', CookieAccessInfo.All)?.value;
+const sidOf = (client: Client) =>
+  (
+    client.agent as unknown as { jar: { getCookie(n: string, i: unknown): { value: string } | undefined } }
+  ).jar.getCookie('portal.sid', CookieAccessInfo.All)?.value;
 
 describe('security: changing the password', () => {
   let tp: TestPortal;
@@ -31,7 +34,11 @@ describe('security: changing the password', () => {
     const elsewhere = await phone.get('/account/users');
     assert.equal(elsewhere.status, 302, 'the other session is signed out');
     assert.match(elsewhere.headers.location, /^\/login/);
-    assert.equal(await firstRow(tp, 'sessions', { sid: decodeURIComponent(before!).slice(2).split('.')[0] }), undefined, 'the old id is gone from the store');
+    assert.equal(
+      await firstRow(tp, 'sessions', { sid: decodeURIComponent(before!).slice(2).split('.')[0] }),
+      undefined,
+      'the old id is gone from the store',
+    );
   });
 
   it('the 11th wrong current password in 15 minutes is refused, even the right one then', async () => {

@@ -4,7 +4,7 @@ import { foundRow, emptyDatabase, sharedKnex } from '../helpers/db';
 import { Factories } from '../helpers/factories';
 import { Client, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 
-describe('security: the profile\'s country and what the error log keeps', () => {
+describe("security: the profile's country and what the error log keeps", () => {
   let tp: TestPortal;
   beforeEach(async () => {
     tp = await setupPortal();
@@ -21,13 +21,22 @@ describe('security: the profile\'s country and what the error log keeps', () => 
       assert.equal(res.status, 422, country);
       assert.match(res.text, /Please enter a two-letter country code such as DE, FR or US\./);
     }
-    assert.equal((await client.post('/profile', { name: 'Acme', email: 'billing@country.test', country: 'fr' })).status, 303);
+    assert.equal(
+      (await client.post('/profile', { name: 'Acme', email: 'billing@country.test', country: 'fr' })).status,
+      303,
+    );
     assert.equal((await foundRow(tp, 'accounts', { id: account.id })).country, 'FR');
   });
 
-  it('a database error is logged with its code, without the statement\'s values', async () => {
+  it("a database error is logged with its code, without the statement's values", async () => {
     const errors: string[] = [];
-    const logger = { info: () => {}, warn: () => {}, error: (msg: string, meta?: unknown) => { errors.push(`${msg} ${JSON.stringify(meta)}`); } };
+    const logger = {
+      info: () => {},
+      warn: () => {},
+      error: (msg: string, meta?: unknown) => {
+        errors.push(`${msg} ${JSON.stringify(meta)}`);
+      },
+    };
     const { knex } = await sharedKnex();
     await emptyDatabase(knex);
     const portal = await createApp({ knex, config: testConfig(), logger, moduleStateTtlMs: 0 });
@@ -39,7 +48,11 @@ describe('security: the profile\'s country and what the error log keeps', () => 
     // A table gone missing under the running portal: every insert into it fails in the database.
     await knex.schema.renameTable('contacts', 'contacts_away');
     try {
-      const res = await client.post('/contacts', { firstName: 'Confidential', lastName: 'Person', email: 'private.person@log.test' });
+      const res = await client.post('/contacts', {
+        firstName: 'Confidential',
+        lastName: 'Person',
+        email: 'private.person@log.test',
+      });
       assert.equal(res.status, 500);
     } finally {
       await knex.schema.renameTable('contacts_away', 'contacts');

@@ -8,13 +8,21 @@ import { TABLES } from '../../module/tables';
 import type { SessionRow } from '../helpers/rows';
 
 function sidOf(client: Client): string | undefined {
-  const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
+  const jar = (
+    client.agent as unknown as {
+      jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined };
+    }
+  ).jar;
   const cookie = jar.getCookie('portal.sid', CookieAccessInfo.All);
   return cookie ? /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1] : undefined;
 }
 
 function cookieHeader(client: Client): string {
-  const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
+  const jar = (
+    client.agent as unknown as {
+      jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined };
+    }
+  ).jar;
   return `portal.sid=${jar.getCookie('portal.sid', CookieAccessInfo.All)?.value ?? ''}`;
 }
 
@@ -22,12 +30,33 @@ async function stored(tp: TestPortal, sid: string | undefined): Promise<SessionR
   return sid ? firstRow(tp, 'sessions', { sid }) : undefined;
 }
 
-const REDIRECTS = ['//evil.test', 'https://evil.test/x', '/\\evil.test', '\\\\evil.test', '/%2F%2Fevil.test', '/%5Cevil.test', '/%252F%252Fevil.test', 'javascript:alert(1)', '\t//evil.test', '///evil.test', 'http:evil.test', '/./%2F/evil.test', '/%0D%0ALocation:%20https://evil.test'];
+const REDIRECTS = [
+  '//evil.test',
+  'https://evil.test/x',
+  '/\\evil.test',
+  '\\\\evil.test',
+  '/%2F%2Fevil.test',
+  '/%5Cevil.test',
+  '/%252F%252Fevil.test',
+  'javascript:alert(1)',
+  '\t//evil.test',
+  '///evil.test',
+  'http:evil.test',
+  '/./%2F/evil.test',
+  '/%0D%0ALocation:%20https://evil.test',
+];
 
 function assertLocal(location: string | undefined, what: string): void {
   assert.ok(location, `${what}: a redirect`);
-  assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `${what} went to ${location}`);
-  assert.doesNotMatch(decodeURIComponent(decodeURIComponent(location)), /^\/\/|^\/\\|evil\.test\/?$|^[a-z]+:/i, `${what} went to ${location}`);
+  assert.ok(
+    location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'),
+    `${what} went to ${location}`,
+  );
+  assert.doesNotMatch(
+    decodeURIComponent(decodeURIComponent(location)),
+    /^\/\/|^\/\\|evil\.test\/?$|^[a-z]+:/i,
+    `${what} went to ${location}`,
+  );
 }
 
 /** Sessions: fixation, logout, idle and absolute timeouts, cookie settings, redirects, rate limits. */
@@ -49,7 +78,11 @@ describe('security: sessions, redirects and rate limits', () => {
     const page = await victim.agent.get('/login').set('Cookie', cookieHeader(attacker));
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     await freshLimits(w.tp);
-    const res = await victim.agent.post('/login').set('Cookie', cookieHeader(attacker)).type('form').send({ _csrf: csrf, email: w.alice.email, password: PASSWORD });
+    const res = await victim.agent
+      .post('/login')
+      .set('Cookie', cookieHeader(attacker))
+      .type('form')
+      .send({ _csrf: csrf, email: w.alice.email, password: PASSWORD });
     assert.equal(res.status, 303);
     const issued = /portal\.sid=s%3A([^.]+)\./.exec(String(res.headers['set-cookie']))?.[1];
     assert.ok(issued && issued !== planted, 'a new session id on login');
@@ -74,7 +107,12 @@ describe('security: sessions, redirects and rate limits', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf(`/account/invite/${token}`);
     const planted = sidOf(anon);
-    const res = await anon.post(`/account/invite/${token}/register`, { firstName: 'Fix', lastName: 'Ation', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const res = await anon.post(`/account/invite/${token}/register`, {
+      firstName: 'Fix',
+      lastName: 'Ation',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(res.status, 303);
     assert.notEqual(sidOf(anon), planted);
   });
@@ -92,7 +130,7 @@ describe('security: sessions, redirects and rate limits', () => {
     });
   });
 
-  it('an idle session ends when the store\'s expiry passes (SESSION_IDLE_MINUTES)', async () => {
+  it("an idle session ends when the store's expiry passes (SESSION_IDLE_MINUTES)", async () => {
     const client = await loginTo(w.tp, w.alice.email, w.acme.id);
     const res = await client.get('/');
     const cookie = String(res.headers['set-cookie']);
@@ -100,7 +138,10 @@ describe('security: sessions, redirects and rate limits', () => {
     assert.ok(expires, 'the rolling cookie carries its idle expiry');
     const maxAge = (Date.parse(expires[1]) - Date.now()) / 1000;
     assert.ok(maxAge > 29 * 60 && maxAge <= 30 * 60 + 1, `the cookie lives 30 idle minutes (${maxAge}s)`);
-    await w.tp.knex('sessions').where('sid', sidOf(client)).update({ expired: new Date(Date.now() - 1000) });
+    await w.tp
+      .knex('sessions')
+      .where('sid', sidOf(client))
+      .update({ expired: new Date(Date.now() - 1000) });
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await client.get('/account/users')).status, 302);
     });
@@ -113,7 +154,10 @@ describe('security: sessions, redirects and rate limits', () => {
     assert.ok(row, 'the session is stored');
     const sess = JSON.parse(row.sess) as { startedAt?: number };
     sess.startedAt = Date.now() - 121 * 60_000;
-    await w.tp.knex('sessions').where('sid', sid).update({ sess: JSON.stringify(sess) });
+    await w.tp
+      .knex('sessions')
+      .where('sid', sid)
+      .update({ sess: JSON.stringify(sess) });
     const res = await client.get('/account/users');
     assert.equal(res.status, 302);
     assert.equal(res.headers.location, '/login');
@@ -141,7 +185,10 @@ describe('security: sessions, redirects and rate limits', () => {
       assert.equal(res.status, 303);
       assertLocal(res.headers.location, 'login');
       await anon.refreshCsrf('/');
-      assertLocal((await anon.get(`/login?returnTo=${encodeURIComponent(payload)}`)).headers.location, 'login page when signed in');
+      assertLocal(
+        (await anon.get(`/login?returnTo=${encodeURIComponent(payload)}`)).headers.location,
+        'login page when signed in',
+      );
       const lang = await anon.post('/language', { locale: 'en', from: payload });
       assertLocal(lang.headers.location, 'language picker');
       const multi = await login(w.tp, w.dev.email);
@@ -150,11 +197,19 @@ describe('security: sessions, redirects and rate limits', () => {
       assert.equal(sw.status, 303);
       assertLocal(sw.headers.location, 'switch');
       const chooser = await multi.get(`/account/switch?returnTo=${encodeURIComponent(payload)}`);
-      assert.doesNotMatch(chooser.text, /name="returnTo" value="[^"]*evil/, 'the chooser does not carry the address on');
+      assert.doesNotMatch(
+        chooser.text,
+        /name="returnTo" value="[^"]*evil/,
+        'the chooser does not carry the address on',
+      );
       const admin = w.tp.anonymous();
       await admin.refreshCsrf('/admin/login');
       await freshLimits(w.tp);
-      const adm = await admin.post('/admin/login', { email: 'root@portal.test', password: PASSWORD, returnTo: payload });
+      const adm = await admin.post('/admin/login', {
+        email: 'root@portal.test',
+        password: PASSWORD,
+        returnTo: payload,
+      });
       assert.equal(adm.status, 303);
       assertLocal(adm.headers.location, 'admin login');
     });
@@ -174,7 +229,10 @@ describe('security: sessions, redirects and rate limits', () => {
     await anon.refreshCsrf('/login');
     // Different addresses each time, so only the per-client-address limit counts here.
     for (let i = 0; i < 20; i += 1) {
-      assert.equal((await anon.post('/login', { email: `nobody${i}@victim.test`, password: 'wrong-password' })).status, 401);
+      assert.equal(
+        (await anon.post('/login', { email: `nobody${i}@victim.test`, password: 'wrong-password' })).status,
+        401,
+      );
     }
     await unchangedBy(w.tp.knex, async () => {
       const res = await anon.post('/login', { email: w.alice.email, password: PASSWORD });
@@ -190,7 +248,10 @@ describe('security: sessions, redirects and rate limits', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf('/admin/login');
     for (let i = 0; i < 10; i += 1) {
-      assert.equal((await anon.post('/admin/login', { email: `nobody${i}@portal.test`, password: 'wrong-password' })).status, 401);
+      assert.equal(
+        (await anon.post('/admin/login', { email: `nobody${i}@portal.test`, password: 'wrong-password' })).status,
+        401,
+      );
     }
     await unchangedBy(w.tp.knex, async () => {
       assert.equal((await anon.post('/admin/login', { email: 'root@portal.test', password: PASSWORD })).status, 429);

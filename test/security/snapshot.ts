@@ -23,7 +23,12 @@ function sessionIdentity(row: Record<string, unknown>): Record<string, unknown> 
   }
   const passport = sess.passport as { user?: unknown } | undefined;
   const accountUsers = sess.accountUsers as { accountId?: unknown } | undefined;
-  const identity = { user: passport?.user ?? null, admin: sess.admin ?? null, startedAt: sess.startedAt ?? null, accountId: accountUsers?.accountId ?? null };
+  const identity = {
+    user: passport?.user ?? null,
+    admin: sess.admin ?? null,
+    startedAt: sess.startedAt ?? null,
+    accountId: accountUsers?.accountId ?? null,
+  };
   if (identity.user === null && identity.admin === null) return undefined;
   return { sid: row.sid, ...identity };
 }
@@ -37,7 +42,10 @@ export async function tablesOf(knex: Knex): Promise<string[]> {
     const [rows] = (await knex.raw('SHOW TABLES')) as [Array<Record<string, string>>];
     names = rows.map((row) => Object.values(row)[0]);
   } else {
-    const rows = await knex<{ type: string; name: string }>('sqlite_master').where('type', 'table').andWhereNot('name', 'like', 'sqlite_%').select('name');
+    const rows = await knex<{ type: string; name: string }>('sqlite_master')
+      .where('type', 'table')
+      .andWhereNot('name', 'like', 'sqlite_%')
+      .select('name');
     names = rows.map((row) => row.name);
   }
   return names.filter((name) => !VOLATILE.has(name)).sort();
@@ -51,9 +59,17 @@ export async function snapshot(knex: Knex): Promise<Snapshot> {
     if (table === 'sessions') {
       const sessions = rows.map(sessionIdentity).filter((row): row is Record<string, unknown> => row !== undefined);
       // Without the account, which SESSION_ACCOUNTS records on its own.
-      const identities = sessions.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'accountId')));
+      const identities = sessions.map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'accountId')),
+      );
       result.set(table, identities.map(canonical).sort());
-      result.set(SESSION_ACCOUNTS, sessions.filter((row) => row.accountId !== null).map((row) => `${String(row.sid)} in account ${String(row.accountId)}`).sort());
+      result.set(
+        SESSION_ACCOUNTS,
+        sessions
+          .filter((row) => row.accountId !== null)
+          .map((row) => `${String(row.sid)} in account ${String(row.accountId)}`)
+          .sort(),
+      );
     } else {
       result.set(table, rows.map(canonical).sort());
     }
@@ -65,7 +81,13 @@ function canonical(row: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(row).sort()) {
     const v = row[key];
-    out[key] = Buffer.isBuffer(v) ? v.toString('hex') : v instanceof Date ? v.getTime() : typeof v === 'bigint' ? String(v) : v;
+    out[key] = Buffer.isBuffer(v)
+      ? v.toString('hex')
+      : v instanceof Date
+        ? v.getTime()
+        : typeof v === 'bigint'
+          ? String(v)
+          : v;
   }
   return JSON.stringify(out);
 }

@@ -37,10 +37,16 @@ describe('security: invitation tokens', () => {
     await signedIn.get(validPage);
     const page = await anon.get(`/account/invite/${token}`);
     assert.equal(page.status, 404, `GET answered ${page.status}`);
-    if (expectInvalid) assert.doesNotMatch(page.text, /Acme Web Studio/, 'an invalid link tells nothing about the account');
+    if (expectInvalid)
+      assert.doesNotMatch(page.text, /Acme Web Studio/, 'an invalid link tells nothing about the account');
     const accept = await signedIn.post(`/account/invite/${token}/accept`);
     assert.equal(accept.status, 404, `accept answered ${accept.status}`);
-    const register = await anon.post(`/account/invite/${token}/register`, { firstName: 'Eve', lastName: 'Evil', password: 'a-long-password', passwordConfirm: 'a-long-password' });
+    const register = await anon.post(`/account/invite/${token}/register`, {
+      firstName: 'Eve',
+      lastName: 'Evil',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+    });
     assert.equal(register.status, 404, `register answered ${register.status}`);
   }
 
@@ -96,7 +102,7 @@ describe('security: invitation tokens', () => {
     }
   });
 
-  it('a cancelled invitation\'s token opens nothing', async () => {
+  it("a cancelled invitation's token opens nothing", async () => {
     const email = fresh();
     const { id, token } = await inviteByHttp(w.tp, owner, email);
     const invitee = await w.tp.f.user({ email });
@@ -117,7 +123,7 @@ describe('security: invitation tokens', () => {
     await unchangedBy(w.tp.knex, () => allRefused(token, client));
   });
 
-  it('another signed-in person cannot accept an invitation sent to someone else\'s address', async () => {
+  it("another signed-in person cannot accept an invitation sent to someone else's address", async () => {
     const { token } = await inviteByHttp(w.tp, owner, fresh());
     const sam = await login(w.tp, w.sam.email);
     await unchangedBy(w.tp.knex, async () => {
@@ -132,7 +138,13 @@ describe('security: invitation tokens', () => {
     const anon = w.tp.anonymous();
     await anon.refreshCsrf(`/account/invite/${token}`);
     await unchangedBy(w.tp.knex, async () => {
-      const res = await anon.post(`/account/invite/${token}/register`, { firstName: 'Eve', lastName: 'Evil', password: 'attacker-password', passwordConfirm: 'attacker-password', email: 'eve@attacker.test' });
+      const res = await anon.post(`/account/invite/${token}/register`, {
+        firstName: 'Eve',
+        lastName: 'Evil',
+        password: 'attacker-password',
+        passwordConfirm: 'attacker-password',
+        email: 'eve@attacker.test',
+      });
       assert.equal(res.status, 409);
       assert.equal((await anon.get('/')).status, 302, 'not signed in as sam');
     });
@@ -143,7 +155,13 @@ describe('security: invitation tokens', () => {
     const { token } = await inviteByHttp(w.tp, owner, email);
     const anon = w.tp.anonymous();
     await anon.refreshCsrf(`/account/invite/${token}`);
-    const res = await anon.post(`/account/invite/${token}/register`, { firstName: 'New', lastName: 'Comer', password: 'a-long-password', passwordConfirm: 'a-long-password', email: 'eve@attacker.test' });
+    const res = await anon.post(`/account/invite/${token}/register`, {
+      firstName: 'New',
+      lastName: 'Comer',
+      password: 'a-long-password',
+      passwordConfirm: 'a-long-password',
+      email: 'eve@attacker.test',
+    });
     assert.equal(res.status, 303);
     assert.ok(await firstRow(w.tp, 'users', { email }));
     assert.equal(await firstRow(w.tp, 'users', { email: 'eve@attacker.test' }), undefined);
@@ -173,5 +191,4 @@ describe('security: invitation tokens', () => {
       await w.tp.knex('accounts').where('id', w.acme.id).update({ status: 'active' });
     }
   });
-
 });

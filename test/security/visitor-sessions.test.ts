@@ -4,7 +4,6 @@ import { isMysql } from '../../host/db';
 import { count, emptyDatabase, sharedKnex } from '../helpers/db';
 import { quietLogger, setupPortal, testConfig, type TestPortal } from '../helpers/portal';
 
-
 describe('security: sessions for visitors who never sign in', () => {
   let tp: TestPortal;
   beforeEach(async () => {
@@ -35,7 +34,11 @@ describe('security: sessions for visitors who never sign in', () => {
     await anon.refreshCsrf('/login');
     assert.ok(anon.csrf, 'the sign-in form carries a token');
     assert.equal(await count(tp, 'sessions'), 1);
-    assert.equal((await anon.agent.post('/language').type('form').send('locale=de')).status, 403, 'a session with a token needs it');
+    assert.equal(
+      (await anon.agent.post('/language').type('form').send('locale=de')).status,
+      403,
+      'a session with a token needs it',
+    );
     assert.equal((await anon.post('/language', { locale: 'de' })).status, 303);
   });
 
@@ -43,7 +46,8 @@ describe('security: sessions for visitors who never sign in', () => {
     const { knex } = await sharedKnex();
     await emptyDatabase(knex);
     // In the format the store writes: ISO text on SQLite, a UTC DATETIME on MariaDB.
-    const stamp = (ms: number) => (isMysql(knex) ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : new Date(ms).toISOString());
+    const stamp = (ms: number) =>
+      isMysql(knex) ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : new Date(ms).toISOString();
     const past = stamp(Date.now() - 3600_000);
     const future = stamp(Date.now() + 3600_000);
     await knex('sessions').insert([
@@ -52,8 +56,13 @@ describe('security: sessions for visitors who never sign in', () => {
     ]);
     const portal = await createApp({ knex, config: testConfig(), logger: quietLogger, moduleStateTtlMs: 0 });
     try {
-      for (let i = 0; i < 50 && (await knex('sessions').where('sid', 'expired-one').first()); i += 1) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(await knex('sessions').where('sid', 'expired-one').first(), undefined, 'the expired session is gone');
+      for (let i = 0; i < 50 && (await knex('sessions').where('sid', 'expired-one').first()); i += 1)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(
+        await knex('sessions').where('sid', 'expired-one').first(),
+        undefined,
+        'the expired session is gone',
+      );
       assert.ok(await knex('sessions').where('sid', 'live-one').first(), 'the live one stays');
     } finally {
       await portal.close();

@@ -27,7 +27,8 @@ describe('settings: each one changes behaviour at once, without a restart', () =
   afterEach(() => tp.close());
 
   const invite = (email: string) => alice.post('/account/users/invite', { email, access: 'all' });
-  const latestInvite = (q: Knex.QueryBuilder, email: string) => q.where({ account_id: w.acme.id, email }).orderBy('id', 'desc');
+  const latestInvite = (q: Knex.QueryBuilder, email: string) =>
+    q.where({ account_id: w.acme.id, email }).orderBy('id', 'desc');
   const inviteRow = (email: string) => foundRow(tp, TABLES.invites, (q) => latestInvite(q, email));
   const findInviteRow = (email: string) => firstRow(tp, TABLES.invites, (q) => latestInvite(q, email));
   const linkTo = async (email: string) => {
@@ -120,7 +121,9 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     await saveSettings(admin, { notifyOwnerOnAccept: false });
     await accept('second@example.test');
     assert.equal(await toOwner(), 1);
-    assert.ok(await findMember(tp, w.acme.id, Number((await foundRow(tp, 'users', { email: 'second@example.test' })).id)));
+    assert.ok(
+      await findMember(tp, w.acme.id, Number((await foundRow(tp, 'users', { email: 'second@example.test' })).id)),
+    );
   });
 
   it('allowLeave: off, Leave goes from Switch Account and leaving is refused; on again, a user can leave', async () => {
@@ -145,7 +148,12 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     assert.match((await alice.get('/')).text, /href="\/account\/users"/);
     await saveSettings(admin, { disableClientManagement: true });
     assert.doesNotMatch((await alice.get('/')).text, /href="\/account\/users"/);
-    for (const path of ['/account/users', '/account/activity', `/account/users/${w.dev.id}/permissions`, `/account/users/${w.dev.id}/remove`]) {
+    for (const path of [
+      '/account/users',
+      '/account/activity',
+      `/account/users/${w.dev.id}/permissions`,
+      `/account/users/${w.dev.id}/remove`,
+    ]) {
       assert.equal((await alice.get(path)).status, 404, `GET ${path}`);
     }
     await alice.refreshCsrf('/');

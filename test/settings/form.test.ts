@@ -5,9 +5,13 @@ import { translate } from '../../module/i18n';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { SETTINGS, settingsForm, storedSettings } from './helpers';
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 
-describe('settings: declared in module.json, edited on the module\'s settings page', () => {
+describe("settings: declared in module.json, edited on the module's settings page", () => {
   let tp: TestPortal;
   let admin: Client;
   beforeEach(async () => {
@@ -18,20 +22,54 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
 
   it('declares the seven settings, each with a default, bounds for numbers and a translated label and help text', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
-    assert.deepEqual(Object.keys(byKey).sort(), ['allowLeave', 'disableClientManagement', 'inviteLifetimeDays', 'invitesPerHour', 'maxUsersPerAccount', 'notifyOwnerOnAccept', 'requireInvitedAddress']);
-    assert.deepEqual([byKey.inviteLifetimeDays.default, byKey.inviteLifetimeDays.min, byKey.inviteLifetimeDays.max], [7, 1, 90]);
+    assert.deepEqual(Object.keys(byKey).sort(), [
+      'allowLeave',
+      'disableClientManagement',
+      'inviteLifetimeDays',
+      'invitesPerHour',
+      'maxUsersPerAccount',
+      'notifyOwnerOnAccept',
+      'requireInvitedAddress',
+    ]);
+    assert.deepEqual(
+      [byKey.inviteLifetimeDays.default, byKey.inviteLifetimeDays.min, byKey.inviteLifetimeDays.max],
+      [7, 1, 90],
+    );
     assert.deepEqual([byKey.maxUsersPerAccount.default, byKey.maxUsersPerAccount.min], [0, 0]);
     assert.equal(byKey.invitesPerHour.type, 'number');
     assert.deepEqual(
-      ['requireInvitedAddress', 'allowLeave', 'notifyOwnerOnAccept', 'disableClientManagement'].map((k) => [byKey[k].type, byKey[k].default]),
-      [['yesno', true], ['yesno', true], ['yesno', true], ['yesno', false]],
+      ['requireInvitedAddress', 'allowLeave', 'notifyOwnerOnAccept', 'disableClientManagement'].map((k) => [
+        byKey[k].type,
+        byKey[k].default,
+      ]),
+      [
+        ['yesno', true],
+        ['yesno', true],
+        ['yesno', true],
+        ['yesno', false],
+      ],
     );
     for (const f of manifest.settings) {
-      if (f.type === 'number') assert.ok(typeof f.min === 'number' && typeof f.max === 'number' && f.min <= (f.default as number) && (f.default as number) <= f.max, f.key);
+      if (f.type === 'number')
+        assert.ok(
+          typeof f.min === 'number' &&
+            typeof f.max === 'number' &&
+            f.min <= (f.default as number) &&
+            (f.default as number) <= f.max,
+          f.key,
+        );
       for (const key of [f.label, f.help]) assert.notEqual(translate('en', key), key, `${key} is translated`);
     }
     // Nothing saved yet: the defaults apply.
-    assert.deepEqual(readSettings({}), { inviteLifetimeDays: 7, maxUsersPerAccount: 0, invitesPerHour: 20, requireInvitedAddress: true, allowLeave: true, notifyOwnerOnAccept: true, disableClientManagement: false });
+    assert.deepEqual(readSettings({}), {
+      inviteLifetimeDays: 7,
+      maxUsersPerAccount: 0,
+      invitesPerHour: 20,
+      requireInvitedAddress: true,
+      allowLeave: true,
+      notifyOwnerOnAccept: true,
+      disableClientManagement: false,
+    });
   });
 
   it('shows every setting with its label, help text and bounds, tied to its input', async () => {
@@ -39,7 +77,11 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
     assert.equal(res.status, 200);
     for (const f of manifest.settings) {
       const id = `setting-${f.key}`;
-      assert.match(res.text, new RegExp(`<label for="${id}">${translate('en', f.label).replace(/[()]/g, '\\$&')}</label>`), f.key);
+      assert.match(
+        res.text,
+        new RegExp(`<label for="${id}">${translate('en', f.label).replace(/[()]/g, '\\$&')}</label>`),
+        f.key,
+      );
       assert.match(res.text, new RegExp(`id="${id}" name="${f.key}"[^>]*aria-describedby="${id}-help`), f.key);
       assert.ok(text(res.text).includes(translate('en', f.help)), `${f.key} help`);
     }
@@ -47,7 +89,15 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
   });
 
   it('saves valid values and shows them; they apply at once', async () => {
-    const values = { inviteLifetimeDays: 30, maxUsersPerAccount: 12, invitesPerHour: 5, requireInvitedAddress: false, allowLeave: false, notifyOwnerOnAccept: false, disableClientManagement: true };
+    const values = {
+      inviteLifetimeDays: 30,
+      maxUsersPerAccount: 12,
+      invitesPerHour: 5,
+      requireInvitedAddress: false,
+      allowLeave: false,
+      notifyOwnerOnAccept: false,
+      disableClientManagement: true,
+    };
     const res = await admin.post(SETTINGS, settingsForm(values));
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, SETTINGS);
@@ -79,7 +129,12 @@ describe('settings: declared in module.json, edited on the module\'s settings pa
       assert.equal(res.status, 422);
       assert.match(text(res.text), /Some settings are not valid\. Nothing was saved\./);
       assert.match(text(res.text), message);
-      assert.match(res.text, new RegExp(`id="setting-${key}"[^>]*aria-describedby="setting-${key}-help setting-${key}-error" aria-invalid="true"`));
+      assert.match(
+        res.text,
+        new RegExp(
+          `id="setting-${key}"[^>]*aria-describedby="setting-${key}-help setting-${key}-error" aria-invalid="true"`,
+        ),
+      );
       assert.match(res.text, new RegExp(`<p class="au-error" id="setting-${key}-error">`));
       assert.deepEqual(await storedSettings(tp), before);
       assert.equal(tp.portal.accountUsers.services.ctx.settings().inviteLifetimeDays, 10);

@@ -19,7 +19,13 @@ async function agency(tp: TestPortal): Promise<{ userId: number; ids: Map<number
   const now = Date.now();
   const rows = Array.from({ length: TOTAL }, (_, k) => {
     const i = k + 1;
-    return { name: name(i), email: `c${i}@example.test`, status: closed(i) ? 'closed' : 'active', primary_user_id: i % 100 === 1 ? user.id : owner.id, created_at: now };
+    return {
+      name: name(i),
+      email: `c${i}@example.test`,
+      status: closed(i) ? 'closed' : 'active',
+      primary_user_id: i % 100 === 1 ? user.id : owner.id,
+      created_at: now,
+    };
   });
   await tp.knex.batchInsert('accounts', rows, 100);
   const accounts = await allRows(tp, 'accounts');
@@ -47,8 +53,14 @@ async function agency(tp: TestPortal): Promise<{ userId: number; ids: Map<number
  */
 function expectedOrder(): string[] {
   const all = Array.from({ length: TOTAL }, (_, k) => k + 1);
-  const recent = all.filter(used).sort((a, b) => b - a).map(name);
-  const never = all.filter((i) => !used(i)).sort((a, b) => b - a).map(name);
+  const recent = all
+    .filter(used)
+    .sort((a, b) => b - a)
+    .map(name);
+  const never = all
+    .filter((i) => !used(i))
+    .sort((a, b) => b - a)
+    .map(name);
   return [...recent, ...never];
 }
 
@@ -89,7 +101,9 @@ describe('Switch Account with 500 accounts', () => {
     assert.deepEqual(listedAccounts(res.text), ['Blue Fish Bakery']);
     assert.match(res.text, /1 account matches “fish”/);
     // Several words narrow it; LIKE wildcards are plain text.
-    assert.deepEqual(listedAccounts((await client.get('/account/switch?q=0042+hosting')).text), ['Client 0042 Hosting']);
+    assert.deepEqual(listedAccounts((await client.get('/account/switch?q=0042+hosting')).text), [
+      'Client 0042 Hosting',
+    ]);
     assert.deepEqual(listedAccounts((await client.get('/account/switch?q=%25')).text), []);
     const matching = expectedOrder().filter((n) => n.includes('Client') && n.includes('02'));
     const many = await client.get('/account/switch?q=Client+02&page=2');
@@ -120,7 +134,10 @@ describe('Switch Account with 500 accounts', () => {
     assert.equal(res.status, 303);
     const page = await client.get('/account/switch');
     assert.equal(listedAccounts(page.text)[0], 'Client 0123 Hosting');
-    assert.match(page.text, /aria-current="true">\s*<div class="au-account-main">\s*<span class="au-account-name">Client 0123 Hosting/);
+    assert.match(
+      page.text,
+      /aria-current="true">\s*<div class="au-account-main">\s*<span class="au-account-name">Client 0123 Hosting/,
+    );
     assert.match(page.text, /au-badge-current">Current</);
     // In an account, the chooser shows that account's menus like any other page.
     assert.match(page.text, /class="account-name">Client 0123 Hosting</);

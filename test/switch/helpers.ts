@@ -7,7 +7,11 @@ type StoredSession = { accountUsers?: { accountId?: number; multi?: boolean } };
 
 /** The stored session of a client (read from the sessions table by its cookie's id). */
 export async function storedSession(tp: TestPortal, client: Client): Promise<StoredSession> {
-  const jar = (client.agent as unknown as { jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined } }).jar;
+  const jar = (
+    client.agent as unknown as {
+      jar: { getCookie(name: string, info: CookieAccessInfo): { value: string } | undefined };
+    }
+  ).jar;
   const cookie = jar.getCookie('portal.sid', CookieAccessInfo.All);
   if (!cookie) throw new Error('no session cookie');
   const sid = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1];
@@ -43,7 +47,10 @@ export async function emailOf(tp: TestPortal, userId: number): Promise<string> {
 
 /** Undoes EJS's escaping of a text or attribute value. */
 export function unescapeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|#34|#39|quot);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', '#34': '"', '#39': "'", quot: '"' })[e]!);
+  return text.replace(
+    /&(amp|lt|gt|#34|#39|quot);/g,
+    (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', '#34': '"', '#39': "'", quot: '"' })[e]!,
+  );
 }
 
 /** A form in the account menu as a browser would send it: its address, method and fields. */
@@ -63,11 +70,22 @@ export function menuForms(html: string): MenuForm[] {
     .filter((m) => m[2] !== '/logout')
     .map((m) => {
       const fields: Record<string, string> = {};
-      for (const f of m[3].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[f[1]] = unescapeHtml(f[2]);
-      const label = /<span class="menu-label">([^<]*)<\/span>/.exec(m[3])?.[1] ?? /<button type="submit"[^>]*>([^<]*)<\/button>/.exec(m[3])?.[1] ?? '';
+      for (const f of m[3].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+        fields[f[1]] = unescapeHtml(f[2]);
+      const label =
+        /<span class="menu-label">([^<]*)<\/span>/.exec(m[3])?.[1] ??
+        /<button type="submit"[^>]*>([^<]*)<\/button>/.exec(m[3])?.[1] ??
+        '';
       const detail = /<span class="menu-detail">([^<]*)<\/span>/.exec(m[3])?.[1];
       const input = /<input id="[^"]*" name="([^"]+)" type="search"/.exec(m[3])?.[1];
-      return { method: m[1], action: m[2], fields, label: unescapeHtml(label), detail: detail && unescapeHtml(detail), input };
+      return {
+        method: m[1],
+        action: m[2],
+        fields,
+        label: unescapeHtml(label),
+        detail: detail && unescapeHtml(detail),
+        input,
+      };
     });
 }
 

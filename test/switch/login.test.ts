@@ -6,7 +6,11 @@ import { TABLES } from '../../module/tables';
 import { foundRow } from '../helpers/db';
 
 /** Signs in through the form with a return address, as the login page's hidden field sends it. */
-async function loginWith(tp: TestPortal, email: string, returnTo: string): Promise<{ client: Client; location: string }> {
+async function loginWith(
+  tp: TestPortal,
+  email: string,
+  returnTo: string,
+): Promise<{ client: Client; location: string }> {
   const client = tp.anonymous();
   await client.refreshCsrf('/login');
   const res = await client.post('/login', { email, password: Factories.PASSWORD, returnTo });

@@ -34,7 +34,11 @@ describe(`switching from the account menu (${backend})`, () => {
     for (const [name, access, lastLogin, status] of plan) {
       const a = await tp.f.account({ name, status, ...(access === 'owner' ? { ownerId: user.id } : {}) });
       acc[name] = a;
-      if (access === 'owner') await tp.knex(TABLES.members).where({ account_id: a.id, user_id: user.id }).update({ last_login_at: lastLogin });
+      if (access === 'owner')
+        await tp
+          .knex(TABLES.members)
+          .where({ account_id: a.id, user_id: user.id })
+          .update({ last_login_at: lastLogin });
       else await tp.f.member(a.id, user.id, access, lastLogin === null ? {} : { lastLoginAt: lastLogin });
     }
     await tp.f.invoice(acc['Alpha Hosting'].id);
@@ -56,13 +60,19 @@ describe(`switching from the account menu (${backend})`, () => {
     const home = await client.get('/');
     const forms = menuForms(home.text);
     // Alpha is the current one, Theta is closed, Eta was never opened and comes sixth.
-    assert.deepEqual(forms.filter((f) => f.method === 'post').map((f) => f.label), ['Beta Bakery', 'Gamma Garage', 'Delta Dental', 'Epsilon Events', 'Zeta Zoo']);
+    assert.deepEqual(
+      forms.filter((f) => f.method === 'post').map((f) => f.label),
+      ['Beta Bakery', 'Gamma Garage', 'Delta Dental', 'Epsilon Events', 'Zeta Zoo'],
+    );
     for (const f of forms.filter((x) => x.method === 'post')) {
       assert.equal(f.action, '/account/switch');
       assert.ok(f.fields._csrf && f.fields._csrf === client.moduleCsrf, 'each carries the module token');
     }
     const search = forms.at(-1)!;
-    assert.deepEqual({ method: search.method, action: search.action, input: search.input }, { method: 'get', action: '/account/switch', input: 'q' });
+    assert.deepEqual(
+      { method: search.method, action: search.action, input: search.input },
+      { method: 'get', action: '/account/switch', input: 'q' },
+    );
     assert.match(home.text, /<label for="menu-switch-search">Find an account<\/label>/);
     // The full list is still one click away, with the current account's name.
     assert.match(home.text, /<a href="\/account\/switch">Switch Account <span class="badge">Alpha Hosting<\/span>/);
@@ -74,7 +84,10 @@ describe(`switching from the account menu (${backend})`, () => {
     // The account just left is now the most recent other one.
     const next = await client.get('/');
     assert.match(next.text, /You are now working in Delta Dental/);
-    assert.deepEqual(menuSwitches(next.text).map((f) => f.label), ['Alpha Hosting', 'Beta Bakery', 'Gamma Garage', 'Epsilon Events', 'Zeta Zoo']);
+    assert.deepEqual(
+      menuSwitches(next.text).map((f) => f.label),
+      ['Alpha Hosting', 'Beta Bakery', 'Gamma Garage', 'Epsilon Events', 'Zeta Zoo'],
+    );
   });
 
   it('refuses a menu switch without the module token, and one into an account that was closed since', async () => {
@@ -97,7 +110,11 @@ describe(`switching from the account menu (${backend})`, () => {
     assert.deepEqual(listedAccounts(page.text), ['Zeta Zoo']);
     // The page keeps the section, so choosing from the search result also lands on Tickets.
     assert.match(page.text, /name="returnTo" value="\/tickets"/);
-    const res = await client.post('/account/switch', { accountId: String(acc['Zeta Zoo'].id), returnTo: '/tickets', returnPermission: 'tickets' });
+    const res = await client.post('/account/switch', {
+      accountId: String(acc['Zeta Zoo'].id),
+      returnTo: '/tickets',
+      returnPermission: 'tickets',
+    });
     assert.equal(res.headers.location, '/tickets');
   });
 
@@ -115,7 +132,7 @@ describe(`switching from the account menu (${backend})`, () => {
       assert.match(page.text, /class="account-name">Beta Bakery</);
     });
 
-    it('returns to the section, not to the old account\'s record: /invoices/12 → Invoices', async () => {
+    it("returns to the section, not to the old account's record: /invoices/12 → Invoices", async () => {
       const invoiceId = (await foundRow(tp, 'invoices', { account_id: acc['Alpha Hosting'].id })).id;
       const invoice = await client.get(`/invoices/${invoiceId}`);
       assert.equal(invoice.status, 200);
@@ -147,9 +164,13 @@ describe(`switching from the account menu (${backend})`, () => {
       assert.equal((await switchTo(again.text, 'Gamma Garage')).headers.location, '/');
     });
 
-    it('lets the page\'s own guard send a section the form named no permission for to the dashboard, once', async () => {
+    it("lets the page's own guard send a section the form named no permission for to the dashboard, once", async () => {
       // A hand-made or stale form: Domains without its permission, or with a wrong one.
-      const tries: Array<Record<string, string>> = [{ returnTo: '/domains' }, { returnTo: '/domains', returnPermission: 'tickets' }, { returnTo: '/domains', returnPermission: 'no-such-key' }];
+      const tries: Array<Record<string, string>> = [
+        { returnTo: '/domains' },
+        { returnTo: '/domains', returnPermission: 'tickets' },
+        { returnTo: '/domains', returnPermission: 'no-such-key' },
+      ];
       for (const fields of tries) {
         await client.post('/account/switch', { accountId: String(acc['Alpha Hosting'].id) });
         const res = await client.post('/account/switch', { accountId: String(acc['Beta Bakery'].id), ...fields });
@@ -165,19 +186,32 @@ describe(`switching from the account menu (${backend})`, () => {
     });
 
     it('ignores an unsafe return address and lands on the dashboard', async () => {
-      for (const returnTo of ['//evil.example/tickets', 'https://evil.example/', '/\\evil.example', '/%2F%2Fevil.example', 'javascript:alert(1)', '/../tickets']) {
+      for (const returnTo of [
+        '//evil.example/tickets',
+        'https://evil.example/',
+        '/\\evil.example',
+        '/%2F%2Fevil.example',
+        'javascript:alert(1)',
+        '/../tickets',
+      ]) {
         await client.post('/account/switch', { accountId: String(acc['Alpha Hosting'].id) });
-        const res = await client.post('/account/switch', { accountId: String(acc['Beta Bakery'].id), returnTo, returnPermission: 'tickets' });
+        const res = await client.post('/account/switch', {
+          accountId: String(acc['Beta Bakery'].id),
+          returnTo,
+          returnPermission: 'tickets',
+        });
         assert.equal(res.status, 303);
         assert.equal(res.headers.location, '/', returnTo);
       }
       // Nor does the menu pass one on from the Switch Account page's own address.
-      const page = await client.get(`/account/switch?returnTo=${encodeURIComponent('//evil.example')}&returnPermission=tickets`);
+      const page = await client.get(
+        `/account/switch?returnTo=${encodeURIComponent('//evil.example')}&returnPermission=tickets`,
+      );
       for (const form of menuForms(page.text)) {
         assert.equal(form.fields.returnTo, undefined);
         assert.equal(form.fields.returnPermission, undefined);
       }
-      assert.doesNotMatch(page.text, /name="returnTo"/, 'nor do the page\'s own forms');
+      assert.doesNotMatch(page.text, /name="returnTo"/, "nor do the page's own forms");
     });
 
     it('gives the Switch Account and Leave pages no section: the dashboard', async () => {
@@ -194,13 +228,38 @@ describe(`switching from the account menu (${backend})`, () => {
   describe('the second line of each account', () => {
     it("shows the host's description (first active domain, else the primary user's name) on Switch Account and in the menu", async () => {
       await tp.knex('domains').insert([
-        { account_id: acc['Beta Bakery'].id, name: 'old-beta.example', status: 'Expired', expires_on: '2020-01-01', auto_renew: false },
-        { account_id: acc['Beta Bakery'].id, name: 'beta-bakery.example', status: 'Active', expires_on: '2027-01-01', auto_renew: true },
-        { account_id: acc['Beta Bakery'].id, name: 'beta-shop.example', status: 'Active', expires_on: '2027-01-01', auto_renew: true },
+        {
+          account_id: acc['Beta Bakery'].id,
+          name: 'old-beta.example',
+          status: 'Expired',
+          expires_on: '2020-01-01',
+          auto_renew: false,
+        },
+        {
+          account_id: acc['Beta Bakery'].id,
+          name: 'beta-bakery.example',
+          status: 'Active',
+          expires_on: '2027-01-01',
+          auto_renew: true,
+        },
+        {
+          account_id: acc['Beta Bakery'].id,
+          name: 'beta-shop.example',
+          status: 'Active',
+          expires_on: '2027-01-01',
+          auto_renew: true,
+        },
       ]);
-      await tp.knex('users').where('id', acc['Delta Dental'].ownerId).update({ first_name: 'Dora', last_name: 'Dentist' });
+      await tp
+        .knex('users')
+        .where('id', acc['Delta Dental'].ownerId)
+        .update({ first_name: 'Dora', last_name: 'Dentist' });
       const page = await client.get('/account/switch');
-      const rows = [...page.text.matchAll(/<span class="au-account-name">([^<]*)<\/span>[\s\S]*?<span class="au-account-detail">([^<]*)<\/span>/g)];
+      const rows = [
+        ...page.text.matchAll(
+          /<span class="au-account-name">([^<]*)<\/span>[\s\S]*?<span class="au-account-detail">([^<]*)<\/span>/g,
+        ),
+      ];
       const detail = new Map(rows.map((m) => [m[1], m[2]]));
       assert.equal(detail.get('Beta Bakery'), 'beta-bakery.example');
       assert.equal(detail.get('Delta Dental'), 'Dora Dentist');
@@ -222,7 +281,8 @@ describe(`switching from the account menu (${backend})`, () => {
         assert.equal(failing.status, 200);
         assert.equal(listedAccounts(failing.text).length, 8);
         assert.doesNotMatch(failing.text, /au-account-detail/);
-        accounts.describe = (ids) => Promise.resolve(new Map(ids.map((id) => [id, `line\u202e one\n${'x'.repeat(300)}`])));
+        accounts.describe = (ids) =>
+          Promise.resolve(new Map(ids.map((id) => [id, `line\u202e one\n${'x'.repeat(300)}`])));
         const odd = await client.get('/account/switch');
         const line = /<span class="au-account-detail">([^<]*)<\/span>/.exec(odd.text)![1];
         assert.ok(!/[\u202e\n]/.test(line), 'one line, no control characters');

@@ -4,7 +4,17 @@ import { isMysql } from '../../host/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts, unescapeHtml } from './helpers';
 
-const NAMES = ['Müller GmbH', 'MÜLLER & SÖHNE', 'Mueller Bau', 'Łódź Web Studio', 'Crème Brûlée Café', 'Blue Fish Bakery', '50% Off [Outlet]', 'Søren Design', 'Москва Хостинг'];
+const NAMES = [
+  'Müller GmbH',
+  'MÜLLER & SÖHNE',
+  'Mueller Bau',
+  'Łódź Web Studio',
+  'Crème Brûlée Café',
+  'Blue Fish Bakery',
+  '50% Off [Outlet]',
+  'Søren Design',
+  'Москва Хостинг',
+];
 
 /** Switch Account's search ignores case and accents, in the database, on SQLite and MySQL/MariaDB alike. */
 describe(`Switch Account search ignores case and accents (${backend})`, () => {
@@ -62,18 +72,24 @@ describe(`Switch Account search ignores case and accents (${backend})`, () => {
   });
 
   if (backend === 'mysql') {
-    it('folds whatever the charset and collation of the host\'s name column (utf8mb4_bin, utf8mb3_bin)', async () => {
+    it("folds whatever the charset and collation of the host's name column (utf8mb4_bin, utf8mb3_bin)", async () => {
       const knex = tp.knex;
       assert.ok(isMysql(knex));
       try {
-        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
+        await knex.raw(
+          'ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
+        );
         assert.deepEqual(await found('muller'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
         // WHMCS tables are often utf8 (utf8mb3) with a binary or general collation.
-        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin NOT NULL');
+        await knex.raw(
+          'ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin NOT NULL',
+        );
         assert.deepEqual(await found('MULLER'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
         assert.deepEqual(await found('lodz'), ['Łódź Web Studio']);
       } finally {
-        await knex.raw('ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+        await knex.raw(
+          'ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL',
+        );
       }
     });
   }

@@ -67,7 +67,9 @@ describe('switching accounts', () => {
     }
     assert.equal(answers[0].status, 403);
     assert.match(answers[0].body, /That account is not available to you/);
-    answers.forEach((a, i) => assert.ok(a.status === answers[0].status && a.body === answers[0].body, `answer ${i} differs from the first`));
+    answers.forEach((a, i) =>
+      assert.ok(a.status === answers[0].status && a.body === answers[0].body, `answer ${i} differs from the first`),
+    );
     assert.equal(await count(tp, TABLES.log), logsBefore);
     assert.equal(await lastLogin(alpha.id), alphaLogin);
     assert.equal(await count(tp, TABLES.members, { account_id: stranger.id, user_id: user.id }), 0);
@@ -76,11 +78,18 @@ describe('switching accounts', () => {
   });
 
   it('refuses a switch without the CSRF token or with a wrong one (403, nothing changed)', async () => {
-    const missing = await client.agent.post('/account/switch').type('form').send({ accountId: String(beta.id) });
+    const missing = await client.agent
+      .post('/account/switch')
+      .type('form')
+      .send({ accountId: String(beta.id) });
     assert.equal(missing.status, 403);
     const wrong = await client.post('/account/switch', { accountId: String(beta.id), _csrf: 'not-the-token' });
     assert.equal(wrong.status, 403);
-    const header = await client.agent.post('/account/switch').set('x-csrf-token', 'forged').type('form').send({ accountId: String(beta.id) });
+    const header = await client.agent
+      .post('/account/switch')
+      .set('x-csrf-token', 'forged')
+      .type('form')
+      .send({ accountId: String(beta.id) });
     assert.equal(header.status, 403);
     assert.equal(await sessionAccount(tp, client), alpha.id);
     assert.equal(await count(tp, TABLES.log, { action: 'account_switched', account_id: beta.id }), 0);
@@ -130,7 +139,10 @@ describe('switching accounts', () => {
 
   it('the Switch Account item shows the current account and takes the user to the list', async () => {
     const home = await client.get('/');
-    assert.match(home.text, /<a href="\/account\/switch">Switch Account <span class="badge">Alpha Hosting<\/span><\/a>/);
+    assert.match(
+      home.text,
+      /<a href="\/account\/switch">Switch Account <span class="badge">Alpha Hosting<\/span><\/a>/,
+    );
     const owner = await tp.login(await emailOf(tp, alpha.ownerId));
     assert.ok(!menus((await owner.get('/')).text).account.includes('Switch Account'));
   });

@@ -13,7 +13,7 @@ describe('done when: alice narrows and removes dev in Acme', () => {
   });
   afterEach(() => tp.close());
 
-  it('narrowing to tickets makes dev\'s next Invoices click a 403 without the Billing menu; removal sends dev to the chooser; all logged', async () => {
+  it("narrowing to tickets makes dev's next Invoices click a 403 without the Billing menu; removal sends dev to the chooser; all logged", async () => {
     const alice = await tp.login(d.alice.email);
     const dev = await loginTo(tp, d.dev.email, d.acme.id);
     const before = await dev.get('/invoices');
@@ -23,7 +23,10 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     const page = await alice.get(`/account/users/${d.dev.id}/permissions`);
     assert.equal(page.status, 200);
     alice.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const saved = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+    const saved = await alice.post(`/account/users/${d.dev.id}/permissions`, {
+      access: 'choose',
+      permissions: ['tickets'],
+    });
     assert.equal(saved.status, 303);
     assert.equal(saved.headers.location, '/account/users');
 
@@ -48,7 +51,10 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     assert.match(chooser.text, /Blue Fish Bakery/);
     assert.doesNotMatch(chooser.text, /Acme Web Studio/);
 
-    assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a !== 'account_switched'), ['permissions_changed', 'removed']);
+    assert.deepEqual(
+      (await logActions(tp, d.acme.id)).filter((a) => a !== 'account_switched'),
+      ['permissions_changed', 'removed'],
+    );
     const log = await alice.get('/account/activity');
     assert.equal(log.status, 200);
     assert.match(log.text, /Changed permissions/);
@@ -72,7 +78,10 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     assert.equal((await dev.get('/invoices')).status, 200);
 
     await alice.refreshCsrf(`/account/users/${devId}/permissions`);
-    assert.equal((await alice.post(`/account/users/${devId}/permissions`, { access: 'choose', permissions: 'tickets' })).status, 303);
+    assert.equal(
+      (await alice.post(`/account/users/${devId}/permissions`, { access: 'choose', permissions: 'tickets' })).status,
+      303,
+    );
     const denied = await dev.get('/invoices');
     assert.equal(denied.status, 403);
     assert.doesNotMatch(denied.text, /<summary>Billing<\/summary>/);
@@ -86,6 +95,9 @@ describe('done when: alice narrows and removes dev in Acme', () => {
     const log = (await alice.get('/account/activity')).text;
     assert.match(log, /Changed permissions[\s\S]*Dana Developer/);
     assert.match(log, /Removed access/);
-    assert.deepEqual((await logActions(tp, acmeId)).filter((a) => a === 'permissions_changed' || a === 'removed'), ['permissions_changed', 'removed']);
+    assert.deepEqual(
+      (await logActions(tp, acmeId)).filter((a) => a === 'permissions_changed' || a === 'removed'),
+      ['permissions_changed', 'removed'],
+    );
   });
 });

@@ -5,7 +5,21 @@ import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 import { fromJson } from '../helpers/rows';
 
-const CATALOGUE = ['profile', 'contacts', 'products', 'manageproducts', 'productsso', 'domains', 'managedomains', 'invoices', 'quotes', 'tickets', 'affiliates', 'emails', 'orders'];
+const CATALOGUE = [
+  'profile',
+  'contacts',
+  'products',
+  'manageproducts',
+  'productsso',
+  'domains',
+  'managedomains',
+  'invoices',
+  'quotes',
+  'tickets',
+  'affiliates',
+  'emails',
+  'orders',
+];
 
 describe('User Management for the account owner', () => {
   let tp: TestPortal;
@@ -22,7 +36,9 @@ describe('User Management for the account owner', () => {
   describe('the users list', () => {
     it('shows each user with owner badge, permission summary, last login ("Never") and date added; the owner row has no actions', async () => {
       const blueOnly = await tp.f.user({ firstName: 'Tess', lastName: 'Tickets' });
-      await tp.f.member(d.acme.id, blueOnly.id, ['invoices', 'tickets'], { lastLoginAt: Date.UTC(2026, 10, 20, 9, 30) });
+      await tp.f.member(d.acme.id, blueOnly.id, ['invoices', 'tickets'], {
+        lastLoginAt: Date.UTC(2026, 10, 20, 9, 30),
+      });
       const res = await alice.get('/account/users');
       assert.equal(res.status, 200);
       assert.equal((res.text.match(/<h1>/g) ?? []).length, 1);
@@ -79,7 +95,10 @@ describe('User Management for the account owner', () => {
 
   describe('Manage Permissions', () => {
     it('shows All Permissions / Choose Permissions and one labelled, described checkbox per catalogue key', async () => {
-      await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+      await tp
+        .knex(TABLES.members)
+        .where({ account_id: d.acme.id, user_id: d.dev.id })
+        .update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
       const res = await alice.get(`/account/users/${d.dev.id}/permissions`);
       assert.equal(res.status, 200);
       assert.match(res.text, /<h1>Manage Permissions<\/h1>/);
@@ -87,7 +106,11 @@ describe('User Management for the account owner', () => {
       assert.match(res.text, /<input type="radio" id="access-all" name="access" value="all" aria-describedby/);
       assert.match(res.text, /<input type="radio" id="access-choose" name="access" value="choose" checked/);
       for (const key of CATALOGUE) {
-        assert.match(res.text, new RegExp(`<input type="checkbox" id="perm-${key}" name="permissions" value="${key}"`), key);
+        assert.match(
+          res.text,
+          new RegExp(`<input type="checkbox" id="perm-${key}" name="permissions" value="${key}"`),
+          key,
+        );
         assert.match(res.text, new RegExp(`<label for="perm-${key}">`), key);
         assert.match(res.text, new RegExp(`id="perm-${key}-help"`), key);
       }
@@ -101,8 +124,13 @@ describe('User Management for the account owner', () => {
 
     it('saves chosen permissions, logs the change and fires AccountUserPermissionsChanged', async () => {
       const events: Array<Record<string, unknown>> = [];
-      tp.portal.hooks.on('AccountUserPermissionsChanged', (p: Record<string, unknown>) => { events.push(p); });
-      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets', 'domains'] });
+      tp.portal.hooks.on('AccountUserPermissionsChanged', (p: Record<string, unknown>) => {
+        events.push(p);
+      });
+      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
+        access: 'choose',
+        permissions: ['tickets', 'domains'],
+      });
       assert.equal(res.status, 303);
       const row = await membership(tp, d.acme.id, d.dev.id);
       assert.equal(Boolean(row.all_permissions), false);
@@ -123,8 +151,14 @@ describe('User Management for the account owner', () => {
     });
 
     it('refuses All Permissions sent with ticked boxes and keeps the access as it was', async () => {
-      await tp.knex(TABLES.members).where({ account_id: d.acme.id, user_id: d.dev.id }).update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
-      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all', permissions: ['tickets'] });
+      await tp
+        .knex(TABLES.members)
+        .where({ account_id: d.acme.id, user_id: d.dev.id })
+        .update({ all_permissions: false, permissions: JSON.stringify(['tickets']) });
+      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
+        access: 'all',
+        permissions: ['tickets'],
+      });
       assert.equal(res.status, 422);
       const row = await membership(tp, d.acme.id, d.dev.id);
       assert.equal(Boolean(row.all_permissions), false);
@@ -133,7 +167,9 @@ describe('User Management for the account owner', () => {
 
     it('saving the same choice again records nothing and fires nothing', async () => {
       let fired = 0;
-      tp.portal.hooks.on('AccountUserPermissionsChanged', () => { fired += 1; });
+      tp.portal.hooks.on('AccountUserPermissionsChanged', () => {
+        fired += 1;
+      });
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all' });
       assert.equal(res.status, 303);
       assert.match((await alice.get('/account/users')).text, /were already as chosen/);
@@ -144,7 +180,10 @@ describe('User Management for the account owner', () => {
     it('refuses choosing no permission with the form again and a message; nothing saved', async () => {
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose' });
       assert.equal(res.status, 422);
-      assert.match(res.text, /<div class="au-alert au-alert-error" role="alert" id="permissions-error">Please choose at least one permission\.<\/div>/);
+      assert.match(
+        res.text,
+        /<div class="au-alert au-alert-error" role="alert" id="permissions-error">Please choose at least one permission\.<\/div>/,
+      );
       assert.match(res.text, /aria-describedby="permissions-error"/);
       assert.match(res.text, /id="access-choose" name="access" value="choose" checked/);
       assert.equal(Boolean((await membership(tp, d.acme.id, d.dev.id)).all_permissions), true);
@@ -161,7 +200,10 @@ describe('User Management for the account owner', () => {
     });
 
     it('refuses an unknown key and saves nothing, keeping the known ticks on the form', async () => {
-      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets', 'superuser'] });
+      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
+        access: 'choose',
+        permissions: ['tickets', 'superuser'],
+      });
       assert.equal(res.status, 422);
       assert.match(res.text, /One of the chosen permissions does not exist\. Nothing was saved\./);
       assert.match(res.text, /id="perm-tickets" name="permissions" value="tickets" checked/);
@@ -174,8 +216,14 @@ describe('User Management for the account owner', () => {
 
     it('ignores extra fields: account id, owner flag, user id (mass assignment)', async () => {
       const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
-        access: 'choose', permissions: ['tickets'],
-        account_id: String(d.blueFish.id), isOwner: '1', is_owner: '1', owner: '1', userId: String(d.bob.id), all_permissions: '1',
+        access: 'choose',
+        permissions: ['tickets'],
+        account_id: String(d.blueFish.id),
+        isOwner: '1',
+        is_owner: '1',
+        owner: '1',
+        userId: String(d.bob.id),
+        all_permissions: '1',
       });
       assert.equal(res.status, 303);
       const dev = await membership(tp, d.acme.id, d.dev.id);
@@ -191,7 +239,10 @@ describe('User Management for the account owner', () => {
 
     it('the owner row can be neither managed nor removed', async () => {
       assert.equal((await alice.get(`/account/users/${d.alice.id}/permissions`)).status, 403);
-      const post = await alice.post(`/account/users/${d.alice.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
+      const post = await alice.post(`/account/users/${d.alice.id}/permissions`, {
+        access: 'choose',
+        permissions: ['tickets'],
+      });
       assert.equal(post.status, 403);
       assert.match(post.text, /always has every permission/);
       assert.equal((await alice.get(`/account/users/${d.alice.id}/remove`)).status, 403);
@@ -202,7 +253,10 @@ describe('User Management for the account owner', () => {
     });
 
     it('refuses a POST without the CSRF token and changes nothing', async () => {
-      const res = await alice.agent.post(`/account/users/${d.dev.id}/permissions`).type('form').send({ access: 'choose', permissions: 'tickets' });
+      const res = await alice.agent
+        .post(`/account/users/${d.dev.id}/permissions`)
+        .type('form')
+        .send({ access: 'choose', permissions: 'tickets' });
       assert.equal(res.status, 403);
       assert.equal(Boolean((await membership(tp, d.acme.id, d.dev.id)).all_permissions), true);
       const removal = await alice.agent.post(`/account/users/${d.dev.id}/remove`).type('form').send({});
@@ -240,10 +294,17 @@ describe('User Management for the account owner', () => {
       const missing = 999999;
       for (const [method, path] of routes(bobOnly.id).slice(1, 5)) {
         const res = method === 'get' ? await alice.get(path) : await alice.post(path, { access: 'all' });
-        const none = method === 'get' ? await alice.get(path.replace(String(bobOnly.id), String(missing))) : await alice.post(path.replace(String(bobOnly.id), String(missing)), { access: 'all' });
+        const none =
+          method === 'get'
+            ? await alice.get(path.replace(String(bobOnly.id), String(missing)))
+            : await alice.post(path.replace(String(bobOnly.id), String(missing)), { access: 'all' });
         assert.equal(res.status, 404, `${method} ${path}`);
         assert.equal(none.status, 404);
-        assert.equal(res.text.replace(/value="[0-9a-f]{40,}"/g, ''), none.text.replace(/value="[0-9a-f]{40,}"/g, ''), `same answer for ${method} ${path}`);
+        assert.equal(
+          res.text.replace(/value="[0-9a-f]{40,}"/g, ''),
+          none.text.replace(/value="[0-9a-f]{40,}"/g, ''),
+          `same answer for ${method} ${path}`,
+        );
         assert.doesNotMatch(res.text, /Only Bob/);
       }
       // Bob, another account's owner, and a user that is only a host user.

@@ -19,15 +19,21 @@ const GROUPS: Array<[string, string[]]> = [
 /** The group fieldsets of one form, in page order: legend and the values of its boxes. */
 function groupsOf(form: string): Array<[string, string[]]> {
   const out: Array<[string, string[]]> = [];
-  for (const m of form.matchAll(/<fieldset class="au-perm-group">\s*<legend>([^<]+)<\/legend>([\s\S]*?)<\/fieldset>/g)) {
-    out.push([m[1], [...m[2].matchAll(/type="checkbox" id="[^"]*" name="permissions" value="([^"]+)"/g)].map((b) => b[1])]);
+  for (const m of form.matchAll(
+    /<fieldset class="au-perm-group">\s*<legend>([^<]+)<\/legend>([\s\S]*?)<\/fieldset>/g,
+  )) {
+    out.push([
+      m[1],
+      [...m[2].matchAll(/type="checkbox" id="[^"]*" name="permissions" value="([^"]+)"/g)].map((b) => b[1]),
+    ]);
   }
   return out;
 }
 
 /** The HTML of the form posting to `action` (the page may hold several). */
 function formOf(html: string, action: RegExp): string {
-  for (const m of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g)) if (action.test(/action="([^"]*)"/.exec(m[0])?.[1] ?? '')) return m[0];
+  for (const m of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g))
+    if (action.test(/action="([^"]*)"/.exec(m[0])?.[1] ?? '')) return m[0];
   assert.fail(`no form posting to ${action}`);
 }
 
@@ -62,15 +68,29 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
     for (const [name, form] of Object.entries(all)) {
       assert.deepEqual(groupsOf(form), GROUPS, `${name}: the groups and their boxes`);
       assert.match(form, /<fieldset[^>]*>\s*<legend>Access<\/legend>/, `${name}: the access choice is a fieldset`);
-      assert.match(form, /<fieldset class="au-perm-choice" aria-describedby="[^"]*perms-help">\s*<legend>Permissions \(used with Choose Permissions\)<\/legend>/, name);
+      assert.match(
+        form,
+        /<fieldset class="au-perm-choice" aria-describedby="[^"]*perms-help">\s*<legend>Permissions \(used with Choose Permissions\)<\/legend>/,
+        name,
+      );
       assert.match(form, /Managing services or domains, or signing in to services, includes viewing them/, name);
       assert.match(form, /Upgrade, downgrade or ask to cancel services\. Includes “View services”\./, name);
       assert.match(form, /Open control panels of services with single sign-on\. Includes “View services”\./, name);
       assert.match(form, /Change nameservers, auto-renew and other domain settings\. Includes “View domains”\./, name);
-      assert.match(form, /Everything the account owner can do except managing users, including permissions added in the future\./, name);
+      assert.match(
+        form,
+        /Everything the account owner can do except managing users, including permissions added in the future\./,
+        name,
+      );
       assert.match(form, /Only the permissions ticked below\./, name);
       // The visible text of the help (ids differ between forms on one page, the words do not).
-      helps.add(form.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/^.*?Access /, 'Access ').replace(/ (Send Invite|Save Changes|Save|Give Access|Cancel) .*$/, ''));
+      helps.add(
+        form
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .replace(/^.*?Access /, 'Access ')
+          .replace(/ (Send Invite|Save Changes|Save|Give Access|Cancel) .*$/, ''),
+      );
     }
     assert.equal(helps.size, 1, 'the same words on every form');
   });
@@ -78,9 +98,21 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
   it('offers the presets as buttons the script shows: hidden without it, filling exactly their boxes', async () => {
     const all = await forms();
     for (const [name, form] of Object.entries(all)) {
-      assert.match(form, /<div class="au-presets" role="group" aria-labelledby="[^"]*presets-label" data-au-presets hidden>/, name);
-      assert.match(form, /<button type="button" class="au-button au-button-small" data-au-preset="invoices quotes" aria-describedby="[^"]*">Billing \(invoices and quotes\)<\/button>/, name);
-      assert.match(form, /data-au-preset="products manageproducts productsso domains managedomains tickets" aria-describedby="[^"]*">Technical \(services, domains, tickets\)<\/button>/, name);
+      assert.match(
+        form,
+        /<div class="au-presets" role="group" aria-labelledby="[^"]*presets-label" data-au-presets hidden>/,
+        name,
+      );
+      assert.match(
+        form,
+        /<button type="button" class="au-button au-button-small" data-au-preset="invoices quotes" aria-describedby="[^"]*">Billing \(invoices and quotes\)<\/button>/,
+        name,
+      );
+      assert.match(
+        form,
+        /data-au-preset="products manageproducts productsso domains managedomains tickets" aria-describedby="[^"]*">Technical \(services, domains, tickets\)<\/button>/,
+        name,
+      );
       assert.match(form, /role="status" data-au-status/, `${name}: what the script ticks is read out`);
       assert.doesNotMatch(form, /<button type="submit"[^>]*data-au-preset/, `${name}: a preset never submits the form`);
     }
@@ -91,66 +123,166 @@ describe('permissions: grouped by area, Manage includes View, presets', () => {
 
   it('marks each Manage box with the View box it needs, for the script', async () => {
     const { managePermissions } = await forms();
-    assert.match(managePermissions, /id="perm-manageproducts" name="permissions" value="manageproducts" aria-describedby="perm-manageproducts-help" data-au-needs="products">/);
-    assert.match(managePermissions, /id="perm-productsso" name="permissions" value="productsso" aria-describedby="perm-productsso-help" data-au-needs="products">/);
-    assert.match(managePermissions, /id="perm-managedomains" name="permissions" value="managedomains" aria-describedby="perm-managedomains-help" data-au-needs="domains">/);
-    assert.match(managePermissions, /id="perm-products" name="permissions" value="products" aria-describedby="perm-products-help">/);
+    assert.match(
+      managePermissions,
+      /id="perm-manageproducts" name="permissions" value="manageproducts" aria-describedby="perm-manageproducts-help" data-au-needs="products">/,
+    );
+    assert.match(
+      managePermissions,
+      /id="perm-productsso" name="permissions" value="productsso" aria-describedby="perm-productsso-help" data-au-needs="products">/,
+    );
+    assert.match(
+      managePermissions,
+      /id="perm-managedomains" name="permissions" value="managedomains" aria-describedby="perm-managedomains-help" data-au-needs="domains">/,
+    );
+    assert.match(
+      managePermissions,
+      /id="perm-products" name="permissions" value="products" aria-describedby="perm-products-help">/,
+    );
   });
 
   describe('the server completes a Manage permission sent without its View permission', () => {
     it('Manage Permissions stores View with Manage, and says so in the list', async () => {
-      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['manageproducts', 'managedomains', 'tickets'] });
+      const res = await alice.post(`/account/users/${d.dev.id}/permissions`, {
+        access: 'choose',
+        permissions: ['manageproducts', 'managedomains', 'tickets'],
+      });
       assert.equal(res.status, 303);
       const row = await membership(tp, d.acme.id, d.dev.id);
-      assert.deepEqual(JSON.parse(row.permissions), ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
+      assert.deepEqual(JSON.parse(row.permissions), [
+        'products',
+        'manageproducts',
+        'domains',
+        'managedomains',
+        'tickets',
+      ]);
       const log = await foundRow(tp, TABLES.log, { account_id: d.acme.id, action: 'permissions_changed' });
-      assert.deepEqual((fromJson(log.details) as { to: unknown }).to, ['products', 'manageproducts', 'domains', 'managedomains', 'tickets']);
-      assert.match((await alice.get('/account/users')).text, /View services, Manage services, View domains, Manage domains, Support tickets/);
+      assert.deepEqual((fromJson(log.details) as { to: unknown }).to, [
+        'products',
+        'manageproducts',
+        'domains',
+        'managedomains',
+        'tickets',
+      ]);
+      assert.match(
+        (await alice.get('/account/users')).text,
+        /View services, Manage services, View domains, Manage domains, Support tickets/,
+      );
       // Dana can now open the services page the Manage permission is used on.
       const dev = await loginTo(tp, d.dev.email, d.acme.id);
       assert.equal((await dev.get('/services')).status, 200);
     });
 
     it('Sign in to services brings View services; a set that has View already is stored as sent', async () => {
-      assert.equal((await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['productsso'] })).status, 303);
+      assert.equal(
+        (await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['productsso'] }))
+          .status,
+        303,
+      );
       assert.deepEqual(JSON.parse((await membership(tp, d.acme.id, d.dev.id)).permissions), ['products', 'productsso']);
-      assert.equal((await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['domains', 'invoices'] })).status, 303);
+      assert.equal(
+        (
+          await alice.post(`/account/users/${d.dev.id}/permissions`, {
+            access: 'choose',
+            permissions: ['domains', 'invoices'],
+          })
+        ).status,
+        303,
+      );
       assert.deepEqual(JSON.parse((await membership(tp, d.acme.id, d.dev.id)).permissions), ['domains', 'invoices']);
     });
 
-    it('the invite form, an invitation\'s access, and what accepting grants', async () => {
-      assert.equal((await alice.post('/account/users/invite', { email: 'ivy@example.test', access: 'choose', permissions: ['managedomains'] })).status, 303);
+    it("the invite form, an invitation's access, and what accepting grants", async () => {
+      assert.equal(
+        (
+          await alice.post('/account/users/invite', {
+            email: 'ivy@example.test',
+            access: 'choose',
+            permissions: ['managedomains'],
+          })
+        ).status,
+        303,
+      );
       let invite = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains']);
-      assert.match((await alice.get('/account/users')).text, /Invitation sent to ivy@example.test with access to: View domains, Manage domains\./);
+      assert.match(
+        (await alice.get('/account/users')).text,
+        /Invitation sent to ivy@example.test with access to: View domains, Manage domains\./,
+      );
 
-      assert.equal((await alice.post(`/account/invites/${invite.id}/access`, { access: 'choose', permissions: ['manageproducts'] })).status, 303);
+      assert.equal(
+        (
+          await alice.post(`/account/invites/${invite.id}/access`, {
+            access: 'choose',
+            permissions: ['manageproducts'],
+          })
+        ).status,
+        303,
+      );
       invite = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['products', 'manageproducts']);
     });
 
-    it('staff\'s direct access and invitation forms', async () => {
+    it("staff's direct access and invitation forms", async () => {
       const admin = await tp.staffLogin();
       const blue = `${BASE}/accounts/${d.blueFish.id}`;
-      assert.equal((await admin.post(`${blue}/users`, { email: d.alice.email, access: 'choose', permissions: ['manageproducts'] })).status, 303);
-      assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, d.alice.id)).permissions), ['products', 'manageproducts']);
-      assert.equal((await admin.post(`${blue}/invites`, { email: 'new@example.test', access: 'choose', permissions: ['managedomains', 'invoices'] })).status, 303);
+      assert.equal(
+        (await admin.post(`${blue}/users`, { email: d.alice.email, access: 'choose', permissions: ['manageproducts'] }))
+          .status,
+        303,
+      );
+      assert.deepEqual(JSON.parse((await membership(tp, d.blueFish.id, d.alice.id)).permissions), [
+        'products',
+        'manageproducts',
+      ]);
+      assert.equal(
+        (
+          await admin.post(`${blue}/invites`, {
+            email: 'new@example.test',
+            access: 'choose',
+            permissions: ['managedomains', 'invoices'],
+          })
+        ).status,
+        303,
+      );
       const invite = await foundRow(tp, TABLES.invites, { email: 'new@example.test' });
       assert.deepEqual(JSON.parse(invite.permissions), ['domains', 'managedomains', 'invoices']);
     });
 
     it('completing never turns a refusal into a save: unknown keys and All Permissions with boxes are still refused', async () => {
       const before = (await membership(tp, d.acme.id, d.dev.id)).permissions;
-      assert.equal((await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['manageproducts', 'root'] })).status, 422);
-      assert.equal((await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all', permissions: ['manageproducts'] })).status, 422);
+      assert.equal(
+        (
+          await alice.post(`/account/users/${d.dev.id}/permissions`, {
+            access: 'choose',
+            permissions: ['manageproducts', 'root'],
+          })
+        ).status,
+        422,
+      );
+      assert.equal(
+        (await alice.post(`/account/users/${d.dev.id}/permissions`, { access: 'all', permissions: ['manageproducts'] }))
+          .status,
+        422,
+      );
       assert.equal((await membership(tp, d.acme.id, d.dev.id)).permissions, before);
     });
   });
 
-  it('a host\'s own permission keys get a group of their own, last', () => {
+  it("a host's own permission keys get a group of their own, last", () => {
     const groups = new PermissionCatalogue(['webmail']).groups();
-    assert.deepEqual(groups.map((g) => g.id), ['account', 'services', 'domains', 'billing', 'support', 'other']);
+    assert.deepEqual(
+      groups.map((g) => g.id),
+      ['account', 'services', 'domains', 'billing', 'support', 'other'],
+    );
     assert.deepEqual(groups.at(-1)!.keys, ['webmail']);
-    assert.deepEqual(new PermissionCatalogue().groups().flatMap((g) => g.keys).sort(), new PermissionCatalogue().keys.slice().sort(), 'every key is in exactly one group');
+    assert.deepEqual(
+      new PermissionCatalogue()
+        .groups()
+        .flatMap((g) => g.keys)
+        .sort(),
+      new PermissionCatalogue().keys.slice().sort(),
+      'every key is in exactly one group',
+    );
   });
 });

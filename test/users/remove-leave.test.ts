@@ -21,7 +21,10 @@ describe('Remove Access and Leave account', () => {
       const res = await alice.get(`/account/users/${d.dev.id}/remove`);
       assert.equal(res.status, 200);
       assert.match(res.text, /<h1>Remove Access<\/h1>/);
-      assert.match(res.text, /Are you sure you want to remove the access of Dana Developer \(dev@example.test\) to Acme Web Studio\?/);
+      assert.match(
+        res.text,
+        /Are you sure you want to remove the access of Dana Developer \(dev@example.test\) to Acme Web Studio\?/,
+      );
       assert.match(res.text, new RegExp(`<form method="post" action="/account/users/${d.dev.id}/remove"`));
       assert.match(res.text, /name="_csrf" value="[^"]+"/);
       assert.ok(await findMembership(tp, d.acme.id, d.dev.id), 'GET removed nothing');
@@ -29,7 +32,9 @@ describe('Remove Access and Leave account', () => {
 
     it('removes the membership, keeps the user, logs it and fires AccountUserRemoved', async () => {
       const events: Array<Record<string, unknown>> = [];
-      tp.portal.hooks.on('AccountUserRemoved', (p: Record<string, unknown>) => { events.push(p); });
+      tp.portal.hooks.on('AccountUserRemoved', (p: Record<string, unknown>) => {
+        events.push(p);
+      });
       const res = await alice.post(`/account/users/${d.dev.id}/remove`);
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/account/users');
@@ -43,7 +48,10 @@ describe('Remove Access and Leave account', () => {
       assert.equal(Number(log.actor_id), d.alice.id);
       assert.equal(Number(log.target_user_id), d.dev.id);
       assert.equal(events.length, 1);
-      assert.deepEqual({ accountId: events[0].accountId, userId: events[0].userId, left: events[0].left }, { accountId: d.acme.id, userId: d.dev.id, left: false });
+      assert.deepEqual(
+        { accountId: events[0].accountId, userId: events[0].userId, left: events[0].left },
+        { accountId: d.acme.id, userId: d.dev.id, left: false },
+      );
       // A second removal of the same id is a plain 404.
       assert.equal((await alice.post(`/account/users/${d.dev.id}/remove`)).status, 404);
     });
@@ -96,7 +104,9 @@ describe('Remove Access and Leave account', () => {
   describe('Leave account', () => {
     it('lets a user who is not the owner leave after confirming', async () => {
       const events: Array<Record<string, unknown>> = [];
-      tp.portal.hooks.on('AccountUserRemoved', (p: Record<string, unknown>) => { events.push(p); });
+      tp.portal.hooks.on('AccountUserRemoved', (p: Record<string, unknown>) => {
+        events.push(p);
+      });
       const dev = await loginTo(tp, d.dev.email, d.acme.id);
       const page = await dev.get('/account/leave');
       assert.equal(page.status, 200);
@@ -111,7 +121,10 @@ describe('Remove Access and Leave account', () => {
       assert.ok(await findMembership(tp, d.blueFish.id, d.dev.id), 'a field naming another account is ignored');
       const chooser = await dev.get('/account/switch');
       assert.match(chooser.text, /You left Acme Web Studio/);
-      assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a !== 'account_switched'), ['left']);
+      assert.deepEqual(
+        (await logActions(tp, d.acme.id)).filter((a) => a !== 'account_switched'),
+        ['left'],
+      );
       assert.equal(events.length, 1);
       assert.equal(events[0].left, true);
       assert.match((await alice.get('/account/activity')).text, /Left the account/);
@@ -137,7 +150,11 @@ describe('Remove Access and Leave account', () => {
       const home = await dev.get('/');
       const menu = /<details class="accountmenu">([\s\S]*?)<\/details>/.exec(home.text)![1];
       assert.doesNotMatch(menu, /Switch Account/);
-      assert.match(menu, /<li class="menu-separated">\s*<a href="\/account\/leave">Leave this account<\/a>\s*<\/li>\s*<li class="menu-separated">\s*<form method="post" action="\/logout">/, 'last before Sign out, each in a group of its own');
+      assert.match(
+        menu,
+        /<li class="menu-separated">\s*<a href="\/account\/leave">Leave this account<\/a>\s*<\/li>\s*<li class="menu-separated">\s*<form method="post" action="\/logout">/,
+        'last before Sign out, each in a group of its own',
+      );
       await tp.setSettings({ allowLeave: false });
       assert.doesNotMatch((await dev.get('/')).text, /href="\/account\/leave"/);
     });
@@ -183,9 +200,15 @@ describe('Remove Access and Leave account', () => {
       it(`are cancelled with their sender's access (${how}), in the same step, and logged`, async () => {
         // Alice invites as owner, then ownership moves to Dana: Alice is an ordinary member now.
         const invite = await tp.f.invite(d.acme.id, { email: 'pat@example.test', invitedBy: d.alice.id });
-        await tp.portal.accountUsers.services.members.makeOwner({ type: 'system', id: null, name: 'test' }, d.acme.id, d.dev.id);
+        await tp.portal.accountUsers.services.members.makeOwner(
+          { type: 'system', id: null, name: 'test' },
+          d.acme.id,
+          d.dev.id,
+        );
         const events: Array<Record<string, unknown>> = [];
-        tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => { events.push(p); });
+        tp.portal.hooks.on('AccountUserInviteCancelled', (p: Record<string, unknown>) => {
+          events.push(p);
+        });
         const dana = await loginTo(tp, d.dev.email, d.acme.id);
         if (how === 'removed') assert.equal((await dana.post(`/account/users/${d.alice.id}/remove`)).status, 303);
         else {
@@ -195,7 +218,10 @@ describe('Remove Access and Leave account', () => {
         const row = await foundRow(tp, TABLES.invites, { id: invite.id });
         assert.equal(row.pending_email, null, 'no longer pending');
         assert.ok(row.cancelled_at, 'cancelled');
-        assert.deepEqual((await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how), [how, 'invite_cancelled']);
+        assert.deepEqual(
+          (await logActions(tp, d.acme.id)).filter((a) => a === 'invite_cancelled' || a === how),
+          [how, 'invite_cancelled'],
+        );
         assert.equal(events.length, 1);
         assert.match((await dana.get('/account/activity')).text, /Sent by someone who no longer has access/);
         const link = await firstRow(tp, TABLES.invites, { id: invite.id });

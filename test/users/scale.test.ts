@@ -17,13 +17,30 @@ describe('User Management with 5,000 users', function () {
     accountId = account.id;
     const now = Date.now();
     const users = Array.from({ length: USERS }, (_, i) => ({
-      email: `member${String(i).padStart(4, '0')}@big.test`, password_hash: 'x', first_name: `Member${String(i).padStart(4, '0')}`, last_name: i === 4321 ? 'Needle' : 'Person', locale: null, created_at: now,
+      email: `member${String(i).padStart(4, '0')}@big.test`,
+      password_hash: 'x',
+      first_name: `Member${String(i).padStart(4, '0')}`,
+      last_name: i === 4321 ? 'Needle' : 'Person',
+      locale: null,
+      created_at: now,
     }));
     await tp.knex.batchInsert('users', users, 500);
     const ids = await allRows(tp, 'users', (q) => q.where('email', 'like', '%@big.test'));
-    await tp.knex.batchInsert(TABLES.members, ids.map((u) => ({
-      account_id: accountId, user_id: u.id, is_owner: null, all_permissions: false, permissions: '["tickets"]', invited_by: null, created_at: now, updated_at: now, last_login_at: null,
-    })), 500);
+    await tp.knex.batchInsert(
+      TABLES.members,
+      ids.map((u) => ({
+        account_id: accountId,
+        user_id: u.id,
+        is_owner: null,
+        all_permissions: false,
+        permissions: '["tickets"]',
+        invited_by: null,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+      })),
+      500,
+    );
     const email = (await foundRow(tp, 'users', { id: account.ownerId })).email;
     owner = await tp.login(email);
   });
@@ -50,7 +67,8 @@ describe('User Management with 5,000 users', function () {
     assert.match(last.res.text, /Member4999/);
     const beyond = await owner.get('/account/users?page=5000');
     assert.match(beyond.text, /Page 101 of 101/, 'a page past the end shows the last one');
-    if (process.env.TEST_VERBOSE) console.log(`      first page ${ms.toFixed(0)} ms, last page ${last.ms.toFixed(0)} ms`);
+    if (process.env.TEST_VERBOSE)
+      console.log(`      first page ${ms.toFixed(0)} ms, last page ${last.ms.toFixed(0)} ms`);
     assert.ok(ms < 2000 && last.ms < 2000, 'pages answer quickly');
   });
 
@@ -64,7 +82,10 @@ describe('User Management with 5,000 users', function () {
     assert.match(many.res.text, /1000 users found/);
     assert.equal(rowCount(many.res.text), 50);
     assert.match(many.res.text, /href="\/account\/users\?page=2&amp;q=member1" rel="next"/);
-    if (process.env.TEST_VERBOSE) console.log(`      search by name ${byName.ms.toFixed(0)} ms, by e-mail ${byEmail.ms.toFixed(0)} ms, 1,000 matches ${many.ms.toFixed(0)} ms`);
+    if (process.env.TEST_VERBOSE)
+      console.log(
+        `      search by name ${byName.ms.toFixed(0)} ms, by e-mail ${byEmail.ms.toFixed(0)} ms, 1,000 matches ${many.ms.toFixed(0)} ms`,
+      );
     assert.ok(byName.ms < 2000 && byEmail.ms < 2000 && many.ms < 2000);
   });
 

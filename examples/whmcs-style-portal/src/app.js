@@ -45,21 +45,47 @@ async function createPortal({ knex, baseUrl, sessionSecret, mailDir, logger = co
   );
   app.use(loadUser(knex), loadAdmin(knex), csrfToken);
 
-  const portal = { app, knex, hooks, addons, layout, access, signIn, mailer, baseUrl, logger, requireAdmin, csrfTokenOf };
+  const portal = {
+    app,
+    knex,
+    hooks,
+    addons,
+    layout,
+    access,
+    signIn,
+    mailer,
+    baseUrl,
+    logger,
+    requireAdmin,
+    csrfTokenOf,
+  };
   await mountAccountUsers(portal);
 
-  app.use(authRoutes({ knex, layout, signIn, ownClientOf: access.ownClientOf, clientAccessActive: access.providerActive }));
+  app.use(
+    authRoutes({ knex, layout, signIn, ownClientOf: access.ownClientOf, clientAccessActive: access.providerActive }),
+  );
   app.use(clientArea({ knex, layout, access: access.access }));
   app.use('/admin', adminArea({ knex, layout, hooks, addons }));
 
   const areaOf = (req) => (req.originalUrl.startsWith('/admin') ? 'admin/' : '');
-  app.use((req, res) => layout.page(req, res, `${areaOf(req)}error`, { title: 'Not found', message: 'The page you asked for does not exist.' }, 404));
+  app.use((req, res) =>
+    layout.page(
+      req,
+      res,
+      `${areaOf(req)}error`,
+      { title: 'Not found', message: 'The page you asked for does not exist.' },
+      404,
+    ),
+  );
   app.use((err, req, res, _next) => {
     const status = err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error('request failed', { url: req.originalUrl, err: err.stack });
     if (res.headersSent) return;
-    const message = err.publicMessage ?? (status === 500 ? 'Something went wrong on our side.' : 'The request could not be handled.');
-    layout.page(req, res, `${areaOf(req)}error`, { title: 'Error', message }, status).catch(() => res.status(status).type('text').send(message));
+    const message =
+      err.publicMessage ?? (status === 500 ? 'Something went wrong on our side.' : 'The request could not be handled.');
+    layout
+      .page(req, res, `${areaOf(req)}error`, { title: 'Error', message }, status)
+      .catch(() => res.status(status).type('text').send(message));
   });
   return portal;
 }

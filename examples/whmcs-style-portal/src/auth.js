@@ -39,17 +39,28 @@ function createSignIn(knex, hooks) {
 function authRoutes({ knex, layout, signIn, ownClientOf, clientAccessActive }) {
   const r = express.Router();
   const showLogin = (req, res, status = 200, error) =>
-    layout.page(req, res, 'login', {
-      title: 'Login',
-      error,
-      username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 254) : '',
-      returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '',
-    }, status);
+    layout.page(
+      req,
+      res,
+      'login',
+      {
+        title: 'Login',
+        error,
+        username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 254) : '',
+        returnTo: safeReturnPath(req.query.returnTo ?? req.body?.returnTo) ?? '',
+      },
+      status,
+    );
 
-  r.get('/login', (req, res) => (req.user ? res.redirect(safeReturnPath(req.query.returnTo) ?? '/clientarea.php') : showLogin(req, res)));
+  r.get('/login', (req, res) =>
+    req.user ? res.redirect(safeReturnPath(req.query.returnTo) ?? '/clientarea.php') : showLogin(req, res),
+  );
 
   r.post('/login', checkCsrf, async (req, res) => {
-    const username = String(req.body.username ?? '').trim().toLowerCase().slice(0, 254);
+    const username = String(req.body.username ?? '')
+      .trim()
+      .toLowerCase()
+      .slice(0, 254);
     const row = username ? await knex('tblusers').where('email', username).first('id', 'password') : undefined;
     const ok = await verifyPassword(String(req.body.password ?? '').slice(0, 1024), row?.password ?? DUMMY_HASH);
     if (!ok || !row) return showLogin(req, res, 401, 'Login details incorrect. Please try again.');

@@ -27,8 +27,12 @@ function clientArea({ knex, layout, access }) {
       const { action, client } = res.locals;
       // Each page, the dashboard's cards included, reads only what the user may see.
       const [services, invoices] = await Promise.all([
-        action.view !== 'invoices' && client.can('products') ? knex('tblhosting').where('userid', client.id).orderBy('id') : [],
-        action.view !== 'services' && client.can('invoices') ? knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc') : [],
+        action.view !== 'invoices' && client.can('products')
+          ? knex('tblhosting').where('userid', client.id).orderBy('id')
+          : [],
+        action.view !== 'services' && client.can('invoices')
+          ? knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc')
+          : [],
       ]);
       await layout.page(req, res, action.view, { title: action.title, services, invoices });
     },

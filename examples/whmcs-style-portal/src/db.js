@@ -18,7 +18,11 @@ function openDatabase(url = process.env.DATABASE_URL) {
 
 /** The portal's own tables; its migrations keep their own history table. */
 function migrate(knex) {
-  return knex.migrate.latest({ directory: path.join(__dirname, 'migrations'), tableName: 'tblmigrations', loadExtensions: ['.js'] });
+  return knex.migrate.latest({
+    directory: path.join(__dirname, 'migrations'),
+    tableName: 'tblmigrations',
+    loadExtensions: ['.js'],
+  });
 }
 
 module.exports = { openDatabase, migrate };

@@ -11,11 +11,17 @@ class Hooks {
 
   on(name, fn, priority = 10) {
     const list = [...(this.handlers.get(name) ?? []), { fn, priority }];
-    this.handlers.set(name, list.sort((a, b) => a.priority - b.priority));
+    this.handlers.set(
+      name,
+      list.sort((a, b) => a.priority - b.priority),
+    );
   }
 
   off(name, fn) {
-    this.handlers.set(name, (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn));
+    this.handlers.set(
+      name,
+      (this.handlers.get(name) ?? []).filter((h) => h.fn !== fn),
+    );
   }
 
   async emit(name, payload) {

@@ -60,7 +60,11 @@ function createLayout(hooks) {
 
   /** Renders one of the portal's views into the layout. */
   async function page(req, res, view, data, status = 200) {
-    const body = await ejs.renderFile(path.join(VIEWS, `${view}.ejs`), { csrfToken: res.locals.csrfToken, client: res.locals.client, ...data });
+    const body = await ejs.renderFile(path.join(VIEWS, `${view}.ejs`), {
+      csrfToken: res.locals.csrfToken,
+      client: res.locals.client,
+      ...data,
+    });
     await frame(req, res, { title: data.title, body, status, area: view.startsWith('admin/') ? 'admin' : 'client' });
   }
 

@@ -19,10 +19,16 @@ function checkCsrf(req, res, next) {
   const sent = Buffer.from(String(req.body?._csrf ?? ''));
   const kept = Buffer.from(String(req.session?.portalCsrf ?? ''));
   if (kept.length > 0 && sent.length === kept.length && crypto.timingSafeEqual(sent, kept)) return next();
-  next(Object.assign(new Error('invalid form token'), { status: 403, publicMessage: 'The form had expired. Please try again.' }));
+  next(
+    Object.assign(new Error('invalid form token'), {
+      status: 403,
+      publicMessage: 'The form had expired. Please try again.',
+    }),
+  );
 }
 
 /** A promise around express-session's callback methods. */
-const sessionStep = (req, method) => new Promise((resolve, reject) => req.session[method]((err) => (err ? reject(err) : resolve())));
+const sessionStep = (req, method) =>
+  new Promise((resolve, reject) => req.session[method]((err) => (err ? reject(err) : resolve())));
 
 module.exports = { safeReturnPath, csrfToken, csrfTokenOf, checkCsrf, sessionStep };

@@ -12,7 +12,8 @@ async function main() {
   if (!process.env.DATABASE_URL) fs.mkdirSync(path.join(__dirname, '..', 'data'), { recursive: true });
   const knex = openDatabase();
   await migrate(knex);
-  if (await seedIfEmpty(knex)) console.log('Demo data: carla@example.com, ivan@example.com, staff "admin"; password demo-password');
+  if (await seedIfEmpty(knex))
+    console.log('Demo data: carla@example.com, ivan@example.com, staff "admin"; password demo-password');
   const sessionSecret = process.env.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex');
   const { app } = await createPortal({ knex, baseUrl, sessionSecret, mailDir: process.env.MAIL_DIR });
   const server = app.listen(port, '127.0.0.1', () => console.log(`WHMCS-style portal listening on ${baseUrl}`));

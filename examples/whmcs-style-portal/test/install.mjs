@@ -12,14 +12,21 @@ export const repoDir = path.resolve(exampleDir, '..', '..');
 /** Lines of the adapter folder (every file in src/account-users), the figure the project caps at 120. */
 export function adapterLines() {
   const dir = path.join(exampleDir, 'src', 'account-users');
-  return fs.readdirSync(dir).reduce((sum, f) => sum + fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').length, 0);
+  return fs
+    .readdirSync(dir)
+    .reduce((sum, f) => sum + fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').length, 0);
 }
 
 /** `npm run build`, then `npm pack` of the repository without building twice (or SECOND_HOST_TARBALL, to reuse one). */
 export function packModule(work) {
   if (process.env.SECOND_HOST_TARBALL) return { file: path.resolve(process.env.SECOND_HOST_TARBALL) };
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoDir, stdio: 'inherit' });
-  const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repoDir, encoding: 'utf8' }));
+  const [info] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+      cwd: repoDir,
+      encoding: 'utf8',
+    }),
+  );
   return { file: path.join(work, info.filename), size: info.size, files: info.entryCount };
 }
 
@@ -36,7 +43,11 @@ export function installExample(work, tarball) {
   pkg.dependencies['account-users'] = `file:${tarball}`;
   pkg.dependencies['better-sqlite3'] = JSON.parse(fs.readFileSync(path.join(sqlite, 'package.json'), 'utf8')).version;
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
-  execFileSync('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  execFileSync(
+    'npm',
+    ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: dir, stdio: 'inherit' },
+  );
   fs.cpSync(path.join(sqlite, 'build'), path.join(dir, 'node_modules', 'better-sqlite3', 'build'), { recursive: true });
   return dir;
 }
@@ -55,7 +66,14 @@ export async function startPortal(dir, env) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['src/server.js'], {
     cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), BASE_URL: baseUrl, SESSION_SECRET: 'second-host-test', ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      PORT: String(port),
+      BASE_URL: baseUrl,
+      SESSION_SECRET: 'second-host-test',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -69,7 +87,10 @@ export async function startPortal(dir, env) {
   return {
     baseUrl,
     output: () => output,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+      ),
   };
 }
 

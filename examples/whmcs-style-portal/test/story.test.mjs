@@ -27,7 +27,9 @@ async function mysqlAnswers() {
     return true;
   } catch (err) {
     if (process.env.REQUIRE_MYSQL === '1') throw err;
-    console.log(`MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}): SQLite only.`);
+    console.log(
+      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}): SQLite only.`,
+    );
     return false;
   }
 }
@@ -41,7 +43,10 @@ describe('A second portal: the WHMCS-style example with the packed module', func
     const lines = adapterLines();
     console.log(`      adapter src/account-users: ${lines} lines (at most ${MAX_ADAPTER_LINES})`);
     const tarball = packModule(work);
-    if (tarball.size) console.log(`      tarball ${path.basename(tarball.file)}: ${(tarball.size / 1024).toFixed(1)} kB, ${tarball.files} files`);
+    if (tarball.size)
+      console.log(
+        `      tarball ${path.basename(tarball.file)}: ${(tarball.size / 1024).toFixed(1)} kB, ${tarball.files} files`,
+      );
     const started = Date.now();
     portalDir = installExample(work, tarball.file);
     console.log(`      installed into ${portalDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -57,7 +62,8 @@ describe('A second portal: the WHMCS-style example with the packed module', func
     const resolved = fs.realpathSync(path.join(portalDir, 'node_modules', 'account-users'));
     assert.ok(resolved.startsWith(fs.realpathSync(portalDir)), resolved);
     const sources = fs.readdirSync(path.join(portalDir, 'src'), { recursive: true }).filter((f) => f.endsWith('.js'));
-    for (const f of sources) assert.doesNotMatch(fs.readFileSync(path.join(portalDir, 'src', f), 'utf8'), /require\(['"](\.\.\/){2,}/, f);
+    for (const f of sources)
+      assert.doesNotMatch(fs.readFileSync(path.join(portalDir, 'src', f), 'utf8'), /require\(['"](\.\.\/){2,}/, f);
   });
 
   it('the adapter (// @ts-check) type-checks against the packed .d.ts', () => {
@@ -65,11 +71,28 @@ describe('A second portal: the WHMCS-style example with the packed module', func
     const types = path.join(portalDir, 'node_modules', '@types');
     fs.mkdirSync(types, { recursive: true });
     for (const name of fs.readdirSync(path.join(repoDir, 'node_modules', '@types'))) {
-      if (!fs.existsSync(path.join(types, name))) fs.symlinkSync(path.join(repoDir, 'node_modules', '@types', name), path.join(types, name));
+      if (!fs.existsSync(path.join(types, name)))
+        fs.symlinkSync(path.join(repoDir, 'node_modules', '@types', name), path.join(types, name));
     }
-    const options = { allowJs: true, checkJs: false, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', skipLibCheck: true, types: ['node'] };
-    fs.writeFileSync(path.join(portalDir, 'tsconfig.adapter.json'), JSON.stringify({ compilerOptions: options, include: ['src/account-users/*.js'] }));
-    const tsc = spawnSync(process.execPath, [path.join(repoDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.adapter.json'], { cwd: portalDir, encoding: 'utf8' });
+    const options = {
+      allowJs: true,
+      checkJs: false,
+      noEmit: true,
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'es2022',
+      skipLibCheck: true,
+      types: ['node'],
+    };
+    fs.writeFileSync(
+      path.join(portalDir, 'tsconfig.adapter.json'),
+      JSON.stringify({ compilerOptions: options, include: ['src/account-users/*.js'] }),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(repoDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.adapter.json'],
+      { cwd: portalDir, encoding: 'utf8' },
+    );
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   });
 
@@ -124,7 +147,10 @@ function storyOn(backend) {
 
     it('the staff activate Account Users on the Modules page', async () => {
       const login = await staff.get('/admin/login');
-      expectStatus(await staff.submit(login.html, '/admin/login', { username: 'admin', password: 'demo-password' }), 303);
+      expectStatus(
+        await staff.submit(login.html, '/admin/login', { username: 'admin', password: 'demo-password' }),
+        303,
+      );
       const modules = await staff.get('/admin/modules');
       assert.match(text(modules.html), /Account Users .*Inactive/);
       const done = await staff.submit(modules.html, '/admin/modules/account_users/activate');
@@ -140,7 +166,7 @@ function storyOn(backend) {
       const home = await owner.open(signedIn.location);
       expectStatus(home, 200);
       assert.match(text(home.html), /Client: Harbour Hosting Ltd/);
-      assert.match(home.html, /href="\/account\/users"/, 'User Management in the portal\'s menu');
+      assert.match(home.html, /href="\/account\/users"/, "User Management in the portal's menu");
       const users = await owner.get('/account/users');
       expectStatus(users, 200);
       assert.match(text(users.html), /User Management/);
@@ -150,7 +176,11 @@ function storyOn(backend) {
     it('the owner invites an address with only `invoices`; the invitee registers from the mailed link', async () => {
       const since = Date.now();
       const users = await owner.get('/account/users');
-      const invited = await owner.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['invoices'] });
+      const invited = await owner.submit(users.html, '/users/invite', {
+        email: 'dana@example.com',
+        access: 'choose',
+        permissions: ['invoices'],
+      });
       expectStatus(invited, 303);
       const mail = await lastMailTo(mailDir, 'dana@example.com', since);
       const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
@@ -158,7 +188,12 @@ function storyOn(backend) {
       const page = await dana.get(new URL(link).pathname);
       expectStatus(page, 200);
       assert.match(text(page.html), /Harbour Hosting Ltd/);
-      const registered = await dana.submit(page.html, '/register', { firstName: 'Dana', lastName: 'Fox', password: 'dana-password-1', passwordConfirm: 'dana-password-1' });
+      const registered = await dana.submit(page.html, '/register', {
+        firstName: 'Dana',
+        lastName: 'Fox',
+        password: 'dana-password-1',
+        passwordConfirm: 'dana-password-1',
+      });
       expectStatus(registered, 303);
       await dana.open(registered.location);
     });
@@ -178,7 +213,10 @@ function storyOn(backend) {
       ids.dana = Number(/\/account\/users\/(\d+)\/permissions/.exec(users.html)?.[1]);
       assert.ok(ids.dana > 0, 'a Manage link for the invitee');
       const form = await owner.get(`/account/users/${ids.dana}/permissions`);
-      const saved = await owner.submit(form.html, `/users/${ids.dana}/permissions`, { access: 'choose', permissions: ['products'] });
+      const saved = await owner.submit(form.html, `/users/${ids.dana}/permissions`, {
+        access: 'choose',
+        permissions: ['products'],
+      });
       expectStatus(saved, 303);
       expectStatus(await dana.get('/clientarea.php?action=invoices'), 403);
       const services = await dana.get('/clientarea.php?action=services');
@@ -193,7 +231,11 @@ function storyOn(backend) {
       const users = await ivan.open('/account/users');
       expectStatus(users, 200);
       assert.match(text(users.html), /Benutzerverwaltung/, 'WHMCS language `german` shows the module in German');
-      const invited = await ivan.submit(users.html, '/users/invite', { email: 'dana@example.com', access: 'choose', permissions: ['products'] });
+      const invited = await ivan.submit(users.html, '/users/invite', {
+        email: 'dana@example.com',
+        access: 'choose',
+        permissions: ['products'],
+      });
       expectStatus(invited, 303);
       const mail = await lastMailTo(mailDir, 'dana@example.com', since);
       const link = /https?:\/\/\S+?\/account\/invite\/[\w-]+/.exec(mail.text)?.[0];
@@ -218,10 +260,17 @@ function storyOn(backend) {
       assert.doesNotMatch(text(services.html), /harbour\.example/);
       // Switch Account in the menu carries the section (Services, which needs `products`).
       const switchLink = /href="(\/account\/switch\?[^"]*)"/.exec(services.html)?.[1].replace(/&amp;/g, '&');
-      assert.equal(switchLink, '/account/switch?returnTo=%2Fclientarea.php%3Faction%3Dservices&returnPermission=products');
+      assert.equal(
+        switchLink,
+        '/account/switch?returnTo=%2Fclientarea.php%3Faction%3Dservices&returnPermission=products',
+      );
 
       const switcher = await dana.get(switchLink);
-      assert.match(text(switcher.html), /Harbour Hosting Ltd[^.]*?\bharbour\.example/, "each client's second line (accounts.describe): its first service domain");
+      assert.match(
+        text(switcher.html),
+        /Harbour Hosting Ltd[^.]*?\bharbour\.example/,
+        "each client's second line (accounts.describe): its first service domain",
+      );
       ids.harbour = buttonFor(switcher.html, 'accountId', 'Harbour Hosting Ltd');
       const switched = await dana.submit(switcher.html, '/account/switch', { accountId: String(ids.harbour) });
       expectStatus(switched, 303);
@@ -237,14 +286,19 @@ function storyOn(backend) {
       expectStatus(next, 302);
       assert.match(next.location, /^\/account\/switch/);
       const chooser = await dana.open(next.location);
-      assert.ok(Number.isNaN(buttonFor(chooser.html, 'accountId', 'Harbour Hosting Ltd')), 'Harbour is no longer offered');
+      assert.ok(
+        Number.isNaN(buttonFor(chooser.html, 'accountId', 'Harbour Hosting Ltd')),
+        'Harbour is no longer offered',
+      );
       assert.ok(buttonFor(chooser.html, 'accountId', 'Ivan Petrov') > 0);
     });
 
     it('the staff Make Owner updates tblclients.owner_user_id', async () => {
       const account = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}`);
       expectStatus(account, 200);
-      const confirm = await staff.get(`/admin/addonmodules/account_users/accounts/${ids.petrov}/users/${ids.dana}/owner`);
+      const confirm = await staff.get(
+        `/admin/addonmodules/account_users/accounts/${ids.petrov}/users/${ids.dana}/owner`,
+      );
       const made = await staff.submit(confirm.html, `/accounts/${ids.petrov}/users/${ids.dana}/owner`);
       expectStatus(made, 303);
       const clients = await staff.get('/admin/clients');
@@ -254,7 +308,13 @@ function storyOn(backend) {
 
     it('a client added after activation has its owner at once', async () => {
       const form = await staff.get('/admin/clients/add');
-      const added = await staff.submit(form.html, '/admin/clients/add', { companyname: 'Oak Media', firstname: 'Olaf', lastname: 'Berg', email: 'olaf@example.com', password: 'olaf-password-1' });
+      const added = await staff.submit(form.html, '/admin/clients/add', {
+        companyname: 'Oak Media',
+        firstname: 'Olaf',
+        lastname: 'Berg',
+        email: 'olaf@example.com',
+        password: 'olaf-password-1',
+      });
       expectStatus(added, 303);
       const clientId = Number(/Client #(\d+) added/.exec((await staff.get(added.location)).html)?.[1]);
       // Before Olaf ever signs in: made at creation (ClientAdd), not repaired at his first sign-in.
@@ -274,7 +334,7 @@ function storyOn(backend) {
       assert.equal(configure, '/admin/addonmodules/account_users/settings');
       const settings = await staff.get(configure);
       expectStatus(settings, 200);
-      assert.match(settings.html, /Harbour Portal · Admin/, 'the settings page sits in the portal\'s admin layout');
+      assert.match(settings.html, /Harbour Portal · Admin/, "the settings page sits in the portal's admin layout");
       const refused = await staff.submit(settings.html, '/settings', { inviteLifetimeDays: '0' });
       assert.ok(refused.status >= 400 && refused.status < 500, `${refused.status}: a lifetime of 0 days is refused`);
       assert.match(refused.html, /aria-invalid="true"/);
@@ -282,7 +342,7 @@ function storyOn(backend) {
       assert.match((await staff.get(configure)).html, /name="inviteLifetimeDays"[^>]*value="3"/);
     });
 
-    it('with the module off, the portal\'s own single-owner rules apply', async () => {
+    it("with the module off, the portal's own single-owner rules apply", async () => {
       const modules = await staff.get('/admin/modules');
       expectStatus(await staff.submit(modules.html, '/admin/modules/account_users/deactivate'), 303);
       expectStatus(await owner.get('/account/users'), 404);

@@ -64,7 +64,15 @@ exports.up = async (knex) => {
 };
 
 exports.down = async (knex) => {
-  for (const table of ['sessions', 'tbladdonmodules', 'tbladmins', 'tblinvoices', 'tblhosting', 'tblclients', 'tblusers']) {
+  for (const table of [
+    'sessions',
+    'tbladdonmodules',
+    'tbladmins',
+    'tblinvoices',
+    'tblhosting',
+    'tblclients',
+    'tblusers',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 };
