@@ -14,7 +14,8 @@ async function mysqlAnswers() {
     return true;
   } catch (err) {
     console.log(
-      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}); skipping that backend.`,
+      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer ` +
+        `(${err.code ?? err.message}); skipping that backend.`,
     );
     return false;
   }

@@ -45,7 +45,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
   });
   after(() => tp.close());
 
-  it('sends a signed-in client user (even an account owner) and a visitor to the admin login page, and changes nothing', async () => {
+  it('sends a client user (even an owner) and a visitor to the admin login page; changes nothing', async () => {
     const { gets, posts } = adminPaths(w, inviteId);
     const owner = await tp.login(w.bob.email);
     await owner.refreshCsrf('/account/users');
@@ -117,7 +117,7 @@ describe('admin: only signed-in staff reach the module admin pages', () => {
     assert.equal(await count(tp, TABLES.invites, { email: 'new@example.test' }), 0);
   });
 
-  it('answers 404 for ids that do not exist or are not ids, and for a user or invitation of another account', async () => {
+  it('answers 404 for missing or malformed ids, and for a user or invitation of another account', async () => {
     const admin = await tp.staffLogin(w.admin.email);
     const acme = `${BASE}/accounts/${w.acme.id}`;
     for (const path of [

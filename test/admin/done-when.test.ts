@@ -12,7 +12,7 @@ describe('done when: staff make dev the owner of Blue Fish Bakery on the demo da
   });
   after(() => tp.close());
 
-  it('admin@example.com finds dev, sees both accounts, makes dev the owner, sees bob become a regular user and reads it in the log', async () => {
+  it('admin finds dev in two accounts, makes dev owner, sees bob turn regular user and reads the log', async () => {
     const id = async (table: 'users' | 'accounts', where: Record<string, string>) =>
       Number((await foundRow(tp, table, where)).id);
     const devId = await id('users', { email: 'dev@example.com' });

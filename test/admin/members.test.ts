@@ -19,7 +19,7 @@ describe('admin: Make Owner, direct access and Remove Access', () => {
   afterEach(() => tp.close());
 
   describe('Make Owner', () => {
-    it('asks first; the POST makes dev the owner, bob stays with All Permissions, the log names the admin and the portal follows', async () => {
+    it('asks first; makes dev owner, bob keeps All Permissions, log names the admin, the portal follows', async () => {
       const confirm = await admin.get(`${blue}/users/${w.dev.id}/owner`);
       assert.equal(confirm.status, 200);
       const text = textOf(confirm.text);

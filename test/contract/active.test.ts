@@ -5,7 +5,7 @@ describe('host contract: isActive may answer with a promise', () => {
   let host: BareHost;
   afterEach(() => host.close());
 
-  it('switched off by a Promise<false>: the module answers 404 and requirePermission lets the host decide', async () => {
+  it('switched off by a Promise<false>: the module answers 404, requirePermission lets the host decide', async () => {
     let active = true;
     host = await bareHost({ isActive: () => new Promise((resolve) => setImmediate(() => resolve(active))) });
     const owner = await host.user('Olga', 'Owner');

@@ -38,7 +38,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
   let host: BareHost;
   afterEach(() => host.close());
 
-  it('refuses every POST route of the client and admin apps without the module token (403) and changes nothing', async () => {
+  it('refuses every client and admin POST route without the module token (403) and changes nothing', async () => {
     host = await bareHost();
     const owner = await host.user('Olga', 'Owner');
     const member = await host.user('Max', 'Member');
@@ -193,7 +193,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     assert.equal(await count(host, TABLES.members, { account_id: accountId }), 1, 'nobody joined');
   });
 
-  it('takes its token from the form body or header only: the right token in the query string is refused (a URL leaks into logs and Referer)', async () => {
+  it('takes its token from the body or a header, not the query string (URLs leak into logs and Referer)', async () => {
     host = await bareHost();
     const owner = await host.user('Olga', 'Owner');
     const member = await host.user('Max', 'Member');

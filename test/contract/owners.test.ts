@@ -5,15 +5,13 @@ import { TABLES } from '../../module/tables';
 
 /** An account row written by the portal alone (an import, an API): no member row, no hook. */
 async function bareAccount(tp: TestPortal, name: string, primaryUserId: number): Promise<number> {
-  const [id] = await tp
-    .knex('accounts')
-    .insert({
-      name,
-      email: `${name.replace(/\W/g, '').toLowerCase()}@example.test`,
-      status: 'active',
-      primary_user_id: primaryUserId,
-      created_at: Date.now(),
-    });
+  const [id] = await tp.knex('accounts').insert({
+    name,
+    email: `${name.replace(/\W/g, '').toLowerCase()}@example.test`,
+    status: 'active',
+    primary_user_id: primaryUserId,
+    created_at: Date.now(),
+  });
   return Number(id);
 }
 
@@ -56,7 +54,7 @@ describe('host contract: owners of accounts made after activation', () => {
     assert.deepEqual(await ownerLog(tp, accountId), ['owner_account_created']);
   });
 
-  it('an ownerless account gets its primary user as owner at their sign-in, logged once as owner_repaired', async () => {
+  it('an ownerless account gets its primary user as owner at sign-in, logged once as owner_repaired', async () => {
     const user = await tp.f.user({ firstName: 'Ida', lastName: 'Import' });
     const accountId = await bareAccount(tp, 'Imported Co', user.id);
     assert.deepEqual(await ownerOf(tp, accountId), []);

@@ -24,7 +24,7 @@ describe('host contract: pages in a bare host (area, messages, person, language,
     assert.match(admin.body, /Olive Hosting/);
   });
 
-  it('gives the next page the translated success text after an invitation, and the own layout shows it without renderPage', async () => {
+  it('passes the translated success text of an invitation on; the own layout shows it without renderPage', async () => {
     for (const withRenderPage of [true, false]) {
       host = await bareHost({ renderPage: withRenderPage });
       const owner = await host.user('Olga', 'Owner');

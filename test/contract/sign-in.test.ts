@@ -17,7 +17,7 @@ describe('host contract: registering from an invitation signs in through users.s
     });
     afterEach(() => tp.close());
 
-    it("runs the portal's UserLogin hook for the new user and its sign-in bookkeeping (new session id, start time)", async () => {
+    it("runs the portal's UserLogin hook and its sign-in bookkeeping (new session id, start time)", async () => {
       const { account } = await ownerSetup(tp);
       const link = await tp.f.invite(account.id, { email: 'nina@example.test' });
       const logins: string[] = [];

@@ -8,7 +8,7 @@ describe('Accessibility: axe-core on every page, desktop and phone', function ()
   this.timeout(300_000);
   const suite = useSuite();
 
-  it('finds no serious or critical violation, no sideways scrolling on a phone and no error message tied to no field', async () => {
+  it('finds no serious or critical violation, no sideways scroll on a phone, no error tied to no field', async () => {
     const problems: string[] = [];
     const checked: string[] = [];
     const paths: string[] = [];

@@ -29,7 +29,7 @@ describe('The invite form sends the access the owner sees', function () {
     for (const c of contexts) await c.close();
   });
 
-  it('"Invite a user" jumps to the form; ticking a box selects Choose Permissions; the confirmation names the access', async () => {
+  it('"Invite a user" goes to the form; a box ticked picks Choose Permissions; the confirmation says so', async () => {
     const page = await owner();
     const blocked: string[] = [];
     page.on('console', (m) => {
@@ -74,7 +74,7 @@ describe('The invite form sends the access the owner sees', function () {
       .waitFor();
   });
 
-  it('Manage ticks View and unticking View unticks Manage; a preset fills exactly its boxes from the keyboard and says so', async () => {
+  it('Manage ticks View; unticking View unticks Manage; a keyboard preset fills only its boxes, says so', async () => {
     const page = await owner();
     await page.goto('/account/users#invite');
     const form = inviteForm(page);

@@ -48,7 +48,7 @@ describe('Keyboard only', function () {
     await context.close();
   });
 
-  it('alice signs in, opens User Management from the account menu and removes a user through the confirmation', async () => {
+  it('alice signs in, opens User Management from the account menu, removes a user via the confirmation', async () => {
     const context = await newContext(suite.browser, suite.portal.url);
     const page = await context.newPage();
     await page.goto('/login');

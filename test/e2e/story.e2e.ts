@@ -304,7 +304,7 @@ describe('The story in a real browser', function () {
     await dev.goto('/');
   });
 
-  it('the admin deactivates the module: its pages and menu items go, data stays; reactivating brings them back', async () => {
+  it('deactivating the module hides its pages and menu items, data stays; reactivating brings them back', async () => {
     const admin = await person();
     await adminSignIn(admin);
     await admin.goto('/admin/modules');

@@ -136,7 +136,7 @@ describe('Tables on a phone, a tablet and a desktop, in every language', functio
   });
 
   for (const locale of availableLocales()) {
-    it(`${locale}: every action and value of the module's tables is on screen on a phone, a tablet and a desktop, no button cut`, async () => {
+    it(`${locale}: module tables show every action and value on phone, tablet, desktop; no button cut`, async () => {
       const problems: string[] = [];
       await alice.setViewportSize(VIEWPORTS.desktop);
       await alice.goto('/account/users');

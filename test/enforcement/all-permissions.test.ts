@@ -66,7 +66,7 @@ describe('All Permissions covers a permission added after the grant', () => {
     return app;
   }
 
-  it('lets All Permissions and the owner open a page guarded by the new key; a chosen set does not include it', async () => {
+  it('All Permissions and the owner open a page guarded by the new key; a chosen set does not include it', async () => {
     const all = await request(webmailApp(users.all.id)).get('/webmail');
     assert.equal(all.status, 200);
     assert.equal(all.text, 'webmail open');

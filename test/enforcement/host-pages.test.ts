@@ -70,35 +70,29 @@ describe('permissions enforced on every host page', () => {
       })
       .then(([id]) => Number(id));
     const invoiceId = await tp.f.invoice(accountId, { number: 'INV-7001' });
-    await tp
-      .knex('quotes')
-      .insert({
-        account_id: accountId,
-        subject: 'Server for clients',
-        total_cents: 100,
-        valid_until: '2026-12-31',
-        stage: 'Delivered',
-      });
-    await tp
-      .knex('tickets')
-      .insert({
-        account_id: accountId,
-        subject: 'PHP upgrade',
-        department: 'Technical',
-        status: 'Open',
-        message: 'Please',
-        opened_by: memberId,
-        updated_at: Date.now(),
-      });
-    await tp
-      .knex('contacts')
-      .insert({
-        account_id: accountId,
-        first_name: 'Carl',
-        last_name: 'Accountant',
-        email: 'carl@acme.example',
-        phone: '',
-      });
+    await tp.knex('quotes').insert({
+      account_id: accountId,
+      subject: 'Server for clients',
+      total_cents: 100,
+      valid_until: '2026-12-31',
+      stage: 'Delivered',
+    });
+    await tp.knex('tickets').insert({
+      account_id: accountId,
+      subject: 'PHP upgrade',
+      department: 'Technical',
+      status: 'Open',
+      message: 'Please',
+      opened_by: memberId,
+      updated_at: Date.now(),
+    });
+    await tp.knex('contacts').insert({
+      account_id: accountId,
+      first_name: 'Carl',
+      last_name: 'Accountant',
+      email: 'carl@acme.example',
+      phone: '',
+    });
     ids = { invoiceId, serviceId, domainId };
     member = await tp.login(dev.email);
     owner = await tp.login(alice.email);

@@ -46,7 +46,7 @@ describe('module lifecycle', () => {
     assert.equal(await tp.knex.schema.hasTable('users'), true);
   });
 
-  it('the admin Modules page activates, deactivates and uninstalls; deactivated hides menus and answers 404', async () => {
+  it('the admin Modules page activates, deactivates, uninstalls; deactivated hides menus and answers 404', async () => {
     const account = await tp.f.account({ name: 'Menu Co' });
     const other = await tp.f.user();
     const admin = await tp.f.admin();

@@ -9,7 +9,8 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
   let admin: Client;
   beforeEach(async () => {
     tp = await setupPortal();
-    // Two users with access to open accounts, one to a closed account (cannot open it anyway), owners, one pending invitation.
+    // Two users with access to open accounts, one to a closed account (cannot open it anyway), owners,
+    // one pending invitation.
     const owner = await tp.f.user({ firstName: 'Alice', lastName: 'Archer' });
     const acme = await tp.f.account({ name: 'Acme', ownerId: owner.id });
     const closed = await tp.f.account({ name: 'Gone Ltd', status: 'closed' });
@@ -26,7 +27,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.deepEqual(await tp.portal.accountUsers.impact(), { memberships: 2, pendingInvitations: 1 });
   });
 
-  it('Deactivate on the Modules page is a link to its confirmation page, which states the count and changes nothing', async () => {
+  it('Deactivate on the Modules page links to a confirmation page stating the count; it changes nothing', async () => {
     const modules = await admin.get('/admin/modules');
     assert.match(modules.text, /<a class="button" href="\/admin\/modules\/deactivate">Deactivate<\/a>/);
     assert.doesNotMatch(modules.text, /name="action" value="deactivate"/, 'no one-click form');
@@ -43,12 +44,17 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.match(text, /Account owners keep their accounts with full access\. Nothing is deleted/);
     assert.match(
       page.text,
-      /<form method="post" action="\/admin\/modules\/lifecycle"[\s\S]*name="action" value="deactivate"[\s\S]*name="confirm" value="yes"[\s\S]*Yes, deactivate/,
+      new RegExp(
+        [
+          /<form method="post" action="\/admin\/modules\/lifecycle"/.source,
+          /[\s\S]*name="action" value="deactivate"[\s\S]*name="confirm" value="yes"[\s\S]*Yes, deactivate/.source,
+        ].join(''),
+      ),
     );
     assert.equal(tp.portal.registry.current().active, true, 'the page changed nothing');
   });
 
-  it('a Deactivate POST without the confirmation does nothing and leads to the confirmation page; confirmed, it acts', async () => {
+  it('an unconfirmed Deactivate POST does nothing, leads to the confirmation page; a confirmed one acts', async () => {
     const bare = await admin.post('/admin/modules/lifecycle', { action: 'deactivate' });
     assert.equal(bare.status, 303);
     assert.equal(bare.headers.location, '/admin/modules/deactivate');
@@ -66,7 +72,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.equal((await admin.get('/admin/modules/deactivate')).headers.location, '/admin/modules');
   });
 
-  it('Uninstall: refused while active; then its page says the data goes, a bare POST does nothing, the confirmed one uninstalls', async () => {
+  it('Uninstall: refused while active; its page says the data goes; only a confirmed POST uninstalls', async () => {
     const early = await admin.get('/admin/modules/uninstall');
     assert.equal(early.status, 409);
     assert.match(textOf(early.text), /Deactivate the module before uninstalling it\./);
@@ -111,7 +117,12 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.match(page, /Account Users deaktivieren\?/);
     assert.match(
       page,
-      /2 Benutzerzugänge \(Benutzer mit Zugriff auf ein Konto, die nicht dessen Inhaber sind\) ruhen, solange das Modul ausgeschaltet ist\./,
+      new RegExp(
+        [
+          /2 Benutzerzugänge \(Benutzer mit Zugriff auf ein Konto, die nicht dessen Inhaber sind\)/.source,
+          / ruhen, solange das Modul ausgeschaltet ist\./.source,
+        ].join(''),
+      ),
     );
     assert.match(page, /Ja, deaktivieren/);
   });

@@ -119,7 +119,7 @@ describe("the module's own look", () => {
       await assertStyledPage(staff, `${ADMIN_BASE}/accounts/${w.acme.id}`);
     });
 
-    it("without the host's layout, the module's own layout shows the page and its messages inside the wrapper", async () => {
+    it("without the host's layout, the module's own layout shows the page and messages in the wrapper", async () => {
       const host = tp.portal.accountUsers.services.ctx.host as { renderPage?: unknown };
       const hostLayout = host.renderPage;
       host.renderPage = undefined;

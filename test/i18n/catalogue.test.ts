@@ -17,7 +17,7 @@ import { MODULE_CODE, PORTAL_CODE } from '../../scripts/key-usage';
 const locales = localesIn();
 
 describe('language files', () => {
-  it('ships English, German, French, Spanish, Dutch and Brazilian Portuguese, and the portal speaks the same six', () => {
+  it('ships English, German, French, Spanish, Dutch and Brazilian Portuguese; the portal speaks the same six', () => {
     assert.deepEqual([...locales].sort(), ['de', 'en', 'es', 'fr', 'nl', 'pt-BR']);
     assert.deepEqual(localesIn(PORTAL_LANG_DIR), localesIn());
     assert.deepEqual(availableLocales()[0], 'en');
@@ -91,7 +91,7 @@ describe('language files', () => {
             assert.ok((entry as Record<string, string>)[form], `${locale} ${key} lacks ${form}`);
       });
 
-      it(`${name === 'portal' ? 'names every shipped language and ' : ''}has no empty or untranslated-looking text`, () => {
+      it(`${name === 'portal' ? 'names all shipped languages, ' : ''}has no empty or untranslated-looking text`, () => {
         if (name === 'portal')
           for (const other of locales)
             assert.ok(

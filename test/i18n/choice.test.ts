@@ -51,7 +51,7 @@ describe('choosing the language', () => {
     assert.match(form, /<button type="submit" class="button">Change language<\/button>/);
   });
 
-  it('lets a visitor pick a language that beats Accept-Language, kept after signing in and out, and returns to the page', async () => {
+  it("a visitor's pick beats Accept-Language, is kept after signing in and out, and returns to the page", async () => {
     const user = await tp.f.user();
     await tp.f.account({ ownerId: user.id });
     const visitor = tp.anonymous();
@@ -73,7 +73,7 @@ describe('choosing the language', () => {
     assert.equal(await localeOf(tp, user.id), null);
   });
 
-  it("saves a signed-in user's pick with their login, which then wins over the browser and the cookie anywhere", async () => {
+  it("saves a signed-in user's pick with their login; it then wins over browser and cookie anywhere", async () => {
     const account = await tp.f.account({ name: 'Acme' });
     const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);
@@ -110,7 +110,7 @@ describe('choosing the language', () => {
     assert.equal(htmlLang((await client.get('/')).text), 'en');
   });
 
-  it('refuses an unknown language with a translated 422 and changes nothing; needs the CSRF token; never redirects off-site', async () => {
+  it('refuses an unknown language (translated 422, no change); needs a CSRF token; no off-site redirect', async () => {
     const account = await tp.f.account();
     const owner = await foundRow(tp, 'users', { id: account.ownerId });
     const client = await tp.login(owner.email);

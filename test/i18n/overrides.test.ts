@@ -29,7 +29,7 @@ describe('host language overrides', () => {
       assert.equal(fs.readFileSync(path.join(LANG_DIR, f), 'utf8'), text, f);
   });
 
-  it('lets a host folder of <locale>.json files win over the shipped strings, plural forms included, per language', async () => {
+  it('a host folder of <locale>.json files beats shipped strings, plural forms included, per language', async () => {
     fs.writeFileSync(
       path.join(dir, 'en.json'),
       JSON.stringify({
@@ -83,7 +83,7 @@ describe('host language overrides', () => {
     assert.equal(mail.subject, `${owner.first_name} ${owner.last_name} wants you on Acme at Example Hosting`);
   });
 
-  it("puts the portal's own strings (host/lang) beside the module's: an override wins over both, and clearing overrides keeps them", async () => {
+  it("the portal's strings (host/lang) sit beside the module's: overrides win; clearing them keeps both", async () => {
     fs.writeFileSync(
       path.join(dir, 'en.json'),
       JSON.stringify({ 'dashboard.title': 'Your Hosting', 'users.title': 'Team Members' }),
@@ -104,7 +104,7 @@ describe('host language overrides', () => {
     assert.equal(nativeName('it'), 'italiano');
   });
 
-  it('refuses a broken override file or a missing folder when the portal starts, rather than show raw keys later', async () => {
+  it('refuses a broken override file or missing folder at portal start, rather than show raw keys later', async () => {
     fs.writeFileSync(path.join(dir, 'de.json'), '{ not json');
     assert.throws(() => addOverrideDir(dir), /de\.json is not valid JSON/);
     await assert.rejects(setupPortal({ config: { langOverridesDir: dir } }), /not valid JSON/);

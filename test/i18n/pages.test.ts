@@ -31,44 +31,36 @@ describe('every page and e-mail in every language', () => {
     await tp.f.service(d.acme.id);
     await tp.f.service(d.acme.id, { product: 'VPS', status: 'Cancellation Requested' });
     invoiceId = await tp.f.invoice(d.acme.id, { number: 'INV-2001', status: 'Paid' });
-    await tp
-      .knex('domains')
-      .insert({
-        account_id: d.acme.id,
-        name: 'acme.example',
-        status: 'Active',
-        expires_on: '2027-03-01',
-        auto_renew: true,
-      });
-    await tp
-      .knex('quotes')
-      .insert({
-        account_id: d.acme.id,
-        subject: 'Server for clients',
-        total_cents: 100,
-        valid_until: '2026-12-31',
-        stage: 'Delivered',
-      });
-    await tp
-      .knex('tickets')
-      .insert({
-        account_id: d.acme.id,
-        subject: 'Mail is slow',
-        department: 'Technical',
-        status: 'Open',
-        message: 'Hello',
-        opened_by: d.alice.id,
-        updated_at: Date.UTC(2026, 10, 20, 9, 30),
-      });
-    await tp
-      .knex('contacts')
-      .insert({
-        account_id: d.acme.id,
-        first_name: 'Carla',
-        last_name: 'Contact',
-        email: 'carla@example.test',
-        phone: '',
-      });
+    await tp.knex('domains').insert({
+      account_id: d.acme.id,
+      name: 'acme.example',
+      status: 'Active',
+      expires_on: '2027-03-01',
+      auto_renew: true,
+    });
+    await tp.knex('quotes').insert({
+      account_id: d.acme.id,
+      subject: 'Server for clients',
+      total_cents: 100,
+      valid_until: '2026-12-31',
+      stage: 'Delivered',
+    });
+    await tp.knex('tickets').insert({
+      account_id: d.acme.id,
+      subject: 'Mail is slow',
+      department: 'Technical',
+      status: 'Open',
+      message: 'Hello',
+      opened_by: d.alice.id,
+      updated_at: Date.UTC(2026, 10, 20, 9, 30),
+    });
+    await tp.knex('contacts').insert({
+      account_id: d.acme.id,
+      first_name: 'Carla',
+      last_name: 'Contact',
+      email: 'carla@example.test',
+      phone: '',
+    });
     alice = await tp.login(d.alice.email);
     await alice.refreshCsrf('/account/users');
     assert.equal(
@@ -90,7 +82,7 @@ describe('every page and e-mail in every language', () => {
 
   for (const locale of LOCALES) {
     describe(locale, () => {
-      it('shows the owner every client page and User Management page in the saved language, with no raw key', async () => {
+      it('shows the owner every client and User Management page in the saved language, with no raw key', async () => {
         await setLocale(tp, [d.alice.id], locale);
         const pages = [
           '/',
@@ -162,7 +154,7 @@ describe('every page and e-mail in every language', () => {
         await assertPage(visitor, '/account/invite/not-a-real-token', locale, 404);
       });
 
-      it("sends the invitation in the inviter's language and the owner's notice in theirs, with no raw key", async () => {
+      it("sends the invitation in the inviter's language, the owner's notice in theirs, with no raw key", async () => {
         await setLocale(tp, [d.alice.id], locale);
         await alice.refreshCsrf('/account/users');
         const email = `new-${locale.toLowerCase()}@example.test`;

@@ -14,7 +14,7 @@ describe('invitations: accepting', () => {
   });
   afterEach(() => tp.close());
 
-  it('lets an existing user sign in from the invitation page and accept; the session moves into the account', async () => {
+  it('an existing user signs in from the invitation page and accepts; the session moves into the account', async () => {
     const { account, owner, ownerEmail } = await ownerSetup(tp, 'Acme Web Studio');
     const bob = await tp.f.user({ email: 'bob@example.com', firstName: 'Bob', lastName: 'Baker' });
     await tp.f.account({ name: 'Blue Fish Bakery', ownerId: bob.id });
@@ -154,7 +154,7 @@ describe('invitations: accepting', () => {
     assert.equal((await foundRow(tp, TABLES.invites)).pending_email, 'known@example.com');
   });
 
-  it('with "must be accepted by the invited address" on, tells a user signed in with another address and offers to sign out', async () => {
+  it('with "must be accepted by the invited address", tells a user of another address; offers sign-out', async () => {
     const { account, owner } = await ownerSetup(tp);
     const link = await inviteAndLink(tp, owner, 'right@example.com');
     const other = await tp.f.user({ email: 'other@example.com' });

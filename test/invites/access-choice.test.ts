@@ -20,7 +20,7 @@ describe('invitations: the access an owner means is the access granted', () => {
   afterEach(() => tp.close());
 
   describe('All Permissions sent together with ticked boxes', () => {
-    it('the invite form refuses it (422), shows the form again with the boxes ticked and a message on the field, and saves nothing', async () => {
+    it('the invite form refuses it (422): form again, boxes ticked, message on the field; nothing saved', async () => {
       const { owner } = await ownerSetup(tp);
       const before = await traces(tp);
       const res = await owner.post('/account/users/invite', {
@@ -76,7 +76,7 @@ describe('invitations: the access an owner means is the access granted', () => {
   });
 
   describe("changing a pending invitation's access", () => {
-    it('is offered in the pending list; the new access is saved and logged, the link keeps working and grants it', async () => {
+    it('is offered in the pending list; the change is saved and logged, the link still works, grants it', async () => {
       const { account, owner } = await ownerSetup(tp);
       const link = await inviteAndLink(tp, owner, 'ivy@example.com');
       const mails = await count(tp, 'outbox');
@@ -85,7 +85,8 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.match(
         list.text,
         new RegExp(
-          `href="/account/invites/${row.id}/access">Change access<span class="au-visually-hidden"> ivy@example.com</span>`,
+          `href="/account/invites/${row.id}/access">Change access` +
+            '<span class="au-visually-hidden"> ivy@example.com</span>',
         ),
       );
 
@@ -161,7 +162,7 @@ describe('invitations: the access an owner means is the access granted', () => {
       assert.equal(await count(tp, TABLES.log, { action: 'invite_access_changed' }), 0);
     });
 
-    it("another account's invitation, an accepted or cancelled one answer 404; a user who is not the owner is refused", async () => {
+    it("another account's, an accepted or a cancelled invitation answers 404; a non-owner is refused", async () => {
       const { account, owner } = await ownerSetup(tp);
       const other = await ownerSetup(tp, 'Blue Fish Bakery');
       await invite(other.owner, 'theirs@example.com', ['tickets']);

@@ -163,7 +163,7 @@ describe('invitations: the invite form', () => {
       assert.equal((await invite(owner, 'second@example.com')).status, 303);
     });
 
-    it('refuses more invitations per hour than allowed, counting resends, and allows them again an hour later', async () => {
+    it('refuses more invitations per hour than allowed, counting resends, and allows more an hour later', async () => {
       const { owner } = await ownerSetup(tp);
       await tp.setSettings({ invitesPerHour: 2 });
       assert.equal((await invite(owner, 'one@example.com')).status, 303);

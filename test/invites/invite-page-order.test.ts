@@ -56,7 +56,7 @@ describe('invitations: the page shows first the form that fits the invited addre
     assert.match(res.text, /role="alert" id="invite-register-error"/);
   });
 
-  it('a failed sign-in keeps the way back: the login page shows the error, and the next try lands on the invitation', async () => {
+  it('a failed sign-in keeps the way back: login page shows the error, next try lands on the invitation', async () => {
     const { owner } = await ownerSetup(tp);
     await tp.f.user({ email: 'known@example.com' });
     const link = await inviteAndLink(tp, owner, 'known@example.com');

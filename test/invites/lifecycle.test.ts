@@ -126,7 +126,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     assert.equal((await tp.anonymous().get(old.path)).status, 404, 'the earlier link no longer works');
   });
 
-  it('two resends at once send one e-mail; the other click is told it just went out; the next one waits a minute', async () => {
+  it('two resends at once send one e-mail; the other hears it just went out; the next waits a minute', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'twice@example.com');
     const { id } = await foundRow(tp, TABLES.invites);
@@ -222,7 +222,7 @@ describe('invitations: expiry, single use, resend and cancel', () => {
     assert.equal(await count(tp, 'outbox'), 1);
   });
 
-  it('lists pending invitations on User Management with their dates, status and actions, and the invite form', async () => {
+  it('lists pending invitations on User Management with dates, status and actions, and the invite form', async () => {
     const { owner } = await ownerSetup(tp);
     await inviteAndLink(tp, owner, 'listed@example.com', ['invoices']);
     const { id } = await foundRow(tp, TABLES.invites);

@@ -30,12 +30,24 @@ describe('invitation e-mails say who sends them and what each permission allows'
       );
       assert.match(
         mail.html,
-        /Example Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.<br><a href="https:\/\/portal\.example\.test"[^>]*>https:\/\/portal\.example\.test<\/a><\/p>\s*<\/div>\s*<\/body>/,
+        new RegExp(
+          [
+            /Example Hosting sent you this e-mail because Alice Archer invited you to the customer account/.source,
+            / Acme Web Studio\.<br><a href="https:\/\/portal\.example\.test"[^>]*>/.source,
+            /https:\/\/portal\.example\.test<\/a><\/p>\s*<\/div>\s*<\/body>/.source,
+          ].join(''),
+        ),
       );
       assert.ok(mail.text.startsWith('Example Hosting\n\n'), 'the text starts with the company');
       assert.match(
         mail.text,
-        /\n-- \nExample Hosting sent you this e-mail because Alice Archer invited you to the customer account Acme Web Studio\.\nhttps:\/\/portal\.example\.test\n$/,
+        new RegExp(
+          [
+            /\n-- \nExample Hosting sent you this e-mail because Alice Archer invited you to the customer account/
+              .source,
+            / Acme Web Studio\.\nhttps:\/\/portal\.example\.test\n$/.source,
+          ].join(''),
+        ),
       );
     });
 
@@ -45,7 +57,14 @@ describe('invitation e-mails say who sends them and what each permission allows'
       const mail = await lastMail(tp, 'ivy@example.test');
       assert.match(
         mail.text,
-        /What you will be able to do in Acme Web Studio:\n- View services: See the account's products and services\.\n- Manage services: Upgrade, downgrade or ask to cancel services\.\n- Support tickets: Open, view and reply to support tickets\.\n/,
+        new RegExp(
+          [
+            /What you will be able to do in Acme Web Studio:\n/.source,
+            /- View services: See the account's products and services\.\n/.source,
+            /- Manage services: Upgrade, downgrade or ask to cancel services\.\n/.source,
+            /- Support tickets: Open, view and reply to support tickets\.\n/.source,
+          ].join(''),
+        ),
       );
       assert.match(
         mail.html,
@@ -68,7 +87,12 @@ describe('invitation e-mails say who sends them and what each permission allows'
       const first = await lastMail(tp, 'ivy@example.test');
       assert.match(
         first.text,
-        /- All Permissions: Everything the account owner can do except managing users, including permissions added in the future\./,
+        new RegExp(
+          [
+            /- All Permissions: Everything the account owner can do except managing users,/.source,
+            / including permissions added in the future\./.source,
+          ].join(''),
+        ),
       );
       const row = await foundRow(tp, TABLES.invites, { email: 'ivy@example.test' });
       tp.clock.advance(2 * 60_000);
@@ -118,7 +142,12 @@ describe('invitation e-mails say who sends them and what each permission allows'
       assert.ok(notice.text.startsWith('Example Hosting\n\n'));
       assert.match(
         notice.text,
-        /\n-- \nExample Hosting sent you this e-mail because you are the owner of the customer account Acme Web Studio\.\n/,
+        new RegExp(
+          [
+            /\n-- \nExample Hosting sent you this e-mail because you are the owner of the customer account/.source,
+            / Acme Web Studio\.\n/.source,
+          ].join(''),
+        ),
       );
     });
   });

@@ -28,7 +28,7 @@ describe('invitation e-mails go through a queue written with the invitation', ()
   });
   afterEach(() => tp.close());
 
-  it('a mail server that is down leaves the invitation pending with its e-mail queued; it goes out once when the server is back', async () => {
+  it('with the mail server down, the invitation stays pending, e-mail queued; sent once it is back', async () => {
     const { owner } = await ownerSetup(tp);
     const restore = mailServerDown(tp);
     const res = await invite(owner, 'later@example.com');

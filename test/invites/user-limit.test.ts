@@ -19,7 +19,7 @@ describe('the user limit holds at acceptance and for staff additions', () => {
     return { client, res: await client.post(`${path}/accept`) };
   }
 
-  it('an acceptance over a limit lowered since the invitation is refused with a page, and the invitation stays pending', async () => {
+  it('accepting over a user limit lowered since the invitation is refused with a page; it stays pending', async () => {
     const { account, owner } = await ownerSetup(tp, 'Acme Web Studio');
     const first = await inviteAndLink(tp, owner, 'first@example.com');
     const second = await inviteAndLink(tp, owner, 'second@example.com');

@@ -140,7 +140,9 @@ async function main() {
   // The portal's own sign-in, with its own field names: the module only links here with returnTo.
   app.get('/login', (req, res) =>
     res.send(
-      `<form method="post"><label>User name <input name="username"></label><label>Password <input name="password" type="password"></label><input type="hidden" name="returnTo" value="${esc(req.query.returnTo ?? '')}"><button>Sign in</button></form>`,
+      '<form method="post"><label>User name <input name="username"></label>' +
+        '<label>Password <input name="password" type="password"></label>' +
+        `<input type="hidden" name="returnTo" value="${esc(req.query.returnTo ?? '')}"><button>Sign in</button></form>`,
     ),
   );
   app.post('/login', async (req, res, next) => {

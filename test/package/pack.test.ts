@@ -11,8 +11,13 @@ import { installProject, packTarball, ROOT, type Project, type Tarball } from '.
 
 const HOST = path.join(__dirname, 'minimal-host.js');
 const SIZE_LIMIT = 400 * 1024;
-const ALLOWED =
-  /^(dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)|views\/.+\.(ejs|css|js)|lang\/[\w-]+\.json|module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const ALLOWED = new RegExp(
+  `^(${[
+    /dist\/(module|migrations)\/.+\.(js|d\.ts)|dist\/hooks\.(js|d\.ts)/.source,
+    /views\/.+\.(ejs|css|js)|lang\/[\w-]+\.json/.source,
+    /module\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md/.source,
+  ].join('|')})$`,
+);
 
 /** The environment of a child that must run on plain node: no npm settings, no preloaded loader. */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -43,7 +48,8 @@ describe('The packed package, installed into an empty project', function () {
       .filter((l) => l.trim() && !l.trim().startsWith('//')).length;
     const install = project.installMs ? `${(project.installMs / 1000).toFixed(1)} s` : 'reused from an earlier run';
     console.log(
-      `      tarball ${(tarball.size / 1000).toFixed(1)} kB, ${tarball.files.length} files; npm install ${install}; minimal host ${hostLines} lines of code`,
+      `      tarball ${(tarball.size / 1000).toFixed(1)} kB, ${tarball.files.length} files; ` +
+        `npm install ${install}; minimal host ${hostLines} lines of code`,
     );
   });
 
@@ -72,7 +78,7 @@ describe('The packed package, installed into an empty project', function () {
     );
   });
 
-  it('installs next to express, knex and express-session: one copy of each, no install script but the SQLite driver', () => {
+  it("installs next to express, knex and express-session: one copy each, no install script but SQLite's", () => {
     const pkgDir = path.join(project.dir, 'node_modules', 'account-users');
     for (const peer of ['express', 'knex', 'express-session']) {
       assert.ok(!fs.existsSync(path.join(pkgDir, 'node_modules', peer)), `a second ${peer} inside the package`);
@@ -89,7 +95,11 @@ describe('The packed package, installed into an empty project', function () {
   });
 
   it('loads by its name with plain node, from the compiled build, by require and by import', () => {
-    const script = `const m = require('account-users'); console.log(JSON.stringify({ entry: require.resolve('account-users'), createModule: typeof m.createModule, version: m.manifest.version, ts: '.ts' in require.extensions }));`;
+    const script = [
+      "const m = require('account-users');",
+      "console.log(JSON.stringify({ entry: require.resolve('account-users'), createModule: typeof m.createModule,",
+      "version: m.manifest.version, ts: '.ts' in require.extensions }));",
+    ].join(' ');
     const run = spawnSync(process.execPath, ['-e', script], { cwd: project.dir, env: plainEnv(), encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const out = JSON.parse(run.stdout) as { entry: string; createModule: string; version: string; ts: boolean };
@@ -207,7 +217,7 @@ describe('The packed package, installed into an empty project', function () {
       return mail;
     }
 
-    it('owner signs in → User Management → invites → register from the mail → guard → narrowing → chooser and switch', async () => {
+    it('owner: sign in → User Management → invite → register from mail → guard → narrow → chooser/switch', async () => {
       const owner = browser();
       // Two accounts: the sign-in ends on the chooser, which lists both.
       let res = await owner.post('/login', { username: 'olivia@example.test', password: 'owner-password-1' });

@@ -76,14 +76,15 @@ describe('The packed type declarations in a TypeScript host', function () {
       console.log(`      TypeScript ${versionIn(next.dir)} from the npm registry`);
     } catch (err) {
       console.log(
-        `      TypeScript 7 could not be installed from the npm registry, so it is not checked: ${(err as Error).message.split('\n')[0]}`,
+        '      TypeScript 7 could not be installed from the npm registry, so it is not checked: ' +
+          (err as Error).message.split('\n')[0],
       );
     }
   });
 
   for (const [i, mode] of Object.keys(MODES).entries()) {
     // The slow full check once with TypeScript 5; the fast native compiler checks everything each time.
-    it(`compile with the repository's TypeScript, moduleResolution ${mode}${i === 0 ? ', declarations checked' : ''}`, () => {
+    it(`compile with the repo's TypeScript, moduleResolution ${mode}${i === 0 ? ', declarations checked' : ''}`, () => {
       const run = tsc(typed.dir, tsconfig(typed.dir, mode, i === 0), typed.dir);
       assert.equal(run.status, 0, `TypeScript ${versionIn(typed.dir)}:\n${run.stdout}${run.stderr}`);
     });

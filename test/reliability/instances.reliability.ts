@@ -139,7 +139,7 @@ describe('reliability: two app instances on one database', function () {
     await db.knex('rate_limits').del();
   });
 
-  it('the admin switching the module off on one instance takes effect on the other within the refresh time', async () => {
+  it('the admin switching the module off on one instance reaches the other within the refresh time', async () => {
     const ownerB = await Client.login(b.app, alice.email, PASSWORD);
     assert.equal((await ownerB.get('/account/users')).status, 200);
     await a.registry.save({ active: false });

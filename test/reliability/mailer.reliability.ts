@@ -49,7 +49,7 @@ describe('reliability: the mailer fails', function () {
     await db?.drop();
   });
 
-  it('an invitation whose e-mail cannot be sent is kept with its e-mail queued; another instance sends it once', async () => {
+  it('an invitation whose e-mail fails stays with its e-mail queued; another instance sends it once', async () => {
     const res = await brokenOwner.post('/account/users/invite', { email: 'lost@mailer.test', access: 'all' });
     assert.equal(res.status, 303);
     assert.equal(await count(db, TABLES.invites, { pending_email: 'lost@mailer.test' }), 1);

@@ -120,7 +120,7 @@ describe('reliability: MariaDB goes away and comes back', function () {
     assert.ok(await db.knex(TABLES.invites).where('email', 'after@outage.test').first());
   });
 
-  it('writes cut in the middle are whole or absent: an invitation and its log entry go together; a missing e-mail is repaired by Resend', async () => {
+  it('writes cut midway are whole or absent: invitation and log entry together; Resend repairs lost mail', async () => {
     const emails = Array.from({ length: 40 }, (_, i) => `mid${i}@outage.test`);
     const sent = Promise.all([
       ...emails.map((email) => owner.post('/account/users/invite', { email, access: 'all' })),
@@ -194,7 +194,10 @@ describe('reliability: MariaDB goes away and comes back', function () {
       assert.deepEqual(now, to, 'the member has what the last logged change says');
     }
     console.log(
-      `      cut mid-flight: ${kept} of ${emails.length} invitations kept with their log entry (${unsent.length} without the e-mail, resent after), ${statuses.filter((s) => s === 503).length} of ${statuses.length} requests answered 503, ${proxy.dropped} connections dropped`,
+      `      cut mid-flight: ${kept} of ${emails.length} invitations kept with their log entry ` +
+        `(${unsent.length} without the e-mail, resent after), ` +
+        `${statuses.filter((s) => s === 503).length} of ${statuses.length} requests answered 503, ` +
+        `${proxy.dropped} connections dropped`,
     );
   });
 
@@ -210,7 +213,7 @@ describe('reliability: MariaDB goes away and comes back', function () {
     assert.equal(status, 200);
   });
 
-  it('a database that stops answering (a partition) gets the 503 page after the request limit, and recovers when it answers again', async () => {
+  it('a database that stops answering gets the 503 page past the request limit, recovers when it answers', async () => {
     assert.equal((await owner.get('/account/users')).status, 200);
     const before = await snapshot(db.knex);
     proxy.hold();

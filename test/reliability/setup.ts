@@ -25,7 +25,8 @@ export function requireMysql(suite: Mocha.Context): Promise<void> {
     if (ok) return;
     if (process.env.REQUIRE_MYSQL === '1') throw new Error(`MariaDB at ${mysqlUrl} does not answer`);
     console.log(
-      `  Skipping the reliability suite: MariaDB at ${mysqlUrl} does not answer (REQUIRE_MYSQL=1 makes this a failure).`,
+      `  Skipping the reliability suite: MariaDB at ${mysqlUrl} does not answer ` +
+        '(REQUIRE_MYSQL=1 makes this a failure).',
     );
     suite.skip();
   });

@@ -120,7 +120,7 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
-  it(`${PARALLEL} invitations of different addresses at once with a limit of 10 users: never over the limit`, async () => {
+  it(`${PARALLEL} invitations of different addresses at once, limit of 10 users: never over the limit`, async () => {
     await w.tp.setSettings({ maxUsersPerAccount: 10 });
     const before =
       (await count(w.tp, TABLES.members, { account_id: w.acme.id })) +
@@ -261,7 +261,7 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
-  it('resending and accepting one invitation at once: either the old link worked or the new one will, never both', async () => {
+  it('resending and accepting one invitation at once: the old link worked or the new one will, not both', async () => {
     for (let round = 0; round < 5; round += 1) {
       const email = `resent${round}@victim.test`;
       const { id, token } = await inviteByHttp(w.tp, owner, email);
@@ -303,7 +303,7 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
-  it(`${PARALLEL} resends of a few invitations and staff additions to one account at once: each is tried again on a deadlock, none answers 503`, async () => {
+  it(`${PARALLEL} resends and staff additions at once on one account: deadlocks retried, no 503`, async () => {
     const admin = await w.tp.staffLogin();
     const invites: number[] = [];
     for (let i = 0; i < 5; i += 1) invites.push((await inviteByHttp(w.tp, owner, `clicks${i}@victim.test`)).id);
@@ -327,7 +327,7 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
-  it('of two saves of one member at once, the later one is compared with what the first left (not dropped as unchanged)', async () => {
+  it('of two saves of one member at once, the later is compared with what the first left, not dropped', async () => {
     await owner.post(`/account/users/${w.dev.id}/permissions`, { access: 'choose', permissions: ['tickets'] });
     const other = await loginTo(w.tp, w.alice.email, w.acme.id);
     // The second save reads the member ({tickets}); before it decides, the first save commits {invoices}.
@@ -366,7 +366,7 @@ describe('security: concurrency (50 requests at once)', function () {
     );
   });
 
-  it(`${PARALLEL} ownership moves at once from the staff pages: one owner, nobody loses access, the host follows`, async () => {
+  it(`${PARALLEL} ownership moves at once by staff: one owner, nobody loses access, the host follows`, async () => {
     const admin = await w.tp.staffLogin();
     const candidates: number[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -401,7 +401,7 @@ describe('security: concurrency (50 requests at once)', function () {
     await assertInvariants(w);
   });
 
-  it(`${PARALLEL / 2} ownership moves at once: one owner, the host's primary user follows the final owner`, async () => {
+  it(`${PARALLEL / 2} ownership moves at once: one owner, the host's primary user follows the last owner`, async () => {
     const candidates: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const user = await w.tp.f.user({ email: `heir${i}@victim.test` });

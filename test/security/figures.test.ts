@@ -4,6 +4,7 @@ import { tally } from './snapshot';
 after(() => {
   if (tally.cases > 0)
     console.log(
-      `      attack suite: ${tally.cases} attacks compared against a database snapshot, ${tally.rowsChanged} rows changed`,
+      `      attack suite: ${tally.cases} attacks compared against a database snapshot, ` +
+        `${tally.rowsChanged} rows changed`,
     );
 });

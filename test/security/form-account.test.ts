@@ -156,7 +156,7 @@ describe('forms are bound to the account they were shown for', () => {
   ];
 
   for (const index of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
-    it(`form ${index + 1}: shown in one account, saved after another tab switched: 409, nothing changed, and a way back`, async () => {
+    it(`form ${index + 1}: saved after another tab switched account: 409, nothing changed, a way back`, async () => {
       const form = forms()[index];
       const client = await loginTo(tp, form.who === 'alice' ? 'alice@forms.test' : 'dev@forms.test', ids.acme);
       const page = await client.get(form.page);
@@ -227,7 +227,7 @@ describe('forms are bound to the account they were shown for', () => {
     );
   });
 
-  it('a form without its account, or naming an account the person cannot open, changes nothing and names no stranger', async () => {
+  it('a form without its account or naming one the person cannot open changes nothing, names no stranger', async () => {
     const alice = await loginTo(tp, 'alice@forms.test', ids.acme);
     const before = await snapshot(tp.knex);
     const bare = await alice.agent

@@ -16,13 +16,11 @@ describe('security: object and array values in queries and forms', () => {
   after(() => w.tp.close());
 
   // Forms carry the account they were shown in, as the pages render them.
-  const raw = async (c: Client, path: string, body: string) =>
-    c.agent
-      .post(path)
-      .type('form')
-      .send(
-        `_csrf=${encodeURIComponent(await c.tokenFor(path))}&${path === '/account/switch' ? '' : `accountId=${(await c.sessionAccountId()) ?? ''}&`}${body}`,
-      );
+  const raw = async (c: Client, path: string, body: string) => {
+    const token = encodeURIComponent(await c.tokenFor(path));
+    const account = path === '/account/switch' ? '' : `accountId=${(await c.sessionAccountId()) ?? ''}&`;
+    return c.agent.post(path).type('form').send(`_csrf=${token}&${account}${body}`);
+  };
 
   it('pages read `?page[x]=1`, `?q[$ne]=` and repeated values as plain text or ignore them', async () => {
     await unchangedBy(w.tp.knex, async () => {

@@ -15,7 +15,7 @@ describe('security: sign-in attempts are limited per e-mail address', () => {
   });
   afterEach(() => tp.close());
 
-  it('client sign-in: the 11th failure for one address from new client addresses is refused, even with the right password; unknown addresses get the same answers', async () => {
+  it("client sign-in: an e-mail's 11th failure is refused from any IP, right password too; unknown alike", async () => {
     for (const email of ['alice@limit.test', 'nobody@limit.test']) {
       const anon = tp.anonymous();
       await anon.refreshCsrf('/login');

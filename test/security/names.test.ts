@@ -13,7 +13,7 @@ describe('security: control characters in names', () => {
   });
   afterEach(() => tp.close());
 
-  it('registering from an invitation refuses names with line breaks, tabs, controls or bidirectional overrides', async () => {
+  it('registering from an invitation refuses names with line breaks, tabs, controls or bidi overrides', async () => {
     const { owner } = await ownerSetup(tp);
     const link = await inviteAndLink(tp, owner, 'eve@example.com');
     const visitor = tp.anonymous();
@@ -44,7 +44,12 @@ describe('security: control characters in names', () => {
     assert.equal(profile.status, 422);
     assert.match(
       profile.text,
-      /The account&#39;s name cannot contain line breaks, tabs or other control characters\.|The account's name cannot contain line breaks/,
+      new RegExp(
+        [
+          /The account&#39;s name cannot contain line breaks, tabs or other control characters\./.source,
+          /The account's name cannot contain line breaks/.source,
+        ].join('|'),
+      ),
     );
     const contact = await owner.post('/contacts', {
       firstName: 'Carl\u202E',

@@ -11,7 +11,7 @@ describe("security: the profile's country and what the error log keeps", () => {
   });
   afterEach(() => tp.close());
 
-  it('takes a country only from the ISO 3166 codes: "ßß" and other strings answer 422 with the form, never 500', async () => {
+  it('takes a country only from ISO 3166 codes: "ßß" and other strings answer 422 with the form, not 500', async () => {
     const alice = await tp.f.user({ email: 'alice@country.test' });
     const account = await tp.f.account({ name: 'Acme', ownerId: alice.id });
     const client = await tp.login(alice.email);

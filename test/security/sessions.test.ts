@@ -165,7 +165,7 @@ describe('security: sessions, redirects and rate limits', () => {
     assert.equal((await client.get('/')).status, 302);
   });
 
-  it('the session cookie is HttpOnly, SameSite=Lax, Path=/, and not Secure on plain HTTP without trust proxy', async () => {
+  it('the session cookie is HttpOnly, SameSite=Lax, Path=/, not Secure on plain HTTP without trust proxy', async () => {
     const anon = w.tp.anonymous();
     const res = await anon.agent.get('/login');
     const cookie = String(res.headers['set-cookie']);
@@ -177,7 +177,7 @@ describe('security: sessions, redirects and rate limits', () => {
   });
 
   for (const payload of REDIRECTS) {
-    it(`login, switching, the language picker and admin login do not redirect to ${JSON.stringify(payload)}`, async () => {
+    it(`login, switching, language picker and admin login do not redirect to ${JSON.stringify(payload)}`, async () => {
       await freshLimits(w.tp);
       const anon = w.tp.anonymous();
       await anon.refreshCsrf('/login');

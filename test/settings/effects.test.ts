@@ -91,7 +91,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     assert.equal((await invite('d@example.test')).status, 303);
   });
 
-  it('requireInvitedAddress: on, only the invited address can accept; off, any signed-in user with the link can', async () => {
+  it('requireInvitedAddress: on, only the invited address accepts; off, anyone signed in with the link', async () => {
     assert.equal((await invite('someone-else@example.test')).status, 303);
     const link = await linkTo('someone-else@example.test');
     const bob = await tp.login(w.bob.email);
@@ -144,7 +144,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     assert.equal(await findMember(tp, w.acme.id, w.dev.id), undefined);
   });
 
-  it('disableClientManagement: on, owners see no User Management and its routes answer 404; staff still manage access', async () => {
+  it('disableClientManagement: on, owners get no User Management (routes 404); staff still manage access', async () => {
     assert.match((await alice.get('/')).text, /href="\/account\/users"/);
     await saveSettings(admin, { disableClientManagement: true });
     assert.doesNotMatch((await alice.get('/')).text, /href="\/account\/users"/);
@@ -176,7 +176,7 @@ describe('settings: each one changes behaviour at once, without a restart', () =
     assert.equal((await alice.get('/account/users')).status, 200);
   });
 
-  it('a second app instance on the same database follows a saved setting on its next read of the module state', async () => {
+  it('a second app instance on the same database follows a saved setting on its next module state read', async () => {
     const other = await createApp({ knex: tp.knex, config: testConfig(), logger: quietLogger, moduleStateTtlMs: 0 });
     try {
       const aliceThere = await Client.login(other.app, w.alice.email, Factories.PASSWORD);

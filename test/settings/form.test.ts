@@ -20,7 +20,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the seven settings, each with a default, bounds for numbers and a translated label and help text', () => {
+  it('declares the seven settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',

@@ -125,7 +125,7 @@ describe('signing in to the right account', () => {
     assert.equal(await count(tp, TABLES.log, { action: 'account_switched' }), 0);
   });
 
-  it('shows Switch Account once an invitation-style membership adds a second account, without signing in again', async () => {
+  it('shows Switch Account once an invitation-style membership adds a second account, no new sign-in', async () => {
     const account = await tp.f.account({ name: 'First Co' });
     const client = await tp.login(await emailOf(tp, account.ownerId));
     assert.ok(!menus((await client.get('/')).text).account.includes('Switch Account'));

@@ -226,7 +226,7 @@ describe(`switching from the account menu (${backend})`, () => {
   });
 
   describe('the second line of each account', () => {
-    it("shows the host's description (first active domain, else the primary user's name) on Switch Account and in the menu", async () => {
+    it("Switch Account and menu show the host's description: first active domain, else primary user name", async () => {
       await tp.knex('domains').insert([
         {
           account_id: acc['Beta Bakery'].id,

@@ -36,7 +36,7 @@ describe('switching accounts', () => {
   const lastLogin = async (accountId: number) =>
     (await foundRow(tp, TABLES.members, { account_id: accountId, user_id: user.id })).last_login_at;
 
-  it('checks the membership, logs the switch, updates the last login, fires AccountSwitched and lands on the dashboard', async () => {
+  it('checks membership, logs the switch, updates last login, fires AccountSwitched, lands on dashboard', async () => {
     tp.clock.advance(60_000);
     const res = await client.post('/account/switch', { accountId: String(beta.id) });
     assert.equal(res.status, 303);
@@ -53,7 +53,7 @@ describe('switching accounts', () => {
     assert.match(home.text, /Switch Account <span class="badge">Beta Bakery<\/span>/);
   });
 
-  it('refuses an account the user is not in, one that does not exist and a closed one alike, and stays put', async () => {
+  it('refuses an account the user is not in, a missing one and a closed one alike, and stays put', async () => {
     const stranger = await tp.f.account({ name: 'Stranger Co' });
     const gone = await tp.f.account({ name: 'Gone Ltd', status: 'closed' });
     await tp.f.member(gone.id, user.id, 'all');
@@ -111,7 +111,7 @@ describe('switching accounts', () => {
     assert.equal(await sessionAccount(tp, second), beta.id);
   });
 
-  it('sends the next request to the chooser with a message when access is removed, and comes back after choosing', async () => {
+  it('after access is removed, the next request goes to the chooser with a message; choosing comes back', async () => {
     assert.equal((await client.get('/domains')).status, 200);
     await tp.knex(TABLES.members).where({ account_id: alpha.id, user_id: user.id }).del();
     const next = await client.get('/tickets?sort=new');

@@ -13,7 +13,7 @@ describe('done when: alice narrows and removes dev in Acme', () => {
   });
   afterEach(() => tp.close());
 
-  it("narrowing to tickets makes dev's next Invoices click a 403 without the Billing menu; removal sends dev to the chooser; all logged", async () => {
+  it("narrowing to tickets: dev's next Invoices gets 403, no Billing menu; removal: chooser; all logged", async () => {
     const alice = await tp.login(d.alice.email);
     const dev = await loginTo(tp, d.dev.email, d.acme.id);
     const before = await dev.get('/invoices');

@@ -84,7 +84,8 @@ describe('User Management with 5,000 users', function () {
     assert.match(many.res.text, /href="\/account\/users\?page=2&amp;q=member1" rel="next"/);
     if (process.env.TEST_VERBOSE)
       console.log(
-        `      search by name ${byName.ms.toFixed(0)} ms, by e-mail ${byEmail.ms.toFixed(0)} ms, 1,000 matches ${many.ms.toFixed(0)} ms`,
+        `      search by name ${byName.ms.toFixed(0)} ms, by e-mail ${byEmail.ms.toFixed(0)} ms, ` +
+          `1,000 matches ${many.ms.toFixed(0)} ms`,
       );
     assert.ok(byName.ms < 2000 && byEmail.ms < 2000 && many.ms < 2000);
   });

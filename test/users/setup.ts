@@ -12,7 +12,10 @@ export interface DemoLike {
   dev: { id: number; email: string };
 }
 
-/** The demo's shape: alice owns Acme, bob owns Blue Fish, dev is in both (all in Acme; products and tickets in Blue Fish). */
+/**
+ * The demo's shape: alice owns Acme, bob owns Blue Fish, dev is in both
+ * (all in Acme; products and tickets in Blue Fish).
+ */
 export async function demoLike(tp: TestPortal): Promise<DemoLike> {
   const alice = await tp.f.user({ email: 'alice@example.test', firstName: 'Alice', lastName: 'Archer' });
   const bob = await tp.f.user({ email: 'bob@example.test', firstName: 'Bob', lastName: 'Baker' });
