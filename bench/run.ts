@@ -146,7 +146,8 @@ async function compare(a: Target, b: Target): Promise<[Row, Row]> {
       requests,
     };
     log(
-      `${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`,
+      `${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ` +
+        `${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`,
     );
     return row;
   }) as [Row, Row];
@@ -361,7 +362,8 @@ async function main(): Promise<void> {
     const invites = await invitations(knex, cast);
     if (typeof invites !== 'string')
       log(
-        `invitations: ${invites.count} created and accepted in ${invites.seconds.toFixed(1)} s (${invites.perSecond.toFixed(1)}/s), memberships afterwards: ${invites.memberships}`,
+        `invitations: ${invites.count} created and accepted in ${invites.seconds.toFixed(1)} s ` +
+          `(${invites.perSecond.toFixed(1)}/s), memberships afterwards: ${invites.memberships}`,
       );
     log(`memory: ${MEMORY_SECONDS} s under load on /services`);
     const mem = await memory(hostUsers, '/services');

@@ -67,7 +67,8 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   // The Outbox (and MAIL_DIR) is a development mail sink: it keeps every invitation link in full.
   if (config.production && !config.smtpUrl) {
     logger.warn(
-      'SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. Set SMTP_URL in production.',
+      'SMTP_URL is not set: e-mails go to the Outbox (and MAIL_DIR), which keep invitation links readable. ' +
+        'Set SMTP_URL in production.',
     );
   }
 
@@ -298,7 +299,9 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
         admin: req.originalUrl.startsWith('/admin'),
         returnTo: '/',
         title: locals.t(title),
-        body: `<h1>${escapeHtml(locals.t(title))}</h1><p>${escapeHtml(locals.t(message))}</p>${detail ? `<pre>${escapeHtml(detail)}</pre>` : ''}`,
+        body:
+          `<h1>${escapeHtml(locals.t(title))}</h1><p>${escapeHtml(locals.t(message))}</p>` +
+          (detail ? `<pre>${escapeHtml(detail)}</pre>` : ''),
         primary: [],
         accountMenu: [],
         signedInAdmin,

@@ -10,8 +10,9 @@ const EMPTY: ModuleState = { active: false, installed: false, version: null };
 
 /**
  * The portal's record of an installed module (like WHMCS's addon module table): on or off, and
- * the schema version. Account Users keeps its settings itself (its settings page). Read from the database at most once per `ttlMs`, so every app
- * instance follows an admin's change within that time, and this instance at once.
+ * the schema version. Account Users keeps its settings itself (its settings page). Read from the
+ * database at most once per `ttlMs`, so every app instance follows an admin's change within that
+ * time, and this instance at once.
  */
 export class ModuleRegistry {
   private state: ModuleState = EMPTY;

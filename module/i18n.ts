@@ -75,7 +75,10 @@ export function nativeName(locale: string): string {
   return intl(`language|${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
 }
 
-/** Every file is read now, so a missing folder or a broken file stops the start instead of failing on some later page. */
+/**
+ * Every file is read now, so a missing folder or a broken file stops the start instead of failing
+ * on some later page.
+ */
 function checkDir(dir: string, what: string): void {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     try {
@@ -130,7 +133,10 @@ export function translator(locale: string): Translate {
   return (key, params) => translate(locale, key, params);
 }
 
-/** True when the key exists in English (the module's, the host's or an override), the catalogue every locale must match. */
+/**
+ * True when the key exists in English (the module's, the host's or an override), the catalogue
+ * every locale must match.
+ */
 export function hasKey(key: string): boolean {
   return key in load(DEFAULT_LOCALE);
 }

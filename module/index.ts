@@ -28,7 +28,10 @@ export type { Translate } from './i18n';
 export { manifest } from './manifest';
 /** Checks a `returnTo` as the module sends it to the host's sign-in: only a local path, or undefined. */
 export { safeReturnPath } from './safe-return';
-/** The module's rule for names (users, accounts): control and bidirectional characters are refused; a host checks its own name fields with it. */
+/**
+ * The module's rule for names (users, accounts): control and bidirectional characters are refused;
+ * a host checks its own name fields with it.
+ */
 export { hasControlCharacters } from './names';
 export * as i18n from './i18n-public';
 

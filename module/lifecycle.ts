@@ -21,9 +21,15 @@ export interface LifecycleResult {
  * page. Counted from the module's tables (zeros when they do not exist); changes nothing.
  */
 export interface LifecycleImpact {
-  /** Users other than the owner with access to an open account: paused while the module is off, deleted on uninstall. */
+  /**
+   * Users other than the owner with access to an open account: paused while the module is off,
+   * deleted on uninstall.
+   */
   memberships: number;
-  /** Invitations still waiting to be accepted: they cannot be accepted while the module is off, and are deleted on uninstall. */
+  /**
+   * Invitations still waiting to be accepted: they cannot be accepted while the module is off, and
+   * are deleted on uninstall.
+   */
   pendingInvitations: number;
 }
 

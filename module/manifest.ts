@@ -20,7 +20,10 @@ export interface Manifest {
   version: string;
   /** The description in English, for hosts that show one language. */
   description: string;
-  /** The lang/ key of the description, for a host's Modules page in the reader's language (`translator(locale)(descriptionKey)`). */
+  /**
+   * The lang/ key of the description, for a host's Modules page in the reader's language
+   * (`translator(locale)(descriptionKey)`).
+   */
   descriptionKey: string;
   author: string;
   settings: SettingField[];

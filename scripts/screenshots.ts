@@ -47,10 +47,15 @@ async function main(): Promise<void> {
     const more = others.length ? `\nMade by other scripts: ${others.map((f) => `[${f}](${f})`).join(', ')}.\n` : '';
     fs.writeFileSync(
       path.join(OUT, 'README.md'),
-      `# Screenshots\n\nEvery page of the story, on a desktop (1280x800) and a phone (390x844), in the order a\nvisitor meets them. Regenerate with \`npm run screenshots\`.\n\n| page | desktop | phone |\n|---|---|---|\n${rows.join('\n')}\n${more}`,
+      '# Screenshots\n\n' +
+        'Every page of the story, on a desktop (1280x800) and a phone (390x844), in the order a\n' +
+        'visitor meets them. Regenerate with `npm run screenshots`.\n\n' +
+        '| page | desktop | phone |\n|---|---|---|\n' +
+        `${rows.join('\n')}\n${more}`,
     );
     console.log(
-      `${stops.length * 2} screenshots of ${stops.length} pages in ${path.relative(process.cwd(), OUT)} (${Math.round(bytes / 1024)} KB)`,
+      `${stops.length * 2} screenshots of ${stops.length} pages in ${path.relative(process.cwd(), OUT)} ` +
+        `(${Math.round(bytes / 1024)} KB)`,
     );
     if (result.missing.length) console.log(`Not in this portal (no screenshot): ${result.missing.join(', ')}`);
   } finally {

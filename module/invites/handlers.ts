@@ -261,7 +261,10 @@ export function inviteHandlers(deps: Deps) {
     );
   }
 
-  /** Why the invitation was not accepted: a link that is not valid, another address than the invited one, or a full account. */
+  /**
+   * Why the invitation was not accepted: a link that is not valid, another address than the
+   * invited one, or a full account.
+   */
   async function renderRefusedAcceptance(req: Request, res: Response, refused: Refusal, status: number) {
     const valid = refused.kind === 'notFound' ? undefined : await invitesService.open(req.params.token);
     if (!valid) return renderInvalid(req, res);

@@ -93,8 +93,8 @@ function grantsOf(
 
 /**
  * The invitation, in the invitee's language when they already have a login with one (their
- * profile's locale), otherwise in the language of the page it was sent from: who sends it (the hosting company), who invites and
- * to which account, and what each granted permission allows.
+ * profile's locale), otherwise in the language of the page it was sent from: who sends it (the
+ * hosting company), who invites and to which account, and what each granted permission allows.
  */
 export function sendInviteMail(ctx: ModuleContext, mail: InviteMail): Promise<void> {
   return compose(ctx, 'invite', mail.locale, mail.to, 'email.invite.subject', {

@@ -161,15 +161,13 @@ export class InvitesRepo {
     id: number,
     input: { tokenHash: string; expiresAt: number; sentCount: number; locale: string | null; now: number },
   ): Promise<void> {
-    await db(I)
-      .where({ id })
-      .update({
-        token_hash: input.tokenHash,
-        expires_at: input.expiresAt,
-        sent_count: input.sentCount,
-        last_sent_at: input.now,
-        locale: input.locale,
-      });
+    await db(I).where({ id }).update({
+      token_hash: input.tokenHash,
+      expires_at: input.expiresAt,
+      sent_count: input.sentCount,
+      last_sent_at: input.now,
+      locale: input.locale,
+    });
   }
 
   /**

@@ -152,7 +152,10 @@ export class MembersService {
     await this.remove(actor, accountId, actor.id, 'left');
   }
 
-  /** Switch Account into another account: the membership's last login moves and the switch is logged, in one transaction. */
+  /**
+   * Switch Account into another account: the membership's last login moves and the switch is
+   * logged, in one transaction.
+   */
   async recordSwitch(actor: Actor, userId: number, accountId: number, previousAccountId: number | null): Promise<void> {
     const now = this.ctx.now();
     await this.inTransaction(async (trx) => {

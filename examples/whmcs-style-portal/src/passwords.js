@@ -1,7 +1,10 @@
 const crypto = require('node:crypto');
 const { promisify } = require('node:util');
 
-/** @type {(password: string, salt: Buffer, keylen: number, options: import('node:crypto').ScryptOptions) => Promise<Buffer>} */
+/**
+ * @type {(password: string, salt: Buffer, keylen: number, options: import('node:crypto').ScryptOptions)
+ *   => Promise<Buffer>}
+ */
 const scrypt = promisify(crypto.scrypt);
 const PARAMS = { N: 16384, r: 8, p: 1 };
 

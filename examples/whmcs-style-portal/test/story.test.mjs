@@ -28,7 +28,8 @@ async function mysqlAnswers() {
   } catch (err) {
     if (process.env.REQUIRE_MYSQL === '1') throw err;
     console.log(
-      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${err.code ?? err.message}): SQLite only.`,
+      `MySQL/MariaDB at ${mysqlUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer ` +
+        `(${err.code ?? err.message}): SQLite only.`,
     );
     return false;
   }

@@ -6,7 +6,8 @@ const { clientName } = require('../client-area');
 const LOCALES = { english: 'en', german: 'de', french: 'fr', spanish: 'es', dutch: 'nl', 'portuguese-br': 'pt-BR' };
 const toLanguage = (locale) => Object.keys(LOCALES).find((name) => LOCALES[name] === locale) ?? '';
 const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'language'];
-/** @typedef {import('express').Request & { user?: Record<string, any>, admin?: Record<string, any> }} PortalRequest the portal's own req.user and req.admin */
+/** @typedef {import('express').Request & { user?: Record<string, any>, admin?: Record<string, any> }} PortalRequest
+ * the portal's own req.user and req.admin */
 const toHostUser = (row) =>
   row && {
     id: Number(row.id),
