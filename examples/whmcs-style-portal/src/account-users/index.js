@@ -13,15 +13,8 @@ async function mountAccountUsers(portal) {
   app.use('/account', m.client);
   app.use(ADMIN_PATH, portal.requireAdmin, m.admin);
   const { name, version, description } = m.manifest;
-  addons.register({
-    id: ID,
-    name,
-    version,
-    description,
-    activate: m.activate,
-    deactivate: m.deactivate,
-    configPath: `${ADMIN_PATH}/settings`,
-  });
+  const configPath = `${ADMIN_PATH}/settings`;
+  addons.register({ id: ID, name, version, description, activate: m.activate, deactivate: m.deactivate, configPath });
   // A newer package's migrations run when the portal starts with the module on.
   if (await isActive()) portal.logger.info('account users upgrade', await m.upgrade());
 
