@@ -38,7 +38,7 @@ export function companyName(ctx: ModuleContext): string {
   }
 }
 
-function compose(
+export function compose(
   ctx: ModuleContext,
   name: string,
   locale: string,
