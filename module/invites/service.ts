@@ -45,7 +45,7 @@ export const BULK_MAX = 20;
 
 /**
  * The addresses of an invite form, normalised, each once, in the order given. Commas, semicolons
- * and line breaks separate them; spaces too, but only between parts that each have an @, so
+ * and line breaks separate them; spaces too, but only in a part with more than one @, so
  * "a b@example.com" stays one (invalid) address instead of inviting b@example.com alone.
  */
 export function splitAddresses(raw: string): Array<{ email: string; times: number }> {
@@ -53,8 +53,8 @@ export function splitAddresses(raw: string): Array<{ email: string; times: numbe
   for (const piece of raw.split(/[,;\r\n]+/)) {
     const trimmed = piece.trim();
     if (!trimmed) continue;
-    const parts = trimmed.split(/\s+/);
-    for (const part of parts.every((p) => p.includes('@')) ? parts : [trimmed]) {
+    const several = trimmed.indexOf('@') !== trimmed.lastIndexOf('@');
+    for (const part of several ? trimmed.split(/\s+/) : [trimmed]) {
       const email = normaliseEmail(part);
       out.set(email, (out.get(email) ?? 0) + 1);
     }

@@ -100,6 +100,18 @@ describe('invitations: several addresses at once', () => {
     assert.equal(await count(tp, 'outbox'), 5);
   });
 
+  it('splits at spaces only where a part holds several addresses', async () => {
+    const { owner } = await ownerSetup(tp);
+    const res = await inviteMany(owner, 'Alice Archer x@example.com, y@example.com junk z@example.com');
+    assert.equal(res.status, 200, res.text.slice(0, 500));
+    assert.deepEqual(resultsOf(res.text), {
+      'alice archer x@example.com': 'invalid',
+      'y@example.com': 'sent',
+      junk: 'invalid',
+      'z@example.com': 'sent',
+    });
+  });
+
   it('one address, even listed twice, is the single invitation as before', async () => {
     const { owner } = await ownerSetup(tp);
     const res = await inviteMany(owner, 'solo@example.com, Solo@example.com');
