@@ -4,6 +4,7 @@ import { createContext, type ModuleContext } from './context';
 import { MembersRepo } from './members/repo';
 import { AccountsRepo } from './accounts/repo';
 import { MembersService } from './members/service';
+import { MemberNotices } from './members/notices';
 import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
@@ -114,8 +115,9 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
   const invitesRepo = new InvitesRepo(ctx.knex);
-  const members = new MembersService(ctx, repo, invitesRepo);
   let clientMount = '/account';
+  const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
+  const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl));
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);

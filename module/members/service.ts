@@ -4,6 +4,7 @@ import { Refusal, isUniqueViolation } from '../errors';
 import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
+import type { MemberNotices } from './notices';
 import { parseStoredPermissions } from '../permissions';
 
 /** A switch into the same account by the same person is logged at most this often. */
@@ -53,6 +54,8 @@ export class MembersService {
     readonly repo: MembersRepo,
     /** The invitations that end with a member's access or go with a deleted account or user. */
     private readonly invites: InvitesRepo,
+    /** The e-mails telling a person their own access changed, sent after each change commits. */
+    private readonly notices: MemberNotices,
   ) {}
 
   private async inTransaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -102,6 +105,7 @@ export class MembersService {
       previous: { allPermissions: before.allPermissions, permissions: before.permissions },
       actor,
     });
+    await this.notices.permissionsChanged(actor, accountId, userId, choice);
     return true;
   }
 
@@ -116,6 +120,7 @@ export class MembersService {
       return this.cancelInvitesOf(trx, actor, accountId, userId, now);
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
+    if (action === 'removed') await this.notices.accessRemoved(actor, accountId, userId);
     for (const invite of cancelled)
       await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
   }
@@ -275,6 +280,15 @@ export class MembersService {
     });
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
+      // Here, where every move of ownership passes, so each path tells both people.
+      const { previousOwnerId, previousOwnerAccess } = result;
+      await this.notices.ownerChanged(
+        accountId,
+        userId,
+        previousOwnerId !== null && previousOwnerAccess
+          ? { userId: previousOwnerId, access: previousOwnerAccess }
+          : null,
+      );
     }
     return result;
   }
