@@ -113,7 +113,7 @@ function subApp(
 export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
-  const invitesRepo = new InvitesRepo(ctx.knex);
+  const invitesRepo = new InvitesRepo(ctx.knex, host.schema);
   const members = new MembersService(ctx, repo, invitesRepo);
   let clientMount = '/account';
   // One repository of each kind, shared by the guard, the handlers and the login hook.
