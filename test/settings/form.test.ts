@@ -20,7 +20,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the seven settings, each with a default, number bounds and a translated label and help', () => {
+  it('declares the eight settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',
@@ -29,6 +29,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       'invitesPerHour',
       'maxUsersPerAccount',
       'notifyOwnerOnAccept',
+      'notifyOwnerOnDecline',
       'requireInvitedAddress',
     ]);
     assert.deepEqual(
@@ -38,11 +39,15 @@ describe("settings: declared in module.json, edited on the module's settings pag
     assert.deepEqual([byKey.maxUsersPerAccount.default, byKey.maxUsersPerAccount.min], [0, 0]);
     assert.equal(byKey.invitesPerHour.type, 'number');
     assert.deepEqual(
-      ['requireInvitedAddress', 'allowLeave', 'notifyOwnerOnAccept', 'disableClientManagement'].map((k) => [
-        byKey[k].type,
-        byKey[k].default,
-      ]),
       [
+        'requireInvitedAddress',
+        'allowLeave',
+        'notifyOwnerOnAccept',
+        'notifyOwnerOnDecline',
+        'disableClientManagement',
+      ].map((k) => [byKey[k].type, byKey[k].default]),
+      [
+        ['yesno', true],
         ['yesno', true],
         ['yesno', true],
         ['yesno', true],
@@ -68,6 +73,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: true,
       allowLeave: true,
       notifyOwnerOnAccept: true,
+      notifyOwnerOnDecline: true,
       disableClientManagement: false,
     });
   });
@@ -96,6 +102,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: false,
       allowLeave: false,
       notifyOwnerOnAccept: false,
+      notifyOwnerOnDecline: false,
       disableClientManagement: true,
     };
     const res = await admin.post(SETTINGS, settingsForm(values));
