@@ -56,10 +56,10 @@ export function registerHooks(
 }
 
 /**
- * Hides what the account's user may not open; adds User Management, Switch Account (with the
- * recent accounts as one-click switches and a search box) and, for a person with no other account
- * to switch to, Leave this account at the bottom behind a separator (otherwise Leave is on the
- * Switch Account page).
+ * Hides what the account's user may not open; adds User Management, Invitations (with their count,
+ * when some wait), Switch Account (with the recent accounts as one-click switches and a search box)
+ * and, for a person with no other account to switch to, Leave this account at the bottom behind a
+ * separator (otherwise Leave is on the Switch Account page).
  */
 async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): Promise<void> {
   const { ctx } = deps;
@@ -70,6 +70,18 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
   const extra: MenuItem[] = [];
   if (account.isOwner && !settings.disableClientManagement) {
     extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
+  }
+  // Invitations waiting for this person in other accounts, with their count; none, no item.
+  const user = userOf(payload.req);
+  const invitations = user ? await deps.invitesService.countAddressedTo(user) : 0;
+  if (invitations > 0) {
+    extra.push({
+      id: 'invitations',
+      label: t('invitations.navItem'),
+      href: `${base}/invitations`,
+      badge: String(invitations),
+      order: 85,
+    });
   }
   // The section of this page, read from the menus as the host declared them.
   const back = returnAddressOf(ctx, payload.req, base, [...payload.primary, ...payload.account, ...extra]);

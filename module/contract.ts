@@ -282,6 +282,8 @@ export interface ModuleEventPayloads {
     actor: EventActor;
   };
   AccountUserInviteCancelled: { accountId: number; inviteId: number; email: string; actor: EventActor };
+  /** The invitee declined it from their Invitations page. */
+  AccountUserInviteDeclined: { accountId: number; inviteId: number; userId: number; email: string; actor: EventActor };
   AccountUserPermissionsChanged: {
     accountId: number;
     userId: number;

@@ -114,7 +114,7 @@ function subApp(
 export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
-  const invitesRepo = new InvitesRepo(ctx.knex);
+  const invitesRepo = new InvitesRepo(ctx.knex, host.schema);
   let clientMount = '/account';
   const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
   const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl));

@@ -40,6 +40,7 @@ export interface ModuleSettings {
   requireInvitedAddress: boolean;
   allowLeave: boolean;
   notifyOwnerOnAccept: boolean;
+  notifyOwnerOnDecline: boolean;
   notifyPermissionsChanged: boolean;
   notifyAccessRemoved: boolean;
   notifyOwnerChanged: boolean;

@@ -23,6 +23,7 @@ export const LOG_ACTIONS = [
   'invite_cancelled',
   'invite_access_changed',
   'invite_accepted',
+  'invite_declined',
   'account_switched',
   'owner_backfilled',
   'owner_account_created',

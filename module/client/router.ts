@@ -7,6 +7,7 @@ import { userOf } from '../request';
 import { signInUrl } from '../render';
 import { switchHandlers } from './switch';
 import { inviteHandlers } from '../invites/handlers';
+import { invitationsHandlers } from '../invites/invitations';
 import { usersHandlers } from './users';
 import { activityHandlers } from './activity';
 
@@ -77,6 +78,11 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   r.get('/invite/:token', inv.show);
   r.post('/invite/:token/accept', csrf, invitationSide('in'), inv.accept);
   r.post('/invite/:token/register', csrf, invitationSide('out'), inv.register);
+  // The person's own invitations, by their e-mail address: no account needed.
+  const mine = invitationsHandlers(deps);
+  r.get('/invitations', login, mine.list);
+  r.post('/invitations/:inviteId/accept', login, csrf, mine.accept);
+  r.post('/invitations/:inviteId/decline', login, csrf, mine.decline);
 
   return r;
 }

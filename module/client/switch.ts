@@ -13,7 +13,10 @@ import { enterAccount, noteOtherAccounts } from '../accounts/session';
 export const SWITCH_PER_PAGE = 20;
 
 /** Switch Account, also the chooser after login: every account of the user, most recent first. */
-export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps, clientPath: () => string) {
+export function switchHandlers(
+  { ctx, membersRepo, accountsRepo, members, invitesService }: Deps,
+  clientPath: () => string,
+) {
   async function renderChooser(
     req: Request,
     res: Response,
@@ -27,6 +30,8 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
     const page = Math.min(input.page, pages);
     const list =
       total === 0 ? [] : await accountsRepo.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
+    // Invitations waiting for this person: both pages point to them.
+    const invitationCount = await invitesService.countAddressedTo(user);
     if (!search) {
       // Up to two open accounts (from the page when it shows them): none → the plain no-account
       // page; two → the Switch Account menu item has somewhere to go.
@@ -42,7 +47,12 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
           req,
           res,
           'client/no-account',
-          { title: 'switch.noAccountTitle', email: user.email, signOut: signOutForm(ctx, req) },
+          {
+            title: 'switch.noAccountTitle',
+            email: user.email,
+            signOut: signOutForm(ctx, req),
+            invitationCount,
+          },
           input.status ?? 200,
         );
         return;
@@ -80,6 +90,7 @@ export function switchHandlers({ ctx, membersRepo, accountsRepo, members }: Deps
             : undefined,
         error: input.error,
         catalogue: ctx.catalogue,
+        invitationCount,
       },
       input.status ?? 200,
     );

@@ -26,6 +26,21 @@ function rawPassword(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** Into the account just joined (by link or from the Invitations page): the session works in it from then on. */
+export async function enterJoined(deps: Deps, req: Request, res: Response, accepted: Accepted, user: HostUser) {
+  const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
+  await enterAccount(deps.ctx, deps.membersRepo, req, {
+    userId: user.id,
+    accountId: accepted.accountId,
+    how: 'invitation',
+    otherAccounts: multi,
+  });
+  flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', {
+    name: accepted.accountName,
+  });
+  res.redirect(303, deps.ctx.host.urls.home);
+}
+
 /** Route handlers of invitations: the owner's side (invite, resend, cancel) and the invitee's page. */
 export function inviteHandlers(deps: Deps) {
   const { ctx, invitesService } = deps;
@@ -259,20 +274,8 @@ export function inviteHandlers(deps: Deps) {
     await renderInvitation(req, res, valid);
   };
 
-  /** Into the account just joined: the session works in it from the next page on. */
-  async function enter(req: Request, res: Response, accepted: Accepted, user: HostUser) {
-    const multi = (await deps.accountsRepo.openAccountIds(user.id, 2)).length > 1;
-    await enterAccount(ctx, deps.membersRepo, req, {
-      userId: user.id,
-      accountId: accepted.accountId,
-      how: 'invitation',
-      otherAccounts: multi,
-    });
-    flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', {
-      name: accepted.accountName,
-    });
-    res.redirect(303, ctx.host.urls.home);
-  }
+  const enter = (req: Request, res: Response, accepted: Accepted, user: HostUser) =>
+    enterJoined(deps, req, res, accepted, user);
 
   /** The account has no room for another user: the invitation stays, the owner must make room. */
   function renderFull(req: Request, res: Response, valid: ValidInvitation) {

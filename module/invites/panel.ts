@@ -9,6 +9,8 @@ import { BULK_MAX } from './service';
 const PER_PAGE = 20;
 /** The longest text the invite form's address field takes: room for BULK_MAX addresses and separators. */
 export const BULK_TEXT_MAX = 6000;
+/** The most recently declined invitations User Management shows (those of the last week). */
+const DECLINED_SHOWN = 20;
 
 export interface InviteFormState {
   email: string;
@@ -36,7 +38,8 @@ export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState
 
 /**
  * View data for the pending invitations and the invite form on the User Management page: one
- * page of pending invitations (query `ipage`), newest first, each marked pending or expired.
+ * page of pending invitations (query `ipage`), newest first, each marked pending or expired, and
+ * the invitations declined within the last week.
  */
 export async function invitesPanel(deps: Deps, req: Request, _res: Response): Promise<Record<string, unknown>> {
   const account = accountOf(req);
@@ -46,6 +49,7 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       pendingInvitesTotal: 0,
       pendingInvitesPage: 1,
       pendingInvitesPages: 1,
+      declinedInvites: [],
       ...inviteFormData(deps.ctx),
     };
   const total = await deps.invitesService.repo.countPending(account.id);
@@ -65,6 +69,11 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
     pendingInvitesTotal: total,
     pendingInvitesPage: page,
     pendingInvitesPages: pages,
+    declinedInvites: (await deps.invitesService.declinedRecently(account.id, DECLINED_SHOWN)).map((invite) => ({
+      email: invite.email,
+      declinedAt: invite.declinedAt,
+      access: deps.ctx.catalogue.summary(t, invite),
+    })),
     ...inviteFormData(deps.ctx),
   };
 }

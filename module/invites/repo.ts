@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import { parseStoredPermissions } from '../permissions';
 import { countActionsSince } from '../log/repo';
+import type { HostSchema } from '../contract';
+import { accountNameAs, whereOpen } from '../host-schema';
 
 export interface Invite {
   id: number;
@@ -18,6 +20,8 @@ export interface Invite {
   acceptedAt: number | null;
   acceptedBy: number | null;
   cancelledAt: number | null;
+  /** When the invitee declined it from their Invitations page (it is then no longer pending). */
+  declinedAt: number | null;
   sentCount: number;
   lastSentAt: number;
 }
@@ -42,19 +46,92 @@ export function toInvite(row: Record<string, unknown>): Invite {
     acceptedAt: num(row.accepted_at),
     acceptedBy: num(row.accepted_by),
     cancelledAt: num(row.cancelled_at),
+    declinedAt: num(row.declined_at),
     sentCount: Number(row.sent_count),
     lastSentAt: Number(row.last_sent_at),
   };
 }
 
+/** A pending invitation as its invitee sees it: with the name of the account it opens. */
+export interface AddressedInvite extends Invite {
+  accountName: string;
+}
+
 /** Data access for invitations; every rule lives in the service. */
 export class InvitesRepo {
-  constructor(private readonly knex: Knex) {}
+  /** `schema` (the host's tables) is needed only by the invitee's queries, which read account names and statuses. */
+  constructor(
+    private readonly knex: Knex,
+    private readonly schema?: HostSchema,
+  ) {}
+
+  private addressedQuery(email: string, now: number): Knex.QueryBuilder {
+    const schema = this.schema;
+    if (!schema) throw new Error('InvitesRepo: the host schema is needed for invitations by address');
+    const a = schema.accounts;
+    return this.knex(`${I} as i`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'i.account_id')
+      .where('i.pending_email', email)
+      .whereNull('i.cancelled_at')
+      .whereNull('i.declined_at')
+      .andWhere('i.expires_at', '>', now)
+      .modify(whereOpen, schema, 'a');
+  }
+
+  /**
+   * The invitations addressed to `email` that can still be accepted now (pending, unexpired, in an
+   * open account), across accounts, the newest first; at most `limit`.
+   */
+  async addressedTo(email: string, now: number, limit: number): Promise<AddressedInvite[]> {
+    const rows = await this.addressedQuery(email, now)
+      .orderBy('i.last_sent_at', 'desc')
+      .orderBy('i.id', 'desc')
+      .limit(limit)
+      .select<Record<string, unknown>[]>('i.*', accountNameAs(this.knex, this.schema!, 'a', 'account_name'));
+    return rows.map((row) => ({ ...toInvite(row), accountName: String(row.account_name) }));
+  }
+
+  /** How many invitations `addressedTo` would list without a limit (the account menu's count). */
+  async countAddressedTo(email: string, now: number): Promise<number> {
+    const row = (await this.addressedQuery(email, now).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Ends a pending, unexpired invitation at its invitee's request; false when it was no longer
+   * pending (accepted, cancelled or declined a moment before) or has expired.
+   */
+  async decline(db: Db, id: number, userId: number, now: number): Promise<boolean> {
+    const changed = await db(I)
+      .where({ id })
+      .whereNotNull('pending_email')
+      .whereNull('cancelled_at')
+      .andWhere('expires_at', '>', now)
+      .update({ declined_at: now, declined_by: userId, pending_email: null });
+    return Number(changed) === 1;
+  }
+
+  /** The account's invitations declined since `since`, the most recent first (at most `limit`). */
+  async declinedSince(accountId: number, since: number, limit: number): Promise<Invite[]> {
+    const rows = (await this.knex(I)
+      .where('account_id', accountId)
+      .andWhere('declined_at', '>', since)
+      .orderBy('declined_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)) as Record<string, unknown>[];
+    return rows.map(toInvite);
+  }
 
   /** `lock` holds the row until the transaction ends (MySQL), so two changes do not interleave. */
   async byId(accountId: number, id: number, db: Db = this.knex, lock = false): Promise<Invite | undefined> {
     const query = db(I).where({ id, account_id: accountId });
     const row = (await (lock ? query.forUpdate() : query).first()) as Record<string, unknown> | undefined;
+    return row ? toInvite(row) : undefined;
+  }
+
+  /** An invitation by id, of any account (the invitee's page checks whose it is). */
+  async find(id: number): Promise<Invite | undefined> {
+    const row = (await this.knex(I).where({ id }).first()) as Record<string, unknown> | undefined;
     return row ? toInvite(row) : undefined;
   }
 
@@ -220,6 +297,7 @@ export class InvitesRepo {
       .where({ invited_by: userId })
       .whereNull('accepted_at')
       .whereNull('cancelled_at')
+      .whereNull('declined_at')
       .update({ pending_email: null, cancelled_at: now });
   }
 
@@ -246,13 +324,16 @@ export class InvitesRepo {
 
   /**
    * Claims a pending, unexpired invitation for one user. Only one caller can see 1 here: the row
-   * lock makes concurrent claims wait, and they then find pending_email already NULL.
+   * lock makes concurrent claims (and a decline) wait, and they then find pending_email already NULL.
+   * `tokenHash` is the link's (an old link claims nothing); null when accepted from the Invitations page.
    */
-  async claim(db: Db, id: number, tokenHash: string, userId: number, now: number): Promise<boolean> {
+  async claim(db: Db, id: number, tokenHash: string | null, userId: number, now: number): Promise<boolean> {
     const changed = await db(I)
-      .where({ id, token_hash: tokenHash })
+      .where({ id })
+      .modify((q) => (tokenHash === null ? q : q.where({ token_hash: tokenHash })))
       .whereNotNull('pending_email')
       .whereNull('cancelled_at')
+      .whereNull('declined_at')
       .andWhere('expires_at', '>', now)
       .update({ accepted_at: now, accepted_by: userId, pending_email: null });
     return Number(changed) === 1;

@@ -7,17 +7,22 @@ import { writeLog } from '../log/repo';
 import type { MembersRepo } from '../members/repo';
 import type { MembersService } from '../members/service';
 import { translator } from '../i18n';
-import { InvitesRepo, type Invite } from './repo';
+import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
 import { MailSender } from '../mail/sender';
 import { retryOnDeadlock } from '../deadlock';
+import { readerLocale, sendNoticeQuietly } from '../mail/notice';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 /** The shortest time between two sends of one invitation: a double click sends one e-mail. */
 export const RESEND_INTERVAL_MS = 60_000;
 export const EMAIL_MAX = 254;
+/** How long User Management shows an invitation as declined. */
+export const DECLINED_SHOWN_MS = 7 * DAY;
+/** The most invitations the Invitations page lists at once (a person is rarely invited to more). */
+export const ADDRESSED_MAX = 50;
 
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();
@@ -576,10 +581,14 @@ export class InvitesService {
     return invite;
   }
 
-  /** The invitation a link opens, or undefined when it is unknown, used, cancelled or expired. */
+  /** The invitation a link opens, or undefined when it is unknown, used, cancelled, declined or expired. */
   async open(token: unknown): Promise<ValidInvitation | undefined> {
     if (!looksLikeToken(token)) return undefined;
-    const invite = await this.repo.byTokenHash(hashToken(token));
+    return this.valid(await this.repo.byTokenHash(hashToken(token)));
+  }
+
+  /** The invitation, the account's name and the inviter's, while it can be accepted (in an open account). */
+  private async valid(invite: Invite | undefined): Promise<ValidInvitation | undefined> {
     if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now())
       return undefined;
     const { host } = this.ctx;
@@ -598,11 +607,36 @@ export class InvitesService {
   async accept(actor: Actor, user: HostUser, token: unknown): Promise<Accepted> {
     const valid = await this.open(token);
     if (!valid) return this.acceptedBefore(user, token);
-    const { invite, accountName } = valid;
+    const { invite } = valid;
     if (this.ctx.settings().requireInvitedAddress && user.email.trim().toLowerCase() !== invite.email) {
       throw Refusal.forbidden('invitePage.wrongAddress', { invited: invite.email, current: user.email });
     }
-    const hash = hashToken(token as string);
+    return this.join(actor, user, valid, hashToken(token as string), () => this.acceptedBefore(user, token));
+  }
+
+  /**
+   * Accepts from the person's Invitations page: the same outcome as the e-mail link, for an
+   * invitation addressed to their own e-mail address only (any other id is not found).
+   */
+  async acceptAddressed(actor: Actor, user: HostUser, inviteId: number): Promise<Accepted> {
+    const before = () => this.acceptedAddressedBefore(user, inviteId);
+    const valid = await this.addressed(user, inviteId);
+    if (!valid) return before();
+    return this.join(actor, user, valid, null, before);
+  }
+
+  /**
+   * Claims the invitation (with the link's hash, or by id from the Invitations page) and makes the
+   * membership, in one transaction; `lost` answers when the claim finds it taken.
+   */
+  private async join(
+    actor: Actor,
+    user: HostUser,
+    valid: ValidInvitation,
+    hash: string | null,
+    lost: () => Promise<Accepted>,
+  ): Promise<Accepted> {
+    const { invite, accountName } = valid;
     const { maxUsersPerAccount } = this.ctx.settings();
     // Two claims can deadlock on MySQL; the loser tries again and then finds the invitation taken.
     const result = await retryOnDeadlock(() =>
@@ -646,7 +680,7 @@ export class InvitesService {
         return added;
       }),
     );
-    if (!result) return this.acceptedBefore(user, token);
+    if (!result) return lost();
     if (result === 'full')
       throw Refusal.conflict('invitePage.fullText', { account: accountName, max: maxUsersPerAccount });
     await this.ctx.emit('AccountUserInviteAccepted', {
@@ -659,6 +693,108 @@ export class InvitesService {
     });
     if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
     return { accountId: invite.accountId, accountName, created: result.created };
+  }
+
+  /** A valid invitation addressed to the user's own e-mail address, or undefined (another's, used, expired…). */
+  private async addressed(user: HostUser, inviteId: number): Promise<ValidInvitation | undefined> {
+    const invite = await this.repo.find(inviteId);
+    if (!invite || invite.email !== normaliseEmail(user.email)) return undefined;
+    return this.valid(invite);
+  }
+
+  /** A second click on Accept by the person who accepted it goes to the account; anything else is not found. */
+  private async acceptedAddressedBefore(user: HostUser, inviteId: number): Promise<Accepted> {
+    const invite = await this.repo.find(inviteId);
+    if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
+    const membership = await this.membersRepo.membership(invite.accountId, user.id);
+    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    return { accountId: invite.accountId, accountName: membership.accountName, created: false };
+  }
+
+  /**
+   * The invitations the user can accept now, across accounts: pending, unexpired, in an open account
+   * and addressed to their own e-mail address (whatever requireInvitedAddress says), newest first.
+   */
+  async addressedTo(user: HostUser): Promise<Array<AddressedInvite & { inviterName: string }>> {
+    const invites = await this.repo.addressedTo(normaliseEmail(user.email), this.ctx.now(), ADDRESSED_MAX);
+    const { host } = this.ctx;
+    const inviterIds = [...new Set(invites.map((i) => i.invitedBy).filter((id): id is number => id !== null))];
+    const inviters = new Map<number, string>();
+    for (const id of inviterIds) {
+      const inviter = await host.users.findById(id);
+      if (inviter) inviters.set(id, host.users.displayName(inviter));
+    }
+    return invites.map((i) => ({ ...i, inviterName: (i.invitedBy && inviters.get(i.invitedBy)) || '' }));
+  }
+
+  /** How many invitations `addressedTo` lists (the account menu's count). */
+  countAddressedTo(user: HostUser): Promise<number> {
+    return this.repo.countAddressedTo(normaliseEmail(user.email), this.ctx.now());
+  }
+
+  /**
+   * The invitee declines an invitation addressed to them: it ends (its link no longer works, the
+   * owner may invite again), `invite_declined` is logged, and the owner is told when the setting
+   * says so. Of a decline and an accept at once exactly one happens; the other finds it gone (not found).
+   */
+  async decline(actor: Actor, user: HostUser, inviteId: number): Promise<{ accountName: string }> {
+    const valid = await this.addressed(user, inviteId);
+    if (!valid) throw Refusal.notFound();
+    const { invite, accountName } = valid;
+    const declined = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        const now = this.ctx.now();
+        if (!(await this.repo.decline(trx, invite.id, user.id, now))) return false;
+        await writeLog(
+          trx,
+          actor,
+          {
+            accountId: invite.accountId,
+            action: 'invite_declined',
+            targetUserId: user.id,
+            targetEmail: invite.email,
+            details: { inviteId: invite.id },
+          },
+          now,
+        );
+        return true;
+      }),
+    );
+    if (!declined) throw Refusal.notFound();
+    await this.ctx.emit('AccountUserInviteDeclined', {
+      accountId: invite.accountId,
+      inviteId: invite.id,
+      userId: user.id,
+      email: invite.email,
+      actor,
+    });
+    if (this.ctx.settings().notifyOwnerOnDecline) await this.notifyOwnerOfDecline(invite, user, accountName);
+    return { accountName };
+  }
+
+  private async notifyOwnerOfDecline(invite: Invite, user: HostUser, accountName: string): Promise<void> {
+    const { host } = this.ctx;
+    const owner = await this.membersRepo.owner(invite.accountId);
+    if (!owner) return;
+    const locale = readerLocale(await host.users.findById(owner.userId), invite.locale ?? undefined);
+    const name = host.users.displayName(user);
+    await sendNoticeQuietly(
+      this.ctx,
+      {
+        to: owner.email,
+        locale,
+        subjectKey: 'email.declined.subject',
+        params: { account: accountName, name },
+        lines: [{ key: 'email.declined.text', params: { name, email: invite.email, account: accountName } }],
+        action: { key: 'email.declined.manage', url: this.clientUrl('/users') },
+      },
+      'declined invitation',
+    );
+  }
+
+  /** The account's invitations declined within the last week, for User Management (at most `limit`). */
+  declinedRecently(accountId: number, limit: number): Promise<Invite[]> {
+    return this.repo.declinedSince(accountId, this.ctx.now() - DECLINED_SHOWN_MS, limit);
   }
 
   /** Whether one more member fits the account now (a check before registering; accepting checks again under lock). */

@@ -63,6 +63,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
     const newcomerToken = await tokenOf('newcomer@example.test');
     const bobToken = await tokenOf(bob.email);
     const inviteId = String((await foundRow(host, TABLES.invites, { email: 'pending@example.test' })).id);
+    const bobInviteId = String((await foundRow(host, TABLES.invites, { email: bob.email })).id);
 
     const memberClient = await host.signIn(member.id);
     const bobClient = await host.signIn(bob.id);
@@ -97,6 +98,8 @@ describe('host contract: the module checks its own CSRF token (a host without an
         fields: { access: 'all' },
       },
       '/invite/:token/accept': { as: bobClient, path: fill('/invite/:token/accept', bobToken), fields: {} },
+      '/invitations/:inviteId/accept': { as: bobClient, path: `/invitations/${bobInviteId}/accept`, fields: {} },
+      '/invitations/:inviteId/decline': { as: bobClient, path: `/invitations/${bobInviteId}/decline`, fields: {} },
       '/invite/:token/register': {
         as: visitor,
         path: fill('/invite/:token/register', newcomerToken),

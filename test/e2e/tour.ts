@@ -184,6 +184,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
     if (bobInvitation) {
       const bob = await person();
       await signIn(bob, 'bob@example.com');
+      await open(bob, '/account/invitations', 'invitations', 'Invitations: his own, each with Accept and Decline');
       await open(bob, bobInvitation, 'invitation-signed-in', 'Invitation, signed in: accept with one click');
     }
 

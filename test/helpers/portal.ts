@@ -171,13 +171,16 @@ export class Client {
   /** The token a form posted to `path` carries: the module's for the module's paths. */
   async tokenFor(path: string): Promise<string> {
     if (!isModulePath(path)) return this.csrf;
-    // Where a browser would have found the form: the invitation page, the settings page, the chooser.
+    // Where a browser would have found the form: the invitation page, the settings page, the person's
+    // Invitations page, the chooser.
     const invitation = /^(\/account\/invite\/[^/]+)\/(accept|register)$/.exec(path.split('?')[0]);
     const pages = path.startsWith('/admin/')
       ? ['/admin/modules/account_users/settings']
       : invitation
         ? [invitation[1], '/account/switch']
-        : ['/account/switch'];
+        : path.startsWith('/account/invitations/')
+          ? ['/account/invitations', '/account/switch']
+          : ['/account/switch'];
     // One fetch at a time: parallel posts of one session share it, as tabs of one page would.
     this.fetching ??= (async () => {
       for (const page of pages) {

@@ -125,6 +125,8 @@ export interface InviteRow {
   accepted_at: number | null;
   accepted_by: number | null;
   cancelled_at: number | null;
+  declined_at: number | null;
+  declined_by: number | null;
   sent_count: number;
   last_sent_at: number;
 }

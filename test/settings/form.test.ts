@@ -20,7 +20,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the ten settings, each with a default, number bounds and a translated label and help', () => {
+  it('declares the eleven settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',
@@ -31,6 +31,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       'notifyAccessRemoved',
       'notifyOwnerChanged',
       'notifyOwnerOnAccept',
+      'notifyOwnerOnDecline',
       'notifyPermissionsChanged',
       'requireInvitedAddress',
     ]);
@@ -45,12 +46,14 @@ describe("settings: declared in module.json, edited on the module's settings pag
         'requireInvitedAddress',
         'allowLeave',
         'notifyOwnerOnAccept',
+        'notifyOwnerOnDecline',
         'notifyPermissionsChanged',
         'notifyAccessRemoved',
         'notifyOwnerChanged',
         'disableClientManagement',
       ].map((k) => [byKey[k].type, byKey[k].default]),
       [
+        ['yesno', true],
         ['yesno', true],
         ['yesno', true],
         ['yesno', true],
@@ -79,6 +82,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: true,
       allowLeave: true,
       notifyOwnerOnAccept: true,
+      notifyOwnerOnDecline: true,
       notifyPermissionsChanged: true,
       notifyAccessRemoved: true,
       notifyOwnerChanged: true,
@@ -110,6 +114,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: false,
       allowLeave: false,
       notifyOwnerOnAccept: false,
+      notifyOwnerOnDecline: false,
       notifyPermissionsChanged: false,
       notifyAccessRemoved: false,
       notifyOwnerChanged: false,
