@@ -1,5 +1,5 @@
 // @ts-check
-const { hashPassword } = require('../passwords');
+const { hashPassword, verifyPassword: matches } = require('../passwords');
 const { clientName } = require('../client-area');
 
 // WHMCS language names and the BCP 47 tags of the module's locales.
@@ -45,6 +45,7 @@ function hostContract(portal, isActive) {
       fromRequest: (/** @type {PortalRequest} */ req) => toHostUser(req.user),
       // The portal's own sign-in step: new session, last_login, and its UserLogin hook.
       signIn: (req, u, returnTo) => portal.signIn(req, u.id, returnTo),
+      verifyPassword: async (id, pw) => matches(pw, (await knex('tblusers').where({ id }).first('password'))?.password),
     },
     accounts: {
       findByIds: async (ids) => (await clients().whereIn('id', ids).select(NAME_COLUMNS, 'status')).map(toAccount),
@@ -57,8 +58,7 @@ function hostContract(portal, isActive) {
         const services = () => knex('tblhosting').whereIn('userid', ids);
         const firstIds = services().andWhere({ domainstatus: 'Active' }).andWhere('domain', '<>', '').groupBy('userid');
         const first = await services().whereIn('id', firstIds.min('id')).select('userid', 'domain');
-        /** @type {Map<number, string>} */
-        const lines = new Map(first.map((r) => [Number(r.userid), String(r.domain)]));
+        /** @type {Map<number, string>} */ const lines = new Map(first.map((r) => [+r.userid, String(r.domain)]));
         const unnamed = ids.filter((id) => !lines.has(id));
         const rest = await clients().whereIn('id', unnamed).select(NAME_COLUMNS, 'email');
         for (const c of rest) lines.set(+c.id, (c.companyname && `${c.firstname} ${c.lastname}`.trim()) || c.email);
