@@ -56,7 +56,8 @@ export function registerHooks(
 }
 
 /**
- * Hides what the account's user may not open; adds User Management, Switch Account (with the
+ * Hides what the account's user may not open; adds User Management, Ownership offers (when one
+ * waits for the person's answer), Switch Account (with the
  * recent accounts as one-click switches and a search box) and, for a person with no other account
  * to switch to, Leave this account at the bottom behind a separator (otherwise Leave is on the
  * Switch Account page).
@@ -70,6 +71,18 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
   const extra: MenuItem[] = [];
   if (account.isOwner && !settings.disableClientManagement) {
     extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
+  }
+  // Offers of ownership waiting for this person's answer, in any of their accounts, with their count.
+  const user = userOf(payload.req);
+  const offers = user && deps.ownership.available() ? await deps.ownership.offers.countOpenTo(user.id, ctx.now()) : 0;
+  if (offers > 0) {
+    extra.push({
+      id: 'ownership-offers',
+      label: t('ownership.offers.navItem'),
+      href: `${base}/ownership/offers`,
+      badge: String(offers),
+      order: 45,
+    });
   }
   // The section of this page, read from the menus as the host declared them.
   const back = returnAddressOf(ctx, payload.req, base, [...payload.primary, ...payload.account, ...extra]);

@@ -6,6 +6,8 @@ import { AccountsRepo } from './accounts/repo';
 import { MembersService } from './members/service';
 import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
+import { OffersRepo } from './ownership/repo';
+import { OwnershipService } from './ownership/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
 import { clientRouter } from './client/router';
 import { pausedInvitation } from './invites/paused';
@@ -114,13 +116,26 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
   const invitesRepo = new InvitesRepo(ctx.knex);
-  const members = new MembersService(ctx, repo, invitesRepo);
+  const offersRepo = new OffersRepo(ctx.knex, host.schema);
+  const members = new MembersService(ctx, repo, invitesRepo, offersRepo);
   let clientMount = '/account';
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, membersRepo: repo, accountsRepo: accounts, members, invitesService: invites };
+  const ownership = new OwnershipService(ctx, offersRepo, members, repo, {
+    owner: () => invites.clientUrl('/ownership'),
+    member: () => invites.clientUrl('/ownership/offers'),
+  });
+  const deps: Deps = {
+    ctx,
+    guards,
+    membersRepo: repo,
+    accountsRepo: accounts,
+    members,
+    invitesService: invites,
+    ownership,
+  };
 
   const client = subApp(
     ctx,
