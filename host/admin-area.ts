@@ -160,8 +160,7 @@ export function adminArea(deps: {
   r.get('/outbox/:id', requireAdmin, async (req, res) => {
     const id = /^[1-9][0-9]{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
     const mail = id ? await knex('outbox').where('id', id).first<Record<string, unknown> | undefined>() : undefined;
-    if (!mail)
-      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    if (!mail) return layout.notFound(req, res);
     await layout.page(req, res, 'admin/mail', { title: 'admin.outbox.one', mail });
   });
 

@@ -243,7 +243,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   app.use('/admin', adminArea({ knex, layout, registry, accountUsers }));
 
   app.use((req, res, next) => {
-    layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404).catch(next);
+    layout.notFound(req, res).catch(next);
   });
   app.use((err: RequestError, req: Request, res: Response, _next: NextFunction) => renderError(err, req, res));
 

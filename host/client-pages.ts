@@ -34,6 +34,15 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
   const { knex, layout, guard } = deps;
   const r = express.Router();
 
+  /** A list of the account's own services or domains; its actions are shown to those who may use them. */
+  const listOf =
+    (table: 'services' | 'domains', orderBy: string, manage: string): RequestHandler =>
+    async (req, res) => {
+      const rows = await knex(table).where('account_id', accountId(res)).orderBy(orderBy);
+      const canManage = (res.locals.account as AccountContext).can(manage);
+      await layout.page(req, res, table, { title: `${table}.title`, rows, canManage });
+    };
+
   r.get('/', ...guard(null), async (req, res) => {
     const id = accountId(res);
     const account = res.locals.account as AccountContext;
@@ -79,14 +88,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     });
   });
 
-  r.get('/services', ...guard('products'), async (req, res) => {
-    const rows = await knex('services').where('account_id', accountId(res)).orderBy('id');
-    await layout.page(req, res, 'services', {
-      title: 'services.title',
-      rows,
-      canManage: (res.locals.account as AccountContext).can('manageproducts'),
-    });
-  });
+  r.get('/services', ...guard('products'), listOf('services', 'id', 'manageproducts'));
 
   r.post('/services/:id/cancel', ...guard('manageproducts'), async (req, res) => {
     const id = rowId(req.params.id);
@@ -95,20 +97,12 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
           .where({ id, account_id: accountId(res), status: 'Active' })
           .update({ status: 'Cancellation Requested' })
       : 0;
-    if (!changed)
-      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    if (!changed) return layout.notFound(req, res);
     hostFlash(req, 'success', 'services.cancelRequested');
     res.redirect(303, '/services');
   });
 
-  r.get('/domains', ...guard('domains'), async (req, res) => {
-    const rows = await knex('domains').where('account_id', accountId(res)).orderBy('name');
-    await layout.page(req, res, 'domains', {
-      title: 'domains.title',
-      rows,
-      canManage: (res.locals.account as AccountContext).can('managedomains'),
-    });
-  });
+  r.get('/domains', ...guard('domains'), listOf('domains', 'name', 'managedomains'));
 
   r.post('/domains/:id/auto-renew', ...guard('managedomains'), async (req, res) => {
     const id = rowId(req.params.id);
@@ -117,8 +111,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
           .where({ id, account_id: accountId(res) })
           .first<Record<string, unknown> | undefined>()
       : undefined;
-    if (!domain)
-      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    if (!domain) return layout.notFound(req, res);
     await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
     hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
     res.redirect(303, '/domains');
@@ -136,8 +129,7 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
           .where({ id, account_id: accountId(res) })
           .first<Record<string, unknown> | undefined>()
       : undefined;
-    if (!invoice)
-      return layout.page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+    if (!invoice) return layout.notFound(req, res);
     await layout.page(req, res, 'invoice', { title: 'invoices.one', titleParams: { number: invoice.number }, invoice });
   });
 

@@ -155,9 +155,14 @@ export function createLayout(
     await wrap(req, res, { title: locals.t(data.title, data.titleParams as Record<string, unknown>), body, status });
   }
 
+  /** The portal's 404 page: an id that is not the account's own gets the same answer as one that does not exist. */
+  const notFound = (req: Request, res: Response): Promise<void> =>
+    page(req, res, 'error', { title: 'errors.notFoundTitle', message: 'errors.notFound' }, 404);
+
   return {
     wrap,
     page,
+    notFound,
     showModuleMessages(fn: AccountUsersModule['messagesOf']) {
       moduleMessages = fn;
     },

@@ -4,6 +4,7 @@ import { createContext, type ModuleContext } from './context';
 import { MembersRepo } from './members/repo';
 import { AccountsRepo } from './accounts/repo';
 import { MembersService } from './members/service';
+import { MemberNotices } from './members/notices';
 import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
 import { OffersRepo } from './ownership/repo';
@@ -117,15 +118,16 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const repo = new MembersRepo(ctx.knex, host.schema);
   const invitesRepo = new InvitesRepo(ctx.knex);
   const offersRepo = new OffersRepo(ctx.knex, host.schema);
-  const members = new MembersService(ctx, repo, invitesRepo, offersRepo);
   let clientMount = '/account';
+  const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
+  const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl), offersRepo);
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
   const ownership = new OwnershipService(ctx, offersRepo, members, repo, {
-    owner: () => invites.clientUrl('/ownership'),
-    member: () => invites.clientUrl('/ownership/offers'),
+    owner: () => clientUrl('/ownership'),
+    member: () => clientUrl('/ownership/offers'),
   });
   const deps: Deps = {
     ctx,

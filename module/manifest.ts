@@ -40,6 +40,9 @@ export interface ModuleSettings {
   requireInvitedAddress: boolean;
   allowLeave: boolean;
   notifyOwnerOnAccept: boolean;
+  notifyPermissionsChanged: boolean;
+  notifyAccessRemoved: boolean;
+  notifyOwnerChanged: boolean;
   disableClientManagement: boolean;
 }
 

@@ -14,6 +14,8 @@ import { adminActor } from './common';
 /** The invitation service's refusals, worded for staff where the owner's wording would mislead. */
 const STAFF_WORDING: Record<string, string> = { 'invites.errors.ownAddress': 'admin.invite.errors.ownerAddress' };
 
+type InviteForm = { email: string; access: string; permissions: string[] };
+
 /** Invitations sent, sent again and cancelled by staff on an account's behalf. */
 export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
   const { ctx, membersRepo, invitesService } = deps;
@@ -41,35 +43,36 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     return { messageKey, params: refused.params, errors };
   }
 
+  /** The account page again with a refused invitation or resend, in staff's words (and the form, if any). */
+  const showRefused =
+    (req: Request, res: Response, acct: FoundAccount, form?: InviteForm) =>
+    async (refused: Refusal, status: number) => {
+      const { messageKey, params, errors } = staffWorded(refused);
+      const inviteForm = form && { ...form, errors };
+      await accounts.renderAccount(req, res, acct, { inviteForm, refusal: { messageKey, params } }, status);
+    };
+
+  /** Who sends a staff invitation and in which language: the account's owner, in theirs. */
+  async function sender(req: Request, acct: FoundAccount) {
+    const inviter = await inviterOf(acct);
+    return {
+      actor: adminActor(ctx, req),
+      inviter,
+      account: { id: acct.id, name: acct.name },
+      locale: locale(req, inviter),
+    };
+  }
+
   const send = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
-    const inviter = await inviterOf(acct);
+    const { actor, inviter, account, locale } = await sender(req, acct);
     await refusable(
       async () => {
-        flashSent(
-          ctx,
-          req,
-          await invitesService.invite(
-            adminActor(ctx, req),
-            inviter,
-            { id: acct.id, name: acct.name },
-            form,
-            locale(req, inviter),
-          ),
-        );
+        flashSent(ctx, req, await invitesService.invite(actor, inviter, account, form, locale));
         res.redirect(303, accountPath(req, acct.id));
       },
-      async (refused, status) => {
-        const r = staffWorded(refused);
-        await accounts.renderAccount(
-          req,
-          res,
-          acct,
-          { inviteForm: { ...form, errors: r.errors }, refusal: { messageKey: r.messageKey, params: r.params } },
-          status,
-        );
-      },
+      showRefused(req, res, acct, form),
     );
   };
 
@@ -77,31 +80,13 @@ export function inviteHandlers(deps: Deps, accounts: AccountHandlers) {
     const acct = await accounts.requireAccount(req.params.accountId);
     const id = idParam(req.params.inviteId);
     await invitesService.pendingOf(acct.id, id);
-    const inviter = await inviterOf(acct);
+    const { actor, inviter, account, locale } = await sender(req, acct);
     await refusable(
       async () => {
-        flashResent(
-          req,
-          await invitesService.resend(
-            adminActor(ctx, req),
-            inviter,
-            { id: acct.id, name: acct.name },
-            id,
-            locale(req, inviter),
-          ),
-        );
+        flashResent(req, await invitesService.resend(actor, inviter, account, id, locale));
         res.redirect(303, accountPath(req, acct.id));
       },
-      async (refused, status) => {
-        const r = staffWorded(refused);
-        await accounts.renderAccount(
-          req,
-          res,
-          acct,
-          { refusal: { messageKey: r.messageKey, params: r.params } },
-          status,
-        );
-      },
+      showRefused(req, res, acct),
     );
   };
 

@@ -152,6 +152,60 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     res.redirect(303, accountPath(req, acct.id));
   };
 
+  type PermissionsForm = { access: string; keys: string[]; error?: string };
+
+  /** Staff's Manage Permissions of one user (never the owner): the access choice, filled in. */
+  function showPermissions(
+    req: Request,
+    res: Response,
+    t: Awaited<ReturnType<typeof target>>,
+    form: PermissionsForm,
+    status = 200,
+  ) {
+    const { acct, user, name } = t;
+    renderPage(
+      ctx,
+      req,
+      res,
+      'admin/permissions',
+      { title: 'admin.permissions.title', acct, user, name, form, catalogue: ctx.catalogue },
+      status,
+    );
+  }
+
+  /** A user of this account other than its owner, in an open account: staff may edit their access. */
+  async function editable(req: Request) {
+    const t = await target(req);
+    if (t.member.isOwner) throw Refusal.forbidden('admin.permissions.owner');
+    // As with Add User: nobody can open a closed account, so its users' access is not changed.
+    if (!t.acct.open) throw Refusal.conflict('admin.permissions.closed', { account: t.acct.name });
+    return t;
+  }
+
+  const editPermissions = async (req: Request, res: Response) => {
+    const t = await editable(req);
+    const { member } = t;
+    showPermissions(req, res, t, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
+  };
+
+  const savePermissions = async (req: Request, res: Response) => {
+    const t = await editable(req);
+    const { acct, member, name } = t;
+    // Only `access` and `permissions` are read, as on the owner's Manage Permissions.
+    const form = accessFields(req.body);
+    const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
+    if ('error' in choice) {
+      const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
+      const access = form.access === 'all' ? 'all' : 'choose';
+      return showPermissions(req, res, t, { access, keys, error: choice.error }, 422);
+    }
+    // Made owner since the page was read: refused on the locked row (403), nothing changes.
+    const changed = await members.setPermissions(adminActor(ctx, req), acct.id, member.userId, choice);
+    const key = changed ? 'admin.permissions.saved' : 'admin.permissions.unchanged';
+    flash(req, changed ? 'success' : 'info', key, { name, account: acct.name });
+    res.redirect(303, accountPath(req, acct.id));
+  };
+
   /** Gives an existing login access without an e-mail; unknown addresses and members are refused. */
   const add = async (req: Request, res: Response) => {
     const acct = await accounts.requireAccount(req.params.accountId);
@@ -179,5 +233,5 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     );
   };
 
-  return { confirmOwner, makeOwner, confirmRemove, remove, add };
+  return { confirmOwner, makeOwner, confirmRemove, remove, add, editPermissions, savePermissions };
 }

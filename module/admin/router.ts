@@ -47,6 +47,8 @@ export function adminRouter(deps: Deps): express.Router {
   r.post('/accounts/:accountId/users', admin, csrf, members.add);
   r.get('/accounts/:accountId/users/:userId/owner', admin, members.confirmOwner);
   r.post('/accounts/:accountId/users/:userId/owner', admin, csrf, members.makeOwner);
+  r.get('/accounts/:accountId/users/:userId/permissions', admin, members.editPermissions);
+  r.post('/accounts/:accountId/users/:userId/permissions', admin, csrf, members.savePermissions);
   r.get('/accounts/:accountId/users/:userId/remove', admin, members.confirmRemove);
   r.post('/accounts/:accountId/users/:userId/remove', admin, csrf, members.remove);
 

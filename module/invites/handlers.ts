@@ -9,8 +9,8 @@ import { flash } from '../session';
 import { generateToken } from '../csrf';
 import { isUniqueViolation, type Refusal } from '../errors';
 import { refusable } from '../refusal-http';
-import type { Accepted, ValidInvitation } from './service';
-import { inviteFormData } from './panel';
+import { splitAddresses, type Accepted, type ValidInvitation } from './service';
+import { BULK_TEXT_MAX, inviteFormData } from './panel';
 import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
 import { enterAccount } from '../accounts/session';
@@ -52,7 +52,7 @@ export function inviteHandlers(deps: Deps) {
       'client/invite-form',
       {
         title: 'nav.userManagement',
-        ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors }),
+        ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors, errorParams: refused.params }),
         refusal: {
           messageKey: refused.messageKey,
           params: refused.params,
@@ -66,19 +66,50 @@ export function inviteHandlers(deps: Deps) {
 
   const create = async (req: Request, res: Response) => {
     const a = account(req);
+    const addresses = splitAddresses(field(req.body, 'email', BULK_TEXT_MAX));
+    if (addresses.length > 1) return createMany(req, res, addresses);
     const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
+    // One address listed twice is still one address.
+    const input = { ...form, email: addresses[0]?.email ?? form.email };
     await refusable(
       async () => {
         flashSent(
           ctx,
           req,
-          await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, form, localeOf(req)),
+          await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, input, localeOf(req)),
         );
         res.redirect(303, usersPath(req));
       },
       (refused, status) => renderRefusal(req, res, refused, status, form),
     );
   };
+
+  /** Several addresses: a result for each on a page of its own, or the form again when none was sent. */
+  async function createMany(req: Request, res: Response, addresses: Array<{ email: string; times: number }>) {
+    const a = account(req);
+    const form = { email: field(req.body, 'email', BULK_TEXT_MAX), ...accessFields(req.body) };
+    await refusable(
+      async () => {
+        const made = await invitesService.inviteMany(
+          userActor(req),
+          userOf(req)!,
+          { id: a.id, name: a.name },
+          { addresses, access: form.access, permissions: form.permissions },
+          localeOf(req),
+        );
+        const sent = made.outcomes.filter((o) => o.result === 'sent' || o.result === 'queued').length;
+        res.set('Cache-Control', 'no-store');
+        renderPage(ctx, req, res, 'client/invite-results', {
+          title: 'invites.bulkTitle',
+          outcomes: made.outcomes,
+          sent,
+          access: ctx.catalogue.summary(tOf(req), made),
+          usersUrl: usersPath(req),
+        });
+      },
+      (refused, status) => renderRefusal(req, res, refused, status, form),
+    );
+  }
 
   const resend = async (req: Request, res: Response) => {
     const a = account(req);

@@ -4,14 +4,19 @@ import type { ModuleContext } from '../context';
 import { accountOf } from '../guard';
 import { paging } from '../http';
 import { tOf } from '../render';
+import { BULK_MAX } from './service';
 
 const PER_PAGE = 20;
+/** The longest text the invite form's address field takes: room for BULK_MAX addresses and separators. */
+export const BULK_TEXT_MAX = 6000;
 
 export interface InviteFormState {
   email: string;
   access: string;
   permissions: string[];
   errors: Partial<Record<'email' | 'permissions', string>>;
+  /** Values the field errors' messages name (a limit, a count). */
+  errorParams: Record<string, unknown>;
 }
 
 /** What views/client/invite-fields.ejs needs: the submitted values (or none) and their errors. */
@@ -22,6 +27,9 @@ export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState
       access: form.access ?? '',
       permissions: form.permissions ?? [],
       errors: form.errors ?? {},
+      errorParams: form.errorParams ?? {},
+      maxLength: BULK_TEXT_MAX,
+      maxAddresses: BULK_MAX,
     },
   };
 }

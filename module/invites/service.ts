@@ -40,6 +40,38 @@ export function isEmailAddress(email: string): boolean {
   return /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain);
 }
 
+/** The most addresses one invite form may hold. */
+export const BULK_MAX = 20;
+
+/**
+ * The addresses of an invite form, normalised, each once, in the order given. Commas, semicolons
+ * and line breaks separate them; spaces too, but only in a part with more than one @, so
+ * "a b@example.com" stays one (invalid) address instead of inviting b@example.com alone.
+ */
+export function splitAddresses(raw: string): Array<{ email: string; times: number }> {
+  const out = new Map<string, number>();
+  for (const piece of raw.split(/[,;\r\n]+/)) {
+    const trimmed = piece.trim();
+    if (!trimmed) continue;
+    const several = trimmed.indexOf('@') !== trimmed.lastIndexOf('@');
+    for (const part of several ? trimmed.split(/\s+/) : [trimmed]) {
+      const email = normaliseEmail(part);
+      out.set(email, (out.get(email) ?? 0) + 1);
+    }
+  }
+  return [...out].map(([email, times]) => ({ email, times }));
+}
+
+/** What became of one address of a bulk invitation. */
+export interface BulkOutcome {
+  email: string;
+  /** How often the form listed it (it is invited once). */
+  times: number;
+  result: 'sent' | 'queued' | 'hasAccess' | 'pending' | 'invalid' | 'ownAddress';
+  /** The new invitation, or the pending one that can be sent again instead. */
+  inviteId?: number;
+}
+
 export interface AccessInput {
   email: string;
   access: unknown;
@@ -156,9 +188,6 @@ export class InvitesService {
     // The invitee's own language when they have saved one, else the inviter's page language.
     locale = existingUser?.locale || locale;
     const now = this.ctx.now();
-    const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    // The link's token is made when the e-mail goes out; until then no one holds one.
-    const { hash } = newToken();
     const made = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         await this.lockAccount(trx, account.id);
@@ -176,46 +205,7 @@ export class InvitesService {
         // An expired invitation to the same address is closed; the new one replaces it.
         if (pending) await this.repo.clearPending(trx, pending.id);
         await this.checkLimits(trx, account.id, now);
-        const inviteId = await this.repo.insert(trx, {
-          accountId: account.id,
-          email,
-          tokenHash: hash,
-          all: choice.all,
-          keys: choice.keys,
-          invitedBy: inviter.id,
-          invitedByAdmin: actor.type === 'admin' ? actor.id : null,
-          locale,
-          now,
-          expiresAt: now + lifetime,
-        });
-        await writeLog(
-          trx,
-          actor,
-          {
-            accountId: account.id,
-            action: 'invite_sent',
-            targetEmail: email,
-            details: { inviteId, permissions: choice.all ? 'all' : choice.keys },
-          },
-          now,
-        );
-        const mailId = await this.queueInviteMail(
-          trx,
-          {
-            accountId: account.id,
-            inviteId,
-            to: email,
-            locale,
-            inviterName: host.users.displayName(inviter),
-            accountName: account.name,
-            expiresAt: now + lifetime,
-            access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
-            allPermissions: choice.all,
-            permissions: choice.keys,
-          },
-          now,
-        );
-        return { inviteId, mailId };
+        return this.insertInvite(trx, actor, inviter, account, { email, choice, locale }, now);
       }),
     );
     const mailSent = await this.mail.deliver(made.mailId);
@@ -229,6 +219,182 @@ export class InvitesService {
       actor,
     });
     return { inviteId: made.inviteId, email, mailSent, allPermissions: choice.all, permissions: choice.keys };
+  }
+
+  /** One new invitation with its log entry and its queued e-mail, in the caller's transaction. */
+  private async insertInvite(
+    trx: Knex.Transaction,
+    actor: Actor,
+    inviter: HostUser,
+    account: { id: number; name: string },
+    to: { email: string; choice: { all: boolean; keys: string[] }; locale: string },
+    now: number,
+  ): Promise<{ inviteId: number; mailId: number }> {
+    const { email, choice, locale } = to;
+    const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
+    // The link's token is made when the e-mail goes out; until then no one holds one.
+    const { hash } = newToken();
+    const inviteId = await this.repo.insert(trx, {
+      accountId: account.id,
+      email,
+      tokenHash: hash,
+      all: choice.all,
+      keys: choice.keys,
+      invitedBy: inviter.id,
+      invitedByAdmin: actor.type === 'admin' ? actor.id : null,
+      locale,
+      now,
+      expiresAt: now + lifetime,
+    });
+    await writeLog(
+      trx,
+      actor,
+      {
+        accountId: account.id,
+        action: 'invite_sent',
+        targetEmail: email,
+        details: { inviteId, permissions: choice.all ? 'all' : choice.keys },
+      },
+      now,
+    );
+    const mailId = await this.queueInviteMail(
+      trx,
+      {
+        accountId: account.id,
+        inviteId,
+        to: email,
+        locale,
+        inviterName: this.ctx.host.users.displayName(inviter),
+        accountName: account.name,
+        expiresAt: now + lifetime,
+        access: this.accessSummary(locale, { allPermissions: choice.all, permissions: choice.keys }),
+        allPermissions: choice.all,
+        permissions: choice.keys,
+      },
+      now,
+    );
+    return { inviteId, mailId };
+  }
+
+  /**
+   * Invites several addresses with one access choice. Each address gets a result; those that can
+   * be invited are counted against the user limit and the hourly limit together, under the
+   * account's lock: when they do not all fit, nothing is sent and the refusal says how many fit.
+   */
+  async inviteMany(
+    actor: Actor,
+    inviter: HostUser,
+    account: { id: number; name: string },
+    input: { addresses: Array<{ email: string; times: number }>; access: unknown; permissions: unknown },
+    locale: string,
+  ): Promise<{ outcomes: BulkOutcome[]; allPermissions: boolean; permissions: string[] }> {
+    const { addresses } = input;
+    if (addresses.length > BULK_MAX)
+      throw Refusal.invalid(
+        'invites.errors.bulkTooMany',
+        { max: BULK_MAX, listed: addresses.length },
+        { email: 'invites.errors.bulkTooManyField' },
+      );
+    const parsed = this.ctx.catalogue.parseChoice(input.access, input.permissions);
+    if ('error' in parsed) throw Refusal.invalid('invites.errors.summary', {}, { permissions: parsed.error });
+    const choice = { all: parsed.all, keys: parsed.keys };
+    await this.requireOpen(account);
+    const { host } = this.ctx;
+    const outcomes: BulkOutcome[] = addresses.map(({ email, times }) => ({
+      email,
+      times,
+      result: isEmailAddress(email) ? 'sent' : 'invalid',
+    }));
+    // Host lookups use the host's own connection, so they run before the transaction.
+    const users = new Map<string, HostUser | undefined>();
+    for (const o of outcomes) if (o.result !== 'invalid') users.set(o.email, await host.users.findByEmail(o.email));
+    const localeOf = (email: string) => users.get(email)?.locale || locale;
+    const now = this.ctx.now();
+    const mailIds = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        await this.lockAccount(trx, account.id);
+        const owner = await this.membersRepo.owner(account.id, trx);
+        const fresh: BulkOutcome[] = [];
+        const expired: number[] = [];
+        for (const o of outcomes) {
+          if (o.result === 'invalid') continue;
+          delete o.inviteId;
+          const existingUser = users.get(o.email);
+          const pending = await this.repo.pendingFor(account.id, o.email, trx);
+          if (owner && owner.email.toLowerCase() === o.email) o.result = 'ownAddress';
+          else if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx)))
+            o.result = 'hasAccess';
+          else if (pending && pending.expiresAt > now) {
+            o.result = 'pending';
+            o.inviteId = pending.id;
+          } else {
+            o.result = 'sent';
+            fresh.push(o);
+            if (pending) expired.push(pending.id);
+          }
+        }
+        if (fresh.length === 0) return [];
+        await this.checkRoomFor(trx, account.id, fresh.length, now);
+        // An expired invitation to the same address is closed; the new one replaces it.
+        for (const id of expired) await this.repo.clearPending(trx, id);
+        const queued: number[] = [];
+        for (const o of fresh) {
+          const made = await this.insertInvite(
+            trx,
+            actor,
+            inviter,
+            account,
+            { email: o.email, choice, locale: localeOf(o.email) },
+            now,
+          );
+          o.inviteId = made.inviteId;
+          queued.push(made.mailId);
+        }
+        return queued;
+      }),
+    );
+    let i = 0;
+    for (const o of outcomes) {
+      if (o.result !== 'sent') continue;
+      if (!(await this.mail.deliver(mailIds[i++]))) o.result = 'queued';
+      await this.ctx.emit('AccountUserInvited', {
+        accountId: account.id,
+        inviteId: o.inviteId!,
+        email: o.email,
+        allPermissions: choice.all,
+        permissions: choice.keys,
+        resent: false,
+        actor,
+      });
+    }
+    return { outcomes, allPermissions: choice.all, permissions: choice.keys };
+  }
+
+  /**
+   * Whether `count` new invitations fit both limits; when not, refused by the tighter one with how
+   * many would fit.
+   */
+  private async checkRoomFor(trx: Knex.Transaction, accountId: number, count: number, now: number): Promise<void> {
+    const { maxUsersPerAccount, invitesPerHour } = this.ctx.settings();
+    const room =
+      maxUsersPerAccount > 0
+        ? maxUsersPerAccount -
+          (await this.membersRepo.countMembers(accountId, '', trx)) -
+          (await this.repo.countOpen(accountId, now, trx))
+        : Infinity;
+    const rate = invitesPerHour - (await this.repo.sendsSince(accountId, now - HOUR, trx));
+    if (count <= Math.min(room, rate)) return;
+    if (room <= rate)
+      throw Refusal.invalid('invites.errors.bulkLimit', {
+        max: maxUsersPerAccount,
+        fits: Math.max(0, room),
+        listed: count,
+      });
+    throw Refusal.rateLimited('invites.errors.bulkRate', {
+      max: invitesPerHour,
+      fits: Math.max(0, rate),
+      listed: count,
+    });
   }
 
   /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */

@@ -69,6 +69,12 @@ export class MembersRepo {
     private readonly schema: HostSchema,
   ) {}
 
+  /** The memberships of one account (`m`) with their people (`u`, the host's users table). */
+  private withUsers(db: Knex | Knex.Transaction, accountId: number) {
+    const u = this.schema.users;
+    return db(`${M} as m`).join(`${u.table} as u`, `u.${u.id}`, 'm.user_id').where('m.account_id', accountId);
+  }
+
   async membership(
     accountId: number,
     userId: number,
@@ -100,7 +106,7 @@ export class MembersRepo {
 
   private membersQuery(accountId: number, search: string): Knex.QueryBuilder {
     const u = this.schema.users;
-    const q = this.knex(`${M} as m`).join(`${u.table} as u`, `u.${u.id}`, 'm.user_id').where('m.account_id', accountId);
+    const q = this.withUsers(this.knex, accountId);
     // Every word must appear in the first name, last name or e-mail: "ann smi" finds Ann Smith.
     for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
       const p = likePattern(word);
@@ -152,9 +158,7 @@ export class MembersRepo {
 
   async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {
     const u = this.schema.users;
-    const row = await db(`${M} as m`)
-      .join(`${u.table} as u`, `u.${u.id}`, 'm.user_id')
-      .where('m.account_id', accountId)
+    const row = await this.withUsers(db, accountId)
       .andWhere('m.is_owner', true)
       .first<Record<string, unknown> | undefined>([
         ...MEMBER_COLUMNS,
@@ -182,13 +186,7 @@ export class MembersRepo {
 
   async insert(
     db: Knex | Knex.Transaction,
-    input: {
-      accountId: number;
-      userId: number;
-      isOwner: boolean;
-      allPermissions: boolean;
-      permissions: string[];
-      invitedBy: number | null;
+    input: Pick<Member, 'accountId' | 'userId' | 'isOwner' | 'allPermissions' | 'permissions' | 'invitedBy'> & {
       now: number;
     },
   ): Promise<void> {

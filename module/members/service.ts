@@ -4,6 +4,7 @@ import { Refusal, isUniqueViolation } from '../errors';
 import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
+import type { MemberNotices } from './notices';
 import { parseStoredPermissions } from '../permissions';
 import type { OffersRepo } from '../ownership/repo';
 import { endOffers, mailEnded, type EndedOffer } from '../ownership/notices';
@@ -55,6 +56,8 @@ export class MembersService {
     readonly repo: MembersRepo,
     /** The invitations that end with a member's access or go with a deleted account or user. */
     private readonly invites: InvitesRepo,
+    /** The e-mails telling a person their own access changed, sent after each change commits. */
+    private readonly notices: MemberNotices,
     /** Ownership offers, which end when their member loses access or the owner changes another way. */
     private readonly offers: OffersRepo,
   ) {}
@@ -106,6 +109,7 @@ export class MembersService {
       previous: { allPermissions: before.allPermissions, permissions: before.permissions },
       actor,
     });
+    await this.notices.permissionsChanged(actor, accountId, userId, choice);
     return true;
   }
 
@@ -123,6 +127,7 @@ export class MembersService {
       return { cancelled: invites, ended: await endOffers(trx, this.offers, actor, offers, 'removed', now) };
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
+    if (action === 'removed') await this.notices.accessRemoved(actor, accountId, userId);
     for (const invite of cancelled)
       await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
     await mailEnded(this.ctx, ended);
@@ -256,6 +261,15 @@ export class MembersService {
     });
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
+      // Staff's moves pass here; an accepted hand-over tells both people in its own e-mail instead.
+      const { previousOwnerId, previousOwnerAccess } = result;
+      await this.notices.ownerChanged(
+        accountId,
+        userId,
+        previousOwnerId !== null && previousOwnerAccess
+          ? { userId: previousOwnerId, access: previousOwnerAccess }
+          : null,
+      );
     }
     await mailEnded(this.ctx, ended);
     return result;

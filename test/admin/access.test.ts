@@ -21,11 +21,13 @@ function adminPaths(
       `${acct}/log`,
       `${acct}/users/${w.dev.id}/owner`,
       `${acct}/users/${w.dev.id}/remove`,
+      `${acct}/users/${w.dev.id}/permissions`,
       `${acct}/invites/${inviteId}/cancel`,
     ],
     posts: [
       [`${acct}/users/${w.dev.id}/owner`, {}],
       [`${acct}/users/${w.dev.id}/remove`, {}],
+      [`${acct}/users/${w.dev.id}/permissions`, { access: 'all' }],
       [`${acct}/users`, { email: 'alice@example.test', access: 'all' }],
       [`${acct}/invites`, { email: 'new@example.test', access: 'all' }],
       [`${acct}/invites/${inviteId}/resend`, {}],

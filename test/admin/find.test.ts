@@ -100,7 +100,7 @@ describe('admin: finding users and accounts', () => {
       new RegExp(
         [
           /Dana Developer dev@example\.test View services, Support tickets Nov 20, 2026, 9:30 AM/.source,
-          / Make Owner Dana Developer Remove Access Dana Developer/.source,
+          / Manage Permissions Dana Developer Make Owner Dana Developer Remove Access Dana Developer/.source,
         ].join(''),
       ),
     );

@@ -130,6 +130,7 @@ describe('host contract: the module checks its own CSRF token (a host without an
       '/accounts/:accountId/users': { email: bob.email, access: 'all' },
       '/accounts/:accountId/users/:userId/owner': {},
       '/accounts/:accountId/users/:userId/remove': {},
+      '/accounts/:accountId/users/:userId/permissions': { access: 'choose', permissions: ['tickets'] },
       '/accounts/:accountId/invites': { email: 'forged-admin@example.test', access: 'all' },
       '/accounts/:accountId/invites/:inviteId/resend': {},
       '/accounts/:accountId/invites/:inviteId/cancel': {},

@@ -242,6 +242,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       const dana = admin.locator('tr', { hasText: 'dev@example.com' });
       const ownerHref = await dana.locator('a[href$="/owner"]').getAttribute('href');
       const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      const permissionsHref = await dana.locator('a[href$="/permissions"]').getAttribute('href');
       const cancel = admin.locator('a[href$="/cancel"]').first();
       const cancelHref = (await cancel.count()) ? await cancel.getAttribute('href') : null;
       await admin.locator('form[action$="/users"] input[name=email]').fill('nobody@example.com');
@@ -252,6 +253,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       await at(admin, 'admin-add-error', 'Admin: giving access to an unknown address is refused');
       await open(admin, ownerHref!, 'admin-make-owner', 'Admin: Make Owner, the confirmation');
       await open(admin, removeHref!, 'admin-remove', 'Admin: Remove Access, the confirmation');
+      await open(admin, permissionsHref!, 'admin-permissions', "Admin: Manage Permissions of an account's user");
       if (cancelHref)
         await open(admin, cancelHref, 'admin-invite-cancel', 'Admin: cancel an invitation, the confirmation');
       await admin.goto(ownerHref!.replace(/\/users\/\d+\/owner$/, '/log'));

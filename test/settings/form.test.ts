@@ -20,7 +20,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the seven settings, each with a default, number bounds and a translated label and help', () => {
+  it('declares the ten settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',
@@ -28,7 +28,10 @@ describe("settings: declared in module.json, edited on the module's settings pag
       'inviteLifetimeDays',
       'invitesPerHour',
       'maxUsersPerAccount',
+      'notifyAccessRemoved',
+      'notifyOwnerChanged',
       'notifyOwnerOnAccept',
+      'notifyPermissionsChanged',
       'requireInvitedAddress',
     ]);
     assert.deepEqual(
@@ -38,11 +41,19 @@ describe("settings: declared in module.json, edited on the module's settings pag
     assert.deepEqual([byKey.maxUsersPerAccount.default, byKey.maxUsersPerAccount.min], [0, 0]);
     assert.equal(byKey.invitesPerHour.type, 'number');
     assert.deepEqual(
-      ['requireInvitedAddress', 'allowLeave', 'notifyOwnerOnAccept', 'disableClientManagement'].map((k) => [
-        byKey[k].type,
-        byKey[k].default,
-      ]),
       [
+        'requireInvitedAddress',
+        'allowLeave',
+        'notifyOwnerOnAccept',
+        'notifyPermissionsChanged',
+        'notifyAccessRemoved',
+        'notifyOwnerChanged',
+        'disableClientManagement',
+      ].map((k) => [byKey[k].type, byKey[k].default]),
+      [
+        ['yesno', true],
+        ['yesno', true],
+        ['yesno', true],
         ['yesno', true],
         ['yesno', true],
         ['yesno', true],
@@ -68,6 +79,9 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: true,
       allowLeave: true,
       notifyOwnerOnAccept: true,
+      notifyPermissionsChanged: true,
+      notifyAccessRemoved: true,
+      notifyOwnerChanged: true,
       disableClientManagement: false,
     });
   });
@@ -96,6 +110,9 @@ describe("settings: declared in module.json, edited on the module's settings pag
       requireInvitedAddress: false,
       allowLeave: false,
       notifyOwnerOnAccept: false,
+      notifyPermissionsChanged: false,
+      notifyAccessRemoved: false,
+      notifyOwnerChanged: false,
       disableClientManagement: true,
     };
     const res = await admin.post(SETTINGS, settingsForm(values));

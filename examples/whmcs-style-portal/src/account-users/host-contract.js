@@ -6,17 +6,18 @@ const { clientName } = require('../client-area');
 const LOCALES = { english: 'en', german: 'de', french: 'fr', spanish: 'es', dutch: 'nl', 'portuguese-br': 'pt-BR' };
 const toLanguage = (locale) => Object.keys(LOCALES).find((name) => LOCALES[name] === locale) ?? '';
 const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'language'];
-const NAME_COLUMNS = ['id', 'companyname', 'firstname', 'lastname'];
+const ACCOUNT_COLUMNS = ['id', 'companyname', 'firstname', 'lastname', 'status'];
+const CONTACT_COLUMNS = ['id', 'companyname', 'firstname', 'lastname', 'email'];
 const toAccount = (row) => ({ id: Number(row.id), name: clientName(row), status: row.status });
 /** @typedef {import('express').Request & { user?: Record<string, any>, admin?: Record<string, any> }} PortalRequest */
 const toHostUser = (r) =>
   r && { id: +r.id, email: r.email, firstName: r.first_name, lastName: r.last_name, locale: LOCALES[r.language] };
 
-/** The client's name as WHMCS shows it (company, else first and last name), in each dialect. */
+/** The client's name as WHMCS shows it (company, else first and last name), in each dialect, as `{ sql }`. */
 function nameSql(knex) {
   const mysql = /mysql/.test(knex.client.config.client);
   const fullName = mysql ? "CONCAT({a}.firstname, ' ', {a}.lastname)" : "{a}.firstname || ' ' || {a}.lastname";
-  return `COALESCE(NULLIF({a}.companyname, ''), ${fullName})`;
+  return { sql: `COALESCE(NULLIF({a}.companyname, ''), ${fullName})` };
 }
 
 /** @returns {import('account-users').HostContract} WHMCS's tables, users, clients, mail, hooks and pages. */
@@ -24,13 +25,12 @@ function hostContract(portal, isActive) {
   const { knex, mailer, hooks, baseUrl, logger } = portal;
   const user = async (where) => toHostUser(await knex('tblusers').where(where).first(USER_COLUMNS));
   const clients = () => knex('tblclients');
-  const openStatuses = ['Active'];
-  const signOut = { href: '/logout', method: 'POST', fields: (req) => ({ _csrf: portal.csrfTokenOf(req) }) };
+  const fields = (req) => ({ _csrf: portal.csrfTokenOf(req) });
   return {
     ...{ knex, mailer, hooks, isActive, baseUrl, logger },
     schema: {
       users: { table: 'tblusers', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
-      accounts: { table: 'tblclients', id: 'id', name: { sql: nameSql(knex) }, status: 'status', openStatuses },
+      accounts: { table: 'tblclients', id: 'id', name: nameSql(knex), status: 'status', openStatuses: ['Active'] },
     },
     users: {
       findById: (id) => user({ id }),
@@ -48,7 +48,7 @@ function hostContract(portal, isActive) {
       verifyPassword: async (id, pw) => matches(pw, (await knex('tblusers').where({ id }).first('password'))?.password),
     },
     accounts: {
-      findByIds: async (ids) => (await clients().whereIn('id', ids).select(NAME_COLUMNS, 'status')).map(toAccount),
+      findByIds: async (ids) => (await clients().whereIn('id', ids).select(ACCOUNT_COLUMNS)).map(toAccount),
       primaryUsers: async () =>
         (await clients().select('id', 'owner_user_id')).map((r) => ({ accountId: +r.id, userId: +r.owner_user_id })),
       primaryUserOf: async (id) => (await clients().where('id', id).pluck('owner_user_id')).map(Number)[0],
@@ -58,9 +58,9 @@ function hostContract(portal, isActive) {
         const services = () => knex('tblhosting').whereIn('userid', ids);
         const firstIds = services().andWhere({ domainstatus: 'Active' }).andWhere('domain', '<>', '').groupBy('userid');
         const first = await services().whereIn('id', firstIds.min('id')).select('userid', 'domain');
-        /** @type {Map<number, string>} */ const lines = new Map(first.map((r) => [+r.userid, String(r.domain)]));
+        const lines = new Map(first.map((r) => /** @type {[number, string]} */ ([Number(r.userid), String(r.domain)])));
         const unnamed = ids.filter((id) => !lines.has(id));
-        const rest = await clients().whereIn('id', unnamed).select(NAME_COLUMNS, 'email');
+        const rest = await clients().whereIn('id', unnamed).select(CONTACT_COLUMNS);
         for (const c of rest) lines.set(+c.id, (c.companyname && `${c.firstname} ${c.lastname}`.trim()) || c.email);
         return lines;
       },
@@ -69,7 +69,7 @@ function hostContract(portal, isActive) {
       current: (/** @type {PortalRequest} */ req) =>
         req.admin && { id: req.admin.id, name: `${req.admin.firstname} ${req.admin.lastname}` },
     },
-    urls: { login: '/login', home: '/clientarea.php', signOut },
+    urls: { login: '/login', home: '/clientarea.php', signOut: { href: '/logout', method: 'POST', fields } },
     // The layout is async and the module does not wait for it: its failure goes to Express.
     renderPage: (req, res, page) => void portal.layout.frame(req, res, page).catch(req.next),
   };
