@@ -56,10 +56,11 @@ export function registerHooks(
 }
 
 /**
- * Hides what the account's user may not open; adds User Management, Invitations (with their count,
- * when some wait), Switch Account (with the recent accounts as one-click switches and a search box)
- * and, for a person with no other account to switch to, Leave this account at the bottom behind a
- * separator (otherwise Leave is on the Switch Account page).
+ * Hides what the account's user may not open; adds User Management, Ownership offers (when one
+ * waits for the person's answer), Invitations (with their count, when some wait), Switch Account
+ * (with the recent accounts as one-click switches and a search box) and, for a person with no other
+ * account to switch to, Leave this account at the bottom behind a separator (otherwise Leave is on
+ * the Switch Account page).
  */
 async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): Promise<void> {
   const { ctx } = deps;
@@ -81,6 +82,17 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
       href: `${base}/invitations`,
       badge: String(invitations),
       order: 85,
+    });
+  }
+  // Offers of ownership waiting for this person's answer, in any of their accounts, with their count.
+  const offers = user && deps.ownership.available() ? await deps.ownership.offers.countOpenTo(user.id, ctx.now()) : 0;
+  if (offers > 0) {
+    extra.push({
+      id: 'ownership-offers',
+      label: t('ownership.offers.navItem'),
+      href: `${base}/ownership/offers`,
+      badge: String(offers),
+      order: 45,
     });
   }
   // The section of this page, read from the menus as the host declared them.

@@ -4,7 +4,7 @@ import type { HostContract, HostUser, Logger } from '../module/index';
 import type { SignIn } from './auth';
 import { generateToken } from './csrf';
 import { localeOf } from './layout';
-import { hashPassword } from './passwords';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import type { Hooks } from './hook-registry';
 import type { ModuleRegistry } from './module-registry';
 
@@ -75,6 +75,13 @@ export function buildHostContract(deps: {
       },
       displayName: (user) => `${user.firstName} ${user.lastName}`.trim() || user.email,
       signIn: (req, user, returnTo) => deps.signIn(req, user, returnTo),
+      // The portal's own check, as at sign-in: an unknown id costs as long as a wrong password.
+      async verifyPassword(userId, password) {
+        const row = await knex('users')
+          .where('id', userId)
+          .first<{ password_hash: string } | undefined>('password_hash');
+        return verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+      },
     },
     accounts: {
       async findByIds(ids) {

@@ -6,6 +6,7 @@ import * as listOrder from './004_members_list_order';
 import * as settings from './005_settings';
 import * as mailQueue from './006_mail_queue';
 import * as ownerEarlierAccess from './007_owner_earlier_access';
+import * as ownershipOffers from './008_ownership_offers';
 import * as inviteDeclined from './009_invite_declined';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '005_settings', migration: settings },
   { name: '006_mail_queue', migration: mailQueue },
   { name: '007_owner_earlier_access', migration: ownerEarlierAccess },
+  { name: '008_ownership_offers', migration: ownershipOffers },
   { name: '009_invite_declined', migration: inviteDeclined },
 ];

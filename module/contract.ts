@@ -203,6 +203,11 @@ export interface HostContract {
      * (the hook's redirect), or undefined for the module to decide.
      */
     signIn(req: Request, user: HostUser, returnTo?: string): Promise<string | undefined>;
+    /**
+     * Optional: whether `password` is this person's current password, checked with the host's own
+     * hashing. An owner confirms a hand-over of ownership with it; without it the hand-over is not offered.
+     */
+    verifyPassword?(userId: number, password: string): Promise<boolean>;
   };
   accounts: {
     findByIds(ids: number[]): Promise<HostAccount[]>;

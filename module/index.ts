@@ -7,6 +7,8 @@ import { MembersService } from './members/service';
 import { MemberNotices } from './members/notices';
 import { InvitesRepo } from './invites/repo';
 import { InvitesService } from './invites/service';
+import { OffersRepo } from './ownership/repo';
+import { OwnershipService } from './ownership/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
 import { clientRouter } from './client/router';
 import { pausedInvitation } from './invites/paused';
@@ -115,14 +117,27 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
   const repo = new MembersRepo(ctx.knex, host.schema);
   const invitesRepo = new InvitesRepo(ctx.knex, host.schema);
+  const offersRepo = new OffersRepo(ctx.knex, host.schema);
   let clientMount = '/account';
   const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
-  const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl));
+  const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl), offersRepo);
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
   const guards = createGuards(ctx, repo, accounts, () => clientMount);
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
-  const deps: Deps = { ctx, guards, membersRepo: repo, accountsRepo: accounts, members, invitesService: invites };
+  const ownership = new OwnershipService(ctx, offersRepo, members, repo, {
+    owner: () => clientUrl('/ownership'),
+    member: () => clientUrl('/ownership/offers'),
+  });
+  const deps: Deps = {
+    ctx,
+    guards,
+    membersRepo: repo,
+    accountsRepo: accounts,
+    members,
+    invitesService: invites,
+    ownership,
+  };
 
   const client = subApp(
     ctx,

@@ -5,5 +5,6 @@ export const TABLES = {
   log: 'mod_account_users_log',
   settings: 'mod_account_users_settings',
   mailQueue: 'mod_account_users_mail_queue',
+  ownershipOffers: 'mod_account_users_ownership_offers',
   migrations: 'mod_account_users_migrations',
 } as const;

@@ -28,7 +28,19 @@ const emptyForm = (): AccessForm => ({ email: '', access: '', permissions: [], e
 
 /** Finding an account by name; one account's owner, users and pending invitations. */
 export function accountHandlers(deps: Deps, admin: AdminRepo) {
-  const { ctx, membersRepo, invitesService } = deps;
+  const { ctx, membersRepo, invitesService, ownership } = deps;
+
+  /** The account's open offer of ownership, with both people named, for staff to see. */
+  async function openOffer(accountId: number) {
+    const offer = await ownership.offers.openOf(accountId);
+    if (!offer) return null;
+    const [from, to] = await Promise.all([
+      ctx.host.users.findById(offer.fromUserId),
+      ctx.host.users.findById(offer.toUserId),
+    ]);
+    const name = (u: typeof from) => (u ? ctx.host.users.displayName(u) : '');
+    return { ...offer, fromName: name(from), toName: name(to), expired: offer.expiresAt <= ctx.now() };
+  }
 
   async function requireAccount(raw: unknown): Promise<FoundAccount> {
     const account = await admin.account(idParam(raw));
@@ -86,6 +98,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
         titleParams: { name: acct.name },
         acct,
         owner: owner ? { userId: owner.userId, name: nameOf(ctx, owner), email: owner.email } : null,
+        offer: await openOffer(acct.id),
         members,
         q,
         total,

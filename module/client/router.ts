@@ -10,6 +10,7 @@ import { inviteHandlers } from '../invites/handlers';
 import { invitationsHandlers } from '../invites/invitations';
 import { usersHandlers } from './users';
 import { activityHandlers } from './activity';
+import { ownershipHandlers } from '../ownership/handlers';
 
 /** Any signed-in user; the account is not needed (the chooser itself, invitation pages). */
 function signedIn(deps: Deps): RequestHandler {
@@ -66,6 +67,15 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   r.get('/activity', account, own, activity.list);
   r.get('/leave', account, users.confirmLeave);
   r.post('/leave', csrf, account, users.leave);
+
+  // Hand over ownership: the owner offers with their password; the chosen member answers.
+  const handover = ownershipHandlers(deps);
+  r.get('/ownership', account, own, handover.show);
+  r.post('/ownership', csrf, account, own, handover.offer);
+  r.post('/ownership/withdraw', csrf, account, own, handover.withdraw);
+  r.get('/ownership/offers', login, handover.offers);
+  r.post('/ownership/:offerId/accept', csrf, login, handover.accept);
+  r.post('/ownership/:offerId/decline', csrf, login, handover.decline);
 
   const inv = inviteHandlers(deps);
   r.post('/users/invite', csrf, account, own, inv.create);

@@ -25,7 +25,16 @@ interface FormState {
 
 /** User Management: the account's users, their permissions, removal, and leaving an account. */
 export function usersHandlers(deps: Deps) {
-  const { ctx, membersRepo, members } = deps;
+  const { ctx, membersRepo, members, ownership } = deps;
+
+  /** Whether the owner may hand the account over here, and the open offer (unexpired) they made. */
+  async function handover(accountId: number) {
+    if (!ownership.available()) return null;
+    const offer = await ownership.offers.openOf(accountId);
+    if (!offer || offer.expiresAt <= ctx.now()) return { offer: null };
+    const to = await ctx.host.users.findById(offer.toUserId);
+    return { offer: { toName: to ? ctx.host.users.displayName(to) : '', expiresAt: offer.expiresAt } };
+  }
 
   /** A user of the session's account whom the owner may manage, with their name; 404 otherwise. */
   async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
@@ -52,6 +61,7 @@ export function usersHandlers(deps: Deps) {
       page,
       pages,
       catalogue: ctx.catalogue,
+      handover: await handover(account.id),
       ...(await invitesPanel(deps, req, res)),
     });
   };

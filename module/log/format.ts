@@ -82,6 +82,7 @@ function detailsOf(ctx: ModuleContext, t: Translate, e: LogEntry, names: Map<num
     return t('activity.details.changed', { from: access(d.from), to: access(d.to) });
   if (e.action === 'owner_changed' && typeof d.previousOwnerId === 'number') {
     const name = names.get(d.previousOwnerId) ?? `#${d.previousOwnerId}`;
+    if ('offerId' in d) return t('activity.details.handedOver', { name, access: access(d.previousOwnerAccess) });
     // Entries written before the choice existed hold no access: the previous owner kept All Permissions.
     return 'previousOwnerAccess' in d
       ? t('activity.details.previousOwnerKeeps', { name, access: access(d.previousOwnerAccess) })
@@ -89,5 +90,11 @@ function detailsOf(ctx: ModuleContext, t: Translate, e: LogEntry, names: Map<num
   }
   if ('permissions' in d) return t('activity.details.access', { access: access(d.permissions) });
   if (e.action === 'invite_cancelled' && d.inviterLostAccess) return t('activity.details.inviterLostAccess');
+  if (
+    e.action === 'ownership_offer_ended' &&
+    typeof d.reason === 'string' &&
+    hasKey(`activity.details.offerEnded.${d.reason}`)
+  )
+    return t(`activity.details.offerEnded.${d.reason}`);
   return '';
 }

@@ -64,6 +64,22 @@ export async function countActionsSince(
   return Number(row?.n ?? 0);
 }
 
+/** How many entries of these actions a client-area user wrote since `since`, in any account (on the actor index). */
+export async function countUserActionsSince(
+  db: Knex | Knex.Transaction,
+  userId: number,
+  actions: string[],
+  since: number,
+): Promise<number> {
+  const row = (await db(TABLES.log)
+    .where({ actor_type: 'user', actor_id: userId })
+    .whereIn('action', actions)
+    .andWhere('created_at', '>=', since)
+    .count({ n: '*' })
+    .first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** Whether the user's switch into the account was logged after `since` (on the (target user, id) index). */
 export async function recentSwitch(
   db: Knex | Knex.Transaction,

@@ -6,6 +6,8 @@ import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
 import type { MemberNotices } from './notices';
 import { parseStoredPermissions } from '../permissions';
+import type { OffersRepo } from '../ownership/repo';
+import { endOffers, mailEnded, type EndedOffer } from '../ownership/notices';
 
 /** A switch into the same account by the same person is logged at most this often. */
 export const SWITCH_LOG_INTERVAL_MS = 3600_000;
@@ -56,6 +58,8 @@ export class MembersService {
     private readonly invites: InvitesRepo,
     /** The e-mails telling a person their own access changed, sent after each change commits. */
     private readonly notices: MemberNotices,
+    /** Ownership offers, which end when their member loses access or the owner changes another way. */
+    private readonly offers: OffersRepo,
   ) {}
 
   private async inTransaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -110,19 +114,23 @@ export class MembersService {
   }
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
-    const cancelled = await this.inTransaction(async (trx) => {
+    const { cancelled, ended } = await this.inTransaction(async (trx) => {
       // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
       await this.repo.lockMember(trx, accountId, userId);
       const member = await this.requireManageable(trx, accountId, userId);
       const now = this.ctx.now();
       await this.repo.deleteMember(trx, member.id);
       await writeLog(trx, actor, { accountId, action, targetUserId: userId }, now);
-      return this.cancelInvitesOf(trx, actor, accountId, userId, now);
+      const invites = await this.cancelInvitesOf(trx, actor, accountId, userId, now);
+      // An offer of ownership made to someone who no longer has access can never be accepted.
+      const offers = await this.offers.lockOpenInvolving(trx, userId, accountId);
+      return { cancelled: invites, ended: await endOffers(trx, this.offers, actor, offers, 'removed', now) };
     });
     await this.ctx.emit('AccountUserRemoved', { accountId, userId, left: action === 'left', actor });
     if (action === 'removed') await this.notices.accessRemoved(actor, accountId, userId);
     for (const invite of cancelled)
       await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId: invite.id, email: invite.email, actor });
+    await mailEnded(this.ctx, ended);
   }
 
   /** Someone who lost access can no longer let others in: their pending invitations end with them. */
@@ -246,41 +254,14 @@ export class MembersService {
     userId: number,
     options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null } = {},
   ): Promise<{ previousOwnerId: number | null; changed: boolean; previousOwnerAccess: AccessChoice | null }> {
-    const keep = options.keep ?? { kind: 'all' };
-    const result = await this.inTransaction(async (trx) => {
+    const { ended, ...result } = await this.inTransaction(async (trx) => {
       // Lock the account's owner row first so two moves queue instead of interleaving.
       const current = await this.repo.lockOwner(trx, accountId);
-      const target = await this.repo.find(accountId, userId, trx);
-      if (!target) throw Refusal.notFound();
-      if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null };
-      const currentOwnerId = current ? current.userId : null;
-      if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId)
-        throw Refusal.conflict('admin.owner.ownerChanged');
-      const now = this.ctx.now();
-      let kept: AccessChoice | null = null;
-      if (current) {
-        kept = resultingAccess(keep, earlierPermissions(current.beforeOwnerPermissions));
-        await this.repo.unsetOwner(trx, current.id, kept.all, kept.keys, now);
-      }
-      await this.repo.setOwner(trx, target.id, earlierOf(target), now);
-      await writeLog(
-        trx,
-        actor,
-        {
-          accountId,
-          action: 'owner_changed',
-          targetUserId: userId,
-          details: kept
-            ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys }
-            : { previousOwnerId: null },
-        },
-        now,
-      );
-      return { previousOwnerId: currentOwnerId, changed: true, previousOwnerAccess: kept };
+      return this.moveOwnerLocked(trx, actor, accountId, userId, current, options);
     });
     if (result.changed) {
       await this.ctx.emit('AccountOwnerChanged', { accountId, userId, previousOwnerId: result.previousOwnerId, actor });
-      // Here, where every move of ownership passes, so each path tells both people.
+      // Staff's moves pass here; an accepted hand-over tells both people in its own e-mail instead.
       const { previousOwnerId, previousOwnerAccess } = result;
       await this.notices.ownerChanged(
         accountId,
@@ -290,7 +271,59 @@ export class MembersService {
           : null,
       );
     }
+    await mailEnded(this.ctx, ended);
     return result;
+  }
+
+  /**
+   * The move itself, inside a transaction that holds the owner row (`current`, from `lockOwner`):
+   * staff's Make Owner and an accepted hand-over share it. An open offer of the account ends with
+   * it (the owner changed another way); `offerId` names the offer being accepted, already ended.
+   */
+  async moveOwnerLocked(
+    trx: Knex.Transaction,
+    actor: Actor,
+    accountId: number,
+    userId: number,
+    current: Awaited<ReturnType<MembersRepo['lockOwner']>>,
+    options: { keep?: PreviousOwnerAccess; expectedOwnerId?: number | null; offerId?: number } = {},
+  ): Promise<{
+    previousOwnerId: number | null;
+    changed: boolean;
+    previousOwnerAccess: AccessChoice | null;
+    ended: EndedOffer[];
+  }> {
+    const keep = options.keep ?? { kind: 'all' };
+    const target = await this.repo.find(accountId, userId, trx);
+    if (!target) throw Refusal.notFound();
+    if (target.isOwner) return { previousOwnerId: userId, changed: false, previousOwnerAccess: null, ended: [] };
+    const currentOwnerId = current ? current.userId : null;
+    if (options.expectedOwnerId !== undefined && options.expectedOwnerId !== currentOwnerId)
+      throw Refusal.conflict('admin.owner.ownerChanged');
+    const now = this.ctx.now();
+    let kept: AccessChoice | null = null;
+    if (current) {
+      kept = resultingAccess(keep, earlierPermissions(current.beforeOwnerPermissions));
+      await this.repo.unsetOwner(trx, current.id, kept.all, kept.keys, now);
+    }
+    await this.repo.setOwner(trx, target.id, earlierOf(target), now);
+    const offer = options.offerId === undefined ? {} : { offerId: options.offerId };
+    await writeLog(
+      trx,
+      actor,
+      {
+        accountId,
+        action: 'owner_changed',
+        targetUserId: userId,
+        details: kept
+          ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys, ...offer }
+          : { previousOwnerId: null, ...offer },
+      },
+      now,
+    );
+    const open = await this.offers.lockOpenOf(trx, accountId);
+    const ended = open ? await endOffers(trx, this.offers, actor, [open], 'ownerChanged', now) : [];
+    return { previousOwnerId: currentOwnerId, changed: true, previousOwnerAccess: kept, ended };
   }
 
   /** Makes each account's existing primary user its owner; accounts that have an owner are left alone. */
@@ -365,6 +398,7 @@ export class MembersService {
     await this.inTransaction(async (trx) => {
       await this.repo.deleteByAccount(trx, accountId);
       await this.invites.deleteByAccount(trx, accountId);
+      await this.offers.deleteByAccount(trx, accountId);
     });
   }
 
@@ -372,6 +406,9 @@ export class MembersService {
     await this.inTransaction(async (trx) => {
       await this.repo.deleteByUser(trx, userId);
       await this.invites.cancelAllBy(trx, userId, this.ctx.now());
+      // Offers made by or to a deleted person end with them; there is nobody left to tell.
+      for (const offer of await this.offers.lockOpenInvolving(trx, userId))
+        await this.offers.end(trx, offer.id, 'removed', this.ctx.now());
     });
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { settingsForm } from '../settings/helpers';
-import { bareHost, BareClient, type BareHost } from './bare-host';
+import { BARE_PASSWORD, bareHost, BareClient, type BareHost } from './bare-host';
 import { TABLES } from '../../module/tables';
 import { count, foundRow } from '../helpers/db';
 
@@ -23,7 +23,15 @@ function postRoutes(app: Express): string[] {
 
 /** Everything the module keeps, plus the host's users: a forged request must leave all of it as it was. */
 async function snapshot(knex: Knex): Promise<string> {
-  const tables = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, 'users', 'accounts'];
+  const tables = [
+    TABLES.members,
+    TABLES.invites,
+    TABLES.log,
+    TABLES.settings,
+    TABLES.ownershipOffers,
+    'users',
+    'accounts',
+  ];
   const rows = await Promise.all(
     tables.map((t) =>
       knex(t)
@@ -74,7 +82,16 @@ describe('host contract: the module checks its own CSRF token (a host without an
     // Each session has a module token already (pages with forms were shown); the forged post lacks it.
     for (const c of [ownerClient, memberClient, bobClient]) await c.get('/account/users');
 
-    const params: Record<string, string> = { userId: String(member.id), inviteId, accountId: String(accountId) };
+    // An open offer of ownership to the member, for the member's answers.
+    const offered = { userId: String(member.id), password: BARE_PASSWORD };
+    assert.equal((await ownerClient.post('/account/ownership', offered, '/account/users')).status, 303);
+    const offerId = String((await foundRow(host, TABLES.ownershipOffers, { open_account_id: accountId })).id);
+    const params: Record<string, string> = {
+      userId: String(member.id),
+      inviteId,
+      accountId: String(accountId),
+      offerId,
+    };
     const fill = (path: string, token?: string) =>
       path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? token! : params[name]));
     const client: Record<string, { as: BareClient; path: string; fields: Record<string, string | string[]> }> = {
@@ -85,6 +102,10 @@ describe('host contract: the module checks its own CSRF token (a host without an
       },
       '/users/:userId/remove': { as: ownerClient, path: fill('/users/:userId/remove'), fields: {} },
       '/leave': { as: memberClient, path: '/leave', fields: {} },
+      '/ownership': { as: ownerClient, path: '/ownership', fields: offered },
+      '/ownership/withdraw': { as: ownerClient, path: '/ownership/withdraw', fields: {} },
+      '/ownership/:offerId/accept': { as: memberClient, path: fill('/ownership/:offerId/accept'), fields: {} },
+      '/ownership/:offerId/decline': { as: memberClient, path: fill('/ownership/:offerId/decline'), fields: {} },
       '/users/invite': {
         as: ownerClient,
         path: '/users/invite',

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { adminSignIn, newContext, openAccountMenu, signIn } from './browser';
+import { DEMO_PASSWORD, adminSignIn, newContext, openAccountMenu, signIn } from './browser';
 import { linkIn, type RunningPortal } from './portal';
 
 /** One page of the tour: a stable file name and what it shows. */
@@ -107,6 +107,8 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       const dana = alice.locator('tr', { hasText: 'dev@example.com' });
       const permissionsHref = await dana.locator('a[href$="/permissions"]').getAttribute('href');
       const removeHref = await dana.locator('a[href$="/remove"]').getAttribute('href');
+      const handover = dana.locator('a[href*="/ownership?userId="]');
+      const handoverHref = (await handover.count()) ? await handover.getAttribute('href') : null;
       const access = alice.locator('a[href$="/access"]').first();
       const accessHref = (await access.count()) ? await access.getAttribute('href') : null;
       if (cancelHref) await open(alice, cancelHref, 'invite-cancel', 'Cancel an invitation: the confirmation');
@@ -125,6 +127,18 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Save' }).click()]);
       await at(alice, 'permissions-error', 'Manage Permissions: an error tied to the form');
       await open(alice, removeHref!, 'remove', 'Remove Access: the confirmation');
+      // Hand over ownership: a wrong password, then an offer to Dana that stays open for her to answer.
+      if (
+        handoverHref &&
+        (await open(alice, handoverHref, 'ownership', 'Hand over ownership: confirmed with a password'))
+      ) {
+        await alice.getByLabel('Your password').fill('not the password');
+        await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Offer ownership' }).click()]);
+        await at(alice, 'ownership-error', 'Hand over ownership: a wrong password, tied to its field');
+        await alice.getByLabel('Your password').fill(DEMO_PASSWORD);
+        await Promise.all([alice.waitForNavigation(), alice.getByRole('button', { name: 'Offer ownership' }).click()]);
+        await at(alice, 'ownership-offered', 'User Management with an open offer of ownership');
+      } else result.missing.push('hand over ownership (/account/ownership)');
       await open(alice, '/account/activity', 'activity', 'Activity log');
     }
 
@@ -178,6 +192,7 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       'Account menu of a person in several accounts: recent accounts as one-click switches, and a search',
     );
     await open(dev, '/account/switch', 'switch-account', 'Switch Account');
+    await open(dev, '/account/ownership/offers', 'ownership-offers', 'Ownership offers: accept or decline');
     await open(dev, '/account/leave', 'leave', 'Leave an account: the confirmation');
 
     // Bob accepts with the login he has.

@@ -3,7 +3,14 @@ import { setupPortal, type TestPortal } from '../helpers/portal';
 import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
 
-const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.mailQueue, TABLES.migrations];
+const MODULE_TABLES = [
+  TABLES.members,
+  TABLES.invites,
+  TABLES.log,
+  TABLES.mailQueue,
+  TABLES.ownershipOffers,
+  TABLES.migrations,
+];
 
 describe('module lifecycle', () => {
   let tp: TestPortal;

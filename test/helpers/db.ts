@@ -54,7 +54,14 @@ const HOST_TABLES = [
   'rate_limits',
   'sessions',
 ];
-const MODULE_TABLES = [TABLES.members, TABLES.invites, TABLES.log, TABLES.settings, TABLES.mailQueue];
+const MODULE_TABLES = [
+  TABLES.members,
+  TABLES.invites,
+  TABLES.log,
+  TABLES.settings,
+  TABLES.mailQueue,
+  TABLES.ownershipOffers,
+];
 
 /** Empties every table (the module's too, when installed); much faster than migrating again. */
 export async function emptyDatabase(knex: Knex): Promise<void> {

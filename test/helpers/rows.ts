@@ -170,6 +170,19 @@ export interface MailQueueRow {
   sent_at: number | null;
 }
 
+/** An owner's offer to hand the account over; `open_account_id` is set while it is open. */
+export interface OwnershipOfferRow {
+  id: number;
+  account_id: number;
+  open_account_id: number | null;
+  from_user_id: number;
+  to_user_id: number;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  outcome: string | null;
+}
+
 /** Each table tests read, by name, with the row it holds. */
 export interface Rows {
   users: UserRow;
@@ -185,6 +198,7 @@ export interface Rows {
   [TABLES.log]: LogEntryRow;
   [TABLES.settings]: SettingRow;
   [TABLES.mailQueue]: MailQueueRow;
+  [TABLES.ownershipOffers]: OwnershipOfferRow;
 }
 
 export type TableName = keyof Rows;

@@ -1,5 +1,5 @@
 // @ts-check
-const { hashPassword } = require('../passwords');
+const { hashPassword, verifyPassword: matches } = require('../passwords');
 const { clientName } = require('../client-area');
 
 // WHMCS language names and the BCP 47 tags of the module's locales.
@@ -13,11 +13,11 @@ const toAccount = (row) => ({ id: Number(row.id), name: clientName(row), status:
 const toHostUser = (r) =>
   r && { id: +r.id, email: r.email, firstName: r.first_name, lastName: r.last_name, locale: LOCALES[r.language] };
 
-/** The client's name as WHMCS shows it (company, else first and last name), in each dialect. */
+/** The client's name as WHMCS shows it (company, else first and last name), in each dialect, as `{ sql }`. */
 function nameSql(knex) {
   const mysql = /mysql/.test(knex.client.config.client);
   const fullName = mysql ? "CONCAT({a}.firstname, ' ', {a}.lastname)" : "{a}.firstname || ' ' || {a}.lastname";
-  return `COALESCE(NULLIF({a}.companyname, ''), ${fullName})`;
+  return { sql: `COALESCE(NULLIF({a}.companyname, ''), ${fullName})` };
 }
 
 /** @returns {import('account-users').HostContract} WHMCS's tables, users, clients, mail, hooks and pages. */
@@ -25,13 +25,12 @@ function hostContract(portal, isActive) {
   const { knex, mailer, hooks, baseUrl, logger } = portal;
   const user = async (where) => toHostUser(await knex('tblusers').where(where).first(USER_COLUMNS));
   const clients = () => knex('tblclients');
-  const openStatuses = ['Active'];
   const fields = (req) => ({ _csrf: portal.csrfTokenOf(req) });
   return {
     ...{ knex, mailer, hooks, isActive, baseUrl, logger },
     schema: {
       users: { table: 'tblusers', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
-      accounts: { table: 'tblclients', id: 'id', name: { sql: nameSql(knex) }, status: 'status', openStatuses },
+      accounts: { table: 'tblclients', id: 'id', name: nameSql(knex), status: 'status', openStatuses: ['Active'] },
     },
     users: {
       findById: (id) => user({ id }),
@@ -46,6 +45,7 @@ function hostContract(portal, isActive) {
       fromRequest: (/** @type {PortalRequest} */ req) => toHostUser(req.user),
       // The portal's own sign-in step: new session, last_login, and its UserLogin hook.
       signIn: (req, u, returnTo) => portal.signIn(req, u.id, returnTo),
+      verifyPassword: async (id, pw) => matches(pw, (await knex('tblusers').where({ id }).first('password'))?.password),
     },
     accounts: {
       findByIds: async (ids) => (await clients().whereIn('id', ids).select(ACCOUNT_COLUMNS)).map(toAccount),
