@@ -7,7 +7,7 @@ import type {
   NavbarPayload,
 } from './module/contract';
 import type { Deps } from './module/deps';
-import { accountOf } from './module/guard';
+import { accountOf, waitingOf } from './module/guard';
 import { onUserLogin } from './module/accounts/login';
 import { tOf } from './module/render';
 import { readyFor, userOf } from './module/request';
@@ -74,7 +74,9 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
   }
   // Invitations waiting for this person in other accounts, with their count; none, no item.
   const user = userOf(payload.req);
-  const invitations = user ? await deps.invitesService.countAddressedTo(user) : 0;
+  // Read with the membership by the guard on guarded pages; counted here on the others.
+  const waiting = waitingOf(payload.req);
+  const invitations = waiting?.invitations ?? (user ? await deps.invitesService.countAddressedTo(user) : 0);
   if (invitations > 0) {
     extra.push({
       id: 'invitations',
@@ -85,7 +87,9 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
     });
   }
   // Offers of ownership waiting for this person's answer, in any of their accounts, with their count.
-  const offers = user && deps.ownership.available() ? await deps.ownership.offers.countOpenTo(user.id, ctx.now()) : 0;
+  const offers =
+    waiting?.offers ??
+    (user && deps.ownership.available() ? await deps.ownership.offers.countOpenTo(user.id, ctx.now()) : 0);
   if (offers > 0) {
     extra.push({
       id: 'ownership-offers',

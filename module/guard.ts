@@ -7,7 +7,7 @@ import { flash, sessionAccountId, takeLanding } from './session';
 import { renderPage, signInUrl, tOf } from './render';
 import { nameOf, readyFor, userOf } from './request';
 import { safeReturnPath } from './safe-return';
-import type { AccountsRepo, CurrentMembership } from './accounts/repo';
+import type { AccountsRepo, CurrentMembership, Waiting, WaitingQueries } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
 import { enterAccount, leaveAccount } from './accounts/session';
 
@@ -43,6 +43,13 @@ export function accountOf(req: Request): AccountContext | undefined {
   return req.res?.locals.account as AccountContext | undefined;
 }
 
+const waitingByRequest = new WeakMap<Request, Waiting>();
+
+/** The account menu's counts, when the guard read them with the request's membership; else undefined. */
+export function waitingOf(req: Request): Waiting | undefined {
+  return waitingByRequest.get(req);
+}
+
 export interface Guards {
   /** Loads the session's account (one indexed query) and, with a key, requires that permission. */
   requirePermission(key?: string | null): RequestHandler;
@@ -55,6 +62,7 @@ export function createGuards(
   repo: MembersRepo,
   accounts: AccountsRepo,
   clientMountPath: () => string,
+  waitingFor?: (user: HostUser) => WaitingQueries,
 ): Guards {
   const chooserPath = (returnTo?: string): string => {
     const safe = safeReturnPath(returnTo);
@@ -70,7 +78,7 @@ export function createGuards(
       return 'handled';
     };
     if (chosen !== undefined) {
-      const membership = await accounts.current(chosen, user.id);
+      const membership = await accounts.current(chosen, user.id, waitingFor?.(user));
       if (membership && membership.accountOpen) {
         // A form changes only the account it was shown for, never the one another tab switched to.
         if (posting && formAccountId(req) !== membership.accountId) return refuse(membership);
@@ -88,7 +96,7 @@ export function createGuards(
     // No account chosen yet. With exactly one open account the session takes it, as at login.
     const ids = await accounts.openAccountIds(user.id, 2);
     if (ids.length === 1) {
-      const membership = await accounts.current(ids[0], user.id);
+      const membership = await accounts.current(ids[0], user.id, waitingFor?.(user));
       if (membership && membership.accountOpen) {
         await enterAccount(ctx, repo, req, {
           userId: user.id,
@@ -116,6 +124,7 @@ export function createGuards(
         if (membership === 'handled') return;
         const account = toAccountContext(ctx, membership);
         res.locals.account = account;
+        if (membership.waiting) waitingByRequest.set(req, membership.waiting);
         const landing = takeLanding(req);
         if (key && !account.can(key)) {
           // Just switched here from the same section of another account: the dashboard, not a 403.

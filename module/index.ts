@@ -6,7 +6,7 @@ import { AccountsRepo } from './accounts/repo';
 import { MembersService } from './members/service';
 import { MemberNotices } from './members/notices';
 import { InvitesRepo } from './invites/repo';
-import { InvitesService } from './invites/service';
+import { InvitesService, normaliseEmail } from './invites/service';
 import { OffersRepo } from './ownership/repo';
 import { OwnershipService } from './ownership/service';
 import { accountOf, createGuards, type AccountContext } from './guard';
@@ -123,7 +123,17 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl), offersRepo);
   // One repository of each kind, shared by the guard, the handlers and the login hook.
   const accounts = new AccountsRepo(ctx.knex, host.schema);
-  const guards = createGuards(ctx, repo, accounts, () => clientMount);
+  // The account menu's counts of invitations and hand-over offers ride on the guard's one query.
+  const guards = createGuards(
+    ctx,
+    repo,
+    accounts,
+    () => clientMount,
+    (user) => ({
+      invitations: invitesRepo.countAddressedQuery(normaliseEmail(user.email), ctx.now()),
+      offers: host.users.verifyPassword ? offersRepo.countOpenToQuery(user.id, ctx.now()) : undefined,
+    }),
+  );
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
   const ownership = new OwnershipService(ctx, offersRepo, members, repo, {
     owner: () => clientUrl('/ownership'),

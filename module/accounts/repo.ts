@@ -10,6 +10,20 @@ const M = TABLES.members;
 /** The session's membership plus whether the user could switch to another open account. */
 export interface CurrentMembership extends Membership {
   otherAccounts: boolean;
+  /** What waits for the person's answer (the account menu's counts), when the query was asked for it. */
+  waiting?: Waiting;
+}
+
+/** Invitations addressed to the person and offers of ownership made to them, still open. */
+export interface Waiting {
+  invitations: number;
+  offers: number;
+}
+
+/** Count queries (each selecting one number) that the guard's membership query reads in the same round trip. */
+export interface WaitingQueries {
+  invitations: Knex.QueryBuilder;
+  offers?: Knex.QueryBuilder;
 }
 
 /** Queries behind the account a session works in and the Switch Account list. */
@@ -40,8 +54,9 @@ export class AccountsRepo {
    * The one query of every guarded request: the membership by its unique (account, user) index,
    * with an EXISTS on the (user, last login) index telling whether Switch Account has anywhere to go.
    * Computing it here keeps the menu right after an invitation adds an account, in every session.
+   * With `waiting`, the account menu's counts come back in the same query, so no page pays for them.
    */
-  async current(accountId: number, userId: number): Promise<CurrentMembership | undefined> {
+  async current(accountId: number, userId: number, waiting?: WaitingQueries): Promise<CurrentMembership | undefined> {
     const a = this.schema.accounts;
     const other = this.knex(`${M} as m2`)
       .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
@@ -56,9 +71,23 @@ export class AccountsRepo {
       .first<Record<string, unknown> | undefined>([
         ...this.columns(),
         this.knex.raw('exists ? as other_accounts', [other]),
+        ...(waiting
+          ? [
+              this.knex.raw('? as invitations_waiting', [waiting.invitations]),
+              this.knex.raw(
+                waiting.offers ? '? as offers_waiting' : '0 as offers_waiting',
+                waiting.offers ? [waiting.offers] : [],
+              ),
+            ]
+          : []),
       ]);
     if (!row) return undefined;
-    return { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
+    const membership = { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
+    if (!waiting) return membership;
+    return {
+      ...membership,
+      waiting: { invitations: Number(row.invitations_waiting ?? 0), offers: Number(row.offers_waiting ?? 0) },
+    };
   }
 
   /**

@@ -93,8 +93,13 @@ export class InvitesRepo {
 
   /** How many invitations `addressedTo` would list without a limit (the account menu's count). */
   async countAddressedTo(email: string, now: number): Promise<number> {
-    const row = (await this.addressedQuery(email, now).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    const row = (await this.countAddressedQuery(email, now).first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
+  }
+
+  /** The query behind countAddressedTo, for the guard to read within its own. */
+  countAddressedQuery(email: string, now: number): Knex.QueryBuilder {
+    return this.addressedQuery(email, now).count({ n: '*' });
   }
 
   /**

@@ -113,13 +113,17 @@ export class OffersRepo {
 
   /** How many open, unexpired offers are made to a person (the account menu's badge): one indexed count. */
   async countOpenTo(userId: number, now: number): Promise<number> {
-    const row = (await this.knex(O)
+    const row = (await this.countOpenToQuery(userId, now).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** The query behind countOpenTo, for the guard to read within its own. */
+  countOpenToQuery(userId: number, now: number): Knex.QueryBuilder {
+    return this.knex(O)
       .where('to_user_id', userId)
       .whereNotNull('open_account_id')
       .andWhere('expires_at', '>', now)
-      .count({ n: '*' })
-      .first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
+      .count({ n: '*' });
   }
 
   /** The open, unexpired offers made to a person, across accounts, with who made them (at most `limit`). */
