@@ -96,6 +96,15 @@ export async function tour(browser: Browser, portal: RunningPortal, visit: Visit
       invitation = await invite(newcomer, ['invoices', 'tickets']);
       bobInvitation = await invite('bob@example.com', []);
       await invite('frank.freelancer@example.net', ['products', 'domains']);
+      // Several addresses at once: a result for each (sent, already invited, already a user, not an address).
+      await alice.goto('/account/users');
+      const several = alice.locator('form[action$="/users/invite"]');
+      await several
+        .locator('input[name=email]')
+        .fill('gina.guest@example.org, frank.freelancer@example.net, dev@example.com, not-an-address');
+      await several.locator('input[name=access][value=all]').check();
+      await Promise.all([alice.waitForNavigation(), several.locator('button[type=submit]').click()]);
+      await at(alice, 'invite-results', 'Invite several addresses: a result for each');
     } else {
       result.missing.push('invite form (/account/users)');
     }

@@ -102,6 +102,9 @@ describe('every page and e-mail in every language', () => {
           '/account/activity',
           `/account/invites/${inviteId}/cancel`,
           '/account/switch',
+          '/account/invitations',
+          `/account/ownership?userId=${d.dev.id}`,
+          '/account/ownership/offers',
         ];
         for (const path of pages) await assertPage(alice, path, locale);
         await assertPage(alice, '/no-such-page', locale, 404);
