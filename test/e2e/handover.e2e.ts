@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DEMO_PASSWORD, newContext, openAccountMenu, signIn } from './browser';
+import { adminSignIn, DEMO_PASSWORD, newContext, openAccountMenu, signIn } from './browser';
 import { linkIn } from './portal';
 import { useSuite } from './setup';
 
@@ -75,5 +75,24 @@ describe('Hand over ownership: alice hands Acme to Dana, who accepts', function 
     await alice.goto('/');
     await openAccountMenu(alice);
     assert.doesNotMatch((await alice.locator('details.accountmenu').textContent()) ?? '', /User Management/);
+  });
+  it("the portal's primary user follows: with the module off, Acme opens for Dana, not alice", async () => {
+    const admin = await newContext(suite.browser, suite.portal.url).then(async (c) => {
+      contexts.push(c);
+      return c.newPage();
+    });
+    await adminSignIn(admin);
+    await admin.goto('/admin/modules');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Deactivate' }).click()]);
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Yes, deactivate' }).click()]);
+    assert.equal(await admin.locator('strong.status').textContent(), 'Deactivated');
+    // Without the module each account opens only for its primary user, which the hand-over moved.
+    const dana = await person('dev@example.com');
+    assert.equal(new URL(dana.url()).pathname, '/');
+    assert.equal((await dana.locator('.accountmenu .account-name').textContent())?.trim(), 'Acme Web Studio');
+    const alice = await person('alice@example.com');
+    assert.equal(new URL(alice.url()).pathname, '/no-account');
+    await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Activate' }).click()]);
+    assert.equal(await admin.locator('strong.status').textContent(), 'Active');
   });
 });
