@@ -3,7 +3,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
-import { createModule, i18n, type AccountContext, type AccountUsersModule, type Logger } from '../module/index';
+import {
+  createModule,
+  i18n,
+  type AccountContext,
+  type AccountUsersModule,
+  type GuardOptions,
+  type Logger,
+} from '../module/index';
 import { csrfProtection, generateToken } from './csrf';
 import { authRoutes, configurePassport, createSignIn } from './auth';
 import { adminArea, requireAdmin } from './admin-area';
@@ -225,12 +232,12 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   };
   const requireLogin = (req: Request, res: Response, next: NextFunction) =>
     req.user ? next() : res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
-  const guard = (key: string | null) => [
+  const guard = (key: string | null, options?: GuardOptions) => [
     requireLogin,
     (req: Request, res: Response, next: NextFunction) => {
       ownAccount(req, res, next).catch(next);
     },
-    accountUsers.requirePermission(key),
+    accountUsers.requirePermission(key, options),
   ];
 
   app.use(authRoutes({ knex, passport, layout, signIn }));
@@ -239,7 +246,7 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
     const { installed, active } = registry.current();
     layout.page(req, res, 'no-account', { title: 'noAccount.title', paused: installed && !active }, 403).catch(next);
   });
-  app.use(clientPages({ knex, layout, guard }));
+  app.use(clientPages({ knex, layout, guard, allowed: (req, kind) => accountUsers.allowedResourceIds(req, kind) }));
   app.use('/admin', adminArea({ knex, layout, registry, accountUsers }));
 
   app.use((req, res, next) => {

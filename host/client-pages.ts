@@ -1,6 +1,14 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
-import { hasControlCharacters, i18n, safeReturnPath, type AccountContext, type HostUser } from '../module/index';
+import {
+  hasControlCharacters,
+  i18n,
+  safeReturnPath,
+  type AccountContext,
+  type GuardOptions,
+  type HostUser,
+  type ResourceKind,
+} from '../module/index';
 import type { createLayout } from './layout';
 import { hostFlash, VISITOR_LOCALE_COOKIE } from './layout';
 import { hashPassword, oneAtATime, verifyPassword } from './passwords';
@@ -10,7 +18,9 @@ import { COUNTRY_CODES } from './countries';
 import { formField } from './form';
 
 type Layout = ReturnType<typeof createLayout>;
-type Guard = (key: string | null) => RequestHandler[];
+type Guard = (key: string | null, options?: GuardOptions) => RequestHandler[];
+/** The ids of the services or domains the member may see (null: all), from the module. */
+type Allowed = (req: Request, kind: ResourceKind) => Promise<number[] | null>;
 
 function accountId(res: Response): number {
   return (res.locals.account as AccountContext).id;
@@ -30,15 +40,25 @@ function rowId(value: unknown): number | undefined {
  * The client area's own pages. Each is guarded by its permission; actions inside a page by the
  * stronger key (viewing services is `products`, asking to cancel one is `manageproducts`).
  */
-export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }): express.Router {
-  const { knex, layout, guard } = deps;
+export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard; allowed: Allowed }): express.Router {
+  const { knex, layout, guard, allowed } = deps;
   const r = express.Router();
+  const KIND = { services: 'products', domains: 'domains' } as const;
+
+  /**
+   * The account's own rows of a table, only the chosen ones for a member whose access is narrowed
+   * to some (`ids`, from `allowed`; null: all).
+   */
+  const ownRows = (res: Response, table: 'services' | 'domains', ids: number[] | null) => {
+    const q = knex(table).where('account_id', accountId(res));
+    return ids ? q.whereIn('id', ids) : q;
+  };
 
   /** A list of the account's own services or domains; its actions are shown to those who may use them. */
   const listOf =
     (table: 'services' | 'domains', orderBy: string, manage: string): RequestHandler =>
     async (req, res) => {
-      const rows = await knex(table).where('account_id', accountId(res)).orderBy(orderBy);
+      const rows = await ownRows(res, table, await allowed(req, KIND[table])).orderBy(orderBy);
       const canManage = (res.locals.account as AccountContext).can(manage);
       await layout.page(req, res, table, { title: `${table}.title`, rows, canManage });
     };
@@ -49,7 +69,11 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
     const count = async (table: string, where: Record<string, unknown> = {}) =>
       Number(
         (
-          (await knex(table)
+          (await (
+            table === 'services' || table === 'domains'
+              ? ownRows(res, table, await allowed(req, KIND[table]))
+              : knex(table)
+          )
             .where({ account_id: id, ...where })
             .count({ n: '*' })
             .first()) as { n: number }
@@ -90,32 +114,41 @@ export function clientPages(deps: { knex: Knex; layout: Layout; guard: Guard }):
 
   r.get('/services', ...guard('products'), listOf('services', 'id', 'manageproducts'));
 
-  r.post('/services/:id/cancel', ...guard('manageproducts'), async (req, res) => {
-    const id = rowId(req.params.id);
-    const changed = id
-      ? await knex('services')
-          .where({ id, account_id: accountId(res), status: 'Active' })
-          .update({ status: 'Cancellation Requested' })
-      : 0;
-    if (!changed) return layout.notFound(req, res);
-    hostFlash(req, 'success', 'services.cancelRequested');
-    res.redirect(303, '/services');
-  });
+  // A service or domain outside a member's chosen ones answers 404 from the guard, before anything changes.
+  r.post(
+    '/services/:id/cancel',
+    ...guard('manageproducts', { resource: { kind: 'products', param: 'id' } }),
+    async (req, res) => {
+      const id = rowId(req.params.id);
+      const changed = id
+        ? await knex('services')
+            .where({ id, account_id: accountId(res), status: 'Active' })
+            .update({ status: 'Cancellation Requested' })
+        : 0;
+      if (!changed) return layout.notFound(req, res);
+      hostFlash(req, 'success', 'services.cancelRequested');
+      res.redirect(303, '/services');
+    },
+  );
 
   r.get('/domains', ...guard('domains'), listOf('domains', 'name', 'managedomains'));
 
-  r.post('/domains/:id/auto-renew', ...guard('managedomains'), async (req, res) => {
-    const id = rowId(req.params.id);
-    const domain = id
-      ? await knex('domains')
-          .where({ id, account_id: accountId(res) })
-          .first<Record<string, unknown> | undefined>()
-      : undefined;
-    if (!domain) return layout.notFound(req, res);
-    await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
-    hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
-    res.redirect(303, '/domains');
-  });
+  r.post(
+    '/domains/:id/auto-renew',
+    ...guard('managedomains', { resource: { kind: 'domains', param: 'id' } }),
+    async (req, res) => {
+      const id = rowId(req.params.id);
+      const domain = id
+        ? await knex('domains')
+            .where({ id, account_id: accountId(res) })
+            .first<Record<string, unknown> | undefined>()
+        : undefined;
+      if (!domain) return layout.notFound(req, res);
+      await knex('domains').where({ id }).update({ auto_renew: !domain.auto_renew });
+      hostFlash(req, 'success', 'domains.autoRenewChanged', { name: domain.name });
+      res.redirect(303, '/domains');
+    },
+  );
 
   r.get('/invoices', ...guard('invoices'), async (req, res) => {
     const rows = await knex('invoices').where('account_id', accountId(res)).orderBy('issued_on', 'desc');

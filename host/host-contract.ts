@@ -137,6 +137,22 @@ export function buildHostContract(deps: {
         }
         return lines;
       },
+      // The items an owner can narrow a member's access to: the account's services (product and
+      // domain) and domains, in the order the portal's own pages list them.
+      async resources(accountId, kind) {
+        if (kind === 'products') {
+          const rows = await knex('services')
+            .where('account_id', accountId)
+            .orderBy('id')
+            .select<Array<{ id: number; product: string; domain: string | null }>>('id', 'product', 'domain');
+          return rows.map((r) => ({ id: Number(r.id), label: r.domain ? `${r.product} (${r.domain})` : r.product }));
+        }
+        const rows = await knex('domains')
+          .where('account_id', accountId)
+          .orderBy('name')
+          .select<Array<{ id: number; name: string }>>('id', 'name');
+        return rows.map((r) => ({ id: Number(r.id), label: r.name }));
+      },
     },
     mailer: deps.mailer,
     hooks: deps.hooks,

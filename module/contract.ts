@@ -223,6 +223,13 @@ export interface HostContract {
      * Called with at most one page of ids (20); ids missing from the map get no second line.
      */
     describe?(ids: number[]): Promise<Map<number, string>>;
+    /**
+     * Optional: one account's own services (`products`) or domains, each with its id and a label
+     * the owner recognises (product and domain, a domain's name). With it the access forms offer
+     * "all" or chosen items for the services and domains permissions, and `allowedResourceIds` and
+     * the guard's `resource` option narrow a member to them; without it access covers every item.
+     */
+    resources?(accountId: number, kind: 'products' | 'domains'): Promise<Array<{ id: number; label: string }>>;
   };
   mailer: { send(message: MailMessage): Promise<void> };
   hooks: HookRegistry;

@@ -10,6 +10,13 @@ import { safeReturnPath } from './safe-return';
 import type { AccountsRepo, CurrentMembership, Waiting, WaitingQueries } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
 import { enterAccount, leaveAccount } from './accounts/session';
+import { isResourceKind, scopesFor, type ResourceKind, type ResourceScopes } from './scopes';
+
+/** A guard's options: `resource` narrows an item's page or action to the member's chosen items. */
+export interface GuardOptions {
+  /** The route parameter holding the item's id, and its kind: an item outside the member's scope answers 404. */
+  resource?: { kind: ResourceKind; param: string };
+}
 
 /** The account a request works in, as the module exposes it to the host (`res.locals.account`). */
 export interface AccountContext {
@@ -45,6 +52,19 @@ export function accountOf(req: Request): AccountContext | undefined {
 
 const waitingByRequest = new WeakMap<Request, Waiting>();
 
+const scopesByRequest = new WeakMap<Request, ResourceScopes>();
+
+/**
+ * The ids of the items of `kind` the request's member may see and act on, or null for every item
+ * (owners, All Permissions, no scope of that kind, or no guarded account). Read from the guard's
+ * membership row: no query of its own.
+ */
+export function allowedResourceIds(req: Request, kind: ResourceKind): number[] | null {
+  if (!isResourceKind(kind)) throw new Error(`unknown resource kind: ${String(kind)}`);
+  const ids = scopesByRequest.get(req)?.[kind];
+  return ids ? [...ids] : null;
+}
+
 /** The account menu's counts, when the guard read them with the request's membership; else undefined. */
 export function waitingOf(req: Request): Waiting | undefined {
   return waitingByRequest.get(req);
@@ -52,7 +72,7 @@ export function waitingOf(req: Request): Waiting | undefined {
 
 export interface Guards {
   /** Loads the session's account (one indexed query) and, with a key, requires that permission. */
-  requirePermission(key?: string | null): RequestHandler;
+  requirePermission(key?: string | null, options?: GuardOptions): RequestHandler;
   /** Path of the account chooser, under wherever the host mounted the client app. */
   chooserPath(returnTo?: string): string;
 }
@@ -112,8 +132,10 @@ export function createGuards(
     return 'handled';
   }
 
-  function requirePermission(key?: string | null): RequestHandler {
+  function requirePermission(key?: string | null, options: GuardOptions = {}): RequestHandler {
     if (key && !ctx.catalogue.has(key)) throw new Error(`unknown permission key: ${key}`);
+    const { resource } = options;
+    if (resource && !isResourceKind(resource.kind)) throw new Error(`unknown resource kind: ${String(resource.kind)}`);
     return async (req: Request, res: Response, next: NextFunction) => {
       try {
         // Switched off by the admin: the host's own rules apply, as before the module existed.
@@ -125,6 +147,8 @@ export function createGuards(
         const account = toAccountContext(ctx, membership);
         res.locals.account = account;
         if (membership.waiting) waitingByRequest.set(req, membership.waiting);
+        const scopes = scopesFor({ all: membership.allPermissions, keys: membership.permissions }, membership.scopes);
+        scopesByRequest.set(req, scopes);
         const landing = takeLanding(req);
         if (key && !account.can(key)) {
           // Just switched here from the same section of another account: the dashboard, not a 403.
@@ -146,6 +170,18 @@ export function createGuards(
               ownerEmail: owner?.email ?? '',
             },
             403,
+          );
+        }
+        // An item outside the member's chosen ones answers as if it did not exist.
+        const ids = resource ? scopes[resource.kind] : undefined;
+        if (resource && ids && !ids.includes(Number(req.params[resource.param]))) {
+          return renderPage(
+            ctx,
+            req,
+            res,
+            'client/error',
+            { title: 'errors.notFoundTitle', messageKey: 'errors.notFound', params: {} },
+            404,
           );
         }
         next();

@@ -9,7 +9,7 @@ import { InvitesRepo } from './invites/repo';
 import { InvitesService, normaliseEmail } from './invites/service';
 import { OffersRepo } from './ownership/repo';
 import { OwnershipService } from './ownership/service';
-import { accountOf, createGuards, type AccountContext } from './guard';
+import { accountOf, allowedResourceIds, createGuards, type AccountContext, type GuardOptions } from './guard';
 import { clientRouter } from './client/router';
 import { pausedInvitation } from './invites/paused';
 import { adminRouter } from './admin/router';
@@ -22,9 +22,11 @@ import { bindRequest, localeOf, readyFor } from './request';
 import { takeMessages } from './session';
 import { translator, type Translate } from './i18n';
 import { packagePath } from './paths';
+import type { ResourceKind } from './scopes';
 
 export type * from './contract';
-export type { AccountContext } from './guard';
+export type { AccountContext, GuardOptions } from './guard';
+export type { ResourceKind } from './scopes';
 export type { LifecycleImpact, LifecycleResult } from './lifecycle';
 export type { Manifest, ModuleSettings, SettingField } from './manifest';
 export type { Translate } from './i18n';
@@ -44,8 +46,18 @@ export interface AccountUsersModule {
   client: Express;
   /** Admin pages, the settings page included; mount inside the host's admin area, behind its admin login. */
   admin: Express;
-  /** Guards a host page: loads the session's account and requires the permission key (null: any). */
-  requirePermission(key: string | null): RequestHandler;
+  /**
+   * Guards a host page: loads the session's account and requires the permission key (null: any).
+   * With `resource`, the route parameter `param` names an item of that kind (a service or a domain)
+   * and an item outside the member's chosen ones answers 404.
+   */
+  requirePermission(key: string | null, options?: GuardOptions): RequestHandler;
+  /**
+   * The ids of the services (`products`) or domains the request's member may see and act on, or
+   * null for every item (owners, All Permissions, no scope of that kind, the module switched off).
+   * Call after requirePermission; it makes no query. A host filters its lists with it.
+   */
+  allowedResourceIds(req: Request, kind: ResourceKind): Promise<number[] | null>;
   /** The account the request works in (after requirePermission); also `res.locals.account`. */
   accountOf(req: Request): AccountContext | undefined;
   /** The user id of the account's owner as stored now (for an AccountOwnerChanged listener). */
@@ -173,7 +185,8 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
     manifest,
     client,
     admin,
-    requirePermission: (key) => guards.requirePermission(key),
+    requirePermission: (key, options) => guards.requirePermission(key, options),
+    allowedResourceIds: (req, kind) => Promise.resolve(allowedResourceIds(req, kind)),
     accountOf,
     ownerOf: async (accountId) => (await repo.owner(accountId))?.userId,
     accountCreated: (accountId) => members.ownAccountCreated(accountId),

@@ -9,6 +9,7 @@ import { renderPage } from '../render';
 import { flash } from '../session';
 import { invitesPanel } from '../invites/panel';
 import { leaveAccount } from '../accounts/session';
+import { parseScopeChoice, scopeFields, scopeFormData, type ResourceScopes, type ResourceKind } from '../scopes';
 
 const PER_PAGE = 50;
 
@@ -21,6 +22,9 @@ function accountIn(res: Response): AccountContext {
 interface FormState {
   access: 'all' | 'choose';
   keys: string[];
+  /** The stored services and domains, or the posted choice of them. */
+  scopes?: ResourceScopes;
+  posted?: Record<ResourceKind, { mode: string; items: string[] }>;
 }
 
 /** User Management: the account's users, their permissions, removal, and leaving an account. */
@@ -66,14 +70,15 @@ export function usersHandlers(deps: Deps) {
     });
   };
 
-  function showPermissions(
+  async function showPermissions(
     req: Request,
     res: Response,
     user: HostUser,
     form: FormState,
     error?: string,
     status = 200,
-  ): void {
+  ): Promise<void> {
+    const scopes = await scopeFormData(ctx, accountIn(res).id, form);
     renderPage(
       ctx,
       req,
@@ -84,6 +89,7 @@ export function usersHandlers(deps: Deps) {
         target: user,
         targetName: ctx.host.users.displayName(user),
         form,
+        scopes,
         error,
       },
       status,
@@ -92,19 +98,28 @@ export function usersHandlers(deps: Deps) {
 
   const editPermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
-    showPermissions(req, res, user, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
+    await showPermissions(req, res, user, {
+      access: member.allPermissions ? 'all' : 'choose',
+      keys: member.permissions,
+      scopes: member.scopes,
+    });
   };
 
   const savePermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
     // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
     const form = accessFields(req.body);
-    const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
-    if ('error' in choice) {
+    const posted = scopeFields(req.body);
+    const parsed = ctx.catalogue.parseChoice(form.access, form.permissions);
+    // The items are checked against the host's list of the account's own: another account's are refused.
+    const scoped = 'error' in parsed ? parsed : await parseScopeChoice(ctx, accountIn(res).id, parsed, posted);
+    if ('error' in parsed || 'error' in scoped) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
-      showPermissions(req, res, user, { access: form.access === 'all' ? 'all' : 'choose', keys }, choice.error, 422);
+      const access = form.access === 'all' ? 'all' : 'choose';
+      await showPermissions(req, res, user, { access, keys, posted }, 'error' in scoped ? scoped.error : '', 422);
       return;
     }
+    const choice = { ...parsed, scopes: scoped.scopes };
     const name = ctx.host.users.displayName(user);
     if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
       flash(req, 'success', 'permissionsPage.saved', { name });

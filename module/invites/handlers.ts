@@ -14,6 +14,7 @@ import { BULK_TEXT_MAX, inviteFormData } from './panel';
 import { flashResent, flashSent } from './flash';
 import { hasControlCharacters } from '../names';
 import { enterAccount } from '../accounts/session';
+import { scopeFields, scopeFormData } from '../scopes';
 
 const NAME_MAX = 100;
 const PASSWORD_MIN = 10;
@@ -53,13 +54,14 @@ export function inviteHandlers(deps: Deps) {
   };
 
   /** The invite form on a page of its own, with what was refused and why. */
-  function renderRefusal(
+  async function renderRefusal(
     req: Request,
     res: Response,
     refused: Refusal,
     status: number,
-    form: { email: string; access: string; permissions: string[] },
+    form: { email: string; access: string; permissions: string[]; scopes: ReturnType<typeof scopeFields> },
   ) {
+    const inviteScopes = await scopeFormData(ctx, account(req).id, { posted: form.scopes });
     renderPage(
       ctx,
       req,
@@ -68,6 +70,7 @@ export function inviteHandlers(deps: Deps) {
       {
         title: 'nav.userManagement',
         ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors, errorParams: refused.params }),
+        inviteScopes,
         refusal: {
           messageKey: refused.messageKey,
           params: refused.params,
@@ -83,7 +86,7 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const addresses = splitAddresses(field(req.body, 'email', BULK_TEXT_MAX));
     if (addresses.length > 1) return createMany(req, res, addresses);
-    const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body) };
+    const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body), scopes: scopeFields(req.body) };
     // One address listed twice is still one address.
     const input = { ...form, email: addresses[0]?.email ?? form.email };
     await refusable(
@@ -102,14 +105,18 @@ export function inviteHandlers(deps: Deps) {
   /** Several addresses: a result for each on a page of its own, or the form again when none was sent. */
   async function createMany(req: Request, res: Response, addresses: Array<{ email: string; times: number }>) {
     const a = account(req);
-    const form = { email: field(req.body, 'email', BULK_TEXT_MAX), ...accessFields(req.body) };
+    const form = {
+      email: field(req.body, 'email', BULK_TEXT_MAX),
+      ...accessFields(req.body),
+      scopes: scopeFields(req.body),
+    };
     await refusable(
       async () => {
         const made = await invitesService.inviteMany(
           userActor(req),
           userOf(req)!,
           { id: a.id, name: a.name },
-          { addresses, access: form.access, permissions: form.permissions },
+          { addresses, access: form.access, permissions: form.permissions, scopes: form.scopes },
           localeOf(req),
         );
         const sent = made.outcomes.filter((o) => o.result === 'sent' || o.result === 'queued').length;
@@ -137,7 +144,8 @@ export function inviteHandlers(deps: Deps) {
         );
         res.redirect(303, usersPath(req));
       },
-      (refused, status) => renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [] }),
+      (refused, status) =>
+        renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [], scopes: scopeFields({}) }),
     );
   };
 

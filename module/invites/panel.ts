@@ -5,6 +5,7 @@ import { accountOf } from '../guard';
 import { paging } from '../http';
 import { tOf } from '../render';
 import { BULK_MAX } from './service';
+import { scopeFormData } from '../scopes';
 
 const PER_PAGE = 20;
 /** The longest text the invite form's address field takes: room for BULK_MAX addresses and separators. */
@@ -75,5 +76,6 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       access: deps.ctx.catalogue.summary(t, invite),
     })),
     ...inviteFormData(deps.ctx),
+    inviteScopes: await scopeFormData(deps.ctx, account.id, {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import { parseStoredPermissions } from '../permissions';
+import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
 import { countActionsSince } from '../log/repo';
 import type { HostSchema } from '../contract';
 import { accountNameAs, whereOpen } from '../host-schema';
@@ -13,6 +14,8 @@ export interface Invite {
   pending: boolean;
   allPermissions: boolean;
   permissions: string[];
+  /** The services and domains the membership it creates is narrowed to (a kind left out: every item). */
+  scopes: ResourceScopes;
   invitedBy: number | null;
   locale: string | null;
   createdAt: number;
@@ -39,6 +42,7 @@ export function toInvite(row: Record<string, unknown>): Invite {
     pending: row.pending_email !== null && row.pending_email !== undefined,
     allPermissions: Boolean(row.all_permissions),
     permissions: parseStoredPermissions(row.permissions),
+    scopes: parseStoredScopes(row.scopes),
     invitedBy: num(row.invited_by),
     locale: (row.locale as string | null) ?? null,
     createdAt: Number(row.created_at),
@@ -199,6 +203,7 @@ export class InvitesRepo {
       tokenHash: string;
       all: boolean;
       keys: string[];
+      scopes?: ResourceScopes;
       invitedBy: number | null;
       invitedByAdmin?: number | null;
       locale: string | null;
@@ -213,6 +218,7 @@ export class InvitesRepo {
       token_hash: input.tokenHash,
       all_permissions: input.all,
       permissions: JSON.stringify(input.all ? [] : input.keys),
+      scopes: input.all ? null : storeScopes(input.scopes ?? {}),
       invited_by: input.invitedBy,
       invited_by_admin: input.invitedByAdmin ?? null,
       locale: input.locale,

@@ -13,6 +13,8 @@ import { sendAcceptedMail } from './mail';
 import { MailSender } from '../mail/sender';
 import { retryOnDeadlock } from '../deadlock';
 import { readerLocale, sendNoticeQuietly } from '../mail/notice';
+import { parseScopeChoice, scopeFields, type ResourceScopes } from '../scopes';
+import type { AccessChoice } from '../members/service';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -81,6 +83,8 @@ export interface AccessInput {
   email: string;
   access: unknown;
   permissions: unknown;
+  /** The posted choice of services and domains (`scopeFields`); left out, every item. */
+  scopes?: ReturnType<typeof scopeFields>;
 }
 
 export interface ValidInvitation {
@@ -145,6 +149,18 @@ export class InvitesService {
     return { email, choice };
   }
 
+  /** The access choice with its chosen services and domains, checked against the host's list of the account's own. */
+  private async withScopes(
+    accountId: number,
+    choice: { all: boolean; keys: string[] },
+    fields: AccessInput['scopes'],
+  ): Promise<AccessChoice & { scopes: ResourceScopes }> {
+    if (!fields) return { ...choice, scopes: {} };
+    const parsed = await parseScopeChoice(this.ctx, accountId, choice, fields);
+    if ('error' in parsed) throw Refusal.invalid('invites.errors.summary', {}, { permissions: parsed.error });
+    return { ...choice, scopes: parsed.scopes };
+  }
+
   /** Serialises invitation changes of one account on MySQL, so limits are counted exactly. */
   private async lockAccount(trx: Knex.Transaction, accountId: number): Promise<void> {
     await this.membersRepo.lockOwner(trx, accountId);
@@ -185,7 +201,8 @@ export class InvitesService {
     input: AccessInput,
     locale: string,
   ): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
-    const { email, choice } = this.validate(input);
+    const { email, choice: checked } = this.validate(input);
+    const choice = await this.withScopes(account.id, checked, input.scopes);
     await this.requireOpen(account);
     const { host } = this.ctx;
     // Host lookups use the host's own connection, so they run before the transaction.
@@ -232,7 +249,7 @@ export class InvitesService {
     actor: Actor,
     inviter: HostUser,
     account: { id: number; name: string },
-    to: { email: string; choice: { all: boolean; keys: string[] }; locale: string },
+    to: { email: string; choice: AccessChoice; locale: string },
     now: number,
   ): Promise<{ inviteId: number; mailId: number }> {
     const { email, choice, locale } = to;
@@ -245,6 +262,7 @@ export class InvitesService {
       tokenHash: hash,
       all: choice.all,
       keys: choice.keys,
+      scopes: choice.scopes,
       invitedBy: inviter.id,
       invitedByAdmin: actor.type === 'admin' ? actor.id : null,
       locale,
@@ -290,7 +308,12 @@ export class InvitesService {
     actor: Actor,
     inviter: HostUser,
     account: { id: number; name: string },
-    input: { addresses: Array<{ email: string; times: number }>; access: unknown; permissions: unknown },
+    input: {
+      addresses: Array<{ email: string; times: number }>;
+      access: unknown;
+      permissions: unknown;
+      scopes?: AccessInput['scopes'];
+    },
     locale: string,
   ): Promise<{ outcomes: BulkOutcome[]; allPermissions: boolean; permissions: string[] }> {
     const { addresses } = input;
@@ -302,7 +325,7 @@ export class InvitesService {
       );
     const parsed = this.ctx.catalogue.parseChoice(input.access, input.permissions);
     if ('error' in parsed) throw Refusal.invalid('invites.errors.summary', {}, { permissions: parsed.error });
-    const choice = { all: parsed.all, keys: parsed.keys };
+    const choice = await this.withScopes(account.id, { all: parsed.all, keys: parsed.keys }, input.scopes);
     await this.requireOpen(account);
     const { host } = this.ctx;
     const outcomes: BulkOutcome[] = addresses.map(({ email, times }) => ({
@@ -650,7 +673,7 @@ export class InvitesService {
             return 'full' as const;
         }
         if (!(await this.repo.claim(trx, invite.id, hash, user.id, now))) return undefined;
-        const choice = { all: invite.allPermissions, keys: invite.permissions };
+        const choice = { all: invite.allPermissions, keys: invite.permissions, scopes: invite.scopes };
         const added = await this.members.add(
           actor,
           {

@@ -4,6 +4,7 @@ import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
 import { parseStoredPermissions } from '../permissions';
+import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
 
 export interface Member {
   id: number;
@@ -12,6 +13,8 @@ export interface Member {
   isOwner: boolean;
   allPermissions: boolean;
   permissions: string[];
+  /** The services and domains the member's access is narrowed to; a kind left out is every item. */
+  scopes: ResourceScopes;
   invitedBy: number | null;
   createdAt: number;
   updatedAt: number;
@@ -38,6 +41,7 @@ export const MEMBER_COLUMNS = [
   'is_owner',
   'all_permissions',
   'permissions',
+  'scopes',
   'invited_by',
   'created_at',
   'updated_at',
@@ -54,6 +58,7 @@ export function toMember(row: Record<string, unknown>): Member {
     // The owner always holds every permission, whatever the row says.
     allPermissions: isOwner || Boolean(row.all_permissions),
     permissions: parseStoredPermissions(row.permissions),
+    scopes: isOwner ? {} : parseStoredScopes(row.scopes),
     invitedBy: row.invited_by === null || row.invited_by === undefined ? null : Number(row.invited_by),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -187,6 +192,7 @@ export class MembersRepo {
   async insert(
     db: Knex | Knex.Transaction,
     input: Pick<Member, 'accountId' | 'userId' | 'isOwner' | 'allPermissions' | 'permissions' | 'invitedBy'> & {
+      scopes?: ResourceScopes;
       now: number;
     },
   ): Promise<void> {
@@ -196,6 +202,7 @@ export class MembersRepo {
       is_owner: input.isOwner ? true : null,
       all_permissions: input.isOwner || input.allPermissions,
       permissions: JSON.stringify(input.allPermissions ? [] : input.permissions),
+      scopes: input.isOwner || input.allPermissions ? null : storeScopes(input.scopes ?? {}),
       invited_by: input.invitedBy,
       created_at: input.now,
       updated_at: input.now,
@@ -255,11 +262,17 @@ export class MembersRepo {
     id: number,
     all: boolean,
     keys: string[],
+    scopes: ResourceScopes,
     now: number,
   ): Promise<void> {
     await db(M)
       .where({ id })
-      .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys), updated_at: now });
+      .update({
+        all_permissions: all,
+        permissions: JSON.stringify(all ? [] : keys),
+        scopes: all ? null : storeScopes(scopes),
+        updated_at: now,
+      });
   }
 
   /** Makes a member the owner (every permission); `keptAside` is their own set, for when ownership moves on. */
@@ -270,6 +283,7 @@ export class MembersRepo {
         is_owner: true,
         all_permissions: true,
         permissions: '[]',
+        scopes: null,
         before_owner_permissions: keptAside ? JSON.stringify(keptAside) : null,
         updated_at: now,
       });

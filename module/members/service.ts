@@ -8,6 +8,7 @@ import type { MemberNotices } from './notices';
 import { parseStoredPermissions } from '../permissions';
 import type { OffersRepo } from '../ownership/repo';
 import { endOffers, mailEnded, type EndedOffer } from '../ownership/notices';
+import { sameScopes, scopesFor, storeScopes, type ResourceScopes } from '../scopes';
 
 /** A switch into the same account by the same person is logged at most this often. */
 export const SWITCH_LOG_INTERVAL_MS = 3600_000;
@@ -15,6 +16,8 @@ export const SWITCH_LOG_INTERVAL_MS = 3600_000;
 export interface AccessChoice {
   all: boolean;
   keys: string[];
+  /** The chosen services and domains; left out, a save keeps the member's own (those of kinds still held). */
+  scopes?: ResourceScopes;
 }
 
 /** The chosen access is exactly the member's: All Permissions, or the same set of keys. */
@@ -83,10 +86,13 @@ export class MembersService {
       // Saves of one member queue here, so each logs the access the save before it left.
       await this.repo.lockMember(trx, accountId, userId);
       const member = await this.requireManageable(trx, accountId, userId);
+      const scopes = scopesFor(choice, choice.scopes ?? member.scopes);
+      const scopesBefore = scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes);
+      const scopesSame = sameScopes(scopesBefore, scopes);
       // Nothing to record: no log entry and no event for a form saved as it was.
-      if (sameAccess(member, choice)) return undefined;
+      if (sameAccess(member, choice) && scopesSame) return undefined;
       const now = this.ctx.now();
-      await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, now);
+      await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, scopes, now);
       await writeLog(
         trx,
         actor,
@@ -94,7 +100,11 @@ export class MembersService {
           accountId,
           action: 'permissions_changed',
           targetUserId: userId,
-          details: { from: member.allPermissions ? 'all' : member.permissions, to: choice.all ? 'all' : choice.keys },
+          details: {
+            from: member.allPermissions ? 'all' : member.permissions,
+            to: choice.all ? 'all' : choice.keys,
+            ...(scopesSame ? {} : { scopesFrom: scopesBefore, scopesTo: scopes }),
+          },
         },
         now,
       );
@@ -206,12 +216,14 @@ export class MembersService {
       const existing = await this.repo.find(input.accountId, input.userId, db);
       if (existing) return { created: false };
       const now = this.ctx.now();
+      const scopes = scopesFor(input.choice, input.choice.scopes ?? {});
       await this.repo.insert(db, {
         accountId: input.accountId,
         userId: input.userId,
         isOwner: false,
         allPermissions: input.choice.all,
         permissions: input.choice.keys,
+        scopes,
         invitedBy: input.invitedBy ?? null,
         now,
       });
@@ -223,7 +235,10 @@ export class MembersService {
           action: input.action ?? 'user_added',
           targetUserId: input.userId,
           targetEmail: input.targetEmail ?? null,
-          details: { permissions: input.choice.all ? 'all' : input.choice.keys },
+          details: {
+            permissions: input.choice.all ? 'all' : input.choice.keys,
+            ...(storeScopes(scopes) ? { scopes } : {}),
+          },
         },
         now,
       );
