@@ -95,8 +95,8 @@ export async function resourcesOf(
   accountId: number,
   kind: ResourceKind,
 ): Promise<Array<{ id: number; label: string }>> {
-  const list = ctx.host.accounts.resources;
-  return list ? list(accountId, kind) : [];
+  const { accounts } = ctx.host;
+  return accounts.resources ? accounts.resources(accountId, kind) : [];
 }
 
 /**
