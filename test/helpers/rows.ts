@@ -105,10 +105,14 @@ export interface MemberRow {
   last_login_at: number | null;
   /** JSON list of the keys an owner had before becoming owner, or null. */
   before_owner_permissions: string | null;
+  /** JSON object of chosen service and domain ids per kind, or null for every item. */
+  scopes: string | null;
 }
 
 export interface InviteRow {
   id: number;
+  /** JSON object of chosen service and domain ids per kind, or null for every item. */
+  scopes: string | null;
   account_id: number;
   email: string;
   /** The address while the invitation is pending; null once accepted or cancelled. */
