@@ -3,7 +3,7 @@ import { accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
-import { parseStoredPermissions } from '../permissions';
+import { parseStoredPermissions, storedKeys } from '../permissions';
 
 export interface Member {
   id: number;
@@ -195,7 +195,7 @@ export class MembersRepo {
       user_id: input.userId,
       is_owner: input.isOwner ? true : null,
       all_permissions: input.isOwner || input.allPermissions,
-      permissions: JSON.stringify(input.allPermissions ? [] : input.permissions),
+      permissions: JSON.stringify(storedKeys(input.allPermissions, input.permissions)),
       invited_by: input.invitedBy,
       created_at: input.now,
       updated_at: input.now,
@@ -259,7 +259,7 @@ export class MembersRepo {
   ): Promise<void> {
     await db(M)
       .where({ id })
-      .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys), updated_at: now });
+      .update({ all_permissions: all, permissions: JSON.stringify(storedKeys(all, keys)), updated_at: now });
   }
 
   /** Makes a member the owner (every permission); `keptAside` is their own set, for when ownership moves on. */
@@ -282,7 +282,7 @@ export class MembersRepo {
       .update({
         is_owner: null,
         all_permissions: all,
-        permissions: JSON.stringify(all ? [] : keys),
+        permissions: JSON.stringify(storedKeys(all, keys)),
         before_owner_permissions: null,
         updated_at: now,
       });
