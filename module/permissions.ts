@@ -129,7 +129,12 @@ export class PermissionCatalogue {
   summary(t: Translate, member: { allPermissions: boolean; permissions: string[] }): string {
     const held = (k: string) => member.permissions.includes(k);
     const labels = member.allPermissions
-      ? [t('permissions.all'), ...this.separate().filter(held).map((k) => this.label(t, k))]
+      ? [
+          t('permissions.all'),
+          ...this.separate()
+            .filter(held)
+            .map((k) => this.label(t, k)),
+        ]
       : this.keys.filter(held).map((k) => this.label(t, k));
     return labels.join(', ');
   }
@@ -163,8 +168,7 @@ export function accessDetail(access: { all: boolean; keys: readonly string[] }):
  * anything; a user manager (`manageusers`) only what they hold themselves.
  */
 export type Grantor =
-  | { unlimited: true }
-  | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[] };
+  { unlimited: true } | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[] };
 
 /**
  * The one check of what a user manager asks to grant. `before` is the access the person or

@@ -5,14 +5,7 @@ import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
 import type { MemberNotices } from './notices';
-import {
-  accessDetail,
-  allows,
-  grantRefusal,
-  parseStoredPermissions,
-  storedKeys,
-  type Grantor,
-} from '../permissions';
+import { accessDetail, allows, grantRefusal, parseStoredPermissions, storedKeys, type Grantor } from '../permissions';
 import type { OffersRepo } from '../ownership/repo';
 import { endOffers, mailEnded, type EndedOffer } from '../ownership/notices';
 
@@ -148,7 +141,10 @@ export class MembersService {
           accountId,
           action: 'permissions_changed',
           targetUserId: userId,
-          details: { from: accessDetail({ all: member.allPermissions, keys: member.permissions }), to: accessDetail(choice) },
+          details: {
+            from: accessDetail({ all: member.allPermissions, keys: member.permissions }),
+            to: accessDetail(choice),
+          },
         },
         now,
       );

@@ -84,7 +84,8 @@ describe('user managers (Manage users)', () => {
       );
       await refusedUnchanged(() => inAcme.post(`/account/users/${other.id}/remove`), 403);
       await refusedUnchanged(
-        () => inAcme.post('/account/users/invite', { email: 'x@example.com', access: 'choose', permissions: 'tickets' }),
+        () =>
+          inAcme.post('/account/users/invite', { email: 'x@example.com', access: 'choose', permissions: 'tickets' }),
         403,
       );
     });
@@ -156,7 +157,7 @@ describe('user managers (Manage users)', () => {
       await refusedUnchanged(() => perms(d.alice.id, { access: 'choose', permissions: ['tickets'] }), 404);
     });
 
-    it('invitations: single and bulk with more than they hold, and changing an invitation beyond their access', async () => {
+    it('invitations: single and bulk with more than they hold, and an invitation changed beyond it', async () => {
       const invite = (email: string, fields: Record<string, string | string[]>) =>
         dev.post('/account/users/invite', { email, ...fields });
       await refusedUnchanged(
@@ -211,16 +212,25 @@ describe('user managers (Manage users)', () => {
 
     it('parallel saves: a grant racing the owner taking the permission away never outlives it', async () => {
       for (let round = 0; round < 3; round++) {
-        await tp.knex(TABLES.members).where({ account_id: d.blueFish.id, user_id: rita.id }).update({
-          permissions: JSON.stringify(['tickets']),
-        });
-        await tp.knex(TABLES.members).where({ account_id: d.blueFish.id, user_id: d.dev.id }).update({
-          permissions: JSON.stringify(['products', 'tickets', 'manageusers']),
-        });
+        await tp
+          .knex(TABLES.members)
+          .where({ account_id: d.blueFish.id, user_id: rita.id })
+          .update({
+            permissions: JSON.stringify(['tickets']),
+          });
+        await tp
+          .knex(TABLES.members)
+          .where({ account_id: d.blueFish.id, user_id: d.dev.id })
+          .update({
+            permissions: JSON.stringify(['products', 'tickets', 'manageusers']),
+          });
         const [grant, beyond, owner] = await Promise.all([
           dev.post(`/account/users/${rita.id}/permissions`, { access: 'choose', permissions: ['tickets', 'products'] }),
           dev.post(`/account/users/${rita.id}/permissions`, { access: 'choose', permissions: ['tickets', 'invoices'] }),
-          bob.post(`/account/users/${d.dev.id}/permissions`, { access: 'choose', permissions: ['tickets', 'manageusers'] }),
+          bob.post(`/account/users/${d.dev.id}/permissions`, {
+            access: 'choose',
+            permissions: ['tickets', 'manageusers'],
+          }),
         ]);
         assert.equal(owner.status, 303);
         assert.equal(beyond.status, 403);
@@ -243,7 +253,7 @@ describe('user managers (Manage users)', () => {
   });
 
   describe('what a manager may do', () => {
-    it('invites with tickets only, changes and removes a regular user; the log and staff pages name the manager', async () => {
+    it('invites with tickets only, changes and removes a user; the log and staff pages name the manager', async () => {
       const sent = await dev.post('/account/users/invite', {
         email: 'tina@example.com',
         access: 'choose',
@@ -257,9 +267,12 @@ describe('user managers (Manage users)', () => {
       assert.equal(Number(invite.invited_by), d.dev.id);
 
       // Keeping what Rita already has is no grant, even beside what dev lacks.
-      await tp.knex(TABLES.members).where({ account_id: d.blueFish.id, user_id: rita.id }).update({
-        permissions: JSON.stringify(['invoices', 'tickets']),
-      });
+      await tp
+        .knex(TABLES.members)
+        .where({ account_id: d.blueFish.id, user_id: rita.id })
+        .update({
+          permissions: JSON.stringify(['invoices', 'tickets']),
+        });
       const changed = await dev.post(`/account/users/${rita.id}/permissions`, {
         access: 'choose',
         permissions: ['invoices', 'products', 'manageusers'],
