@@ -69,7 +69,8 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
   const t = tOf(payload.req);
   const settings = ctx.settings();
   const extra: MenuItem[] = [];
-  if (account.isOwner && !settings.disableClientManagement) {
+  // The owner and user managers (`can` holds `manageusers` for the owner too).
+  if (account.can('manageusers') && !settings.disableClientManagement) {
     extra.push({ id: 'account-users', label: t('nav.userManagement'), href: `${base}/users`, order: 50 });
   }
   // Invitations waiting for this person in other accounts, with their count; none, no item.

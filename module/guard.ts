@@ -24,7 +24,10 @@ export interface AccountContext {
   name: string;
   isOwner: boolean;
   allPermissions: boolean;
-  /** Effective keys: the whole catalogue for owners and All Permissions. */
+  /**
+   * Effective keys: the whole catalogue for owners; for All Permissions the catalogue without
+   * `manageusers`, unless that is held beside it.
+   */
   permissions: string[];
   can(key: string): boolean;
   /** The user has another open account to switch to (shows the Switch Account menu item). */
@@ -38,10 +41,9 @@ export function toAccountContext(ctx: ModuleContext, m: Membership & { otherAcco
     name: m.accountName,
     isOwner: m.isOwner,
     allPermissions: m.allPermissions,
-    permissions: m.allPermissions
-      ? [...ctx.catalogue.keys]
-      : ctx.catalogue.keys.filter((k) => m.permissions.includes(k)),
-    can: (key) => allows(member, key),
+    permissions: m.isOwner ? [...ctx.catalogue.keys] : ctx.catalogue.effective(member),
+    // The owner manages users without holding `manageusers`.
+    can: (key) => m.isOwner || allows(member, key),
     otherAccounts: m.otherAccounts,
   };
 }

@@ -23,6 +23,14 @@ export const PERMISSION_NEEDS: Readonly<Record<string, string>> = {
   managedomains: 'domains',
 };
 
+/**
+ * Keys All Permissions does not imply: a member holds them only when they are stored for them,
+ * also beside All Permissions (the forms show them apart from the access choice, and the stored
+ * list keeps them when `all_permissions` is set). `manageusers` lets a member manage the account's
+ * users within their own access; All Permissions alone never makes someone a user manager.
+ */
+export const SEPARATE_KEYS: readonly string[] = ['manageusers'];
+
 /** Common sets the forms offer as buttons that fill the boxes (`permissionPreset.<id>` in lang/). */
 export const PERMISSION_PRESETS: ReadonlyArray<{ id: string; keys: readonly string[] }> = [
   { id: 'billing', keys: ['invoices', 'quotes'] },
@@ -44,9 +52,22 @@ export class PermissionCatalogue {
     return this.keys.includes(key);
   }
 
-  /** The catalogue in its form groups, each in catalogue order; empty groups left out, the host's keys last. */
+  /** The keys All Permissions does not imply that the catalogue has, shown apart on the forms. */
+  separate(): string[] {
+    return this.keys.filter((k) => SEPARATE_KEYS.includes(k));
+  }
+
+  /** The keys All Permissions holds: the catalogue without the separate ones. */
+  implied(): string[] {
+    return this.keys.filter((k) => !SEPARATE_KEYS.includes(k));
+  }
+
+  /**
+   * The catalogue in its form groups, each in catalogue order; empty groups left out, the host's
+   * keys last. The separate keys are in none: the forms show them beside the access choice.
+   */
   groups(): Array<{ id: string; keys: string[] }> {
-    const grouped = new Set(PERMISSION_GROUPS.flatMap((g) => g.keys));
+    const grouped = new Set([...PERMISSION_GROUPS.flatMap((g) => g.keys), ...SEPARATE_KEYS]);
     const groups = PERMISSION_GROUPS.map((g) => ({ id: g.id, keys: this.keys.filter((k) => g.keys.includes(k)) }));
     groups.push({ id: 'other', keys: this.keys.filter((k) => !grouped.has(k)) });
     return groups.filter((g) => g.keys.length > 0);
@@ -86,12 +107,15 @@ export class PermissionCatalogue {
    */
   parseChoice(access: unknown, permissions: unknown): { all: boolean; keys: string[] } | { error: string } {
     const raw = permissions === undefined ? [] : Array.isArray(permissions) ? permissions : [permissions];
-    // Ticked boxes sent with All Permissions mean the person meant a set: never guess which.
-    if (access === 'all')
-      return raw.length === 0 ? { all: true, keys: [] } : { error: 'permissions.errors.allWithKeys' };
-    if (access !== 'choose') return { error: 'permissions.errors.chooseAccess' };
+    if (access !== 'all' && access !== 'choose') return { error: 'permissions.errors.chooseAccess' };
     if (raw.some((k) => typeof k !== 'string' || !this.has(k))) return { error: 'permissions.errors.unknown' };
     const keys = [...new Set(raw as string[])];
+    if (access === 'all') {
+      // Ticked boxes sent with All Permissions mean the person meant a set: never guess which. The
+      // separate keys are not in that set: they go with All Permissions too.
+      if (keys.some((k) => !SEPARATE_KEYS.includes(k))) return { error: 'permissions.errors.allWithKeys' };
+      return { all: true, keys: this.keys.filter((k) => keys.includes(k)) };
+    }
     if (keys.length === 0) return { error: 'permissions.errors.none' };
     // Catalogue order, so summaries and stored values read the same everywhere.
     return { all: false, keys: this.complete(keys) };
@@ -101,18 +125,70 @@ export class PermissionCatalogue {
     return t(`permission.${key}.label`);
   }
 
-  /** "All permissions", or the chosen labels in catalogue order. */
+  /** "All permissions" (with any separate key held beside it), or the chosen labels in catalogue order. */
   summary(t: Translate, member: { allPermissions: boolean; permissions: string[] }): string {
-    if (member.allPermissions) return t('permissions.all');
-    return this.keys
-      .filter((k) => member.permissions.includes(k))
-      .map((k) => this.label(t, k))
-      .join(', ');
+    const held = (k: string) => member.permissions.includes(k);
+    const labels = member.allPermissions
+      ? [
+          t('permissions.all'),
+          ...this.separate()
+            .filter(held)
+            .map((k) => this.label(t, k)),
+        ]
+      : this.keys.filter(held).map((k) => this.label(t, k));
+    return labels.join(', ');
+  }
+
+  /** The keys a member holds: with All Permissions every implied key, and the separate keys they hold. */
+  effective(member: { allPermissions: boolean; permissions: string[] }): string[] {
+    return this.keys.filter((k) => allows(member, k));
   }
 }
 
+/** Whether a member holds a key; All Permissions holds every key but the separate ones (`manageusers`). */
 export function allows(member: { allPermissions: boolean; permissions: string[] }, key: string): boolean {
-  return member.allPermissions || member.permissions.includes(key);
+  if (member.permissions.includes(key)) return true;
+  return member.allPermissions && !SEPARATE_KEYS.includes(key);
+}
+
+/** The access stored and logged for a choice: with All Permissions only the separate keys are kept. */
+export function storedKeys(all: boolean, keys: readonly string[]): string[] {
+  return all ? keys.filter((k) => SEPARATE_KEYS.includes(k)) : [...keys];
+}
+
+/** How a log entry records an access: 'all', 'all' with separate keys, or the chosen keys. */
+export function accessDetail(access: { all: boolean; keys: readonly string[] }): unknown {
+  if (!access.all) return [...access.keys];
+  const extra = storedKeys(true, access.keys);
+  return extra.length > 0 ? { all: true, keys: extra } : 'all';
+}
+
+/**
+ * Who grants access, as far as the limits on granting go: the owner, staff and the system grant
+ * anything; a user manager (`manageusers`) only what they hold themselves.
+ */
+export type Grantor =
+  { unlimited: true } | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[] };
+
+/**
+ * The one check of what a user manager asks to grant. `before` is the access the person or
+ * invitation has now (none for a new invitation): keeping or taking away access is no grant, so
+ * only what the choice adds is checked. All Permissions is granted only by someone who holds it,
+ * and any key only by someone who holds it (so `manageusers` only by a user manager, who does).
+ * Returns the refusal's message key, or null when the grant is within the grantor's access.
+ */
+export function grantRefusal(
+  grantor: Grantor,
+  choice: { all: boolean; keys: readonly string[] },
+  before: { allPermissions: boolean; permissions: string[] } | null,
+): string | null {
+  if (grantor.unlimited) return null;
+  const had = before ?? { allPermissions: false, permissions: [] };
+  if (choice.all && !had.allPermissions && !grantor.allPermissions) return 'members.errors.grantAll';
+  const added = choice.keys.filter((k) => !allows(had, k));
+  if (added.some((k) => !allows(grantor, k))) return 'members.errors.grantBeyond';
+  // Seam for access until a date: a manager's grant ends no later than their own access does.
+  return null;
 }
 
 /** Stored as a JSON array of keys; anything unreadable counts as no permissions. */

@@ -8,7 +8,11 @@
 // What changed besides the box the person clicked is read out through the form's status line.
 (function () {
   function boxes(form) {
-    return Array.prototype.slice.call(form.querySelectorAll('input[type="checkbox"][name="permissions"]'));
+    // Manage users is given beside either choice: presets leave it as it is.
+    var all = form.querySelectorAll('input[type="checkbox"][name="permissions"]:not([data-au-separate])');
+    return Array.prototype.slice.call(all).filter(function (box) {
+      return !box.disabled;
+    });
   }
 
   function labelOf(box) {
@@ -36,6 +40,7 @@
     var box = event.target;
     if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox' || box.name !== 'permissions' || !box.form)
       return;
+    if (box.hasAttribute('data-au-separate')) return;
     var form = box.form;
     var ticked = [];
     var unticked = [];

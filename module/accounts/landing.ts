@@ -91,7 +91,8 @@ export function returnFields(back: ReturnAddress): Record<string, string> {
 
 /**
  * Where a switch into `account` lands: the return address when the account may open it, else
- * the dashboard (`refused`: the person is told why). The module's owner pages need the owner; a
+ * the dashboard (`refused`: the person is told why). The module's owner pages need the owner (User
+ * Management also a user manager); a
  * host page needs the permission its menu item names. (The menu never sends the module's other
  * pages; a return address to them, e.g. a Leave form re-opened in its own account, is kept.)
  */
@@ -105,7 +106,9 @@ export function landingAfterSwitch(
   if (!returnTo) return { refused: false };
   const path = returnTo.split(/[?#]/, 1)[0];
   if (ownerSection(path, base)) {
-    return account.isOwner && !ctx.settings().disableClientManagement
+    // User Management opens for user managers too; the activity log stays the owner's.
+    const users = /^\/users(\/|$)/.test(path.slice(base.length));
+    return (account.isOwner || (users && account.can('manageusers'))) && !ctx.settings().disableClientManagement
       ? { path: returnTo, refused: false }
       : { refused: true };
   }

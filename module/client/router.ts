@@ -42,6 +42,18 @@ function owner(deps: Deps): RequestHandler {
 }
 
 /**
+ * The owner or a user manager (`manageusers`) of the session's account: User Management and the
+ * account's invitations. What a manager may change there is limited in the services.
+ */
+function userManager(deps: Deps): RequestHandler {
+  return (req, _res, next) => {
+    if (deps.ctx.settings().disableClientManagement) return next(Refusal.notFound());
+    if (!accountOf(req)?.can('manageusers')) return next(Refusal.forbidden('members.errors.managersOnly'));
+    next();
+  };
+}
+
+/**
  * Every client route in one table: path → guards → handler. `account` loads the session's
  * account (re-checked in the database) and, on a POST, refuses a form shown for another account;
  * `csrf` checks the form's `_csrf` token first, so a forged request learns nothing about accounts.
@@ -53,17 +65,18 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   const csrf = csrfProtection;
   const sw = switchHandlers(deps, clientPath);
   const own = owner(deps);
+  const manage = userManager(deps);
   const users = usersHandlers(deps);
   const activity = activityHandlers(deps);
 
   r.get('/switch', login, sw.show);
   r.post('/switch', login, csrf, sw.choose);
 
-  r.get('/users', account, own, users.list);
-  r.get('/users/:userId/permissions', account, own, users.editPermissions);
-  r.post('/users/:userId/permissions', csrf, account, own, users.savePermissions);
-  r.get('/users/:userId/remove', account, own, users.confirmRemove);
-  r.post('/users/:userId/remove', csrf, account, own, users.remove);
+  r.get('/users', account, manage, users.list);
+  r.get('/users/:userId/permissions', account, manage, users.editPermissions);
+  r.post('/users/:userId/permissions', csrf, account, manage, users.savePermissions);
+  r.get('/users/:userId/remove', account, manage, users.confirmRemove);
+  r.post('/users/:userId/remove', csrf, account, manage, users.remove);
   r.get('/activity', account, own, activity.list);
   r.get('/leave', account, users.confirmLeave);
   r.post('/leave', csrf, account, users.leave);
@@ -78,12 +91,12 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   r.post('/ownership/:offerId/decline', csrf, login, handover.decline);
 
   const inv = inviteHandlers(deps);
-  r.post('/users/invite', csrf, account, own, inv.create);
-  r.post('/invites/:inviteId/resend', csrf, account, own, inv.resend);
-  r.get('/invites/:inviteId/access', account, own, inv.editAccess);
-  r.post('/invites/:inviteId/access', csrf, account, own, inv.saveAccess);
-  r.get('/invites/:inviteId/cancel', account, own, inv.confirmCancel);
-  r.post('/invites/:inviteId/cancel', csrf, account, own, inv.cancel);
+  r.post('/users/invite', csrf, account, manage, inv.create);
+  r.post('/invites/:inviteId/resend', csrf, account, manage, inv.resend);
+  r.get('/invites/:inviteId/access', account, manage, inv.editAccess);
+  r.post('/invites/:inviteId/access', csrf, account, manage, inv.saveAccess);
+  r.get('/invites/:inviteId/cancel', account, manage, inv.confirmCancel);
+  r.post('/invites/:inviteId/cancel', csrf, account, manage, inv.cancel);
   // The invitation link works signed out; accepting asks for a login, registering for none.
   r.get('/invite/:token', inv.show);
   r.post('/invite/:token/accept', csrf, invitationSide('in'), inv.accept);
@@ -97,4 +110,4 @@ export function clientRouter(deps: Deps, clientPath: () => string): express.Rout
   return r;
 }
 
-export { owner, signedIn };
+export { owner, signedIn, userManager };

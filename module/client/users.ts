@@ -10,6 +10,8 @@ import { flash } from '../session';
 import { invitesPanel } from '../invites/panel';
 import { leaveAccount } from '../accounts/session';
 import { parseScopeChoice, scopeFields, scopeFormData, type ResourceScopes, type ResourceKind } from '../scopes';
+import { refusable } from '../refusal-http';
+import { userOf } from '../request';
 
 const PER_PAGE = 50;
 
@@ -40,12 +42,17 @@ export function usersHandlers(deps: Deps) {
     return { offer: { toName: to ? ctx.host.users.displayName(to) : '', expiresAt: offer.expiresAt } };
   }
 
-  /** A user of the session's account whom the owner may manage, with their name; 404 otherwise. */
+  /**
+   * A user of the session's account whom the owner (or a user manager) may manage, with their
+   * name; 404 otherwise. Nobody manages the owner or their own access here (the services hold
+   * both rules too).
+   */
   async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
     const userId = idParam(req.params.userId);
     const member = await membersRepo.find(accountIn(res).id, userId);
     if (!member) throw Refusal.notFound();
     if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
+    if (member.userId === userOf(req)?.id) throw Refusal.forbidden('members.errors.notYourself');
     const user = await ctx.host.users.findById(userId);
     if (!user) throw Refusal.notFound();
     return { member, user };
@@ -65,7 +72,10 @@ export function usersHandlers(deps: Deps) {
       page,
       pages,
       catalogue: ctx.catalogue,
-      handover: await handover(account.id),
+      // The one row without actions besides the owner's: a user manager's own.
+      selfId: userOf(req)?.id,
+      // Handing over ownership stays the owner's.
+      handover: account.isOwner ? await handover(account.id) : null,
       ...(await invitesPanel(deps, req, res)),
     });
   };
@@ -121,10 +131,18 @@ export function usersHandlers(deps: Deps) {
     }
     const choice = { ...parsed, scopes: scoped.scopes };
     const name = ctx.host.users.displayName(user);
-    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
-      flash(req, 'success', 'permissionsPage.saved', { name });
-    else flash(req, 'info', 'permissionsPage.unchanged', { name });
-    res.redirect(303, `${req.baseUrl}/users`);
+    const shown = { access: choice.all ? ('all' as const) : ('choose' as const), keys: choice.keys };
+    // A user manager asking for more than they hold sees the form again with the refusal.
+    await refusable(
+      async () => {
+        if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
+          flash(req, 'success', 'permissionsPage.saved', { name });
+        else flash(req, 'info', 'permissionsPage.unchanged', { name });
+        res.redirect(303, `${req.baseUrl}/users`);
+      },
+      (refusal, status) => showPermissions(req, res, user, shown, refusal.messageKey, status),
+      ['forbidden'],
+    );
   };
 
   const confirmRemove = async (req: Request, res: Response) => {

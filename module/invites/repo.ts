@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../tables';
-import { parseStoredPermissions } from '../permissions';
+import { parseStoredPermissions, storedKeys } from '../permissions';
 import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
 import { countActionsSince } from '../log/repo';
 import type { HostSchema } from '../contract';
@@ -217,7 +217,7 @@ export class InvitesRepo {
       pending_email: input.email,
       token_hash: input.tokenHash,
       all_permissions: input.all,
-      permissions: JSON.stringify(input.all ? [] : input.keys),
+      permissions: JSON.stringify(storedKeys(input.all, input.keys)),
       scopes: input.all ? null : storeScopes(input.scopes ?? {}),
       invited_by: input.invitedBy,
       invited_by_admin: input.invitedByAdmin ?? null,
@@ -239,7 +239,7 @@ export class InvitesRepo {
       await db(I)
         .where({ id })
         .whereNotNull('pending_email')
-        .update({ all_permissions: all, permissions: JSON.stringify(all ? [] : keys) }),
+        .update({ all_permissions: all, permissions: JSON.stringify(storedKeys(all, keys)) }),
     );
   }
 

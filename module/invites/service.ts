@@ -5,7 +5,8 @@ import type { HostUser } from '../contract';
 import { Refusal, type FieldErrors } from '../errors';
 import { writeLog } from '../log/repo';
 import type { MembersRepo } from '../members/repo';
-import type { MembersService } from '../members/service';
+import { requireGrantable, sameAccess, type MembersService } from '../members/service';
+import { accessDetail, storedKeys } from '../permissions';
 import { translator } from '../i18n';
 import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
@@ -213,6 +214,7 @@ export class InvitesService {
     const made = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         await this.lockAccount(trx, account.id);
+        requireGrantable(await this.members.grantorIn(trx, actor, account.id), choice, null);
         const owner = await this.membersRepo.owner(account.id, trx);
         if (owner && owner.email.toLowerCase() === email) {
           throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
@@ -276,7 +278,7 @@ export class InvitesService {
         accountId: account.id,
         action: 'invite_sent',
         targetEmail: email,
-        details: { inviteId, permissions: choice.all ? 'all' : choice.keys },
+        details: { inviteId, permissions: accessDetail(choice) },
       },
       now,
     );
@@ -341,6 +343,7 @@ export class InvitesService {
     const mailIds = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         await this.lockAccount(trx, account.id);
+        requireGrantable(await this.members.grantorIn(trx, actor, account.id), choice, null);
         const owner = await this.membersRepo.owner(account.id, trx);
         const fresh: BulkOutcome[] = [];
         const expired: number[] = [];
@@ -569,14 +572,14 @@ export class InvitesService {
     if ('error' in choice) throw Refusal.invalid('invites.errors.summary', {}, { permissions: choice.error });
     const outcome = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
+        const grantor = await this.members.grantorIn(trx, actor, accountId);
         const found = await this.repo.byId(accountId, inviteId, trx, true);
         if (!found || !found.pending) throw Refusal.notFound();
-        const same =
-          found.allPermissions === choice.all && (choice.all || found.permissions.join(',') === choice.keys.join(','));
-        if (same) return { invite: found, changed: false };
+        requireGrantable(grantor, choice, found);
+        if (sameAccess(found, choice)) return { invite: found, changed: false };
         const now = this.ctx.now();
         if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();
-        const from = found.allPermissions ? 'all' : found.permissions;
+        const from = accessDetail({ all: found.allPermissions, keys: found.permissions });
         await writeLog(
           trx,
           actor,
@@ -584,12 +587,12 @@ export class InvitesService {
             accountId,
             action: 'invite_access_changed',
             targetEmail: found.email,
-            details: { inviteId: found.id, from, to: choice.all ? 'all' : choice.keys },
+            details: { inviteId: found.id, from, to: accessDetail(choice) },
           },
           now,
         );
         return {
-          invite: { ...found, allPermissions: choice.all, permissions: choice.all ? [] : choice.keys },
+          invite: { ...found, allPermissions: choice.all, permissions: storedKeys(choice.all, choice.keys) },
           changed: true,
         };
       }),

@@ -67,6 +67,12 @@ function actorOf(t: Translate, e: LogEntry): string {
 
 function accessOf(ctx: ModuleContext, t: Translate, value: unknown): string {
   if (value === 'all') return t('permissions.all');
+  // All Permissions with `manageusers` beside it.
+  if (value && typeof value === 'object' && 'all' in value && 'keys' in value && Array.isArray(value.keys))
+    return ctx.catalogue.summary(t, {
+      allPermissions: true,
+      permissions: value.keys.filter((k): k is string => typeof k === 'string'),
+    });
   if (!Array.isArray(value)) return '';
   return ctx.catalogue.summary(t, {
     allPermissions: false,

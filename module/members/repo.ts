@@ -3,7 +3,7 @@ import { accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
-import { parseStoredPermissions } from '../permissions';
+import { parseStoredPermissions, storedKeys } from '../permissions';
 import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
 
 export interface Member {
@@ -201,7 +201,7 @@ export class MembersRepo {
       user_id: input.userId,
       is_owner: input.isOwner ? true : null,
       all_permissions: input.isOwner || input.allPermissions,
-      permissions: JSON.stringify(input.allPermissions ? [] : input.permissions),
+      permissions: JSON.stringify(storedKeys(input.allPermissions, input.permissions)),
       scopes: input.isOwner || input.allPermissions ? null : storeScopes(input.scopes ?? {}),
       invited_by: input.invitedBy,
       created_at: input.now,
@@ -269,7 +269,7 @@ export class MembersRepo {
       .where({ id })
       .update({
         all_permissions: all,
-        permissions: JSON.stringify(all ? [] : keys),
+        permissions: JSON.stringify(storedKeys(all, keys)),
         scopes: all ? null : storeScopes(scopes),
         updated_at: now,
       });
@@ -296,7 +296,7 @@ export class MembersRepo {
       .update({
         is_owner: null,
         all_permissions: all,
-        permissions: JSON.stringify(all ? [] : keys),
+        permissions: JSON.stringify(storedKeys(all, keys)),
         before_owner_permissions: null,
         updated_at: now,
       });

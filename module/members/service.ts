@@ -5,7 +5,7 @@ import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import type { InvitesRepo } from '../invites/repo';
 import type { MemberNotices } from './notices';
-import { parseStoredPermissions } from '../permissions';
+import { accessDetail, allows, grantRefusal, parseStoredPermissions, storedKeys, type Grantor } from '../permissions';
 import type { OffersRepo } from '../ownership/repo';
 import { endOffers, mailEnded, type EndedOffer } from '../ownership/notices';
 import { sameScopes, scopesFor, storeScopes, type ResourceScopes } from '../scopes';
@@ -22,8 +22,21 @@ export interface AccessChoice {
 
 /** The chosen access is exactly the member's: All Permissions, or the same set of keys. */
 export function sameAccess(member: { allPermissions: boolean; permissions: string[] }, choice: AccessChoice): boolean {
-  if (choice.all || member.allPermissions) return choice.all === member.allPermissions;
-  return member.permissions.length === choice.keys.length && member.permissions.every((k) => choice.keys.includes(k));
+  if (choice.all !== member.allPermissions) return false;
+  // With All Permissions only the keys it does not imply (`manageusers`) tell two choices apart.
+  const had = storedKeys(member.allPermissions, member.permissions);
+  const wants = storedKeys(choice.all, choice.keys);
+  return had.length === wants.length && had.every((k) => wants.includes(k));
+}
+
+/** Refuses, as forbidden, a choice that grants more than the grantor holds; see `grantRefusal`. */
+export function requireGrantable(
+  grantor: Grantor,
+  choice: AccessChoice,
+  before: { allPermissions: boolean; permissions: string[] } | null,
+): void {
+  const refusal = grantRefusal(grantor, choice, before);
+  if (refusal) throw Refusal.forbidden(refusal);
 }
 
 /** What the previous owner keeps when ownership moves on. */
@@ -69,12 +82,44 @@ export class MembersService {
     return this.ctx.knex.transaction(fn);
   }
 
-  /** A member of the account other than its owner, or not found (also for ids of other accounts). */
-  private async requireManageable(trx: Knex.Transaction, accountId: number, userId: number): Promise<Member> {
+  /**
+   * A member of the account other than its owner, or not found (also for ids of other accounts).
+   * A user manager never changes their own access here (leaving is its own action).
+   */
+  private async requireManageable(
+    trx: Knex.Transaction,
+    accountId: number,
+    userId: number,
+    grantor: Grantor = { unlimited: true },
+  ): Promise<Member> {
     const member = await this.repo.find(accountId, userId, trx);
     if (!member) throw Refusal.notFound();
     if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
+    if (!grantor.unlimited && grantor.userId === userId) throw Refusal.forbidden('members.errors.notYourself');
     return member;
+  }
+
+  /**
+   * Who acts on the account's users, for the limits on granting (`grantRefusal`), read in the
+   * caller's transaction: staff and the system are unlimited, so is the owner; any other person
+   * must hold `manageusers` now (not found when they are no member). A person's changes take the
+   * owner row's lock first and then their own row's, so the changes of the owner and the managers
+   * queue, and each is checked against the access its actor holds at that moment.
+   */
+  async grantorIn(trx: Knex.Transaction, actor: Actor, accountId: number): Promise<Grantor> {
+    if (actor.type !== 'user' || actor.id === null) return { unlimited: true };
+    await this.repo.lockOwner(trx, accountId);
+    await this.repo.lockMember(trx, accountId, actor.id);
+    const member = await this.repo.find(accountId, actor.id, trx);
+    if (!member) throw Refusal.notFound();
+    if (member.isOwner) return { unlimited: true };
+    if (!allows(member, 'manageusers')) throw Refusal.forbidden('members.errors.managersOnly');
+    return {
+      unlimited: false,
+      userId: member.userId,
+      allPermissions: member.allPermissions,
+      permissions: member.permissions,
+    };
   }
 
   /**
@@ -83,9 +128,11 @@ export class MembersService {
    */
   async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<boolean> {
     const before = await this.inTransaction(async (trx) => {
+      const grantor = await this.grantorIn(trx, actor, accountId);
       // Saves of one member queue here, so each logs the access the save before it left.
       await this.repo.lockMember(trx, accountId, userId);
-      const member = await this.requireManageable(trx, accountId, userId);
+      const member = await this.requireManageable(trx, accountId, userId, grantor);
+      requireGrantable(grantor, choice, member);
       const scopes = scopesFor(choice, choice.scopes ?? member.scopes);
       const scopesBefore = scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes);
       const scopesSame = sameScopes(scopesBefore, scopes);
@@ -101,8 +148,8 @@ export class MembersService {
           action: 'permissions_changed',
           targetUserId: userId,
           details: {
-            from: member.allPermissions ? 'all' : member.permissions,
-            to: choice.all ? 'all' : choice.keys,
+            from: accessDetail({ all: member.allPermissions, keys: member.permissions }),
+            to: accessDetail(choice),
             ...(scopesSame ? {} : { scopesFrom: scopesBefore, scopesTo: scopes }),
           },
         },
@@ -125,9 +172,11 @@ export class MembersService {
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
     const { cancelled, ended } = await this.inTransaction(async (trx) => {
+      // Leaving is the person's own choice; a removal is checked like a permission save.
+      const grantor: Grantor = action === 'removed' ? await this.grantorIn(trx, actor, accountId) : { unlimited: true };
       // The same lock as a permission save, taken in the same order, so the two queue instead of deadlocking.
       await this.repo.lockMember(trx, accountId, userId);
-      const member = await this.requireManageable(trx, accountId, userId);
+      const member = await this.requireManageable(trx, accountId, userId, grantor);
       const now = this.ctx.now();
       await this.repo.deleteMember(trx, member.id);
       await writeLog(trx, actor, { accountId, action, targetUserId: userId }, now);
@@ -236,7 +285,7 @@ export class MembersService {
           targetUserId: input.userId,
           targetEmail: input.targetEmail ?? null,
           details: {
-            permissions: input.choice.all ? 'all' : input.choice.keys,
+            permissions: accessDetail(input.choice),
             ...(storeScopes(scopes) ? { scopes } : {}),
           },
         },
@@ -331,7 +380,7 @@ export class MembersService {
         action: 'owner_changed',
         targetUserId: userId,
         details: kept
-          ? { previousOwnerId: currentOwnerId, previousOwnerAccess: kept.all ? 'all' : kept.keys, ...offer }
+          ? { previousOwnerId: currentOwnerId, previousOwnerAccess: accessDetail(kept), ...offer }
           : { previousOwnerId: null, ...offer },
       },
       now,

@@ -209,7 +209,12 @@ describe('invitations: the invite form', () => {
       const member = await tp.f.user();
       await tp.f.member(account.id, member.id, 'all');
       const client = await tp.login(member.email);
-      await refused(tp, () => invite(client, 'x@example.com'), 403, /Only the account owner can manage users\./);
+      await refused(
+        tp,
+        () => invite(client, 'x@example.com'),
+        403,
+        /Only the account owner or a user with “Manage users” can manage users\./,
+      );
       await refused(
         tp,
         () => owner.post('/account/users/invite', { _csrf: 'wrong', email: 'x@example.com', access: 'all' }),
