@@ -67,6 +67,11 @@ export function allowedResourceIds(req: Request, kind: ResourceKind): number[] |
   return ids ? [...ids] : null;
 }
 
+/** The request member's chosen items per kind, as `allowedResourceIds` reads them; {} for every item. */
+export function scopesOf(req: Request): ResourceScopes {
+  return { ...scopesByRequest.get(req) };
+}
+
 /** The account menu's counts, when the guard read them with the request's membership; else undefined. */
 export function waitingOf(req: Request): Waiting | undefined {
   return waitingByRequest.get(req);

@@ -1,5 +1,6 @@
 import { manifest } from './manifest';
 import type { Translate } from './i18n';
+import { RESOURCE_KINDS, SCOPE_KINDS, scopesFor, type ResourceKind, type ResourceScopes } from './scopes';
 
 /**
  * The areas the permission forms group their boxes in, each a fieldset with a legend
@@ -165,28 +166,81 @@ export function accessDetail(access: { all: boolean; keys: readonly string[] }):
 
 /**
  * Who grants access, as far as the limits on granting go: the owner, staff and the system grant
- * anything; a user manager (`manageusers`) only what they hold themselves.
+ * anything; a user manager (`manageusers`) only what they hold themselves, and of services and
+ * domains only the items their own access reaches (`scopes`, as `scopesFor` gives them).
  */
 export type Grantor =
-  { unlimited: true } | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[] };
+  | { unlimited: true }
+  | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[]; scopes: ResourceScopes };
+
+/** An access as the limits on granting read it: its keys and, narrowing them, its chosen items. */
+type HeldAccess = { allPermissions: boolean; permissions: string[]; scopes?: ResourceScopes };
+
+/**
+ * The items of one kind an access reaches: none without a permission of the kind, 'all' without
+ * a scope of it (items added later included), else the chosen ids.
+ */
+function reachOf(
+  access: { all: boolean; keys: readonly string[] },
+  scopes: ResourceScopes,
+  kind: ResourceKind,
+): number[] | 'all' {
+  const member = { allPermissions: access.all, permissions: [...access.keys] };
+  if (!SCOPE_KINDS[kind].some((k) => allows(member, k))) return [];
+  return scopesFor({ all: access.all, keys: [...access.keys] }, scopes)[kind] ?? 'all';
+}
+
+/**
+ * The check of the services and domains a user manager asks to grant, for each kind their own
+ * access narrows to chosen items: what the choice reaches beyond what the person reaches now must
+ * be among the manager's items, and is never "all". A permission of the kind new to the person
+ * applies to every item they reach, so then everything the choice reaches is checked.
+ */
+function scopeRefusal(
+  grantor: Extract<Grantor, { unlimited: false }>,
+  choice: { all: boolean; keys: readonly string[]; scopes?: ResourceScopes },
+  had: HeldAccess,
+): string | null {
+  for (const kind of RESOURCE_KINDS) {
+    const own = grantor.scopes[kind];
+    if (!own) continue;
+    const wants = reachOf(choice, choice.scopes ?? {}, kind);
+    const holds = reachOf({ all: had.allPermissions, keys: had.permissions }, had.scopes ?? {}, kind);
+    const newKey = SCOPE_KINDS[kind].some(
+      (k) => allows({ allPermissions: choice.all, permissions: [...choice.keys] }, k) && !allows(had, k),
+    );
+    const kept = newKey ? [] : holds;
+    if (wants === 'all') {
+      if (kept !== 'all') return 'members.errors.grantAllItems';
+      continue;
+    }
+    const added = kept === 'all' ? [] : wants.filter((id) => !kept.includes(id));
+    if (added.some((id) => !own.includes(id))) return 'members.errors.grantItemsBeyond';
+  }
+  return null;
+}
 
 /**
  * The one check of what a user manager asks to grant. `before` is the access the person or
  * invitation has now (none for a new invitation): keeping or taking away access is no grant, so
  * only what the choice adds is checked. All Permissions is granted only by someone who holds it,
- * and any key only by someone who holds it (so `manageusers` only by a user manager, who does).
+ * and any key only by someone who holds it (so `manageusers` only by a user manager, who does);
+ * services and domains only within the manager's own items (`scopeRefusal`). A choice's `scopes`
+ * are those it would store (the kept ones when the form does not choose them).
  * Returns the refusal's message key, or null when the grant is within the grantor's access.
  */
 export function grantRefusal(
   grantor: Grantor,
-  choice: { all: boolean; keys: readonly string[] },
-  before: { allPermissions: boolean; permissions: string[] } | null,
+  choice: { all: boolean; keys: readonly string[]; scopes?: ResourceScopes },
+  before: HeldAccess | null,
 ): string | null {
   if (grantor.unlimited) return null;
   const had = before ?? { allPermissions: false, permissions: [] };
   if (choice.all && !had.allPermissions && !grantor.allPermissions) return 'members.errors.grantAll';
   const added = choice.keys.filter((k) => !allows(had, k));
   if (added.some((k) => !allows(grantor, k))) return 'members.errors.grantBeyond';
+  const items = scopeRefusal(grantor, choice, had);
+  if (items) return items;
   // Seam for access until a date: a manager's grant ends no later than their own access does.
   return null;
 }

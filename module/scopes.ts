@@ -130,23 +130,46 @@ export async function parseScopeChoice(
 
 /**
  * What a form's choice of items shows: per kind the host can list, its items, whether "all" or
- * "chosen" is picked and the ticked ids (the stored scope, or what was posted).
+ * "chosen" is picked and the ticked ids (the stored scope, or what was posted). For a user manager
+ * whose own access narrows a kind (`grantor`, their scopes), only their items and those the person
+ * reaches now (`before`) are listed, and "all" is off (`allOff`) unless the person has it already.
  */
 export async function scopeFormData(
   ctx: ModuleContext,
   accountId: number,
-  state: { scopes?: ResourceScopes; posted?: Record<ResourceKind, { mode: string; items: string[] }> },
-): Promise<Array<{ kind: ResourceKind; items: Array<{ id: number; label: string }>; mode: string; chosen: number[] }>> {
+  state: {
+    scopes?: ResourceScopes;
+    posted?: Record<ResourceKind, { mode: string; items: string[] }>;
+    grantor?: ResourceScopes;
+    before?: { all: boolean; keys: string[]; scopes: ResourceScopes } | null;
+  },
+): Promise<
+  Array<{
+    kind: ResourceKind;
+    items: Array<{ id: number; label: string }>;
+    mode: string;
+    chosen: number[];
+    allOff: boolean;
+  }>
+> {
   const out = [];
   for (const kind of scopableKinds(ctx)) {
-    const items = await resourcesOf(ctx, accountId, kind);
+    const own = state.grantor?.[kind];
+    const before = state.before;
+    const heldKind = Boolean(before && (before.all || SCOPE_KINDS[kind].some((k) => before.keys.includes(k))));
+    const heldIds = before ? scopesFor(before, before.scopes)[kind] : undefined;
+    const allOff = Boolean(own) && !(heldKind && !heldIds);
+    const listed = own ? new Set([...own, ...(heldKind ? (heldIds ?? []) : [])]) : null;
+    const items = (await resourcesOf(ctx, accountId, kind)).filter((r) => !listed || listed.has(Number(r.id)));
     const posted = state.posted?.[kind];
     const stored = state.scopes?.[kind];
+    const mode = posted ? (posted.mode === 'chosen' ? 'chosen' : 'all') : stored ? 'chosen' : 'all';
     out.push({
       kind,
       items,
-      mode: posted ? (posted.mode === 'chosen' ? 'chosen' : 'all') : stored ? 'chosen' : 'all',
+      mode: allOff ? 'chosen' : mode,
       chosen: posted ? posted.items.map(Number) : (stored ?? []),
+      allOff,
     });
   }
   return out;

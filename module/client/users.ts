@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import type { AccountContext } from '../guard';
+import { scopesOf, type AccountContext } from '../guard';
 import type { HostUser } from '../contract';
 import type { Member } from '../members/repo';
 import { Refusal } from '../errors';
@@ -83,12 +83,18 @@ export function usersHandlers(deps: Deps) {
   async function showPermissions(
     req: Request,
     res: Response,
-    user: HostUser,
+    target: { user: HostUser; member: Member },
     form: FormState,
     error?: string,
     status = 200,
   ): Promise<void> {
-    const scopes = await scopeFormData(ctx, accountIn(res).id, form);
+    const { user, member } = target;
+    // A user manager is offered only their own services and domains, and those the person has now.
+    const scopes = await scopeFormData(ctx, accountIn(res).id, {
+      ...form,
+      grantor: scopesOf(req),
+      before: { all: member.allPermissions, keys: member.permissions, scopes: member.scopes },
+    });
     renderPage(
       ctx,
       req,
@@ -108,11 +114,16 @@ export function usersHandlers(deps: Deps) {
 
   const editPermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
-    await showPermissions(req, res, user, {
-      access: member.allPermissions ? 'all' : 'choose',
-      keys: member.permissions,
-      scopes: member.scopes,
-    });
+    await showPermissions(
+      req,
+      res,
+      { user, member },
+      {
+        access: member.allPermissions ? 'all' : 'choose',
+        keys: member.permissions,
+        scopes: member.scopes,
+      },
+    );
   };
 
   const savePermissions = async (req: Request, res: Response) => {
@@ -126,12 +137,19 @@ export function usersHandlers(deps: Deps) {
     if ('error' in parsed || 'error' in scoped) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
       const access = form.access === 'all' ? 'all' : 'choose';
-      await showPermissions(req, res, user, { access, keys, posted }, 'error' in scoped ? scoped.error : '', 422);
+      await showPermissions(
+        req,
+        res,
+        { user, member },
+        { access, keys, posted },
+        'error' in scoped ? scoped.error : '',
+        422,
+      );
       return;
     }
     const choice = { ...parsed, scopes: scoped.scopes };
     const name = ctx.host.users.displayName(user);
-    const shown = { access: choice.all ? ('all' as const) : ('choose' as const), keys: choice.keys };
+    const shown = { access: choice.all ? ('all' as const) : ('choose' as const), keys: choice.keys, posted };
     // A user manager asking for more than they hold sees the form again with the refusal.
     await refusable(
       async () => {
@@ -140,7 +158,7 @@ export function usersHandlers(deps: Deps) {
         else flash(req, 'info', 'permissionsPage.unchanged', { name });
         res.redirect(303, `${req.baseUrl}/users`);
       },
-      (refusal, status) => showPermissions(req, res, user, shown, refusal.messageKey, status),
+      (refusal, status) => showPermissions(req, res, { user, member }, shown, refusal.messageKey, status),
       ['forbidden'],
     );
   };

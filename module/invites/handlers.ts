@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { HostUser } from '../contract';
-import { accountOf } from '../guard';
+import { accountOf, scopesOf } from '../guard';
 import { accessFields, field, idParam, userActor } from '../http';
 import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
 import { userOf } from '../request';
@@ -61,7 +61,7 @@ export function inviteHandlers(deps: Deps) {
     status: number,
     form: { email: string; access: string; permissions: string[]; scopes: ReturnType<typeof scopeFields> },
   ) {
-    const inviteScopes = await scopeFormData(ctx, account(req).id, { posted: form.scopes });
+    const inviteScopes = await scopeFormData(ctx, account(req).id, { posted: form.scopes, grantor: scopesOf(req) });
     renderPage(
       ctx,
       req,

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { ModuleContext } from '../context';
-import { accountOf } from '../guard';
+import { accountOf, scopesOf } from '../guard';
 import { paging } from '../http';
 import { tOf } from '../render';
 import { BULK_MAX } from './service';
@@ -76,6 +76,6 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       access: deps.ctx.catalogue.summary(t, invite),
     })),
     ...inviteFormData(deps.ctx),
-    inviteScopes: await scopeFormData(deps.ctx, account.id, {}),
+    inviteScopes: await scopeFormData(deps.ctx, account.id, { grantor: scopesOf(req) }),
   };
 }

@@ -575,7 +575,8 @@ export class InvitesService {
         const grantor = await this.members.grantorIn(trx, actor, accountId);
         const found = await this.repo.byId(accountId, inviteId, trx, true);
         if (!found || !found.pending) throw Refusal.notFound();
-        requireGrantable(grantor, choice, found);
+        // The invitation keeps its chosen services and domains: they are checked with the new keys.
+        requireGrantable(grantor, { ...choice, scopes: found.scopes }, found);
         if (sameAccess(found, choice)) return { invite: found, changed: false };
         const now = this.ctx.now();
         if ((await this.repo.updateAccess(trx, found.id, choice.all, choice.keys)) !== 1) throw Refusal.notFound();

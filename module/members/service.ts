@@ -33,7 +33,7 @@ export function sameAccess(member: { allPermissions: boolean; permissions: strin
 export function requireGrantable(
   grantor: Grantor,
   choice: AccessChoice,
-  before: { allPermissions: boolean; permissions: string[] } | null,
+  before: { allPermissions: boolean; permissions: string[]; scopes?: ResourceScopes } | null,
 ): void {
   const refusal = grantRefusal(grantor, choice, before);
   if (refusal) throw Refusal.forbidden(refusal);
@@ -119,6 +119,7 @@ export class MembersService {
       userId: member.userId,
       allPermissions: member.allPermissions,
       permissions: member.permissions,
+      scopes: scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes),
     };
   }
 
@@ -132,8 +133,8 @@ export class MembersService {
       // Saves of one member queue here, so each logs the access the save before it left.
       await this.repo.lockMember(trx, accountId, userId);
       const member = await this.requireManageable(trx, accountId, userId, grantor);
-      requireGrantable(grantor, choice, member);
       const scopes = scopesFor(choice, choice.scopes ?? member.scopes);
+      requireGrantable(grantor, { ...choice, scopes }, member);
       const scopesBefore = scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes);
       const scopesSame = sameScopes(scopesBefore, scopes);
       // Nothing to record: no log entry and no event for a form saved as it was.
