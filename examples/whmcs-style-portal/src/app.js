@@ -64,7 +64,7 @@ async function createPortal({ knex, baseUrl, sessionSecret, mailDir, logger = co
   app.use(
     authRoutes({ knex, layout, signIn, ownClientOf: access.ownClientOf, clientAccessActive: access.providerActive }),
   );
-  app.use(clientArea({ knex, layout, access: access.access }));
+  app.use(clientArea({ knex, layout, access: access.access, allowedIds: access.allowedIds }));
   app.use('/admin', adminArea({ knex, layout, hooks, addons }));
 
   const areaOf = (req) => (req.originalUrl.startsWith('/admin') ? 'admin/' : '');

@@ -10,7 +10,7 @@ const ACTIONS = {
   invoices: { permission: 'invoices', view: 'invoices', title: 'My Invoices' },
 };
 
-function clientArea({ knex, layout, access }) {
+function clientArea({ knex, layout, access, allowedIds }) {
   const r = express.Router();
 
   r.get('/', (_req, res) => res.redirect('/clientarea.php'));
@@ -25,10 +25,15 @@ function clientArea({ knex, layout, access }) {
     },
     async (req, res) => {
       const { action, client } = res.locals;
-      // Each page, the dashboard's cards included, reads only what the user may see.
+      // Each page, the dashboard's cards included, reads only what the user may see: of the
+      // services, only those the user's access is narrowed to (null: every one).
+      const serviceIds = await allowedIds(req, 'products');
       const [services, invoices] = await Promise.all([
         action.view !== 'invoices' && client.can('products')
-          ? knex('tblhosting').where('userid', client.id).orderBy('id')
+          ? knex('tblhosting')
+              .where('userid', client.id)
+              .modify((q) => serviceIds && q.whereIn('id', serviceIds))
+              .orderBy('id')
           : [],
         action.view !== 'services' && client.can('invoices')
           ? knex('tblinvoices').where('userid', client.id).orderBy('id', 'desc')
@@ -48,7 +53,8 @@ function clientArea({ knex, layout, access }) {
 
 /**
  * Who may open which client. The portal's own rule: the owner of an active client, alone, with
- * everything. An addon may take client access over (`slot.provider`) while it is switched on.
+ * everything. An addon may take client access over (`slot.provider`) while it is switched on,
+ * and narrow it to chosen services (`slot.provider.allowedIds`).
  */
 function createAccess({ knex, layout }) {
   const slot = { provider: undefined };
@@ -68,7 +74,11 @@ function createAccess({ knex, layout }) {
     next();
   };
 
-  return { slot, access, ownClientOf, providerActive };
+  /** The ids of the items of `kind` (`products`: services) the user may see after `access`; null: every one. */
+  const allowedIds = async (req, kind) =>
+    (await providerActive()) && slot.provider.allowedIds ? slot.provider.allowedIds(req, kind) : null;
+
+  return { slot, access, allowedIds, ownClientOf, providerActive };
 }
 
 module.exports = { clientArea, createAccess, clientName };

@@ -225,6 +225,34 @@ function storyOn(backend) {
       assert.match(text(services.html), /shop\.harbour\.example/);
     });
 
+    it('the owner narrows the invitee to one service: the list and the dashboard show only it', async () => {
+      const form = await owner.get(`/account/users/${ids.dana}/permissions`);
+      expectStatus(form, 200);
+      // accounts.resources lists the client's services (tblhosting); the portal keeps no domains.
+      const items = [...form.html.matchAll(/name="items_products"[^>]*value="(\d+)"[\s\S]*?<label[^>]*>([^<]*)</g)];
+      assert.deepEqual(
+        items.map(([, , label]) => label.trim()),
+        ['Business Hosting (harbour.example)', 'VPS Medium (shop.harbour.example)'],
+      );
+      assert.doesNotMatch(form.html, /name="scope_domains"/, 'no choice of domains without any');
+      ids.shop = Number(items[1][1]);
+      const saved = await owner.submit(form.html, `/users/${ids.dana}/permissions`, {
+        access: 'choose',
+        permissions: ['products'],
+        scope_products: 'chosen',
+        items_products: [String(ids.shop)],
+      });
+      expectStatus(saved, 303);
+      const services = await dana.get('/clientarea.php?action=services');
+      expectStatus(services, 200);
+      assert.match(text(services.html), /VPS Medium shop\.harbour\.example/);
+      assert.doesNotMatch(text(services.html), /Business Hosting/);
+      const home = await dana.get('/clientarea.php');
+      assert.match(text(home.html), /Services 1 View services/, "the dashboard counts only the member's service");
+      // The owner still sees every service.
+      assert.match(text((await owner.get('/clientarea.php?action=services')).html), /Business Hosting/);
+    });
+
     it('a user of both clients gets the chooser after sign-in and switches between them', async () => {
       const since = Date.now();
       const signedIn = await ivan.signIn('ivan@example.com', 'demo-password');

@@ -1,24 +1,14 @@
 // @ts-check
 const { hashPassword, verifyPassword: matches } = require('../passwords');
 const { clientName } = require('../client-area');
-
-// WHMCS language names and the BCP 47 tags of the module's locales.
-const LOCALES = { english: 'en', german: 'de', french: 'fr', spanish: 'es', dutch: 'nl', 'portuguese-br': 'pt-BR' };
-const toLanguage = (locale) => Object.keys(LOCALES).find((name) => LOCALES[name] === locale) ?? '';
+const { localeOf, languageOf, nameSql } = require('../whmcs-names');
 const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'language'];
 const ACCOUNT_COLUMNS = ['id', 'companyname', 'firstname', 'lastname', 'status'];
 const CONTACT_COLUMNS = ['id', 'companyname', 'firstname', 'lastname', 'email'];
 const toAccount = (row) => ({ id: Number(row.id), name: clientName(row), status: row.status });
 /** @typedef {import('express').Request & { user?: Record<string, any>, admin?: Record<string, any> }} PortalRequest */
 const toHostUser = (r) =>
-  r && { id: +r.id, email: r.email, firstName: r.first_name, lastName: r.last_name, locale: LOCALES[r.language] };
-
-/** The client's name as WHMCS shows it (company, else first and last name), in each dialect, as `{ sql }`. */
-function nameSql(knex) {
-  const mysql = /mysql/.test(knex.client.config.client);
-  const fullName = mysql ? "CONCAT({a}.firstname, ' ', {a}.lastname)" : "{a}.firstname || ' ' || {a}.lastname";
-  return { sql: `COALESCE(NULLIF({a}.companyname, ''), ${fullName})` };
-}
+  r && { id: +r.id, email: r.email, firstName: r.first_name, lastName: r.last_name, locale: localeOf(r.language) };
 
 /** @returns {import('account-users').HostContract} WHMCS's tables, users, clients, mail, hooks and pages. */
 function hostContract(portal, isActive) {
@@ -38,7 +28,7 @@ function hostContract(portal, isActive) {
       async create({ email, firstName, lastName, password, locale }) {
         const hash = await hashPassword(password);
         const row = { email: email.trim().toLowerCase(), first_name: firstName, last_name: lastName, password: hash };
-        const [id] = await knex('tblusers').insert({ ...row, language: toLanguage(locale) });
+        const [id] = await knex('tblusers').insert({ ...row, language: languageOf(locale) });
         return user({ id: Number(id) });
       },
       displayName: (u) => `${u.firstName} ${u.lastName}`.trim() || u.email,
@@ -63,6 +53,15 @@ function hostContract(portal, isActive) {
         const rest = await clients().whereIn('id', unnamed).select(CONTACT_COLUMNS);
         for (const c of rest) lines.set(+c.id, (c.companyname && `${c.firstname} ${c.lastname}`.trim()) || c.email);
         return lines;
+      },
+      // The services a member's access can be narrowed to; this portal keeps no domains.
+      async resources(accountId, kind) {
+        if (kind !== 'products') return [];
+        const rows = await knex('tblhosting')
+          .where('userid', accountId)
+          .orderBy('id')
+          .select('id', 'product', 'domain');
+        return rows.map((r) => ({ id: +r.id, label: r.domain ? `${r.product} (${r.domain})` : r.product }));
       },
     },
     admins: {

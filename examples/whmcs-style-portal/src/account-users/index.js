@@ -18,7 +18,7 @@ async function mountAccountUsers(portal) {
   // A newer package's migrations run when the portal starts with the module on.
   if (await isActive()) portal.logger.info('account users upgrade', await m.upgrade());
 
-  // While the module is on, its memberships decide who opens which client, with which permissions.
+  // While the module is on, its memberships decide who opens which client, with which permissions and services.
   access.slot.provider = {
     active: isActive,
     guard: (key) => (req, res, next) =>
@@ -26,6 +26,7 @@ async function mountAccountUsers(portal) {
         if (!err) res.locals.client = m.accountOf(req);
         next(err);
       }),
+    allowedIds: m.allowedResourceIds,
   };
   // The module's messages (after a switch, say) also show on the portal's own pages.
   hooks.on('ClientAreaPage', ({ req, messages }) => messages.push(...m.messagesOf(req)));
