@@ -33,6 +33,7 @@ export const LOG_ACTIONS = [
   'owner_backfilled',
   'owner_account_created',
   'owner_repaired',
+  'access_expired',
 ];
 
 type FilterErrors = Partial<Record<'action' | 'from' | 'to', string>>;

@@ -9,6 +9,8 @@ import { renderPage } from '../render';
 import { flash } from '../session';
 import { invitesPanel } from '../invites/panel';
 import { leaveAccount } from '../accounts/session';
+import { localeOf, timeZoneOf } from '../request';
+import { dayInputValue, parseAccessUntil, untilBounds } from '../members/until';
 
 const PER_PAGE = 50;
 
@@ -21,6 +23,8 @@ function accountIn(res: Response): AccountContext {
 interface FormState {
   access: 'all' | 'choose';
   keys: string[];
+  /** The end date's field as shown (YYYY-MM-DD or as typed), '' for none. */
+  until: string;
 }
 
 /** User Management: the account's users, their permissions, removal, and leaving an account. */
@@ -61,6 +65,7 @@ export function usersHandlers(deps: Deps) {
       page,
       pages,
       catalogue: ctx.catalogue,
+      now: ctx.now(),
       handover: await handover(account.id),
       ...(await invitesPanel(deps, req, res)),
     });
@@ -73,6 +78,7 @@ export function usersHandlers(deps: Deps) {
     form: FormState,
     error?: string,
     status = 200,
+    untilError?: string,
   ): void {
     renderPage(
       ctx,
@@ -85,6 +91,8 @@ export function usersHandlers(deps: Deps) {
         targetName: ctx.host.users.displayName(user),
         form,
         error,
+        untilError,
+        untilBounds: untilBounds(ctx.now(), timeZoneOf(req)),
       },
       status,
     );
@@ -92,7 +100,11 @@ export function usersHandlers(deps: Deps) {
 
   const editPermissions = async (req: Request, res: Response) => {
     const { member, user } = await manageable(req, res);
-    showPermissions(req, res, user, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
+    showPermissions(req, res, user, {
+      access: member.allPermissions ? 'all' : 'choose',
+      keys: member.permissions,
+      until: dayInputValue(member.accessUntil, timeZoneOf(req)),
+    });
   };
 
   const savePermissions = async (req: Request, res: Response) => {
@@ -100,13 +112,17 @@ export function usersHandlers(deps: Deps) {
     // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
     const form = accessFields(req.body);
     const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
-    if ('error' in choice) {
+    const untilText = field(req.body, 'accessUntil', 40);
+    const until = parseAccessUntil(untilText, localeOf(req), timeZoneOf(req), ctx.now());
+    if ('error' in choice || 'error' in until) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
-      showPermissions(req, res, user, { access: form.access === 'all' ? 'all' : 'choose', keys }, choice.error, 422);
+      const state: FormState = { access: form.access === 'all' ? 'all' : 'choose', keys, until: untilText };
+      const untilError = 'error' in until ? until.error : undefined;
+      showPermissions(req, res, user, state, 'error' in choice ? choice.error : undefined, 422, untilError);
       return;
     }
     const name = ctx.host.users.displayName(user);
-    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
+    if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice, until.until))
       flash(req, 'success', 'permissionsPage.saved', { name });
     else flash(req, 'info', 'permissionsPage.unchanged', { name });
     res.redirect(303, `${req.baseUrl}/users`);

@@ -105,6 +105,10 @@ export interface MemberRow {
   last_login_at: number | null;
   /** JSON list of the keys an owner had before becoming owner, or null. */
   before_owner_permissions: string | null;
+  /** The first moment the membership no longer opens the account, or null. */
+  access_until: number | string | null;
+  expired_logged_at: number | string | null;
+  ending_notice_sent_at: number | string | null;
 }
 
 export interface InviteRow {
