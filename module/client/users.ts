@@ -41,10 +41,17 @@ export function usersHandlers(deps: Deps) {
   }
 
   /** A user of the session's account whom the owner may manage, with their name; 404 otherwise. */
-  async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
+  async function manageable(
+    req: Request,
+    res: Response,
+    untilGiven = false,
+  ): Promise<{ member: Member; user: HostUser }> {
     const userId = idParam(req.params.userId);
     const member = await membersRepo.find(accountIn(res).id, userId);
     if (!member) throw Refusal.notFound();
+    // The owner's access never ends by a date: a form that asks for one is invalid, not just refused.
+    if (member.isOwner && untilGiven)
+      throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
     if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
     const user = await ctx.host.users.findById(userId);
     if (!user) throw Refusal.notFound();
@@ -108,11 +115,11 @@ export function usersHandlers(deps: Deps) {
   };
 
   const savePermissions = async (req: Request, res: Response) => {
-    const { member, user } = await manageable(req, res);
-    // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
+    const untilText = field(req.body, 'accessUntil', 40);
+    const { member, user } = await manageable(req, res, untilText !== '');
+    // Only `access`, `permissions` and the end date are read: account ids or owner flags change nothing.
     const form = accessFields(req.body);
     const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
-    const untilText = field(req.body, 'accessUntil', 40);
     const until = parseAccessUntil(untilText, localeOf(req), timeZoneOf(req), ctx.now());
     if ('error' in choice || 'error' in until) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));

@@ -90,6 +90,9 @@ export class MembersService {
     const before = await this.inTransaction(async (trx) => {
       // Saves of one member queue here, so each logs the access the save before it left.
       await this.repo.lockMember(trx, accountId, userId);
+      // Decided on the locked row too: someone made owner since the form was read gets no end date.
+      if (accessUntil !== undefined && accessUntil !== null && (await this.repo.find(accountId, userId, trx))?.isOwner)
+        throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
       const member = await this.requireManageable(trx, accountId, userId);
       const untilChanged = accessUntil !== undefined && accessUntil !== member.accessUntil;
       // Nothing to record: no log entry and no event for a form saved as it was.

@@ -6,6 +6,7 @@ import { allRows, count, sharedKnex } from '../helpers/db';
 import { Factories } from '../helpers/factories';
 import { demoLike, loginTo, membership, type DemoLike } from './setup';
 import { TABLES } from '../../module/tables';
+import { BASE } from '../admin/helpers';
 
 const DAY = 86_400_000;
 /** A guarded page any member of the account may open. */
@@ -160,6 +161,36 @@ describe('access until a date', () => {
     // Today is the earliest day (access until the end of today); a year ahead the latest.
     assert.equal((await setUntil(w.dev.id, dayFrom(now, 0))).status, 303);
     assert.equal((await setUntil(w.dev.id, dayFrom(now, 365))).status, 303);
+  });
+
+  it("refuses an end date for the owner's access (422) on the owner's and on staff's form", async () => {
+    const day = dayFrom(tp.clock.now(), 10);
+    const staff = await tp.staffLogin();
+    const own = await alice.post(`/account/users/${w.alice.id}/permissions`, { access: 'all', accessUntil: day });
+    assert.equal(own.status, 422);
+    assert.match(own.text, /The account owner(&#39;|')s access has no end date\./);
+    const staffOwner = await staff.post(`${BASE}/accounts/${w.acme.id}/users/${w.alice.id}/permissions`, {
+      access: 'all',
+      accessUntil: day,
+    });
+    assert.equal(staffOwner.status, 422);
+    assert.equal((await membership(tp, w.acme.id, w.alice.id)).access_until, null);
+    // Without a date the owner's page stays what it was: refused, not invalid.
+    assert.equal((await alice.post(`/account/users/${w.alice.id}/permissions`, { access: 'all' })).status, 403);
+  });
+
+  it("staff set, show and clear a member's end date; a past day is refused with the field's message", async () => {
+    const staff = await tp.staffLogin();
+    const path = `${BASE}/accounts/${w.acme.id}/users/${w.dev.id}/permissions`;
+    const day = dayFrom(tp.clock.now(), 30);
+    assert.equal((await staff.post(path, { access: 'all', accessUntil: day })).status, 303);
+    assert.equal(Number((await membership(tp, w.acme.id, w.dev.id)).access_until), endOf(day));
+    assert.match((await staff.get(path)).text, new RegExp(`name="accessUntil" type="date" value="${day}"`));
+    const past = await staff.post(path, { access: 'all', accessUntil: dayFrom(tp.clock.now(), -2) });
+    assert.equal(past.status, 422);
+    assert.match(past.text, /id="access-until-error"[^>]*>That day has already passed/);
+    assert.equal((await staff.post(path, { access: 'all', accessUntil: '' })).status, 303);
+    assert.equal((await membership(tp, w.acme.id, w.dev.id)).access_until, null);
   });
 
   it('e-mails the person once, three days before access ends, whatever instance sweeps', async () => {
