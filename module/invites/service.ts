@@ -81,6 +81,8 @@ export interface AccessInput {
   email: string;
   access: unknown;
   permissions: unknown;
+  /** The end of the access the invitation gives (null or absent: none), checked by the form. */
+  accessUntil?: number | null;
 }
 
 export interface ValidInvitation {
@@ -210,7 +212,8 @@ export class InvitesService {
         // An expired invitation to the same address is closed; the new one replaces it.
         if (pending) await this.repo.clearPending(trx, pending.id);
         await this.checkLimits(trx, account.id, now);
-        return this.insertInvite(trx, actor, inviter, account, { email, choice, locale }, now);
+        const until = input.accessUntil ?? null;
+        return this.insertInvite(trx, actor, inviter, account, { email, choice, locale, until }, now);
       }),
     );
     const mailSent = await this.mail.deliver(made.mailId);
@@ -232,7 +235,7 @@ export class InvitesService {
     actor: Actor,
     inviter: HostUser,
     account: { id: number; name: string },
-    to: { email: string; choice: { all: boolean; keys: string[] }; locale: string },
+    to: { email: string; choice: { all: boolean; keys: string[] }; locale: string; until: number | null },
     now: number,
   ): Promise<{ inviteId: number; mailId: number }> {
     const { email, choice, locale } = to;
@@ -250,6 +253,7 @@ export class InvitesService {
       locale,
       now,
       expiresAt: now + lifetime,
+      accessUntil: to.until,
     });
     await writeLog(
       trx,
@@ -258,7 +262,11 @@ export class InvitesService {
         accountId: account.id,
         action: 'invite_sent',
         targetEmail: email,
-        details: { inviteId, permissions: choice.all ? 'all' : choice.keys },
+        details: {
+          inviteId,
+          permissions: choice.all ? 'all' : choice.keys,
+          ...(to.until === null ? {} : { until: to.until }),
+        },
       },
       now,
     );
@@ -290,7 +298,12 @@ export class InvitesService {
     actor: Actor,
     inviter: HostUser,
     account: { id: number; name: string },
-    input: { addresses: Array<{ email: string; times: number }>; access: unknown; permissions: unknown },
+    input: {
+      addresses: Array<{ email: string; times: number }>;
+      access: unknown;
+      permissions: unknown;
+      accessUntil?: number | null;
+    },
     locale: string,
   ): Promise<{ outcomes: BulkOutcome[]; allPermissions: boolean; permissions: string[] }> {
     const { addresses } = input;
@@ -349,7 +362,7 @@ export class InvitesService {
             actor,
             inviter,
             account,
-            { email: o.email, choice, locale: localeOf(o.email) },
+            { email: o.email, choice, locale: localeOf(o.email), until: input.accessUntil ?? null },
             now,
           );
           o.inviteId = made.inviteId;
@@ -589,8 +602,10 @@ export class InvitesService {
 
   /** The invitation, the account's name and the inviter's, while it can be accepted (in an open account). */
   private async valid(invite: Invite | undefined): Promise<ValidInvitation | undefined> {
-    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now())
-      return undefined;
+    const now = this.ctx.now();
+    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
+    // The access it would give has already ended: nothing is left to accept.
+    if (invite.accessUntil !== null && invite.accessUntil <= now) return undefined;
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([invite.accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
@@ -658,6 +673,7 @@ export class InvitesService {
             userId: user.id,
             choice,
             invitedBy: invite.invitedBy,
+            accessUntil: invite.accessUntil,
             action: 'invite_accepted',
             targetEmail: invite.email,
           },

@@ -260,6 +260,8 @@ export class MembersService {
       userId: number;
       choice: AccessChoice;
       invitedBy?: number | null;
+      /** The end of the access given (an invitation's end date); none when absent. */
+      accessUntil?: number | null;
       action?: string;
       targetEmail?: string;
     },
@@ -276,6 +278,7 @@ export class MembersService {
         allPermissions: input.choice.all,
         permissions: input.choice.keys,
         invitedBy: input.invitedBy ?? null,
+        accessUntil: input.accessUntil ?? null,
         now,
       });
       await writeLog(

@@ -133,6 +133,8 @@ export interface InviteRow {
   declined_by: number | null;
   sent_count: number;
   last_sent_at: number;
+  /** The end of access the membership it creates gets, or null. */
+  access_until: number | string | null;
 }
 
 export interface LogEntryRow {

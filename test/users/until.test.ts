@@ -7,6 +7,7 @@ import { Factories } from '../helpers/factories';
 import { demoLike, loginTo, membership, type DemoLike } from './setup';
 import { TABLES } from '../../module/tables';
 import { BASE } from '../admin/helpers';
+import { lastMail, linkOf } from '../invites/helpers';
 
 const DAY = 86_400_000;
 /** A guarded page any member of the account may open. */
@@ -191,6 +192,49 @@ describe('access until a date', () => {
     assert.match(past.text, /id="access-until-error"[^>]*>That day has already passed/);
     assert.equal((await staff.post(path, { access: 'all', accessUntil: '' })).status, 303);
     assert.equal((await membership(tp, w.acme.id, w.dev.id)).access_until, null);
+  });
+
+  it('an invitation carries the end date to the membership it creates; a past day is refused (422)', async () => {
+    const day = dayFrom(tp.clock.now(), 7);
+    const past = await alice.post('/account/users/invite', {
+      email: 'carla@example.test',
+      access: 'choose',
+      permissions: ['tickets'],
+      accessUntil: dayFrom(tp.clock.now(), -1),
+    });
+    assert.equal(past.status, 422);
+    assert.match(past.text, /id="invite-access-until-error"[^>]*>That day has already passed/);
+    assert.equal(await count(tp, TABLES.invites), 0);
+    const sent = await alice.post('/account/users/invite', {
+      email: 'carla@example.test',
+      access: 'choose',
+      permissions: ['tickets'],
+      accessUntil: day,
+    });
+    assert.equal(sent.status, 303);
+    const carla = await tp.f.user({ email: 'carla@example.test' });
+    const link = linkOf(await lastMail(tp, 'carla@example.test'));
+    const client = await tp.login('carla@example.test');
+    await client.refreshCsrf(link.path);
+    assert.equal((await client.post(`${link.path}/accept`)).status, 303);
+    assert.equal(Number((await membership(tp, w.acme.id, carla.id)).access_until), endOf(day));
+    tp.clock.freeze(endOf(day));
+    assert.equal((await client.get(GUARDED)).status, 302);
+  });
+
+  it('a bulk invitation gives every address the same end date', async () => {
+    const day = dayFrom(tp.clock.now(), 9);
+    const res = await alice.post('/account/users/invite', {
+      email: 'one@example.test, two@example.test',
+      access: 'all',
+      accessUntil: day,
+    });
+    assert.equal(res.status, 200);
+    const rows = await allRows(tp, TABLES.invites);
+    assert.deepEqual(
+      rows.map((r) => Number(r.access_until)),
+      [endOf(day), endOf(day)],
+    );
   });
 
   it('e-mails the person once, three days before access ends, whatever instance sweeps', async () => {
