@@ -72,6 +72,14 @@ describe('access until a date', () => {
     // Posting a form of the ended account changes nothing either.
     assert.equal((await dev.post('/account/switch', { accountId: String(w.acme.id) })).status, 403);
     assert.deepEqual(await logActionsOf(tp, w.acme.id), ['permissions_changed', 'access_expired']);
+    // The owner's activity log says what was set and that it ended, with the last day.
+    const shown = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      new Date(endOf(day) - 1),
+    );
+    const log = (await alice.get('/account/activity')).text;
+    assert.ok(log.includes('Access ended on its end date'), 'the action');
+    assert.ok(log.includes(`Access was until ${shown}`), 'the ended entry');
+    assert.ok(log.includes(`Access until ${shown}`), 'the change');
   });
 
   it('across two app instances: both refuse at the boundary and the end is logged once', async () => {
