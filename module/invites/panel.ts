@@ -75,6 +75,7 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       expiresAt: invite.expiresAt,
       expired: invite.expiresAt <= now,
       access: deps.ctx.catalogue.summary(t, invite),
+      accessUntil: invite.accessUntil,
     })),
     pendingInvitesTotal: total,
     pendingInvitesPage: page,

@@ -195,6 +195,7 @@ describe('access until a date', () => {
     assert.equal((await staff.post(path, { access: 'all', accessUntil: day })).status, 303);
     assert.equal(Number((await membership(tp, w.acme.id, w.dev.id)).access_until), endOf(day));
     assert.match((await staff.get(path)).text, new RegExp(`name="accessUntil" type="date" value="${day}"`));
+    assert.match((await staff.get(`${BASE}/accounts/${w.acme.id}`)).text, /<span class="au-badge">until [^<]+<\/span>/);
     const past = await staff.post(path, { access: 'all', accessUntil: dayFrom(tp.clock.now(), -2) });
     assert.equal(past.status, 422);
     assert.match(past.text, /id="access-until-error"[^>]*>That day has already passed/);
@@ -220,6 +221,7 @@ describe('access until a date', () => {
       accessUntil: day,
     });
     assert.equal(sent.status, 303);
+    assert.match((await alice.get('/account/users')).text, /<span class="au-badge">until [^<]+<\/span>/);
     const carla = await tp.f.user({ email: 'carla@example.test' });
     const link = linkOf(await lastMail(tp, 'carla@example.test'));
     const client = await tp.login('carla@example.test');
