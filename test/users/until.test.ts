@@ -82,6 +82,25 @@ describe('access until a date', () => {
     assert.ok(log.includes(`Access until ${shown}`), 'the change');
   });
 
+  it('an end date costs a guarded page no query of its own', async () => {
+    const dev = await loginTo(tp, w.dev.email, w.acme.id);
+    let queries = 0;
+    const counting = () => {
+      queries += 1;
+    };
+    const measure = async () => {
+      await dev.get(GUARDED);
+      queries = 0;
+      tp.knex.on('query', counting);
+      assert.equal((await dev.get(GUARDED)).status, 200);
+      tp.knex.off('query', counting);
+      return queries;
+    };
+    const without = await measure();
+    await setUntil(w.dev.id, dayFrom(tp.clock.now(), 30));
+    assert.equal(await measure(), without);
+  });
+
   it('across two app instances: both refuse at the boundary and the end is logged once', async () => {
     const day = dayFrom(tp.clock.now(), 3);
     await setUntil(w.dev.id, day);
