@@ -323,9 +323,10 @@ export class MembersRepo {
     return Number(n) === 1;
   }
 
-  /** Memberships that ended and were not logged yet (the periodic pass logs them). */
-  async endedUnlogged(now: number, limit: number): Promise<Member[]> {
+  /** Memberships that ended and were not logged yet (the periodic pass logs them; sign-in one person's). */
+  async endedUnlogged(now: number, limit: number, userId?: number): Promise<Member[]> {
     const rows = await this.knex(`${M} as m`)
+      .modify((q) => (userId === undefined ? q : q.where('m.user_id', userId)))
       .where('m.access_until', '<=', now)
       .whereNull('m.expired_logged_at')
       .whereNull('m.is_owner')

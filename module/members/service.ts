@@ -154,6 +154,11 @@ export class MembersService {
     });
   }
 
+  /** At sign-in: the person's memberships that ended unnoticed are logged now (they are not offered). */
+  async noteEndedOf(userId: number): Promise<void> {
+    for (const member of await this.repo.endedUnlogged(this.ctx.now(), 20, userId)) await this.noteAccessEnded(member);
+  }
+
   /**
    * The periodic pass (each app instance runs it; the host may call it too): logs memberships
    * that ended unnoticed and, with `notifyAccessEnding`, e-mails people whose access ends within

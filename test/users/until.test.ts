@@ -172,6 +172,9 @@ describe('access until a date', () => {
     assert.equal((await dev.get(GUARDED)).status, 200);
     const chooser = await dev.get('/account/switch');
     assert.doesNotMatch(chooser.text, /Blue Fish Bakery/);
+    // Signing in noticed the ended access: logged once, however often the person signs in.
+    await tp.login(w.dev.email);
+    assert.equal(await count(tp, TABLES.log, { action: 'access_expired', account_id: w.blueFish.id }), 1);
     // Switch Account has nowhere else to go.
     assert.doesNotMatch((await dev.get(GUARDED)).text, /Switch Account/);
   });
