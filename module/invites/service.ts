@@ -4,7 +4,7 @@ import type { Actor, ModuleContext } from '../context';
 import type { HostUser } from '../contract';
 import { Refusal, type FieldErrors } from '../errors';
 import { writeLog } from '../log/repo';
-import type { MembersRepo } from '../members/repo';
+import { accessEnded, type MembersRepo } from '../members/repo';
 import type { MembersService } from '../members/service';
 import { translator } from '../i18n';
 import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
@@ -723,7 +723,7 @@ export class InvitesService {
     const invite = await this.repo.find(inviteId);
     if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    if (!membership || !membership.accountOpen || accessEnded(membership, this.ctx.now())) throw Refusal.notFound();
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
@@ -825,7 +825,7 @@ export class InvitesService {
     const invite = await this.repo.byTokenHash(hashToken(token));
     if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    if (!membership || !membership.accountOpen || accessEnded(membership, this.ctx.now())) throw Refusal.notFound();
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 

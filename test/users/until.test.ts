@@ -252,6 +252,8 @@ describe('access until a date', () => {
     assert.equal(Number((await membership(tp, w.acme.id, carla.id)).access_until), endOf(day));
     tp.clock.freeze(endOf(day));
     assert.equal((await client.get(GUARDED)).status, 302);
+    // The link clicked again after the end opens nothing.
+    assert.equal((await client.post(`${link.path}/accept`)).status, 404);
   });
 
   it('a bulk invitation gives every address the same end date', async () => {
