@@ -8,6 +8,7 @@ import * as mailQueue from './006_mail_queue';
 import * as ownerEarlierAccess from './007_owner_earlier_access';
 import * as ownershipOffers from './008_ownership_offers';
 import * as inviteDeclined from './009_invite_declined';
+import * as accessUntil from './010_access_until';
 import * as resourceScopes from './011_resource_scopes';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '007_owner_earlier_access', migration: ownerEarlierAccess },
   { name: '008_ownership_offers', migration: ownershipOffers },
   { name: '009_invite_declined', migration: inviteDeclined },
+  { name: '010_access_until', migration: accessUntil },
   { name: '011_resource_scopes', migration: resourceScopes },
 ];

@@ -5,7 +5,9 @@ import { MembersRepo, type Membership } from './members/repo';
 import { allows } from './permissions';
 import { flash, sessionAccountId, takeLanding } from './session';
 import { renderPage, signInUrl, tOf } from './render';
-import { nameOf, readyFor, userOf } from './request';
+import { localeOf, nameOf, readyFor, timeZoneOf, userOf } from './request';
+import { formatDate } from './i18n';
+import { lastDayOf } from './members/until';
 import { safeReturnPath } from './safe-return';
 import type { AccountsRepo, CurrentMembership, Waiting, WaitingQueries } from './accounts/repo';
 import { changesState, formAccountId, refuseOtherAccount } from './form-account';
@@ -90,6 +92,8 @@ export function createGuards(
   accounts: AccountsRepo,
   clientMountPath: () => string,
   waitingFor?: (user: HostUser) => WaitingQueries,
+  /** Logs an ended membership the first time a request meets it (once, whatever runs at once). */
+  accessEnded?: (membership: CurrentMembership) => Promise<unknown>,
 ): Guards {
   const chooserPath = (returnTo?: string): string => {
     const safe = safeReturnPath(returnTo);
@@ -111,10 +115,17 @@ export function createGuards(
         if (posting && formAccountId(req) !== membership.accountId) return refuse(membership);
         return membership;
       }
-      // Access was removed or the account closed since the last request: leave it at once.
+      // Access was removed, reached its end date or the account closed since the last request:
+      // leave it at once. The end date is read in the same row, so it costs no query of its own.
       leaveAccount(req);
+      if (membership?.accessEnded) await accessEnded?.(membership);
       if (posting) return refuse(undefined);
-      flash(req, 'error', 'switch.accessEnded');
+      if (membership?.accessEnded && membership.accessUntil !== null)
+        flash(req, 'error', 'switch.accessEndedOn', {
+          name: membership.accountName,
+          date: formatDate(localeOf(req), lastDayOf(membership.accessUntil), timeZoneOf(req)),
+        });
+      else flash(req, 'error', 'switch.accessEnded');
       res.redirect(chooserPath(req.originalUrl));
       return 'handled';
     }

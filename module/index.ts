@@ -82,6 +82,12 @@ export interface AccountUsersModule {
    * pending invitations), for the host's confirmation page; changes nothing, zeros when not installed.
    */
   impact(): Promise<LifecycleImpact>;
+  /**
+   * The periodic pass over access with an end date: logs ended access as `access_expired` and sends
+   * the reminder three days before (once each). Every instance runs it every few minutes by itself;
+   * a host with a scheduler may call it as well.
+   */
+  sweep(): Promise<{ expired: number; reminded: number }>;
   /** Domain services, for seeds and tests that work without HTTP. */
   services: { members: MembersService; repo: MembersRepo; ctx: ModuleContext };
   /** Removes the module's hook registrations (tests build many apps in one process). */
@@ -93,6 +99,25 @@ export interface ModuleOptions {
   extraPermissions?: string[];
   /** How long a loaded copy of the settings is used before it is read again (default 2 s). */
   settingsTtlMs?: number;
+}
+
+/** How often each instance looks for access that ended or ends soon. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+
+/** Runs `pass` every `ms` (never two at once, never keeping the process alive); returns the stop. */
+function every(ms: number, pass: () => Promise<unknown>, failed: (err: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    pass()
+      .catch(failed)
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function subApp(
@@ -134,7 +159,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
   const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl), offersRepo);
   // One repository of each kind, shared by the guard, the handlers and the login hook.
-  const accounts = new AccountsRepo(ctx.knex, host.schema);
+  const accounts = new AccountsRepo(ctx.knex, host.schema, () => ctx.now());
   // The account menu's counts of invitations and hand-over offers ride on the guard's one query.
   const guards = createGuards(
     ctx,
@@ -145,6 +170,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
       invitations: invitesRepo.countAddressedQuery(normaliseEmail(user.email), ctx.now()),
       offers: host.users.verifyPassword ? offersRepo.countOpenToQuery(user.id, ctx.now()) : undefined,
     }),
+    (membership) => members.noteAccessEnded(membership),
   );
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);
   const ownership = new OwnershipService(ctx, offersRepo, members, repo, {
@@ -180,6 +206,10 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   );
   // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
   const stopMail = invites.mail.start();
+  const sweep = async () => ((await host.isActive()) ? members.sweepAccessEnding() : { expired: 0, reminded: 0 });
+  const stopSweep = every(SWEEP_INTERVAL_MS, sweep, (err) =>
+    host.logger.warn('access end pass failed', { err: String(err) }),
+  );
 
   return {
     manifest,
@@ -198,9 +228,11 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
     permissions: ctx.catalogue.keys,
     settings: { current: () => ctx.settings(), save: (values) => ctx.settingsCache.save(values) },
     ...lifecycle,
+    sweep,
     services: { members, repo, ctx },
     dispose: () => {
       stopMail();
+      stopSweep();
       dispose();
     },
   };

@@ -44,6 +44,7 @@ export interface ModuleSettings {
   notifyPermissionsChanged: boolean;
   notifyAccessRemoved: boolean;
   notifyOwnerChanged: boolean;
+  notifyAccessEnding: boolean;
   disableClientManagement: boolean;
 }
 

@@ -16,6 +16,8 @@ export async function onUserLogin(
   const returnTo = safeReturnPath(payload.returnTo);
   // An account created without AccountCreated (an import, an API) gets its primary user as owner now.
   await members.repairOwnersAtSignIn(user.id);
+  // Access that reached its end date is left out below; the first to notice it logs it.
+  await members.noteEndedOf(user.id);
   const ids = await accountsRepo.openAccountIds(user.id, 2);
   if (ids.length === 1) {
     await enterAccount(ctx, membersRepo, req, {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { accountName, accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import type { HostSchema } from '../contract';
 import { containsFolded } from '../text-search';
-import { MEMBER_COLUMNS, toMember, type Membership } from '../members/repo';
+import { accessEnded, MEMBER_COLUMNS, toMember, whereAccessOpen, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
 
 const M = TABLES.members;
@@ -10,6 +10,8 @@ const M = TABLES.members;
 /** The session's membership plus whether the user could switch to another open account. */
 export interface CurrentMembership extends Membership {
   otherAccounts: boolean;
+  /** The membership's end date has passed: `accountOpen` is false, as for a removed membership. */
+  accessEnded: boolean;
   /** What waits for the person's answer (the account menu's counts), when the query was asked for it. */
   waiting?: Waiting;
 }
@@ -31,6 +33,8 @@ export class AccountsRepo {
   constructor(
     private readonly knex: Knex,
     private readonly schema: HostSchema,
+    /** The clock that decides whether access with an end date has ended. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   private columns(): Array<string | Knex.Raw> {
@@ -55,13 +59,17 @@ export class AccountsRepo {
    * with an EXISTS on the (user, last login) index telling whether Switch Account has anywhere to go.
    * Computing it here keeps the menu right after an invitation adds an account, in every session.
    * With `waiting`, the account menu's counts come back in the same query, so no page pays for them.
+   * A membership whose end date has passed comes back with `accessEnded` and is not open: the
+   * same row decides it, so an ended membership is refused exactly like a removed one.
    */
   async current(accountId: number, userId: number, waiting?: WaitingQueries): Promise<CurrentMembership | undefined> {
     const a = this.schema.accounts;
+    const now = this.now();
     const other = this.knex(`${M} as m2`)
       .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
       .where('m2.user_id', userId)
       .andWhere('m2.account_id', '<>', accountId)
+      .modify(whereAccessOpen, 'm2', now)
       .modify(whereOpen, this.schema, 'a2')
       .select(this.knex.raw('1'));
     const row = await this.knex(`${M} as m`)
@@ -82,7 +90,14 @@ export class AccountsRepo {
           : []),
       ]);
     if (!row) return undefined;
-    const membership = { ...this.toMembership(row), otherAccounts: Boolean(Number(row.other_accounts)) };
+    const found = this.toMembership(row);
+    const ended = accessEnded(found, now);
+    const membership = {
+      ...found,
+      accountOpen: found.accountOpen && !ended,
+      accessEnded: ended,
+      otherAccounts: Boolean(Number(row.other_accounts)),
+    };
     if (!waiting) return membership;
     return {
       ...membership,
@@ -100,6 +115,7 @@ export class AccountsRepo {
     const rows = await this.knex(`${M} as m`)
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
+      .modify(whereAccessOpen, 'm', this.now())
       .modify(whereOpen, this.schema, 'a')
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
@@ -108,9 +124,10 @@ export class AccountsRepo {
     return rows.map((r) => Number(r.account_id));
   }
 
-  private listQuery(userId: number, search: string): Knex.QueryBuilder {
+  private listQuery(userId: number, search: string, ended: boolean): Knex.QueryBuilder {
     const a = this.schema.accounts;
     const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
+    if (!ended) q.modify(whereAccessOpen, 'm', this.now());
     // Every word must appear in the name, in any case and with or without accents: "blue bak"
     // finds Blue Fish Bakery, "muller" finds MÜLLER GmbH. The user's memberships come first from
     // the (user_id, last_login_at) index; only their names are compared.
@@ -135,6 +152,7 @@ export class AccountsRepo {
       .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
       .where('m.user_id', userId)
       .andWhere('m.account_id', '<>', exceptId)
+      .modify(whereAccessOpen, 'm', this.now())
       .modify(whereOpen, this.schema, 'a')
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
@@ -148,10 +166,15 @@ export class AccountsRepo {
 
   /**
    * How many accounts match. Without a search only the members index is counted (no join), so a
-   * user with thousands of accounts costs an index range count.
+   * user with thousands of accounts costs an index range count. Memberships whose access ended
+   * are left out (the chooser hides them) unless `ended` asks for them (staff's user page).
    */
-  async count(userId: number, search = ''): Promise<number> {
-    const q = search ? this.listQuery(userId, search) : this.knex(`${M} as m`).where('m.user_id', userId);
+  async count(userId: number, search = '', ended = false): Promise<number> {
+    const q = search
+      ? this.listQuery(userId, search, ended)
+      : this.knex(`${M} as m`)
+          .where('m.user_id', userId)
+          .modify((qb) => (ended ? qb : whereAccessOpen(qb, 'm', this.now())));
     const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
@@ -161,8 +184,8 @@ export class AccountsRepo {
    * newest membership first. NULLs sort lowest on SQLite and MySQL alike, so DESC puts them last;
    * the order is that of the (user_id, last_login_at) index, so no page sorts all the memberships.
    */
-  async page(userId: number, search: string, offset: number, limit: number): Promise<Membership[]> {
-    const rows = await this.listQuery(userId, search)
+  async page(userId: number, search: string, offset: number, limit: number, ended = false): Promise<Membership[]> {
+    const rows = await this.listQuery(userId, search, ended)
       .orderBy('m.last_login_at', 'desc')
       .orderBy('m.id', 'desc')
       .offset(offset)

@@ -75,6 +75,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
       isOwner: m.isOwner,
       access: ctx.catalogue.summary(t, m),
       lastLoginAt: m.lastLoginAt,
+      accessUntil: m.accessUntil,
     }));
     const owner = await membersRepo.owner(acct.id);
     const invitesTotal = await invitesService.repo.countPending(acct.id);
@@ -100,6 +101,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
         owner: owner ? { userId: owner.userId, name: nameOf(ctx, owner), email: owner.email } : null,
         offer: await openOffer(acct.id),
         members,
+        now: ctx.now(),
         q,
         total,
         page,

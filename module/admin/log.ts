@@ -8,6 +8,7 @@ import { localeOf, renderPage, tOf } from '../render';
 import { nameOf, timeZoneOf } from '../request';
 import type { AdminRepo } from './repo';
 import { dayExample, parseLocaleDay, startOfDay } from './dates';
+import { formatDate } from '../i18n';
 
 const PER_PAGE = 50;
 
@@ -33,6 +34,7 @@ export const LOG_ACTIONS = [
   'owner_backfilled',
   'owner_account_created',
   'owner_repaired',
+  'access_expired',
 ];
 
 type FilterErrors = Partial<Record<'action' | 'from' | 'to', string>>;
@@ -89,7 +91,7 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
     const accountNames = await admin.accountNames([
       ...new Set(entries.map((e) => e.accountId).filter((id): id is number => id !== null)),
     ]);
-    const words = await formatLog(ctx, t, entries);
+    const words = await formatLog(ctx, t, entries, (ms) => formatDate(localeOf(req), ms, timeZoneOf(req)));
     const rows = entries.map((e, i) => ({
       ...words[i],
       accountId: e.accountId,

@@ -10,7 +10,8 @@ import type { AccountHandlers } from './accounts';
 import type { AdminRepo } from './repo';
 import { AdminAccess } from './service';
 import { adminActor } from './common';
-import { nameOf } from '../request';
+import { localeOf, nameOf, timeZoneOf } from '../request';
+import { dayInputValue, parseAccessUntil, untilBounds } from '../members/until';
 
 /** Ownership, direct access and removal of one account's users, done by staff. */
 export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHandlers) {
@@ -152,7 +153,7 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
     res.redirect(303, accountPath(req, acct.id));
   };
 
-  type PermissionsForm = { access: string; keys: string[]; error?: string };
+  type PermissionsForm = { access: string; keys: string[]; until: string; error?: string; untilError?: string };
 
   /** Staff's Manage Permissions of one user (never the owner): the access choice, filled in. */
   function showPermissions(
@@ -168,14 +169,25 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
       req,
       res,
       'admin/permissions',
-      { title: 'admin.permissions.title', acct, user, name, form, catalogue: ctx.catalogue },
+      {
+        title: 'admin.permissions.title',
+        acct,
+        user,
+        name,
+        form,
+        catalogue: ctx.catalogue,
+        untilBounds: untilBounds(ctx.now(), timeZoneOf(req)),
+      },
       status,
     );
   }
 
   /** A user of this account other than its owner, in an open account: staff may edit their access. */
-  async function editable(req: Request) {
+  async function editable(req: Request, untilGiven = false) {
     const t = await target(req);
+    // The owner's access never ends by a date: a form that asks for one is invalid, not just refused.
+    if (t.member.isOwner && untilGiven)
+      throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
     if (t.member.isOwner) throw Refusal.forbidden('admin.permissions.owner');
     // As with Add User: nobody can open a closed account, so its users' access is not changed.
     if (!t.acct.open) throw Refusal.conflict('admin.permissions.closed', { account: t.acct.name });
@@ -185,22 +197,30 @@ export function memberHandlers(deps: Deps, admin: AdminRepo, accounts: AccountHa
   const editPermissions = async (req: Request, res: Response) => {
     const t = await editable(req);
     const { member } = t;
-    showPermissions(req, res, t, { access: member.allPermissions ? 'all' : 'choose', keys: member.permissions });
+    showPermissions(req, res, t, {
+      access: member.allPermissions ? 'all' : 'choose',
+      keys: member.permissions,
+      until: dayInputValue(member.accessUntil, timeZoneOf(req)),
+    });
   };
 
   const savePermissions = async (req: Request, res: Response) => {
-    const t = await editable(req);
+    const untilText = field(req.body, 'accessUntil', 40);
+    const t = await editable(req, untilText !== '');
     const { acct, member, name } = t;
-    // Only `access` and `permissions` are read, as on the owner's Manage Permissions.
+    // Only `access`, `permissions` and the end date are read, as on the owner's Manage Permissions.
     const form = accessFields(req.body);
     const choice = ctx.catalogue.parseChoice(form.access, form.permissions);
-    if ('error' in choice) {
+    const until = parseAccessUntil(untilText, localeOf(req), timeZoneOf(req), ctx.now());
+    if ('error' in choice || 'error' in until) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
       const access = form.access === 'all' ? 'all' : 'choose';
-      return showPermissions(req, res, t, { access, keys, error: choice.error }, 422);
+      const error = 'error' in choice ? choice.error : undefined;
+      const untilError = 'error' in until ? until.error : undefined;
+      return showPermissions(req, res, t, { access, keys, until: untilText, error, untilError }, 422);
     }
     // Made owner since the page was read: refused on the locked row (403), nothing changes.
-    const changed = await members.setPermissions(adminActor(ctx, req), acct.id, member.userId, choice);
+    const changed = await members.setPermissions(adminActor(ctx, req), acct.id, member.userId, choice, until.until);
     const key = changed ? 'admin.permissions.saved' : 'admin.permissions.unchanged';
     flash(req, changed ? 'success' : 'info', key, { name, account: acct.name });
     res.redirect(303, accountPath(req, acct.id));

@@ -24,10 +24,10 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
   const show = async (req: Request, res: Response) => {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw Refusal.notFound();
-    const total = await deps.accountsRepo.count(user.id);
+    const total = await deps.accountsRepo.count(user.id, '', true);
     const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
     const t = tOf(req);
-    const rows = (await deps.accountsRepo.page(user.id, '', offset, PER_PAGE)).map((m) => ({
+    const rows = (await deps.accountsRepo.page(user.id, '', offset, PER_PAGE, true)).map((m) => ({
       accountId: m.accountId,
       accountName: m.accountName,
       accountOpen: m.accountOpen,

@@ -4,7 +4,9 @@ import type { AccountContext } from '../guard';
 import { pageParam } from '../http';
 import { listLog } from '../log/repo';
 import { formatLog } from '../log/format';
-import { renderPage, tOf } from '../render';
+import { localeOf, renderPage, tOf } from '../render';
+import { timeZoneOf } from '../request';
+import { formatDate } from '../i18n';
 import { LOG_ACTIONS } from '../admin/log';
 
 const PER_PAGE = 50;
@@ -24,7 +26,7 @@ export function activityHandlers({ ctx }: Deps) {
       page,
       PER_PAGE,
     );
-    const rows = await formatLog(ctx, t, entries);
+    const rows = await formatLog(ctx, t, entries, (ms) => formatDate(localeOf(req), ms, timeZoneOf(req)));
     renderPage(ctx, req, res, 'client/activity', {
       title: 'activity.title',
       rows,

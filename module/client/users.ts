@@ -11,7 +11,8 @@ import { invitesPanel } from '../invites/panel';
 import { leaveAccount } from '../accounts/session';
 import { parseScopeChoice, scopeFields, scopeFormData, type ResourceScopes, type ResourceKind } from '../scopes';
 import { refusable } from '../refusal-http';
-import { userOf } from '../request';
+import { localeOf, timeZoneOf, userOf } from '../request';
+import { dayInputValue, parseAccessUntil, untilBounds } from '../members/until';
 
 const PER_PAGE = 50;
 
@@ -27,6 +28,8 @@ interface FormState {
   /** The stored services and domains, or the posted choice of them. */
   scopes?: ResourceScopes;
   posted?: Record<ResourceKind, { mode: string; items: string[] }>;
+  /** The end date's field as shown (YYYY-MM-DD or as typed), '' for none. */
+  until: string;
 }
 
 /** User Management: the account's users, their permissions, removal, and leaving an account. */
@@ -47,10 +50,17 @@ export function usersHandlers(deps: Deps) {
    * name; 404 otherwise. Nobody manages the owner or their own access here (the services hold
    * both rules too).
    */
-  async function manageable(req: Request, res: Response): Promise<{ member: Member; user: HostUser }> {
+  async function manageable(
+    req: Request,
+    res: Response,
+    untilGiven = false,
+  ): Promise<{ member: Member; user: HostUser }> {
     const userId = idParam(req.params.userId);
     const member = await membersRepo.find(accountIn(res).id, userId);
     if (!member) throw Refusal.notFound();
+    // The owner's access never ends by a date: a form that asks for one is invalid, not just refused.
+    if (member.isOwner && untilGiven)
+      throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
     if (member.isOwner) throw Refusal.forbidden('members.errors.ownerFixed');
     if (member.userId === userOf(req)?.id) throw Refusal.forbidden('members.errors.notYourself');
     const user = await ctx.host.users.findById(userId);
@@ -72,6 +82,7 @@ export function usersHandlers(deps: Deps) {
       page,
       pages,
       catalogue: ctx.catalogue,
+      now: ctx.now(),
       // The one row without actions besides the owner's: a user manager's own.
       selfId: userOf(req)?.id,
       // Handing over ownership stays the owner's.
@@ -87,6 +98,7 @@ export function usersHandlers(deps: Deps) {
     form: FormState,
     error?: string,
     status = 200,
+    untilError?: string,
   ): Promise<void> {
     const { user, member } = target;
     // A user manager is offered only their own services and domains, and those the person has now.
@@ -107,6 +119,8 @@ export function usersHandlers(deps: Deps) {
         form,
         scopes,
         error,
+        untilError,
+        untilBounds: untilBounds(ctx.now(), timeZoneOf(req)),
       },
       status,
     );
@@ -122,38 +136,42 @@ export function usersHandlers(deps: Deps) {
         access: member.allPermissions ? 'all' : 'choose',
         keys: member.permissions,
         scopes: member.scopes,
+        until: dayInputValue(member.accessUntil, timeZoneOf(req)),
       },
     );
   };
 
   const savePermissions = async (req: Request, res: Response) => {
-    const { member, user } = await manageable(req, res);
-    // Only `access` and `permissions` are read: account ids or owner flags in the body change nothing.
+    const untilText = field(req.body, 'accessUntil', 40);
+    const { member, user } = await manageable(req, res, untilText !== '');
+    // Only `access`, `permissions` and the end date are read: account ids or owner flags change nothing.
     const form = accessFields(req.body);
     const posted = scopeFields(req.body);
     const parsed = ctx.catalogue.parseChoice(form.access, form.permissions);
+    const until = parseAccessUntil(untilText, localeOf(req), timeZoneOf(req), ctx.now());
     // The items are checked against the host's list of the account's own: another account's are refused.
     const scoped = 'error' in parsed ? parsed : await parseScopeChoice(ctx, accountIn(res).id, parsed, posted);
-    if ('error' in parsed || 'error' in scoped) {
+    if ('error' in parsed || 'error' in scoped || 'error' in until) {
       const keys = ctx.catalogue.keys.filter((k) => form.permissions.includes(k));
       const access = form.access === 'all' ? 'all' : 'choose';
-      await showPermissions(
-        req,
-        res,
-        { user, member },
-        { access, keys, posted },
-        'error' in scoped ? scoped.error : '',
-        422,
-      );
+      const error = 'error' in scoped ? scoped.error : undefined;
+      const untilError = 'error' in until ? until.error : undefined;
+      const state: FormState = { access, keys, posted, until: untilText };
+      await showPermissions(req, res, { user, member }, state, error, 422, untilError);
       return;
     }
     const choice = { ...parsed, scopes: scoped.scopes };
     const name = ctx.host.users.displayName(user);
-    const shown = { access: choice.all ? ('all' as const) : ('choose' as const), keys: choice.keys, posted };
+    const shown: FormState = {
+      access: choice.all ? 'all' : 'choose',
+      keys: choice.keys,
+      posted,
+      until: untilText,
+    };
     // A user manager asking for more than they hold sees the form again with the refusal.
     await refusable(
       async () => {
-        if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice))
+        if (await members.setPermissions(userActor(req), accountIn(res).id, member.userId, choice, until.until))
           flash(req, 'success', 'permissionsPage.saved', { name });
         else flash(req, 'info', 'permissionsPage.unchanged', { name });
         res.redirect(303, `${req.baseUrl}/users`);

@@ -4,10 +4,11 @@ import type { HostUser } from '../contract';
 import { accountOf, scopesOf } from '../guard';
 import { accessFields, field, idParam, userActor } from '../http';
 import { localeOf, renderPage, signInUrl, signOutForm, tOf } from '../render';
-import { userOf } from '../request';
+import { timeZoneOf, userOf } from '../request';
+import { parseAccessUntil } from '../members/until';
 import { flash } from '../session';
 import { generateToken } from '../csrf';
-import { isUniqueViolation, type Refusal } from '../errors';
+import { isUniqueViolation, Refusal } from '../errors';
 import { refusable } from '../refusal-http';
 import { splitAddresses, type Accepted, type ValidInvitation } from './service';
 import { BULK_TEXT_MAX, inviteFormData } from './panel';
@@ -42,11 +43,23 @@ export async function enterJoined(deps: Deps, req: Request, res: Response, accep
   res.redirect(303, deps.ctx.host.urls.home);
 }
 
+/** The invite form's end date as typed. */
+function untilField(req: Request): { accessUntil: string } {
+  return { accessUntil: field(req.body, 'accessUntil', 40) };
+}
+
 /** Route handlers of invitations: the owner's side (invite, resend, cancel) and the invitee's page. */
 export function inviteHandlers(deps: Deps) {
   const { ctx, invitesService } = deps;
 
   const usersPath = (req: Request) => `${req.baseUrl}/users`;
+
+  /** The end of the access an invitation gives (null: none); a wrong day is refused, pointing at the field. */
+  const endOfAccess = (req: Request, typed: string): number | null => {
+    const until = parseAccessUntil(typed, localeOf(req), timeZoneOf(req), ctx.now());
+    if ('error' in until) throw Refusal.invalid('invites.errors.summary', {}, { accessUntil: until.error });
+    return until.until;
+  };
   const account = (req: Request) => {
     const a = accountOf(req);
     if (!a) throw new Error('account guard missing');
@@ -59,7 +72,13 @@ export function inviteHandlers(deps: Deps) {
     res: Response,
     refused: Refusal,
     status: number,
-    form: { email: string; access: string; permissions: string[]; scopes: ReturnType<typeof scopeFields> },
+    form: {
+      email: string;
+      access: string;
+      permissions: string[];
+      scopes: ReturnType<typeof scopeFields>;
+      accessUntil: string;
+    },
   ) {
     const inviteScopes = await scopeFormData(ctx, account(req).id, { posted: form.scopes, grantor: scopesOf(req) });
     renderPage(
@@ -69,7 +88,7 @@ export function inviteHandlers(deps: Deps) {
       'client/invite-form',
       {
         title: 'nav.userManagement',
-        ...inviteFormData(ctx, { ...form, errors: refused.fieldErrors, errorParams: refused.params }),
+        ...inviteFormData(ctx, req, { ...form, errors: refused.fieldErrors, errorParams: refused.params }),
         inviteScopes,
         refusal: {
           messageKey: refused.messageKey,
@@ -86,15 +105,27 @@ export function inviteHandlers(deps: Deps) {
     const a = account(req);
     const addresses = splitAddresses(field(req.body, 'email', BULK_TEXT_MAX));
     if (addresses.length > 1) return createMany(req, res, addresses);
-    const form = { email: field(req.body, 'email', 1000), ...accessFields(req.body), scopes: scopeFields(req.body) };
+    const form = {
+      email: field(req.body, 'email', 1000),
+      ...accessFields(req.body),
+      scopes: scopeFields(req.body),
+      ...untilField(req),
+    };
     // One address listed twice is still one address.
     const input = { ...form, email: addresses[0]?.email ?? form.email };
     await refusable(
       async () => {
+        const accessUntil = endOfAccess(req, form.accessUntil);
         flashSent(
           ctx,
           req,
-          await invitesService.invite(userActor(req), userOf(req)!, { id: a.id, name: a.name }, input, localeOf(req)),
+          await invitesService.invite(
+            userActor(req),
+            userOf(req)!,
+            { id: a.id, name: a.name },
+            { ...input, accessUntil },
+            localeOf(req),
+          ),
         );
         res.redirect(303, usersPath(req));
       },
@@ -109,14 +140,16 @@ export function inviteHandlers(deps: Deps) {
       email: field(req.body, 'email', BULK_TEXT_MAX),
       ...accessFields(req.body),
       scopes: scopeFields(req.body),
+      ...untilField(req),
     };
     await refusable(
       async () => {
+        const accessUntil = endOfAccess(req, form.accessUntil);
         const made = await invitesService.inviteMany(
           userActor(req),
           userOf(req)!,
           { id: a.id, name: a.name },
-          { addresses, access: form.access, permissions: form.permissions, scopes: form.scopes },
+          { addresses, access: form.access, permissions: form.permissions, scopes: form.scopes, accessUntil },
           localeOf(req),
         );
         const sent = made.outcomes.filter((o) => o.result === 'sent' || o.result === 'queued').length;
@@ -145,7 +178,13 @@ export function inviteHandlers(deps: Deps) {
         res.redirect(303, usersPath(req));
       },
       (refused, status) =>
-        renderRefusal(req, res, refused, status, { email: '', access: '', permissions: [], scopes: scopeFields({}) }),
+        renderRefusal(req, res, refused, status, {
+          email: '',
+          access: '',
+          permissions: [],
+          scopes: scopeFields({}),
+          accessUntil: '',
+        }),
     );
   };
 

@@ -4,6 +4,8 @@ import type { ModuleContext } from '../context';
 import { accountOf, scopesOf } from '../guard';
 import { paging } from '../http';
 import { tOf } from '../render';
+import { timeZoneOf } from '../request';
+import { untilBounds } from '../members/until';
 import { BULK_MAX } from './service';
 import { scopeFormData } from '../scopes';
 
@@ -17,18 +19,26 @@ export interface InviteFormState {
   email: string;
   access: string;
   permissions: string[];
-  errors: Partial<Record<'email' | 'permissions', string>>;
+  /** The end date's field as typed ('' for none). */
+  accessUntil: string;
+  errors: Partial<Record<'email' | 'permissions' | 'accessUntil', string>>;
   /** Values the field errors' messages name (a limit, a count). */
   errorParams: Record<string, unknown>;
 }
 
 /** What views/client/invite-fields.ejs needs: the submitted values (or none) and their errors. */
-export function inviteFormData(ctx: ModuleContext, form: Partial<InviteFormState> = {}): Record<string, unknown> {
+export function inviteFormData(
+  ctx: ModuleContext,
+  req: Request,
+  form: Partial<InviteFormState> = {},
+): Record<string, unknown> {
   return {
     inviteForm: {
       email: form.email ?? '',
       access: form.access ?? '',
       permissions: form.permissions ?? [],
+      accessUntil: form.accessUntil ?? '',
+      untilBounds: untilBounds(ctx.now(), timeZoneOf(req)),
       errors: form.errors ?? {},
       errorParams: form.errorParams ?? {},
       maxLength: BULK_TEXT_MAX,
@@ -51,7 +61,7 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       pendingInvitesPage: 1,
       pendingInvitesPages: 1,
       declinedInvites: [],
-      ...inviteFormData(deps.ctx),
+      ...inviteFormData(deps.ctx, req),
     };
   const total = await deps.invitesService.repo.countPending(account.id);
   const { page, pages, offset } = paging(req.query.ipage, total, PER_PAGE);
@@ -66,6 +76,7 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       expiresAt: invite.expiresAt,
       expired: invite.expiresAt <= now,
       access: deps.ctx.catalogue.summary(t, invite),
+      accessUntil: invite.accessUntil,
     })),
     pendingInvitesTotal: total,
     pendingInvitesPage: page,
@@ -75,7 +86,7 @@ export async function invitesPanel(deps: Deps, req: Request, _res: Response): Pr
       declinedAt: invite.declinedAt,
       access: deps.ctx.catalogue.summary(t, invite),
     })),
-    ...inviteFormData(deps.ctx),
+    ...inviteFormData(deps.ctx, req),
     inviteScopes: await scopeFormData(deps.ctx, account.id, { grantor: scopesOf(req) }),
   };
 }

@@ -27,6 +27,8 @@ export interface Invite {
   declinedAt: number | null;
   sentCount: number;
   lastSentAt: number;
+  /** The end of access the membership it creates gets (null: none). */
+  accessUntil: number | null;
 }
 
 const I = TABLES.invites;
@@ -53,6 +55,7 @@ export function toInvite(row: Record<string, unknown>): Invite {
     declinedAt: num(row.declined_at),
     sentCount: Number(row.sent_count),
     lastSentAt: Number(row.last_sent_at),
+    accessUntil: num(row.access_until),
   };
 }
 
@@ -209,6 +212,7 @@ export class InvitesRepo {
       locale: string | null;
       now: number;
       expiresAt: number;
+      accessUntil?: number | null;
     },
   ): Promise<number> {
     const [id] = await db(I).insert({
@@ -229,6 +233,7 @@ export class InvitesRepo {
       cancelled_at: null,
       sent_count: 1,
       last_sent_at: input.now,
+      access_until: input.accessUntil ?? null,
     });
     return Number(id);
   }

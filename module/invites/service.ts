@@ -4,7 +4,7 @@ import type { Actor, ModuleContext } from '../context';
 import type { HostUser } from '../contract';
 import { Refusal, type FieldErrors } from '../errors';
 import { writeLog } from '../log/repo';
-import type { MembersRepo } from '../members/repo';
+import { accessEnded, type MembersRepo } from '../members/repo';
 import { requireGrantable, sameAccess, type MembersService } from '../members/service';
 import { accessDetail, storedKeys } from '../permissions';
 import { translator } from '../i18n';
@@ -86,6 +86,8 @@ export interface AccessInput {
   permissions: unknown;
   /** The posted choice of services and domains (`scopeFields`); left out, every item. */
   scopes?: ReturnType<typeof scopeFields>;
+  /** The end of the access the invitation gives (null or absent: none), checked by the form. */
+  accessUntil?: number | null;
 }
 
 export interface ValidInvitation {
@@ -229,7 +231,8 @@ export class InvitesService {
         // An expired invitation to the same address is closed; the new one replaces it.
         if (pending) await this.repo.clearPending(trx, pending.id);
         await this.checkLimits(trx, account.id, now);
-        return this.insertInvite(trx, actor, inviter, account, { email, choice, locale }, now);
+        const until = input.accessUntil ?? null;
+        return this.insertInvite(trx, actor, inviter, account, { email, choice, locale, until }, now);
       }),
     );
     const mailSent = await this.mail.deliver(made.mailId);
@@ -251,7 +254,7 @@ export class InvitesService {
     actor: Actor,
     inviter: HostUser,
     account: { id: number; name: string },
-    to: { email: string; choice: AccessChoice; locale: string },
+    to: { email: string; choice: AccessChoice; locale: string; until: number | null },
     now: number,
   ): Promise<{ inviteId: number; mailId: number }> {
     const { email, choice, locale } = to;
@@ -270,6 +273,7 @@ export class InvitesService {
       locale,
       now,
       expiresAt: now + lifetime,
+      accessUntil: to.until,
     });
     await writeLog(
       trx,
@@ -278,7 +282,11 @@ export class InvitesService {
         accountId: account.id,
         action: 'invite_sent',
         targetEmail: email,
-        details: { inviteId, permissions: accessDetail(choice) },
+        details: {
+          inviteId,
+          permissions: accessDetail(choice),
+          ...(to.until === null ? {} : { until: to.until }),
+        },
       },
       now,
     );
@@ -315,6 +323,7 @@ export class InvitesService {
       access: unknown;
       permissions: unknown;
       scopes?: AccessInput['scopes'];
+      accessUntil?: number | null;
     },
     locale: string,
   ): Promise<{ outcomes: BulkOutcome[]; allPermissions: boolean; permissions: string[] }> {
@@ -375,7 +384,7 @@ export class InvitesService {
             actor,
             inviter,
             account,
-            { email: o.email, choice, locale: localeOf(o.email) },
+            { email: o.email, choice, locale: localeOf(o.email), until: input.accessUntil ?? null },
             now,
           );
           o.inviteId = made.inviteId;
@@ -616,8 +625,10 @@ export class InvitesService {
 
   /** The invitation, the account's name and the inviter's, while it can be accepted (in an open account). */
   private async valid(invite: Invite | undefined): Promise<ValidInvitation | undefined> {
-    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= this.ctx.now())
-      return undefined;
+    const now = this.ctx.now();
+    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
+    // The access it would give has already ended: nothing is left to accept.
+    if (invite.accessUntil !== null && invite.accessUntil <= now) return undefined;
     const { host } = this.ctx;
     const [account] = await host.accounts.findByIds([invite.accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
@@ -685,6 +696,7 @@ export class InvitesService {
             userId: user.id,
             choice,
             invitedBy: invite.invitedBy,
+            accessUntil: invite.accessUntil,
             action: 'invite_accepted',
             targetEmail: invite.email,
           },
@@ -734,7 +746,7 @@ export class InvitesService {
     const invite = await this.repo.find(inviteId);
     if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    if (!membership || !membership.accountOpen || accessEnded(membership, this.ctx.now())) throw Refusal.notFound();
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
@@ -836,7 +848,7 @@ export class InvitesService {
     const invite = await this.repo.byTokenHash(hashToken(token));
     if (!invite || invite.acceptedBy !== user.id) throw Refusal.notFound();
     const membership = await this.membersRepo.membership(invite.accountId, user.id);
-    if (!membership || !membership.accountOpen) throw Refusal.notFound();
+    if (!membership || !membership.accountOpen || accessEnded(membership, this.ctx.now())) throw Refusal.notFound();
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 

@@ -18,14 +18,20 @@ export interface LogRow {
  * whom it concerned and the details that carry meaning. People are named by the host's formula,
  * read in one query for the whole page.
  */
-export async function formatLog(ctx: ModuleContext, t: Translate, entries: LogEntry[]): Promise<LogRow[]> {
+export async function formatLog(
+  ctx: ModuleContext,
+  t: Translate,
+  entries: LogEntry[],
+  /** A day in the reader's locale and the portal's time zone (end dates of access). */
+  date: (ms: number) => string = (ms) => new Date(ms).toISOString().slice(0, 10),
+): Promise<LogRow[]> {
   const names = await peopleNamed(ctx, entries);
   return entries.map((e) => ({
     createdAt: e.createdAt,
     actor: actorOf(t, e),
     action: hasKey(`activity.action.${e.action}`) ? t(`activity.action.${e.action}`) : e.action,
     target: (e.targetUserId !== null ? names.get(e.targetUserId) : undefined) ?? e.targetEmail ?? '',
-    details: detailsOf(ctx, t, e, names),
+    details: withUntil(t, e, detailsOf(ctx, t, e, names), date),
     ip: e.ip ?? '',
   }));
 }
@@ -78,6 +84,25 @@ function accessOf(ctx: ModuleContext, t: Translate, value: unknown): string {
     allPermissions: false,
     permissions: value.filter((k): k is string => typeof k === 'string'),
   });
+}
+
+/**
+ * The end date of access an entry set, cleared or saw reached, after its other details. The
+ * stored value is the first moment without access, so the day shown is the last one with it.
+ */
+function withUntil(t: Translate, e: LogEntry, details: string, date: (ms: number) => string): string {
+  const d = e.details;
+  const day = (value: unknown) => date(Number(value) - 1);
+  let until = '';
+  if (e.action === 'access_expired' && typeof d.until === 'number')
+    until = t('until.log.ended', { date: day(d.until) });
+  else if ('untilTo' in d)
+    until = d.untilTo === null ? t('until.log.cleared') : t('until.log.set', { date: day(d.untilTo) });
+  else if (typeof d.until === 'number') until = t('until.log.set', { date: day(d.until) });
+  if (!until) return details;
+  // A save that changed only the end date shows only that.
+  const sameAccess = 'to' in d && JSON.stringify(d.from) === JSON.stringify(d.to);
+  return details && !sameAccess ? `${details}; ${until}` : until;
 }
 
 /** The details worth reading for the actions that carry them, in words. */

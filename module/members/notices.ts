@@ -1,5 +1,5 @@
 import type { Actor, ModuleContext } from '../context';
-import { translator } from '../i18n';
+import { formatDateTime, translator } from '../i18n';
 import { companyName } from '../invites/mail';
 import { readerLocale, sendNoticeQuietly, type NoticeLine } from '../mail/notice';
 import type { AccessChoice } from './service';
@@ -143,6 +143,30 @@ export class MemberNotices {
         action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
       },
       `owner changed (account ${accountId}, previous owner ${previous.userId})`,
+    );
+  }
+
+  /** Access with an end date ends in a few days (the periodic pass sends this once per end date). */
+  async accessEnding(accountId: number, userId: number, accessUntil: number): Promise<void> {
+    const to = await this.about(accountId, userId);
+    if (!to) return;
+    await sendNoticeQuietly(
+      this.ctx,
+      {
+        to: to.user.email,
+        locale: to.locale,
+        subjectKey: 'email.accessEnding.subject',
+        params: { account: to.account },
+        lines: [
+          {
+            key: 'email.accessEnding.text',
+            params: { account: to.account, date: `${formatDateTime(to.locale, accessUntil, 'UTC')} UTC` },
+          },
+          { key: 'email.accessEnding.after' },
+        ],
+        action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
+      },
+      `access ending (account ${accountId}, user ${userId})`,
     );
   }
 }

@@ -19,6 +19,8 @@ export interface Member {
   createdAt: number;
   updatedAt: number;
   lastLoginAt: number | null;
+  /** The first moment the membership no longer opens the account; null: no end date. */
+  accessUntil: number | null;
 }
 
 /** A membership together with the account it opens (one indexed query on every guarded request). */
@@ -46,7 +48,18 @@ export const MEMBER_COLUMNS = [
   'created_at',
   'updated_at',
   'last_login_at',
+  'access_until',
 ].map((c) => `m.${c}`);
+
+/** Whether a membership's access has ended at `now` (the end moment itself is already out). */
+export function accessEnded(member: { accessUntil: number | null }, now: number): boolean {
+  return member.accessUntil !== null && member.accessUntil <= now;
+}
+
+/** Restricts a query to memberships (`alias`) whose access has not ended at `now`; for `.modify`. */
+export function whereAccessOpen(qb: Knex.QueryBuilder, alias: string, now: number): Knex.QueryBuilder {
+  return qb.where((w) => w.whereNull(`${alias}.access_until`).orWhere(`${alias}.access_until`, '>', now));
+}
 
 export function toMember(row: Record<string, unknown>): Member {
   const isOwner = Boolean(row.is_owner);
@@ -63,6 +76,8 @@ export function toMember(row: Record<string, unknown>): Member {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     lastLoginAt: row.last_login_at === null || row.last_login_at === undefined ? null : Number(row.last_login_at),
+    accessUntil:
+      isOwner || row.access_until === null || row.access_until === undefined ? null : Number(row.access_until),
   };
 }
 
@@ -194,6 +209,7 @@ export class MembersRepo {
     input: Pick<Member, 'accountId' | 'userId' | 'isOwner' | 'allPermissions' | 'permissions' | 'invitedBy'> & {
       scopes?: ResourceScopes;
       now: number;
+      accessUntil?: number | null;
     },
   ): Promise<void> {
     await db(M).insert({
@@ -207,6 +223,7 @@ export class MembersRepo {
       created_at: input.now,
       updated_at: input.now,
       last_login_at: null,
+      access_until: input.isOwner ? null : (input.accessUntil ?? null),
     });
   }
 
@@ -264,6 +281,7 @@ export class MembersRepo {
     keys: string[],
     scopes: ResourceScopes,
     now: number,
+    accessUntil?: { value: number | null; changed: boolean },
   ): Promise<void> {
     await db(M)
       .where({ id })
@@ -272,7 +290,59 @@ export class MembersRepo {
         permissions: JSON.stringify(storedKeys(all, keys)),
         scopes: all ? null : storeScopes(scopes),
         updated_at: now,
+        // A new end date gets its own reminder and, once reached, its own log entry.
+        ...(accessUntil?.changed
+          ? { access_until: accessUntil.value, ending_notice_sent_at: null, expired_logged_at: null }
+          : {}),
       });
+  }
+
+  /**
+   * Marks an ended membership as logged; true for the one request (of any app instance) whose
+   * conditional update took it, which then writes the `access_expired` entry.
+   */
+  async claimExpiredLog(db: Knex | Knex.Transaction, id: number, accessUntil: number, now: number): Promise<boolean> {
+    const n = await db(M)
+      .where({ id, access_until: accessUntil })
+      .whereNull('expired_logged_at')
+      .andWhere('access_until', '<=', now)
+      .update({ expired_logged_at: now });
+    return Number(n) === 1;
+  }
+
+  /** Memberships whose access ends after `now` and by `by`, not yet reminded (the reminder's periodic pass). */
+  async endingBetween(now: number, by: number, limit: number): Promise<Member[]> {
+    const rows = await this.knex(`${M} as m`)
+      .where('m.access_until', '>', now)
+      .andWhere('m.access_until', '<=', by)
+      .whereNull('m.ending_notice_sent_at')
+      .whereNull('m.is_owner')
+      .orderBy('m.access_until')
+      .limit(limit)
+      .select<Record<string, unknown>[]>(MEMBER_COLUMNS);
+    return rows.map(toMember);
+  }
+
+  /** Marks the reminder as sent; true for the one pass (of any app instance) that took it. */
+  async claimEndingNotice(id: number, accessUntil: number, now: number): Promise<boolean> {
+    const n = await this.knex(M)
+      .where({ id, access_until: accessUntil })
+      .whereNull('ending_notice_sent_at')
+      .update({ ending_notice_sent_at: now });
+    return Number(n) === 1;
+  }
+
+  /** Memberships that ended and were not logged yet (the periodic pass logs them; sign-in one person's). */
+  async endedUnlogged(now: number, limit: number, userId?: number): Promise<Member[]> {
+    const rows = await this.knex(`${M} as m`)
+      .modify((q) => (userId === undefined ? q : q.where('m.user_id', userId)))
+      .where('m.access_until', '<=', now)
+      .whereNull('m.expired_logged_at')
+      .whereNull('m.is_owner')
+      .orderBy('m.access_until')
+      .limit(limit)
+      .select<Record<string, unknown>[]>(MEMBER_COLUMNS);
+    return rows.map(toMember);
   }
 
   /** Makes a member the owner (every permission); `keptAside` is their own set, for when ownership moves on. */
@@ -285,6 +355,8 @@ export class MembersRepo {
         permissions: '[]',
         scopes: null,
         before_owner_permissions: keptAside ? JSON.stringify(keptAside) : null,
+        // The owner's access never ends by a date.
+        access_until: null,
         updated_at: now,
       });
   }

@@ -3,6 +3,7 @@ import type { Actor, ModuleContext } from '../context';
 import { Refusal, isUniqueViolation } from '../errors';
 import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
+import { ENDING_NOTICE_MS } from './until';
 import type { InvitesRepo } from '../invites/repo';
 import type { MemberNotices } from './notices';
 import { accessDetail, allows, grantRefusal, parseStoredPermissions, storedKeys, type Grantor } from '../permissions';
@@ -127,20 +128,34 @@ export class MembersService {
    * Saves a member's access; `false` when it is what the member has now. That is decided on the
    * locked row, so of two saves at once the later one is compared with what the first one left.
    */
-  async setPermissions(actor: Actor, accountId: number, userId: number, choice: AccessChoice): Promise<boolean> {
+  async setPermissions(
+    actor: Actor,
+    accountId: number,
+    userId: number,
+    choice: AccessChoice,
+    /** The new end of access (null: none); undefined leaves it as it is. */
+    accessUntil?: number | null,
+  ): Promise<boolean> {
     const before = await this.inTransaction(async (trx) => {
       const grantor = await this.grantorIn(trx, actor, accountId);
       // Saves of one member queue here, so each logs the access the save before it left.
       await this.repo.lockMember(trx, accountId, userId);
+      // Decided on the locked row too: someone made owner since the form was read gets no end date.
+      if (accessUntil !== undefined && accessUntil !== null && (await this.repo.find(accountId, userId, trx))?.isOwner)
+        throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
       const member = await this.requireManageable(trx, accountId, userId, grantor);
       const scopes = scopesFor(choice, choice.scopes ?? member.scopes);
       requireGrantable(grantor, { ...choice, scopes }, member);
       const scopesBefore = scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes);
       const scopesSame = sameScopes(scopesBefore, scopes);
+      const untilChanged = accessUntil !== undefined && accessUntil !== member.accessUntil;
       // Nothing to record: no log entry and no event for a form saved as it was.
-      if (sameAccess(member, choice) && scopesSame) return undefined;
+      if (sameAccess(member, choice) && scopesSame && !untilChanged) return undefined;
       const now = this.ctx.now();
-      await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, scopes, now);
+      await this.repo.updateAccess(trx, member.id, choice.all, choice.keys, scopes, now, {
+        value: accessUntil ?? null,
+        changed: untilChanged,
+      });
       await writeLog(
         trx,
         actor,
@@ -152,23 +167,73 @@ export class MembersService {
             from: accessDetail({ all: member.allPermissions, keys: member.permissions }),
             to: accessDetail(choice),
             ...(scopesSame ? {} : { scopesFrom: scopesBefore, scopesTo: scopes }),
+            ...(untilChanged ? { untilFrom: member.accessUntil, untilTo: accessUntil } : {}),
           },
         },
         now,
       );
-      return member;
+      return { member, accessChanged: !sameAccess(member, choice) };
     });
     if (!before) return false;
+    if (!before.accessChanged) return true;
     await this.ctx.emit('AccountUserPermissionsChanged', {
       accountId,
       userId,
       allPermissions: choice.all,
       permissions: choice.keys,
-      previous: { allPermissions: before.allPermissions, permissions: before.permissions },
+      previous: { allPermissions: before.member.allPermissions, permissions: before.member.permissions },
       actor,
     });
     await this.notices.permissionsChanged(actor, accountId, userId, choice);
     return true;
+  }
+
+  /**
+   * A membership whose end date has passed, noticed by a request or the periodic pass: logged as
+   * `access_expired` once. The conditional update lets exactly one of any concurrent noticers
+   * (in any app instance) write the entry; the others change nothing.
+   */
+  async noteAccessEnded(member: Pick<Member, 'id' | 'accountId' | 'userId' | 'accessUntil'>): Promise<boolean> {
+    const until = member.accessUntil;
+    if (until === null) return false;
+    return this.inTransaction(async (trx) => {
+      const now = this.ctx.now();
+      if (!(await this.repo.claimExpiredLog(trx, member.id, until, now))) return false;
+      await writeLog(
+        trx,
+        { type: 'system', id: null, name: 'system' },
+        { accountId: member.accountId, action: 'access_expired', targetUserId: member.userId, details: { until } },
+        now,
+      );
+      return true;
+    });
+  }
+
+  /** At sign-in: the person's memberships that ended unnoticed are logged now (they are not offered). */
+  async noteEndedOf(userId: number): Promise<void> {
+    for (const member of await this.repo.endedUnlogged(this.ctx.now(), 20, userId)) await this.noteAccessEnded(member);
+  }
+
+  /**
+   * The periodic pass (each app instance runs it; the host may call it too): logs memberships
+   * that ended unnoticed and, with `notifyAccessEnding`, e-mails people whose access ends within
+   * three days, once per end date (claimed by a conditional update before sending).
+   */
+  async sweepAccessEnding(limit = 100): Promise<{ expired: number; reminded: number }> {
+    const now = this.ctx.now();
+    let expired = 0;
+    for (const member of await this.repo.endedUnlogged(now, limit))
+      if (await this.noteAccessEnded(member)) expired += 1;
+    let reminded = 0;
+    if (this.ctx.settings().notifyAccessEnding) {
+      for (const member of await this.repo.endingBetween(now, now + ENDING_NOTICE_MS, limit)) {
+        if (member.accessUntil === null) continue;
+        if (!(await this.repo.claimEndingNotice(member.id, member.accessUntil, now))) continue;
+        await this.notices.accessEnding(member.accountId, member.userId, member.accessUntil);
+        reminded += 1;
+      }
+    }
+    return { expired, reminded };
   }
 
   async remove(actor: Actor, accountId: number, userId: number, action: 'removed' | 'left' = 'removed'): Promise<void> {
@@ -257,6 +322,8 @@ export class MembersService {
       userId: number;
       choice: AccessChoice;
       invitedBy?: number | null;
+      /** The end of the access given (an invitation's end date); none when absent. */
+      accessUntil?: number | null;
       action?: string;
       targetEmail?: string;
     },
@@ -275,6 +342,7 @@ export class MembersService {
         permissions: input.choice.keys,
         scopes,
         invitedBy: input.invitedBy ?? null,
+        accessUntil: input.accessUntil ?? null,
         now,
       });
       await writeLog(

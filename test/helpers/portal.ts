@@ -33,9 +33,16 @@ export function testConfig(overrides: Partial<HostConfig> = {}): HostConfig {
 /** A clock tests move forward to cross expiry boundaries. */
 export class TestClock {
   offset = 0;
-  now = (): number => Date.now() + this.offset;
+  /** A fixed moment, for tests of an exact millisecond boundary; undefined: the clock runs. */
+  frozen: number | undefined;
+  now = (): number => this.frozen ?? Date.now() + this.offset;
   advance(ms: number): void {
-    this.offset += ms;
+    if (this.frozen !== undefined) this.frozen += ms;
+    else this.offset += ms;
+  }
+  /** Stops the clock at `ms` until `advance` or `freeze` moves it. */
+  freeze(ms: number): void {
+    this.frozen = ms;
   }
 }
 

@@ -107,6 +107,10 @@ export interface MemberRow {
   before_owner_permissions: string | null;
   /** JSON object of chosen service and domain ids per kind, or null for every item. */
   scopes: string | null;
+  /** The first moment the membership no longer opens the account, or null. */
+  access_until: number | string | null;
+  expired_logged_at: number | string | null;
+  ending_notice_sent_at: number | string | null;
 }
 
 export interface InviteRow {
@@ -133,6 +137,8 @@ export interface InviteRow {
   declined_by: number | null;
   sent_count: number;
   last_sent_at: number;
+  /** The end of access the membership it creates gets, or null. */
+  access_until: number | string | null;
 }
 
 export interface LogEntryRow {

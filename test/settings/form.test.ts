@@ -20,7 +20,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the eleven settings, each with a default, number bounds and a translated label and help', () => {
+  it('declares the twelve settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',
@@ -28,6 +28,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       'inviteLifetimeDays',
       'invitesPerHour',
       'maxUsersPerAccount',
+      'notifyAccessEnding',
       'notifyAccessRemoved',
       'notifyOwnerChanged',
       'notifyOwnerOnAccept',
@@ -50,9 +51,11 @@ describe("settings: declared in module.json, edited on the module's settings pag
         'notifyPermissionsChanged',
         'notifyAccessRemoved',
         'notifyOwnerChanged',
+        'notifyAccessEnding',
         'disableClientManagement',
       ].map((k) => [byKey[k].type, byKey[k].default]),
       [
+        ['yesno', true],
         ['yesno', true],
         ['yesno', true],
         ['yesno', true],
@@ -86,6 +89,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       notifyPermissionsChanged: true,
       notifyAccessRemoved: true,
       notifyOwnerChanged: true,
+      notifyAccessEnding: true,
       disableClientManagement: false,
     });
   });
@@ -118,6 +122,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       notifyPermissionsChanged: false,
       notifyAccessRemoved: false,
       notifyOwnerChanged: false,
+      notifyAccessEnding: false,
       disableClientManagement: true,
     };
     const res = await admin.post(SETTINGS, settingsForm(values));
