@@ -171,10 +171,23 @@ export function accessDetail(access: { all: boolean; keys: readonly string[] }):
  */
 export type Grantor =
   | { unlimited: true }
-  | { unlimited: false; userId: number; allPermissions: boolean; permissions: string[]; scopes: ResourceScopes };
+  | {
+      unlimited: false;
+      userId: number;
+      allPermissions: boolean;
+      permissions: string[];
+      scopes: ResourceScopes;
+      /** When the manager's own access ends (null: never): nothing they grant may outlast it. */
+      accessUntil: number | null;
+    };
 
 /** An access as the limits on granting read it: its keys and, narrowing them, its chosen items. */
-type HeldAccess = { allPermissions: boolean; permissions: string[]; scopes?: ResourceScopes };
+type HeldAccess = {
+  allPermissions: boolean;
+  permissions: string[];
+  scopes?: ResourceScopes;
+  accessUntil?: number | null;
+};
 
 /**
  * The items of one kind an access reaches: none without a permission of the kind, 'all' without
@@ -231,7 +244,7 @@ function scopeRefusal(
  */
 export function grantRefusal(
   grantor: Grantor,
-  choice: { all: boolean; keys: readonly string[]; scopes?: ResourceScopes },
+  choice: { all: boolean; keys: readonly string[]; scopes?: ResourceScopes; accessUntil?: number | null },
   before: HeldAccess | null,
 ): string | null {
   if (grantor.unlimited) return null;
@@ -241,7 +254,15 @@ export function grantRefusal(
   if (added.some((k) => !allows(grantor, k))) return 'members.errors.grantBeyond';
   const items = scopeRefusal(grantor, choice, had);
   if (items) return items;
-  // Seam for access until a date: a manager's grant ends no later than their own access does.
+  // A manager whose own access ends can give access only until then: whatever the change adds, or a
+  // new end date, must end no later than theirs. Taking access away stays possible.
+  if (grantor.accessUntil !== null) {
+    const endsBefore = before?.accessUntil ?? null;
+    const ends = choice.accessUntil === undefined ? endsBefore : choice.accessUntil;
+    const adds = before === null || (choice.all && !had.allPermissions) || added.length > 0;
+    const movesEnd = choice.accessUntil !== undefined && choice.accessUntil !== endsBefore;
+    if ((adds || movesEnd) && (ends === null || ends > grantor.accessUntil)) return 'members.errors.grantBeyondUntil';
+  }
   return null;
 }
 

@@ -216,7 +216,8 @@ export class InvitesService {
     const made = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         await this.lockAccount(trx, account.id);
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), choice, null);
+        const accessUntil = input.accessUntil ?? null;
+        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
         const owner = await this.membersRepo.owner(account.id, trx);
         if (owner && owner.email.toLowerCase() === email) {
           throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
@@ -352,7 +353,8 @@ export class InvitesService {
     const mailIds = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
         await this.lockAccount(trx, account.id);
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), choice, null);
+        const accessUntil = input.accessUntil ?? null;
+        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
         const owner = await this.membersRepo.owner(account.id, trx);
         const fresh: BulkOutcome[] = [];
         const expired: number[] = [];

@@ -33,8 +33,13 @@ export function sameAccess(member: { allPermissions: boolean; permissions: strin
 /** Refuses, as forbidden, a choice that grants more than the grantor holds; see `grantRefusal`. */
 export function requireGrantable(
   grantor: Grantor,
-  choice: AccessChoice,
-  before: { allPermissions: boolean; permissions: string[]; scopes?: ResourceScopes } | null,
+  choice: AccessChoice & { accessUntil?: number | null },
+  before: {
+    allPermissions: boolean;
+    permissions: string[];
+    scopes?: ResourceScopes;
+    accessUntil?: number | null;
+  } | null,
 ): void {
   const refusal = grantRefusal(grantor, choice, before);
   if (refusal) throw Refusal.forbidden(refusal);
@@ -121,6 +126,7 @@ export class MembersService {
       allPermissions: member.allPermissions,
       permissions: member.permissions,
       scopes: scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes),
+      accessUntil: member.accessUntil,
     };
   }
 
@@ -145,7 +151,7 @@ export class MembersService {
         throw Refusal.invalid('until.errors.owner', {}, { accessUntil: 'until.errors.owner' });
       const member = await this.requireManageable(trx, accountId, userId, grantor);
       const scopes = scopesFor(choice, choice.scopes ?? member.scopes);
-      requireGrantable(grantor, { ...choice, scopes }, member);
+      requireGrantable(grantor, { ...choice, scopes, accessUntil }, member);
       const scopesBefore = scopesFor({ all: member.allPermissions, keys: member.permissions }, member.scopes);
       const scopesSame = sameScopes(scopesBefore, scopes);
       const untilChanged = accessUntil !== undefined && accessUntil !== member.accessUntil;
