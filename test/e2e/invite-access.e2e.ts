@@ -79,10 +79,16 @@ describe('The invite form sends the access the owner sees', function () {
     await page.goto('/account/users#invite');
     const form = inviteForm(page);
     const box = (key: string) => form.locator(`input[name=permissions][value=${key}]`);
+    // The group also holds the choice of the account's services (with the host's `resources`).
     assert.equal(
-      await form.getByRole('group', { name: 'Services' }).getByRole('checkbox').count(),
+      await form.getByRole('group', { name: 'Services' }).locator('input[name=permissions]').count(),
       3,
-      'the Services group holds its three boxes',
+      'the Services group holds its three permission boxes',
+    );
+    assert.equal(
+      await form.getByRole('group', { name: 'Services' }).locator('input[name=items_products]').count(),
+      3,
+      "and a box for each of the account's three services",
     );
     await box('manageproducts').check();
     assert.ok(await box('products').isChecked(), 'Manage services ticks View services');
