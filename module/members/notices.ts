@@ -1,4 +1,5 @@
 import type { Actor, ModuleContext } from '../context';
+import type { HostUser } from '../contract';
 import { formatDateTime, translator } from '../i18n';
 import { companyName } from '../invites/mail';
 import { readerLocale, sendNoticeQuietly, type NoticeLine } from '../mail/notice';
@@ -9,6 +10,13 @@ import type { AccessChoice } from './service';
  * ownership gained or handed on. Each has its setting; all are sent after the commit and never
  * undo the change when the mail server fails.
  */
+/** Who a notice goes to: the person, the account's name and the language they read. */
+interface Reader {
+  user: HostUser;
+  account: string;
+  locale: string;
+}
+
 export class MemberNotices {
   constructor(
     private readonly ctx: ModuleContext,
@@ -27,7 +35,7 @@ export class MemberNotices {
    * The reader and the account's name; nothing when either has gone meanwhile or the host could
    * not say: the change is committed by now and must not be reported as failed.
    */
-  private async about(accountId: number, userId: number) {
+  private async about(accountId: number, userId: number): Promise<Reader | undefined> {
     const { host } = this.ctx;
     try {
       const [user, [account]] = await Promise.all([host.users.findById(userId), host.accounts.findByIds([accountId])]);
@@ -39,6 +47,13 @@ export class MemberNotices {
     }
   }
 
+  /** One notice to a reader found by `about`, about their account; `link` adds the way to their accounts. */
+  private tell(to: Reader, subjectKey: string, lines: NoticeLine[], what: string, link = true): Promise<void> {
+    const action = link ? { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') } : undefined;
+    const notice = { to: to.user.email, locale: to.locale, subjectKey, params: { account: to.account }, lines, action };
+    return sendNoticeQuietly(this.ctx, notice, what);
+  }
+
   private summary(locale: string, choice: AccessChoice): string {
     return this.ctx.catalogue.summary(translator(locale), { allPermissions: choice.all, permissions: choice.keys });
   }
@@ -47,23 +62,17 @@ export class MemberNotices {
     if (!this.ctx.settings().notifyPermissionsChanged) return;
     const to = await this.about(accountId, userId);
     if (!to) return;
-    await sendNoticeQuietly(
-      this.ctx,
-      {
-        to: to.user.email,
-        locale: to.locale,
-        subjectKey: 'email.permissionsChanged.subject',
-        params: { account: to.account },
-        lines: [
-          this.byLine(
-            { byOwner: 'email.permissionsChanged.byOwner', byStaff: 'email.permissionsChanged.byStaff' },
-            actor,
-            to.account,
-          ),
-          { key: 'email.permissionsChanged.access', params: { access: this.summary(to.locale, choice) } },
-        ],
-        action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
-      },
+    await this.tell(
+      to,
+      'email.permissionsChanged.subject',
+      [
+        this.byLine(
+          { byOwner: 'email.permissionsChanged.byOwner', byStaff: 'email.permissionsChanged.byStaff' },
+          actor,
+          to.account,
+        ),
+        { key: 'email.permissionsChanged.access', params: { access: this.summary(to.locale, choice) } },
+      ],
       `permissions changed (account ${accountId}, user ${userId})`,
     );
   }
@@ -73,23 +82,19 @@ export class MemberNotices {
     if (!this.ctx.settings().notifyAccessRemoved) return;
     const to = await this.about(accountId, userId);
     if (!to) return;
-    await sendNoticeQuietly(
-      this.ctx,
-      {
-        to: to.user.email,
-        locale: to.locale,
-        subjectKey: 'email.accessRemoved.subject',
-        params: { account: to.account },
-        lines: [
-          this.byLine(
-            { byOwner: 'email.accessRemoved.byOwner', byStaff: 'email.accessRemoved.byStaff' },
-            actor,
-            to.account,
-          ),
-          { key: 'email.accessRemoved.after', params: { account: to.account } },
-        ],
-      },
+    await this.tell(
+      to,
+      'email.accessRemoved.subject',
+      [
+        this.byLine(
+          { byOwner: 'email.accessRemoved.byOwner', byStaff: 'email.accessRemoved.byStaff' },
+          actor,
+          to.account,
+        ),
+        { key: 'email.accessRemoved.after', params: { account: to.account } },
+      ],
       `access removed (account ${accountId}, user ${userId})`,
+      false,
     );
   }
 
@@ -105,43 +110,31 @@ export class MemberNotices {
     if (!this.ctx.settings().notifyOwnerChanged) return;
     const owner = await this.about(accountId, userId);
     if (!owner) return;
-    await sendNoticeQuietly(
-      this.ctx,
-      {
-        to: owner.user.email,
-        locale: owner.locale,
-        subjectKey: 'email.ownerChanged.newSubject',
-        params: { account: owner.account },
-        lines: [
-          { key: 'email.ownerChanged.newText', params: { account: owner.account } },
-          { key: 'email.ownerChanged.newManage' },
-        ],
-        action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
-      },
+    await this.tell(
+      owner,
+      'email.ownerChanged.newSubject',
+      [
+        { key: 'email.ownerChanged.newText', params: { account: owner.account } },
+        { key: 'email.ownerChanged.newManage' },
+      ],
       `owner changed (account ${accountId}, new owner ${userId})`,
     );
     if (!previous) return;
     const before = await this.about(accountId, previous.userId);
     if (!before) return;
-    await sendNoticeQuietly(
-      this.ctx,
-      {
-        to: before.user.email,
-        locale: before.locale,
-        subjectKey: 'email.ownerChanged.previousSubject',
-        params: { account: before.account },
-        lines: [
-          {
-            key: 'email.ownerChanged.previousText',
-            params: { name: this.ctx.host.users.displayName(owner.user), account: before.account },
-          },
-          {
-            key: 'email.ownerChanged.previousAccess',
-            params: { access: this.summary(before.locale, previous.access) },
-          },
-        ],
-        action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
-      },
+    await this.tell(
+      before,
+      'email.ownerChanged.previousSubject',
+      [
+        {
+          key: 'email.ownerChanged.previousText',
+          params: { name: this.ctx.host.users.displayName(owner.user), account: before.account },
+        },
+        {
+          key: 'email.ownerChanged.previousAccess',
+          params: { access: this.summary(before.locale, previous.access) },
+        },
+      ],
       `owner changed (account ${accountId}, previous owner ${previous.userId})`,
     );
   }
@@ -150,22 +143,16 @@ export class MemberNotices {
   async accessEnding(accountId: number, userId: number, accessUntil: number): Promise<void> {
     const to = await this.about(accountId, userId);
     if (!to) return;
-    await sendNoticeQuietly(
-      this.ctx,
-      {
-        to: to.user.email,
-        locale: to.locale,
-        subjectKey: 'email.accessEnding.subject',
-        params: { account: to.account },
-        lines: [
-          {
-            key: 'email.accessEnding.text',
-            params: { account: to.account, date: `${formatDateTime(to.locale, accessUntil, 'UTC')} UTC` },
-          },
-          { key: 'email.accessEnding.after' },
-        ],
-        action: { key: 'email.notice.openAccounts', url: this.clientUrl('/switch') },
-      },
+    await this.tell(
+      to,
+      'email.accessEnding.subject',
+      [
+        {
+          key: 'email.accessEnding.text',
+          params: { account: to.account, date: `${formatDateTime(to.locale, accessUntil, 'UTC')} UTC` },
+        },
+        { key: 'email.accessEnding.after' },
+      ],
       `access ending (account ${accountId}, user ${userId})`,
     );
   }
