@@ -20,6 +20,7 @@ import type { Deps } from './deps';
 import { registerHooks } from '../hooks';
 import { bindRequest, localeOf, readyFor } from './request';
 import { takeMessages } from './session';
+import { deleteLogBefore } from './log/repo';
 import { translator, type Translate } from './i18n';
 import { packagePath } from './paths';
 import type { ResourceKind } from './scopes';
@@ -83,11 +84,12 @@ export interface AccountUsersModule {
    */
   impact(): Promise<LifecycleImpact>;
   /**
-   * The periodic pass over access with an end date: logs ended access as `access_expired` and sends
-   * the reminder three days before (once each). Every instance runs it every few minutes by itself;
-   * a host with a scheduler may call it as well.
+   * The periodic pass: logs ended access as `access_expired` and sends the reminder three days
+   * before (once each), and deletes activity-log entries older than `logRetentionDays` (a few
+   * thousand a pass). Every instance runs it every few minutes by itself; a host with a scheduler
+   * may call it as well.
    */
-  sweep(): Promise<{ expired: number; reminded: number }>;
+  sweep(): Promise<{ expired: number; reminded: number; logDeleted: number }>;
   /** Domain services, for seeds and tests that work without HTTP. */
   services: { members: MembersService; repo: MembersRepo; ctx: ModuleContext };
   /** Removes the module's hook registrations (tests build many apps in one process). */
@@ -148,6 +150,24 @@ function subApp(
   return app;
 }
 
+/** Log entries deleted per statement, and statements per pass, when the retention removes old ones. */
+const LOG_DELETE_BATCH = 1000;
+const LOG_DELETE_BATCHES = 10;
+
+/** Deletes log entries older than the retention setting (0 keeps all), in short batches. */
+async function pruneLog(ctx: ModuleContext): Promise<number> {
+  const days = ctx.settings().logRetentionDays;
+  if (!days) return 0;
+  const before = ctx.now() - days * 86_400_000;
+  let deleted = 0;
+  for (let i = 0; i < LOG_DELETE_BATCHES; i += 1) {
+    const n = await deleteLogBefore(ctx.knex, before, LOG_DELETE_BATCH);
+    deleted += n;
+    if (n < LOG_DELETE_BATCH) break;
+  }
+  return deleted;
+}
+
 // Async although nothing is awaited: a host contract the module refuses rejects the promise, as callers await it.
 // eslint-disable-next-line @typescript-eslint/require-await
 export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
@@ -206,7 +226,11 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   );
   // Queued e-mails whose first attempt failed are tried again by every instance (each claimed once).
   const stopMail = invites.mail.start();
-  const sweep = async () => ((await host.isActive()) ? members.sweepAccessEnding() : { expired: 0, reminded: 0 });
+  const sweep = async () => {
+    if (!(await host.isActive())) return { expired: 0, reminded: 0, logDeleted: 0 };
+    const ending = await members.sweepAccessEnding();
+    return { ...ending, logDeleted: await pruneLog(ctx) };
+  };
   const stopSweep = every(SWEEP_INTERVAL_MS, sweep, (err) =>
     host.logger.warn('access end pass failed', { err: String(err) }),
   );

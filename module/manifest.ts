@@ -37,6 +37,7 @@ export interface ModuleSettings {
   inviteLifetimeDays: number;
   maxUsersPerAccount: number;
   invitesPerHour: number;
+  logRetentionDays: number;
   requireInvitedAddress: boolean;
   allowLeave: boolean;
   notifyOwnerOnAccept: boolean;

@@ -149,3 +149,15 @@ export async function listLog(
     .offset((page - 1) * perPage)) as Record<string, unknown>[];
   return { entries: rows.slice(0, perPage).map(toEntry), hasNext: rows.length > perPage };
 }
+
+/**
+ * Deletes up to `batch` log entries written before `before`, oldest first; how many went. Entries
+ * are written in time order, so the oldest are at the start of the primary key: the select walks
+ * it from there and stops at `batch` rows, and each delete is one short statement by id, so the
+ * table is never locked for long.
+ */
+export async function deleteLogBefore(knex: Knex, before: number, batch: number): Promise<number> {
+  const ids = await knex(TABLES.log).where('created_at', '<', before).orderBy('id').limit(batch).pluck('id');
+  if (!ids.length) return 0;
+  return Number(await knex(TABLES.log).whereIn('id', ids).del());
+}

@@ -20,13 +20,14 @@ describe("settings: declared in module.json, edited on the module's settings pag
   });
   afterEach(() => tp.close());
 
-  it('declares the twelve settings, each with a default, number bounds and a translated label and help', () => {
+  it('declares the thirteen settings, each with a default, number bounds and a translated label and help', () => {
     const byKey = Object.fromEntries(manifest.settings.map((f) => [f.key, f]));
     assert.deepEqual(Object.keys(byKey).sort(), [
       'allowLeave',
       'disableClientManagement',
       'inviteLifetimeDays',
       'invitesPerHour',
+      'logRetentionDays',
       'maxUsersPerAccount',
       'notifyAccessEnding',
       'notifyAccessRemoved',
@@ -82,6 +83,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       inviteLifetimeDays: 7,
       maxUsersPerAccount: 0,
       invitesPerHour: 20,
+      logRetentionDays: 730,
       requireInvitedAddress: true,
       allowLeave: true,
       notifyOwnerOnAccept: true,
@@ -115,6 +117,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
       inviteLifetimeDays: 30,
       maxUsersPerAccount: 12,
       invitesPerHour: 5,
+      logRetentionDays: 365,
       requireInvitedAddress: false,
       allowLeave: false,
       notifyOwnerOnAccept: false,
@@ -146,6 +149,7 @@ describe("settings: declared in module.json, edited on the module's settings pag
     ['maxUsersPerAccount', '-1', /Please enter a number from 0 to 100000\./],
     ['invitesPerHour', '0', /Please enter a number from 1 to 1000\./],
     ['invitesPerHour', '1e3', /Please enter a whole number\./],
+    ['logRetentionDays', '-1', /Please enter a number from 0 to 36500\./],
   ];
   for (const [key, value, message] of invalid) {
     it(`refuses ${key}=${JSON.stringify(value)} with a message on the field and saves nothing`, async () => {
