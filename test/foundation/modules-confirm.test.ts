@@ -88,7 +88,7 @@ describe(`Modules page: Deactivate and Uninstall ask first and say what they tak
     assert.equal(page.status, 200);
     const text = textOf(page.text);
     assert.match(text, /Uninstall Account Users\?/);
-    assert.match(text, /Uninstalling deletes all of the module's data for good\. This cannot be undone:/);
+    assert.match(text, /This cannot be undone\. Uninstalling deletes all of the module's data for good:/);
     assert.match(text, /users' access to accounts: 2 memberships/);
     assert.match(text, /invitations, among them 1 pending invitation whose link stops working;/);
     assert.match(text, /the activity log and the module's settings\./);
