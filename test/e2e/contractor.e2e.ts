@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { newContext, signIn } from './browser';
-import { linkIn } from './portal';
-import { useSuite } from './setup';
-import { createKnex } from '../../host/db';
-import { TABLES } from '../../module/tables';
+import type { Page } from 'playwright-core';
+import { signIn } from './browser';
+import { linkIn, passEndDates } from './portal';
+import { usePages, useSuite } from './setup';
 
 const DAY = 86_400_000;
 
 describe('A contractor: alice gives access to one service until a day; after it the contractor is out', function () {
   this.timeout(120_000);
   const suite = useSuite();
-  const contexts: BrowserContext[] = [];
-  const page = async (viewport: 'desktop' | 'phone' = 'desktop'): Promise<Page> => {
-    const context = await newContext(suite.browser, suite.portal.url, viewport);
-    contexts.push(context);
-    return context.newPage();
-  };
-  after(async () => {
-    for (const c of contexts) await c.close();
-  });
+  const { page } = usePages(suite);
 
   const contractor = 'carl.contractor@example.org';
   const day = new Date(Date.now() + 14 * DAY).toISOString().slice(0, 10);
@@ -61,14 +50,7 @@ describe('A contractor: alice gives access to one service until a day; after it 
 
   it('after the day Carl is sent away with the date, and Acme is not offered', async () => {
     // The day passes: the stored end moves into the past (the portal runs on the real clock).
-    const knex = createKnex(`sqlite:${path.join(path.dirname(suite.portal.mailDir), 'portal.sqlite')}`);
-    try {
-      await knex(TABLES.members)
-        .whereNotNull('access_until')
-        .update({ access_until: Date.now() - 1000 });
-    } finally {
-      await knex.destroy();
-    }
+    await passEndDates(suite.portal);
     await carl.goto('/services');
     assert.doesNotMatch(new URL(carl.url()).pathname, /^\/services/);
     await carl.getByText(/Your access to Acme Web Studio was granted until .+ and has ended\./).waitFor();

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
-import { adminSignIn, DEMO_PASSWORD, newContext, openAccountMenu, signIn } from './browser';
+import { adminSignIn, DEMO_PASSWORD, openAccountMenu } from './browser';
 import { linkIn } from './portal';
-import { useSuite } from './setup';
+import { usePages, useSuite } from './setup';
 
 describe('Hand over ownership: alice hands Acme to Dana, who accepts', function () {
   this.timeout(120_000);
   const suite = useSuite();
-  const contexts: BrowserContext[] = [];
-  const person = async (email: string, viewport: 'desktop' | 'phone' = 'desktop'): Promise<Page> => {
-    const context = await newContext(suite.browser, suite.portal.url, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, email);
-    return page;
-  };
-  after(async () => {
-    for (const c of contexts) await c.close();
-  });
+  const { page, person } = usePages(suite);
 
   it('alice offers Acme to Dana with her password; Dana accepts from the e-mail; the owner moves', async () => {
     const alice = await person('alice@example.com');
@@ -76,11 +65,9 @@ describe('Hand over ownership: alice hands Acme to Dana, who accepts', function 
     await openAccountMenu(alice);
     assert.doesNotMatch((await alice.locator('details.accountmenu').textContent()) ?? '', /User Management/);
   });
+
   it("the portal's primary user follows: with the module off, Acme opens for Dana, not alice", async () => {
-    const admin = await newContext(suite.browser, suite.portal.url).then(async (c) => {
-      contexts.push(c);
-      return c.newPage();
-    });
+    const admin = await page();
     await adminSignIn(admin);
     await admin.goto('/admin/modules');
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Deactivate' }).click()]);

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
-import { axeViolations, describeViolations, newContext, openAccountMenu, signIn } from './browser';
-import { useSuite } from './setup';
+import { axeViolations, describeViolations, openAccountMenu } from './browser';
+import { usePages, useSuite } from './setup';
 
 describe('A person declines an invitation from their Invitations page; the owner sees it', function () {
   this.timeout(120_000);
   const suite = useSuite();
-  const contexts: BrowserContext[] = [];
-  const person = async (email: string, viewport: 'desktop' | 'phone' = 'desktop'): Promise<Page> => {
-    const context = await newContext(suite.browser, suite.portal.url, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, email);
-    return page;
-  };
-  after(async () => {
-    for (const c of contexts) await c.close();
-  });
+  const { person } = usePages(suite);
 
   it('Bob opens Invitations from the account menu, declines; Alice is told and sees “Declined”', async () => {
     const alice = await person('alice@example.com');

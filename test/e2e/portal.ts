@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createKnex } from '../../host/db';
+import { TABLES } from '../../module/tables';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -128,4 +130,19 @@ export function linkIn(mail: Mail, url: string, pathPart: string): string {
   const link = links.find((l) => l.startsWith(url) && l.includes(pathPart));
   if (!link) throw new Error(`no ${pathPart} link in mail "${mail.subject}":\n${mail.text}`);
   return link.replace(/[).,>]+$/, '');
+}
+
+/**
+ * Every end date of access passes now: the portal runs on the real clock, so a browser test moves
+ * the stored ends into the past in the portal's database instead of waiting for the day.
+ */
+export async function passEndDates(portal: RunningPortal): Promise<void> {
+  const knex = createKnex(`sqlite:${path.join(path.dirname(portal.mailDir), 'portal.sqlite')}`);
+  try {
+    await knex(TABLES.members)
+      .whereNotNull('access_until')
+      .update({ access_until: Date.now() - 1000 });
+  } finally {
+    await knex.destroy();
+  }
 }

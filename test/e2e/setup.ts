@@ -1,5 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { chromiumMissing, launchBrowser } from './browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchBrowser, newContext, signIn, type ViewportName } from './browser';
 import { startPortal, type RunningPortal } from './portal';
 
 export interface Suite {
@@ -29,4 +29,29 @@ export function useSuite(): Suite {
     await suite.portal?.stop();
   });
   return suite;
+}
+
+/**
+ * Browser pages for a describe block, each in a context of its own (its own cookies), closed after
+ * the block: `page` opens one signed out, `person` one signed in as the demo user with `email`.
+ */
+export function usePages(suite: Suite): {
+  page: (viewport?: ViewportName) => Promise<Page>;
+  person: (email: string, viewport?: ViewportName) => Promise<Page>;
+} {
+  const contexts: BrowserContext[] = [];
+  after(async () => {
+    for (const c of contexts) await c.close();
+  });
+  const page = async (viewport: ViewportName = 'desktop'): Promise<Page> => {
+    const context = await newContext(suite.browser, suite.portal.url, viewport);
+    contexts.push(context);
+    return context.newPage();
+  };
+  const person = async (email: string, viewport: ViewportName = 'desktop'): Promise<Page> => {
+    const p = await page(viewport);
+    await signIn(p, email);
+    return p;
+  };
+  return { page, person };
 }

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { newContext, signIn } from './browser';
-import { useSuite } from './setup';
-import { createKnex } from '../../host/db';
-import { TABLES } from '../../module/tables';
+import { passEndDates } from './portal';
+import { usePages, useSuite } from './setup';
 
 const DAY = 86_400_000;
 
 describe('Access until a date: alice gives Dana access to Acme until a day; after it Dana is out', function () {
   this.timeout(120_000);
   const suite = useSuite();
-  const contexts: BrowserContext[] = [];
-  const person = async (email: string, viewport: 'desktop' | 'phone' = 'desktop'): Promise<Page> => {
-    const context = await newContext(suite.browser, suite.portal.url, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, email);
-    return page;
-  };
-  after(async () => {
-    for (const c of contexts) await c.close();
-  });
+  const { person } = usePages(suite);
 
   const day = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
   const shown = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
@@ -54,14 +40,7 @@ describe('Access until a date: alice gives Dana access to Acme until a day; afte
     const dana = await person('dev@example.com', 'phone');
     await Promise.all([dana.waitForNavigation(), dana.getByRole('button', { name: /Acme Web Studio/ }).click()]);
     // The day passes: the stored end moves into the past (the portal runs on the real clock).
-    const knex = createKnex(`sqlite:${path.join(path.dirname(suite.portal.mailDir), 'portal.sqlite')}`);
-    try {
-      await knex(TABLES.members)
-        .whereNotNull('access_until')
-        .update({ access_until: Date.now() - 1000 });
-    } finally {
-      await knex.destroy();
-    }
+    await passEndDates(suite.portal);
     await dana.goto('/account/users');
     assert.match(dana.url(), /\/account\/switch/);
     await dana.getByText(/Your access to Acme Web Studio was granted until .+ and has ended\./).waitFor();
