@@ -6,23 +6,10 @@ import { toAccountContext } from '../../module/guard';
 import { Hooks } from '../../host/hook-registry';
 import { quietLogger, setupPortal, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import { SHIPPED_KEYS } from '../helpers/catalogue';
 import { foundRow } from '../helpers/db';
 
-const ORIGINAL = [
-  'profile',
-  'contacts',
-  'products',
-  'manageproducts',
-  'productsso',
-  'domains',
-  'managedomains',
-  'invoices',
-  'quotes',
-  'tickets',
-  'affiliates',
-  'emails',
-  'orders',
-];
+const ORIGINAL = SHIPPED_KEYS;
 
 describe('All Permissions covers a permission added after the grant', () => {
   let tp: TestPortal;

@@ -2,22 +2,9 @@ import assert from 'node:assert/strict';
 import { count, foundRow } from '../helpers/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { TABLES } from '../../module/tables';
+import { SHIPPED_KEYS } from '../helpers/catalogue';
 
-const CATALOGUE = [
-  'profile',
-  'contacts',
-  'products',
-  'manageproducts',
-  'productsso',
-  'domains',
-  'managedomains',
-  'invoices',
-  'quotes',
-  'tickets',
-  'affiliates',
-  'emails',
-  'orders',
-];
+const CATALOGUE = SHIPPED_KEYS;
 
 /** Each host page, the key that guards it, and the label the 403 page names. */
 const PAGES: Array<{ path: string; key: string; label: string; shows: RegExp }> = [

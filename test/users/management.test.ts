@@ -3,23 +3,10 @@ import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, logActions, findMembership, membership, type DemoLike } from './setup';
 import { count, foundRow } from '../helpers/db';
 import { TABLES } from '../../module/tables';
+import { SHIPPED_KEYS } from '../helpers/catalogue';
 import { fromJson } from '../helpers/rows';
 
-const CATALOGUE = [
-  'profile',
-  'contacts',
-  'products',
-  'manageproducts',
-  'productsso',
-  'domains',
-  'managedomains',
-  'invoices',
-  'quotes',
-  'tickets',
-  'affiliates',
-  'emails',
-  'orders',
-];
+const CATALOGUE = SHIPPED_KEYS;
 
 describe('User Management for the account owner', () => {
   let tp: TestPortal;
