@@ -188,7 +188,7 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
     () => clientMount,
     (user) => ({
       invitations: invitesRepo.countAddressedQuery(normaliseEmail(user.email), ctx.now()),
-      offers: host.users.verifyPassword ? offersRepo.countOpenToQuery(user.id, ctx.now()) : undefined,
+      offers: ownership.available() ? offersRepo.countOpenToQuery(user.id, ctx.now()) : undefined,
     }),
     (membership) => members.noteAccessEnded(membership),
   );
