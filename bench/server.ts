@@ -1,6 +1,7 @@
 import express from 'express';
 import { createApp } from '../host/app';
 import { createKnex } from '../host/db';
+import { addGuardedRoute } from './peer/guarded';
 
 /**
  * The reference portal as the benchmark runs it, in its own process: the real app, plus a few
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
       production: true,
     },
   });
+
+  addGuardedRoute(portal);
 
   const app = express();
   app.get('/__bench/stats', (_req, res) => {

@@ -13,7 +13,11 @@ export const PEER_SECRET = 'bench-peer-secret-at-least-32-characters';
  * database (no cookie cache, no secondary storage), no rate limit, no telemetry. `onQuery` sees
  * every statement Kysely runs (counted for queries per request, recorded for EXPLAIN).
  */
-export function createPeerAuth(databaseUrl: string, baseURL: string, onQuery?: (sql: string, params: unknown[]) => void) {
+export function createPeerAuth(
+  databaseUrl: string,
+  baseURL: string,
+  onQuery?: (sql: string, params: unknown[]) => void,
+) {
   const pool = createPool({ uri: databaseUrl, connectionLimit: POOL_SIZE, charset: 'utf8mb4', timezone: 'Z' });
   const db = new Kysely<unknown>({
     dialect: new MysqlDialect({ pool }),

@@ -22,7 +22,7 @@ export interface PeerCast {
   invitees: number[];
 }
 
-/** better-auth's ids are 32-character strings; an MD5 in hex has that length, spreads like a random id and is made alike in SQL. */
+/** better-auth's ids are 32-character strings; an MD5 in hex has that length, spreads like one, and SQL makes it. */
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 export const userId = (n: number) => md5(`u${n}`);
 export const organizationId = (n: number) => md5(`o${n}`);
@@ -36,7 +36,8 @@ export const peerEmail = (n: number) => `u${n}@bench.example`;
 export async function fillPeer(pool: Pool, sizes: PeerSizes, log: (msg: string) => void): Promise<PeerCast> {
   const { users: U, organizations: O, bigOrganizationMembers: BIG, invites: N } = sizes;
   if (U < O + BIG + N + 2) throw new Error('not enough users for the organizations, the big one and the invitees');
-  const hash = await hashPassword(BENCH_PASSWORD);
+  // Its declaration re-exports @better-auth/utils, which this project's module resolution does not follow.
+  const hash = await (hashPassword as (password: string) => Promise<string>)(BENCH_PASSWORD);
   const conn = await pool.getConnection();
   try {
     await conn.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');

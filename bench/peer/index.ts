@@ -24,13 +24,20 @@ export interface Peer {
   membersFirst: PeerTarget;
   membersLast: PeerTarget;
   /** Queries run, CPU used and memory of the peer's process so far. */
-  stats(): Promise<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>;
+  stats: () => Promise<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>;
   /** The SQL of the requests made between the two calls. */
-  record(): Promise<void>;
-  recorded(): Promise<Array<{ sql: string; bindings: unknown[] }>>;
+  record: () => Promise<void>;
+  recorded: () => Promise<Array<{ sql: string; bindings: unknown[] }>>;
   /** createInvitation by the owner + acceptInvitation by the invitee, `concurrency` at a time. */
-  invitations(concurrency?: number): Promise<{ perSecond: number; count: number; seconds: number; memberships: number }>;
-  stop(): Promise<void>;
+  invitations: (concurrency?: number) => Promise<Invited>;
+  stop: () => Promise<void>;
+}
+
+export interface Invited {
+  perSecond: number;
+  count: number;
+  seconds: number;
+  memberships: number;
 }
 
 /** The page size of the module's User Management. */
@@ -40,7 +47,11 @@ const PER_PAGE = 50;
  * Builds `account_users_bench_peer` (better-auth's schema from its own migrations, then the data),
  * starts better-auth in a child process (bench/peer/server.ts) and signs in the sessions the rows use.
  */
-export async function startPeer(rootUrl: string, sizes: PeerSizes, log: (msg: string) => void = () => {}): Promise<Peer> {
+export async function startPeer(
+  rootUrl: string,
+  sizes: PeerSizes,
+  log: (msg: string) => void = () => {},
+): Promise<Peer> {
   const root = rootUrl.replace(/\/+$/, '');
   const conn = await mysql.createConnection({ uri: root });
   await conn.query(`DROP DATABASE IF EXISTS \`${PEER_DB}\``);
@@ -81,7 +92,8 @@ export async function startPeer(rootUrl: string, sizes: PeerSizes, log: (msg: st
   };
   const tenSessions = async (users: number[], org: (n: number) => number) => {
     const out: string[] = [];
-    for (let k = 0; k < POOL_SIZE; k += 1) out.push(await signIn(users[k % users.length], org(users[k % users.length])));
+    for (let k = 0; k < POOL_SIZE; k += 1)
+      out.push(await signIn(users[k % users.length], org(users[k % users.length])));
     return out;
   };
 
