@@ -78,12 +78,15 @@ export async function comparePair(a: Side, b: Side, o: LoadOptions): Promise<[Me
   return [a, b].map((side) => {
     const r = runs.get(side)!;
     const requests = r.reduce((sum, x) => sum + x.requests, 0);
+    if (!requests) throw new Error(`${side.label}: no request finished within ${o.sliceSeconds} s; use longer slices`);
+    // A slice in which no slow request finished has no latency to count.
+    const timed = r.filter((x) => x.requests > 0);
     return {
       label: side.label,
       path: side.path,
       rps: requests / r.reduce((sum, x) => sum + x.seconds, 0),
-      p50: median(r.map((x) => x.p50)),
-      p99: median(r.map((x) => x.p99)),
+      p50: median(timed.map((x) => x.p50)),
+      p99: median(timed.map((x) => x.p99)),
       queries: r.reduce((sum, x) => sum + x.queries, 0) / requests,
       cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / requests / 1000,
       requests,
