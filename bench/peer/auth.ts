@@ -33,6 +33,10 @@ export function createPeerAuth(
     session: { cookieCache: { enabled: false } },
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
+    // No OpenTelemetry spans (the module has none); PEER_JOINS=1 reads a row and its user in one joined
+    // statement instead of two (off by default in better-auth).
+    experimental: { instrumentation: { enabled: false } },
+    advanced: { database: { joins: process.env.PEER_JOINS === '1' } },
     logger: { disabled: true },
     plugins: [
       organization({

@@ -38,6 +38,9 @@ export interface Invited {
   count: number;
   seconds: number;
   memberships: number;
+  /** Statements and milliseconds of the server's CPU per invitation created and accepted. */
+  queries?: number;
+  cpuMs?: number;
 }
 
 /** The page size of the module's User Management. */
@@ -119,6 +122,7 @@ export async function startPeer(
       const invitees: string[] = [];
       for (const n of cast.invitees) invitees.push(await signIn(n));
       let next = 0;
+      const before = await peerJson<{ queries: number; cpuMicros: number }>('/__peer/stats');
       const started = Date.now();
       const worker = async () => {
         while (next < invitees.length) {
@@ -133,6 +137,7 @@ export async function startPeer(
       };
       await Promise.all(Array.from({ length: concurrency }, worker));
       const seconds = (Date.now() - started) / 1000;
+      const after = await peerJson<{ queries: number; cpuMicros: number }>('/__peer/stats');
       const count = await mysql.createConnection({ uri: dbUrl });
       const [rows] = await count.query('SELECT COUNT(*) AS n FROM member WHERE organizationId = ? AND role = ?', [
         organizationId(cast.inviteOrganization),
@@ -140,7 +145,14 @@ export async function startPeer(
       ]);
       await count.end();
       const memberships = Number((rows as Array<{ n: number }>)[0].n);
-      return { perSecond: invitees.length / seconds, count: invitees.length, seconds, memberships };
+      return {
+        perSecond: invitees.length / seconds,
+        count: invitees.length,
+        seconds,
+        memberships,
+        queries: (after.queries - before.queries) / invitees.length,
+        cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / invitees.length,
+      };
     },
     async stop() {
       await new Promise((r) => setTimeout(r, 1500));

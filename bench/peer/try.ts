@@ -9,7 +9,7 @@ import { BENCH_PASSWORD, email, generate, type Cast, type Sizes } from '../data'
 import { comparePair, describePair, type LoadOptions, type Side } from './compare';
 import { GUARDED_PATH } from './guarded';
 import { describePlans, planAll } from './explain';
-import { PEER_DB, startPeer } from './index';
+import { PEER_DB, startPeer, type Invited } from './index';
 
 /**
  * `npx tsx bench/peer/try.ts`: the module's portal (bench/server.ts) and better-auth (bench/peer)
@@ -130,10 +130,12 @@ async function main(): Promise<void> {
       console.log(describePlans(label, await planAll(`${ROOT_URL}/${PEER_DB}`, await peer.recorded())));
     }
 
-    const moduleInvites = await invitations(knex, cast, signIn);
+    const moduleInvites = await invitations(knex, cast, signIn, portalStats);
     const peerInvites = await peer.invitations(4);
-    const line = (r: { count: number; seconds: number; perSecond: number; memberships: number }) =>
-      `${r.count} in ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(1)}/s), memberships afterwards ${r.memberships}`;
+    const line = (r: Invited) =>
+      `${r.count} in ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(1)}/s), ` +
+      `memberships afterwards ${r.memberships}, ${r.queries?.toFixed(1)} statements and ` +
+      `${r.cpuMs?.toFixed(1)} ms server CPU per invitation`;
     console.log('c. invitation create + accept, 4 at a time');
     console.log(`  module: ${line(moduleInvites)}\n  better-auth: ${line(peerInvites)}`);
     ratios.push(`c. invitations: ${(moduleInvites.perSecond / peerInvites.perSecond).toFixed(2)}x`);
@@ -220,12 +222,14 @@ async function invitations(
   knex: ReturnType<typeof createKnex>,
   cast: Cast,
   signIn: (userId: number) => Promise<BenchClient>,
-): Promise<{ perSecond: number; count: number; seconds: number; memberships: number }> {
+  stats: () => Promise<{ queries: number; cpuMicros: number }>,
+): Promise<Invited> {
   const owner = await signIn(cast.inviteOwner);
   await owner.get('/account/users');
   const invitees: BenchClient[] = [];
   for (const id of cast.invitees) invitees.push(await signIn(id));
   let next = 0;
+  const before = await stats();
   const started = Date.now();
   const worker = async () => {
     while (next < invitees.length) {
@@ -246,12 +250,20 @@ async function invitations(
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   const seconds = (Date.now() - started) / 1000;
+  const after = await stats();
   const row = (await knex('mod_account_users_members')
     .where('account_id', cast.inviteAccount)
     .whereIn('user_id', cast.invitees)
     .count({ n: '*' })
     .first()) as { n: number | string };
-  return { perSecond: invitees.length / seconds, count: invitees.length, seconds, memberships: Number(row.n) };
+  return {
+    perSecond: invitees.length / seconds,
+    count: invitees.length,
+    seconds,
+    memberships: Number(row.n),
+    queries: (after.queries - before.queries) / invitees.length,
+    cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / invitees.length,
+  };
 }
 
 main().catch((err) => {
