@@ -18,7 +18,7 @@ import { PEER_DB, startPeer, type Invited } from './index';
  */
 const ROOT_URL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DB = 'account_users_bench_try';
-const SIZES: Sizes = { users: 60_000, accounts: 2_000, bigAccountUsers: 50_000, agencyAccounts: 40, invites: 40 };
+const SIZES: Sizes = { users: 60_000, accounts: 2_000, bigAccountUsers: 50_000, agencyAccounts: 40, invites: 80 };
 const LOAD: LoadOptions = { connections: 10, slices: Number(process.env.SLICES ?? 4), sliceSeconds: 2 };
 /** A page that reads 50,000 rows may take seconds under load on a shared machine: longer slices for the lists. */
 const LIST_SLICE_SECONDS = 4;
@@ -130,8 +130,18 @@ async function main(): Promise<void> {
       console.log(describePlans(label, await planAll(`${ROOT_URL}/${PEER_DB}`, await peer.recorded())));
     }
 
-    const moduleInvites = await invitations(knex, cast, signIn, portalStats);
-    const peerInvites = await peer.invitations(4);
+    // Four batches, alternating as the slices do: module, better-auth, better-auth, module.
+    const owner = await signIn(cast.inviteOwner);
+    const quarter = Math.floor(cast.invitees.length / 4);
+    const moduleRuns: Invited[] = [];
+    const peerRuns: Invited[] = [];
+    for (const [k, side] of (['module', 'peer', 'peer', 'module'] as const).entries()) {
+      const batch = cast.invitees.slice(k * quarter, (k + 1) * quarter);
+      if (side === 'module') moduleRuns.push(await invitations(knex, cast, batch, owner, signIn, portalStats));
+      else peerRuns.push(await peer.invitations(quarter, 4));
+    }
+    const moduleInvites = total(moduleRuns);
+    const peerInvites = total(peerRuns);
     const line = (r: Invited) =>
       `${r.count} in ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(1)}/s), ` +
       `memberships afterwards ${r.memberships}, ${r.queries?.toFixed(1)} statements and ` +
@@ -217,24 +227,28 @@ async function lastPage(client: BenchClient): Promise<string> {
   return `/account/users?page=${Math.ceil((SIZES.bigAccountUsers + 1) / 50)}`;
 }
 
-/** bench/run.ts's invitation run: create through the form, the token from the outbox, the page, accept. */
+/**
+ * bench/run.ts's invitation run for some of the cast's invitees: create through the form, the token
+ * from the outbox, the invitation page, accept.
+ */
 async function invitations(
   knex: ReturnType<typeof createKnex>,
   cast: Cast,
+  batch: number[],
+  owner: BenchClient,
   signIn: (userId: number) => Promise<BenchClient>,
   stats: () => Promise<{ queries: number; cpuMicros: number }>,
 ): Promise<Invited> {
-  const owner = await signIn(cast.inviteOwner);
   await owner.get('/account/users');
   const invitees: BenchClient[] = [];
-  for (const id of cast.invitees) invitees.push(await signIn(id));
+  for (const id of batch) invitees.push(await signIn(id));
   let next = 0;
   const before = await stats();
   const started = Date.now();
   const worker = async () => {
     while (next < invitees.length) {
       const k = next++;
-      const address = email(cast.invitees[k]);
+      const address = email(batch[k]);
       const made = await owner.post('/account/users/invite', { email: address, access: 'all' });
       if (made.status !== 303) throw new Error(`invite ${address} answered ${made.status}`);
       const mail = await knex('outbox')
@@ -253,16 +267,32 @@ async function invitations(
   const after = await stats();
   const row = (await knex('mod_account_users_members')
     .where('account_id', cast.inviteAccount)
-    .whereIn('user_id', cast.invitees)
+    .whereIn('user_id', batch)
     .count({ n: '*' })
     .first()) as { n: number | string };
   return {
-    perSecond: invitees.length / seconds,
-    count: invitees.length,
+    perSecond: batch.length / seconds,
+    count: batch.length,
     seconds,
     memberships: Number(row.n),
-    queries: (after.queries - before.queries) / invitees.length,
-    cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / invitees.length,
+    queries: (after.queries - before.queries) / batch.length,
+    cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / batch.length,
+  };
+}
+
+/** Runs of a side added together: rates over the whole time, statements and CPU per invitation over all. */
+function total(runs: Invited[]): Invited {
+  const count = runs.reduce((sum, r) => sum + r.count, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const per = (pick: (r: Invited) => number | undefined) =>
+    runs.reduce((sum, r) => sum + (pick(r) ?? 0) * r.count, 0) / count;
+  return {
+    count,
+    seconds,
+    perSecond: count / seconds,
+    memberships: runs.reduce((sum, r) => sum + r.memberships, 0),
+    queries: per((r) => r.queries),
+    cpuMs: per((r) => r.cpuMs),
   };
 }
 
