@@ -18,7 +18,7 @@ import { PEER_DB, startPeer, type Invited } from './index';
  */
 const ROOT_URL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DB = 'account_users_bench_try';
-const SIZES: Sizes = { users: 60_000, accounts: 2_000, bigAccountUsers: 50_000, agencyAccounts: 40, invites: 80 };
+const SIZES: Sizes = { users: 60_000, accounts: 2_000, bigAccountUsers: 50_000, agencyAccounts: 40, invites: 82 };
 const LOAD: LoadOptions = { connections: 10, slices: Number(process.env.SLICES ?? 4), sliceSeconds: 2 };
 /** A page that reads 50,000 rows may take seconds under load on a shared machine: longer slices for the lists. */
 const LIST_SLICE_SECONDS = 4;
@@ -140,6 +140,17 @@ async function main(): Promise<void> {
       if (side === 'module') moduleRuns.push(await invitations(knex, cast, batch, owner, signIn, portalStats));
       else peerRuns.push(await peer.invitations(quarter, 4));
     }
+    // The statements of one invitation on each side (the cast's last invitees, past the batches').
+    await portalRecord('record');
+    await invitations(knex, cast, cast.invitees.slice(4 * quarter, 4 * quarter + 1), owner, signIn, portalStats);
+    console.log(
+      describePlans('module invitation', await planAll(`${ROOT_URL}/${DB}`, await portalRecord('stop-recording'))),
+    );
+    await peer.record();
+    await peer.invitations(1, 1);
+    console.log(
+      describePlans('better-auth invitation', await planAll(`${ROOT_URL}/${PEER_DB}`, await peer.recorded())),
+    );
     const moduleInvites = total(moduleRuns);
     const peerInvites = total(peerRuns);
     const line = (r: Invited) =>
