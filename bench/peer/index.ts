@@ -28,8 +28,9 @@ export interface Peer {
   /** The SQL of the requests made between the two calls. */
   record: () => Promise<void>;
   recorded: () => Promise<Array<{ sql: string; bindings: unknown[] }>>;
-  /** createInvitation by the owner + acceptInvitation by the invitee, for the next `count` invitees, 4 at a time. */
-  invitations: (count?: number, concurrency?: number) => Promise<Invited>;
+  /** createInvitation by the owner + acceptInvitation by the invitee, for the next `count` invitees
+   * (signed in first), 4 at a time; `atStart` runs when the invitees are signed in and the clock starts. */
+  invitations: (count?: number, concurrency?: number, atStart?: () => Promise<unknown>) => Promise<Invited>;
   stop: () => Promise<void>;
 }
 
@@ -100,8 +101,16 @@ export async function startPeer(
     return out;
   };
 
-  const checkCookies = await tenSessions(cast.checkUsers, (n) => n);
-  const ownerCookies = await tenSessions([cast.bigOwner], () => cast.bigOrganization);
+  let checkCookies: string[];
+  let ownerCookies: string[];
+  try {
+    checkCookies = await tenSessions(cast.checkUsers, (n) => n);
+    ownerCookies = await tenSessions([cast.bigOwner], () => cast.bigOrganization);
+  } catch (err) {
+    child.process.removeAllListeners('exit');
+    child.process.kill('SIGTERM');
+    throw err;
+  }
   const lastOffset = Math.floor((sizes.bigOrganizationMembers - 1) / PER_PAGE) * PER_PAGE;
   const members = (offset: number) => `/api/auth/organization/list-members?limit=${PER_PAGE}&offset=${offset}`;
   log('peer signed in');
@@ -119,7 +128,7 @@ export async function startPeer(
     stats: () => peerJson('/__peer/stats'),
     record: async () => void (await peerJson('/__peer/record', 'POST')),
     recorded: () => peerJson('/__peer/stop-recording', 'POST'),
-    async invitations(count = cast.invitees.length - used, concurrency = 4) {
+    async invitations(count = cast.invitees.length - used, concurrency = 4, atStart?: () => Promise<unknown>) {
       // Each call invites the next `count` people of the cast, so runs can alternate with the module's.
       const batch = cast.invitees.slice(used, used + count);
       used += batch.length;
@@ -129,6 +138,7 @@ export async function startPeer(
       const invitees: string[] = [];
       for (const n of batch) invitees.push(await signIn(n));
       let next = 0;
+      await atStart?.();
       const before = await peerJson<{ queries: number; cpuMicros: number }>('/__peer/stats');
       const started = Date.now();
       const worker = async () => {

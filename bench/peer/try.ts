@@ -141,13 +141,12 @@ async function main(): Promise<void> {
       else peerRuns.push(await peer.invitations(quarter, 4));
     }
     // The statements of one invitation on each side (the cast's last invitees, past the batches').
-    await portalRecord('record');
-    await invitations(knex, cast, cast.invitees.slice(4 * quarter, 4 * quarter + 1), owner, signIn, portalStats);
+    const one = cast.invitees.slice(4 * quarter, 4 * quarter + 1);
+    await invitations(knex, cast, one, owner, signIn, portalStats, () => portalRecord('record'));
     console.log(
       describePlans('module invitation', await planAll(`${ROOT_URL}/${DB}`, await portalRecord('stop-recording'))),
     );
-    await peer.record();
-    await peer.invitations(1, 1);
+    await peer.invitations(1, 1, peer.record);
     console.log(
       describePlans('better-auth invitation', await planAll(`${ROOT_URL}/${PEER_DB}`, await peer.recorded())),
     );
@@ -249,11 +248,13 @@ async function invitations(
   owner: BenchClient,
   signIn: (userId: number) => Promise<BenchClient>,
   stats: () => Promise<{ queries: number; cpuMicros: number }>,
+  atStart?: () => Promise<unknown>,
 ): Promise<Invited> {
   await owner.get('/account/users');
   const invitees: BenchClient[] = [];
   for (const id of batch) invitees.push(await signIn(id));
   let next = 0;
+  await atStart?.();
   const before = await stats();
   const started = Date.now();
   const worker = async () => {
