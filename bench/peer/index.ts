@@ -64,6 +64,13 @@ export async function startPeer(
   const dbUrl = `${root}/${PEER_DB}`;
   const setup = createPeerAuth(dbUrl, 'http://127.0.0.1');
   await (await getMigrations(setup.auth.options)).runMigrations();
+  // Where the peer's invitation mails go (bench/peer/auth.ts), like the portal's outbox.
+  await setup.pool
+    .promise()
+    .query(
+      'CREATE TABLE outbox (id BIGINT AUTO_INCREMENT PRIMARY KEY, to_address VARCHAR(255) NOT NULL, ' +
+        'subject VARCHAR(255) NOT NULL, text TEXT NOT NULL, created_at BIGINT NOT NULL)',
+    );
   const t0 = Date.now();
   const cast = await fillPeer(setup.pool.promise(), sizes, log);
   log(`peer data in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
