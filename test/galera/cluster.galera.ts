@@ -40,6 +40,8 @@ describe('Galera: three nodes, two app instances', function () {
   let f: Factories;
   let staff: Person;
   const conflictsBefore = new Map<string, number>();
+  /** Certification failures and brute-force aborts on all nodes together, at the start of a test. */
+  let testConflicts = 0;
   const started = Date.now();
 
   before(async function () {
@@ -72,6 +74,25 @@ describe('Galera: three nodes, two app instances', function () {
       const s = await wsrepStatus(node);
       conflictsBefore.set(node.name, Number(s.wsrep_local_cert_failures) + Number(s.wsrep_local_bf_aborts));
     }
+  });
+
+  /** Conflicts certification found between the nodes (each one a transaction the module ran again). */
+  async function conflictsNow(): Promise<number> {
+    let sum = 0;
+    for (const node of cluster?.nodes ?? []) {
+      const s = await wsrepStatus(node);
+      sum += Number(s.wsrep_local_cert_failures) + Number(s.wsrep_local_bf_aborts);
+    }
+    return sum;
+  }
+
+  beforeEach(async () => {
+    testConflicts = await conflictsNow();
+  });
+
+  afterEach(async function () {
+    const n = (await conflictsNow()) - testConflicts;
+    if (n > 0) console.log(`      ${n} certification conflicts in "${this.currentTest?.title.slice(0, 40)}…"`);
   });
 
   after(async function () {
@@ -159,6 +180,10 @@ describe('Galera: three nodes, two app instances', function () {
       const answers = await Promise.all(clients.map((c) => c.post(`${link.path}/accept`)));
       noServerError(answers);
       assert.equal(answers.filter((r) => r.status === 303).length, 1, 'one accept wins');
+      for (const refused of answers.filter((r) => r.status !== 303)) {
+        assert.ok(refused.status >= 400, `a refusal, not ${refused.status}`);
+        assert.match(refused.text, /<h1/, 'a page');
+      }
       const members = await onEveryNode((knex) =>
         knex(TABLES.members).where({ account_id: account.id }).whereNull('is_owner').select('user_id'),
       );
