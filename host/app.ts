@@ -103,9 +103,17 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
   // The portal keeps its primary user in step with the owner, so switching the module off later
   // leaves the right person in charge. Moves made at once may deliver their events out of order,
   // so the listener copies whoever owns the account as stored now: the last event leaves the final owner.
+  // Moves at once fire their events at once, and a handler may write an owner read before a later
+  // move: each reads the owner again after writing and writes once more when it has changed, so
+  // the last write is always of the owner now.
   const onOwnerChanged = async (p: { accountId: number }) => {
-    const owner = await accountUsers.ownerOf(p.accountId);
-    if (owner !== undefined) await knex('accounts').where('id', p.accountId).update({ primary_user_id: owner });
+    let owner = await accountUsers.ownerOf(p.accountId);
+    for (let attempt = 0; owner !== undefined && attempt < 5; attempt += 1) {
+      await knex('accounts').where('id', p.accountId).update({ primary_user_id: owner });
+      const now = await accountUsers.ownerOf(p.accountId);
+      if (now === owner) return;
+      owner = now;
+    }
   };
   hooks.on('AccountOwnerChanged', onOwnerChanged);
 

@@ -18,7 +18,7 @@ export function createKnex(databaseUrl: string): Knex {
         timezone: 'Z',
         supportBigNumbers: true,
       },
-      pool: { min: 0, max: Number(url.searchParams.get('pool') ?? 10) },
+      pool: { min: 0, max: Number(url.searchParams.get('pool') ?? 10), ...syncWait(url) },
     });
   }
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
@@ -40,6 +40,24 @@ export function createKnex(databaseUrl: string): Knex {
     },
   });
 }
+
+/**
+ * On MariaDB Galera (`?wsrep_sync_wait=1` in the URL) every connection waits, before each read,
+ * until its node has applied what the cluster committed before: a read on one node then sees a
+ * write just made through another, as the module expects of its database.
+ */
+function syncWait(url: URL): {
+  afterCreate?: (conn: MysqlConnection, done: (err: Error | null, conn: unknown) => void) => void;
+} {
+  const value = url.searchParams.get('wsrep_sync_wait');
+  if (value === null) return {};
+  if (!/^[0-9]{1,2}$/.test(value)) throw new Error(`wsrep_sync_wait must be a number, not "${value}"`);
+  return {
+    afterCreate: (conn, done) => conn.query(`SET SESSION wsrep_sync_wait = ${value}`, (err) => done(err, conn)),
+  };
+}
+
+type MysqlConnection = { query(sql: string, callback: (err: Error | null) => void): void };
 
 export function isMysql(knex: Knex): boolean {
   return (knex.client as Knex.Client).config.client === 'mysql2';

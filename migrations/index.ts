@@ -10,6 +10,7 @@ import * as ownershipOffers from './008_ownership_offers';
 import * as inviteDeclined from './009_invite_declined';
 import * as accessUntil from './010_access_until';
 import * as resourceScopes from './011_resource_scopes';
+import * as ownerLockVersion from './012_owner_lock_version';
 
 /**
  * The module's migrations in order. Listed by hand (not read from the folder) so their names are
@@ -27,4 +28,5 @@ export const migrations: Array<{ name: string; migration: Knex.Migration }> = [
   { name: '009_invite_declined', migration: inviteDeclined },
   { name: '010_access_until', migration: accessUntil },
   { name: '011_resource_scopes', migration: resourceScopes },
+  { name: '012_owner_lock_version', migration: ownerLockVersion },
 ];

@@ -551,20 +551,22 @@ export class InvitesService {
   }
 
   async cancel(actor: Actor, accountId: number, inviteId: number): Promise<Invite> {
-    const invite = await this.ctx.knex.transaction(async (trx) => {
-      const found = await this.repo.byId(accountId, inviteId, trx);
-      if (!found || !found.pending) throw Refusal.notFound();
-      const now = this.ctx.now();
-      const changed = await this.repo.cancel(trx, found.id, now);
-      if (Number(changed) !== 1) throw Refusal.notFound();
-      await writeLog(
-        trx,
-        actor,
-        { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } },
-        now,
-      );
-      return found;
-    });
+    const invite = await retryOnDeadlock(() =>
+      this.ctx.knex.transaction(async (trx) => {
+        const found = await this.repo.byId(accountId, inviteId, trx);
+        if (!found || !found.pending) throw Refusal.notFound();
+        const now = this.ctx.now();
+        const changed = await this.repo.cancel(trx, found.id, now);
+        if (Number(changed) !== 1) throw Refusal.notFound();
+        await writeLog(
+          trx,
+          actor,
+          { accountId, action: 'invite_cancelled', targetEmail: found.email, details: { inviteId: found.id } },
+          now,
+        );
+        return found;
+      }),
+    );
     await this.ctx.emit('AccountUserInviteCancelled', { accountId, inviteId, email: invite.email, actor });
     return invite;
   }

@@ -4,6 +4,7 @@ import { sendInviteMail, type InviteMail } from '../invites/mail';
 import { newToken } from '../invites/token';
 import { InvitesRepo } from '../invites/repo';
 import { MailQueueRepo, type QueuedMail } from './queue-repo';
+import { retryOnDeadlock } from '../deadlock';
 
 /** Minutes to wait before each further attempt; after the last one the message is given up. */
 export const RETRY_MINUTES = [1, 5, 15, 60, 180, 360, 720];
@@ -46,14 +47,17 @@ export class MailSender {
     const { ctx } = this;
     const claimant = crypto.randomBytes(12).toString('hex');
     const now = ctx.now();
-    const claimed = await ctx.knex.transaction(async (trx) => {
-      const mail = await this.repo.claim(trx, id, claimant, now);
-      if (!mail) return undefined;
-      if (mail.kind !== 'invite' || mail.inviteId === null) return { mail, token: undefined };
-      // The link's secret is made here and only its hash kept; an invitation no longer pending gets no mail.
-      const { token, hash } = newToken();
-      return { mail, token: (await this.invites.setTokenHash(trx, mail.inviteId, hash, now)) ? token : null };
-    });
+    // The queue pass of another app instance may claim the same message at once (on Galera through another node).
+    const claimed = await retryOnDeadlock(() =>
+      ctx.knex.transaction(async (trx) => {
+        const mail = await this.repo.claim(trx, id, claimant, now);
+        if (!mail) return undefined;
+        if (mail.kind !== 'invite' || mail.inviteId === null) return { mail, token: undefined };
+        // The link's secret is made here and only its hash kept; an invitation no longer pending gets no mail.
+        const { token, hash } = newToken();
+        return { mail, token: (await this.invites.setTokenHash(trx, mail.inviteId, hash, now)) ? token : null };
+      }),
+    );
     if (!claimed) return false;
     if (claimed.token === null) {
       await this.repo.finish(id, claimant, 'dropped', now);

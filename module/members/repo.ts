@@ -237,13 +237,17 @@ export class MembersRepo {
   }
 
   /**
-   * Locks the account's owner row until the transaction ends (MySQL): changes to one account's
-   * users (ownership moves, grants, invitations) queue here. Returns the owner row, if any.
+   * Locks the account's owner row until the transaction ends: changes to one account's users
+   * (ownership moves, grants, invitations) queue here. A write, not a locking read: on MariaDB
+   * Galera a `SELECT ... FOR UPDATE` holds on its own node only, while a write to the row is
+   * certified across the cluster, so of two such changes on two nodes one fails as a deadlock
+   * and is tried again (`retryOnDeadlock`). Returns the owner row, if any.
    */
   async lockOwner(
     db: Knex.Transaction,
     accountId: number,
   ): Promise<{ id: number; userId: number; beforeOwnerPermissions: unknown } | undefined> {
+    await db(M).where({ account_id: accountId, is_owner: true }).increment('lock_version', 1);
     const row = await db(M)
       .where({ account_id: accountId, is_owner: true })
       .forUpdate()

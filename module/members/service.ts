@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor, ModuleContext } from '../context';
 import { Refusal, isUniqueViolation } from '../errors';
+import { retryOnDeadlock } from '../deadlock';
 import { recentSwitch, writeLog } from '../log/repo';
 import { MembersRepo, type Member } from './repo';
 import { ENDING_NOTICE_MS } from './until';
@@ -84,8 +85,12 @@ export class MembersService {
     private readonly offers: OffersRepo,
   ) {}
 
+  /**
+   * Every change of memberships runs whole again when the database rolled it back as a deadlock
+   * victim or (Galera) lost certification to a change committed on another node.
+   */
   private async inTransaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.ctx.knex.transaction(fn);
+    return retryOnDeadlock(() => this.ctx.knex.transaction(fn));
   }
 
   /**

@@ -111,6 +111,8 @@ export interface MemberRow {
   access_until: number | string | null;
   expired_logged_at: number | string | null;
   ending_notice_sent_at: number | string | null;
+  /** Raised by every change queued on the account's owner row (the owner-row lock is a write). */
+  lock_version: number;
 }
 
 export interface InviteRow {
