@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HostSchema } from './contract';
 
 /**
  * Searches match the START of what they search, so that an index can serve them: a condition
@@ -12,11 +13,42 @@ import type { Knex } from 'knex';
  * - MySQL/MariaDB, an expression (a host's `{ sql }` account name): no index can serve it anyway,
  *   so it is compared in `utf8mb4_unicode_520_ci` whatever the collations of the columns in it
  *   (an expression mixing two collations could not be compared at all otherwise).
+ * - MySQL/MariaDB, a word with letters beyond ASCII where a searched column is not utf8mb4 (WHMCS
+ *   tables are often utf8mb3 or latin1): compared like an expression, see `readSearchCharsets`.
  * - SQLite folds only ASCII case in LIKE and has no collation for accents. The word is folded here
  *   and turned into a GLOB pattern in which each letter is a class of all its forms
  *   ("mu" → `[mMḿ…][uUüÜúÚ…]*`); the stored text is not transformed, so no function of the host's
  *   database is needed. SQLite is the development database: it reads every row it is given.
  */
+
+/**
+ * Whether every searched host column is utf8mb4, per database (MySQL/MariaDB), read once in the
+ * background when the module starts. A word with a non-ASCII letter compared with a latin1 or
+ * utf8mb3 column is an error ("Illegal mix of collations"), so until the answer is known, and
+ * wherever it is no, such a word is compared as utf8mb4 instead: correct, but read row by row.
+ */
+const utf8mb4Columns = new WeakMap<Knex, boolean>();
+
+export async function readSearchCharsets(knex: Knex, schema: HostSchema): Promise<void> {
+  if (!isMysql(knex)) return;
+  const { users, accounts } = schema;
+  const columns = [
+    [users.table, users.email],
+    [users.table, users.firstName],
+    [users.table, users.lastName],
+    ...(typeof accounts.name === 'string' ? [[accounts.table, accounts.name]] : []),
+  ];
+  const rows: Array<{ charset: string | null }> = await knex('information_schema.COLUMNS')
+    .whereRaw('TABLE_SCHEMA = database()')
+    .whereIn(['TABLE_NAME', 'COLUMN_NAME'], columns)
+    .select({ charset: 'CHARACTER_SET_NAME' });
+  utf8mb4Columns.set(knex, rows.length === columns.length && rows.every((r) => r.charset === 'utf8mb4'));
+}
+
+function isMysql(knex: Knex): boolean {
+  const configured = (knex.client as { config?: Knex.Config }).config?.client;
+  return typeof configured === 'string' && /mysql|maria/i.test(configured);
+}
 
 /** The words of a search, at most five: "  ann   smi " → ["ann", "smi"]. */
 export function searchWords(search: string): string[] {
@@ -29,7 +61,8 @@ export function startsWithFolded(knex: Knex, text: string | Knex.Raw, prefix: st
   const client = typeof configured === 'string' ? configured : '';
   const subject = typeof text === 'string' ? '??' : '?';
   if (/mysql|maria/i.test(client)) {
-    const compared = typeof text === 'string' ? '??' : 'convert(? using utf8mb4) collate utf8mb4_unicode_520_ci';
+    const ownCollation = typeof text === 'string' && (/^[\x20-\x7e]*$/.test(prefix) || utf8mb4Columns.get(knex));
+    const compared = ownCollation ? subject : `convert(${subject} using utf8mb4) collate utf8mb4_unicode_520_ci`;
     return knex.raw(`${compared} like ? escape ?`, [text, prefixPattern(prefix), '\\']);
   }
   if (/sqlite/i.test(client)) return knex.raw(`${subject} glob ?`, [text, `${globOf(prefix)}*`]);

@@ -3,6 +3,7 @@ import { backend } from '../helpers/db';
 import { isMysql } from '../../host/db';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { listedAccounts, unescapeHtml } from './helpers';
+import { readSearchCharsets } from '../../module/text-search';
 
 const NAMES = [
   'Müller GmbH',
@@ -97,6 +98,31 @@ describe(`Switch Account search ignores case and accents (${backend})`, () => {
         assert.deepEqual(await found('Müller'), ['Müller GmbH']);
       } finally {
         await collate('utf8mb4_unicode_520_ci');
+      }
+    });
+
+    it('answers and folds when the name column is utf8mb3 (WHMCS, often) and a word is not ASCII', async () => {
+      const knex = tp.knex;
+      const schema = {
+        users: { table: 'users', id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' },
+        accounts: { table: 'accounts', id: 'id', name: 'name', status: 'status', openStatuses: ['active'] },
+      };
+      try {
+        await knex.raw(
+          'ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL',
+        );
+        await readSearchCharsets(knex, schema);
+        // A 4-byte character cannot be compared with utf8mb3 text as such ("Illegal mix of collations").
+        assert.deepEqual(await found('😀'), []);
+        assert.deepEqual(await found('müller'), ['MÜLLER & SÖHNE', 'Müller GmbH']);
+        assert.deepEqual(await found('москва'), ['Москва Хостинг']);
+        // An ASCII word keeps the column's own collation (and its index): utf8mb3_general_ci does not fold Ł.
+        assert.deepEqual(await found('lodz'), []);
+      } finally {
+        await knex.raw(
+          'ALTER TABLE accounts MODIFY name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL',
+        );
+        await readSearchCharsets(knex, schema);
       }
     });
   }
