@@ -55,8 +55,3 @@ export function createContext(
     },
   };
 }
-
-/** Escapes LIKE wildcards so a search for "50%" finds that text and nothing else. */
-export function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}

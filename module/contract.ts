@@ -54,6 +54,9 @@ export interface HookRegistry {
 /**
  * Where the host keeps users and accounts. The module only reads these tables, to page and search
  * members and accounts in the database with a join; every write goes through `users` and `accounts`.
+ * Searches match the start of `email`, `firstName`, `lastName` and of the account `name`: give
+ * each of these columns a (B-tree) index, or every search reads the whole table. On MySQL/MariaDB
+ * the column's collation decides how case and accents fold.
  */
 export interface HostSchema {
   users: { table: string; id: string; email: string; firstName: string; lastName: string };

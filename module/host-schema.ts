@@ -19,6 +19,15 @@ export function accountName(knex: Knex, schema: HostSchema, alias: string): Knex
     : knex.raw(`(${name.sql.replace(/\{a\}/g, alias)})`);
 }
 
+/**
+ * The account name for a search: the column itself when it is one (`alias.column`), so that its
+ * index and its collation serve the search, else the host's expression.
+ */
+export function searchableAccountName(knex: Knex, schema: HostSchema, alias: string): string | Knex.Raw {
+  const name = schema.accounts.name;
+  return typeof name === 'string' ? `${alias}.${name}` : accountName(knex, schema, alias);
+}
+
 /** The account name selected as `as` (for a select list). */
 export function accountNameAs(knex: Knex, schema: HostSchema, alias: string, as: string): Knex.Raw {
   return knex.raw('? as ??', [accountName(knex, schema, alias), as]);

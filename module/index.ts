@@ -24,6 +24,7 @@ import { deleteLogBefore } from './log/repo';
 import { translator, type Translate } from './i18n';
 import { packagePath } from './paths';
 import type { ResourceKind } from './scopes';
+import { readSearchCharsets } from './text-search';
 
 export type * from './contract';
 export type { AccountContext, GuardOptions } from './guard';
@@ -172,6 +173,10 @@ async function pruneLog(ctx: ModuleContext): Promise<number> {
 // eslint-disable-next-line @typescript-eslint/require-await
 export async function createModule(host: HostContract, options: ModuleOptions = {}): Promise<AccountUsersModule> {
   const ctx = createContext(host, options.extraPermissions, options.settingsTtlMs);
+  // In the background: until it answers, searches with letters beyond ASCII are read row by row.
+  readSearchCharsets(ctx.knex, host.schema).catch((err: unknown) =>
+    host.logger.warn('account users: could not read the character sets of the searched columns', { err: String(err) }),
+  );
   const repo = new MembersRepo(ctx.knex, host.schema);
   const invitesRepo = new InvitesRepo(ctx.knex, host.schema);
   const offersRepo = new OffersRepo(ctx.knex, host.schema);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { accountName, accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
+import { accountNameAs, isOpenStatus, searchableAccountName, whereOpen } from '../host-schema';
 import type { HostSchema } from '../contract';
-import { containsFolded } from '../text-search';
+import { searchWords, startsWithFolded } from '../text-search';
 import { accessEnded, MEMBER_COLUMNS, toMember, whereAccessOpen, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
 
@@ -128,12 +128,12 @@ export class AccountsRepo {
     const a = this.schema.accounts;
     const q = this.knex(`${M} as m`).join(`${a.table} as a`, `a.${a.id}`, 'm.account_id').where('m.user_id', userId);
     if (!ended) q.modify(whereAccessOpen, 'm', this.now());
-    // Every word must appear in the name, in any case and with or without accents: "blue bak"
-    // finds Blue Fish Bakery, "muller" finds MÜLLER GmbH. The user's memberships come first from
-    // the (user_id, last_login_at) index; only their names are compared.
-    for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      q.andWhere(containsFolded(this.knex, accountName(this.knex, this.schema, 'a'), word));
-    }
+    // The name starts with what was typed, in any case and with or without accents: "blue fi"
+    // finds Blue Fish Bakery, "muller" finds MÜLLER GmbH. The optimizer drives from the smaller
+    // side: the name's index (then the (account_id, user_id) index per account), or the user's
+    // memberships from (user_id, last_login_at) when the prefix matches many accounts.
+    const prefix = searchWords(search).join(' ');
+    if (prefix) q.andWhere(startsWithFolded(this.knex, searchableAccountName(this.knex, this.schema, 'a'), prefix));
     return q;
   }
 

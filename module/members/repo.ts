@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
-import { likePattern } from '../context';
 import { parseStoredPermissions, storedKeys } from '../permissions';
+import { eachWordStartsOneOf } from '../text-search';
 import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
 
 export interface Member {
@@ -126,17 +126,11 @@ export class MembersRepo {
 
   private membersQuery(accountId: number, search: string): Knex.QueryBuilder {
     const u = this.schema.users;
+    // Every word must start the first name, last name or e-mail: "ann smi" finds Ann Smith. The
+    // optimizer drives from whichever side is smaller: the users' name and e-mail indexes (then the
+    // (account_id, user_id) index per match), or the account's members when the words match many.
     const q = this.withUsers(this.knex, accountId);
-    // Every word must appear in the first name, last name or e-mail: "ann smi" finds Ann Smith.
-    for (const word of search.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      const p = likePattern(word);
-      q.andWhere((w) =>
-        w
-          .whereRaw('?? like ? escape ?', [`u.${u.email}`, p, '\\'])
-          .orWhereRaw('?? like ? escape ?', [`u.${u.firstName}`, p, '\\'])
-          .orWhereRaw('?? like ? escape ?', [`u.${u.lastName}`, p, '\\']),
-      );
-    }
+    eachWordStartsOneOf(this.knex, q, search, [`u.${u.email}`, `u.${u.firstName}`, `u.${u.lastName}`]);
     return q;
   }
 

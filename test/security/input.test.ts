@@ -232,10 +232,10 @@ describe('security: markup in names is shown as text everywhere', () => {
     const mod = '/admin/modules/account_users';
     const staffPages = [
       mod,
-      `${mod}/users?q=victim`,
+      `${mod}/users?q=dev%40victim`,
       `${mod}/users/${memberId}`,
       `${mod}/users/${memberId}/log`,
-      `${mod}/accounts?q=img`,
+      `${mod}/accounts?q=%3Cimg`,
       `${mod}/accounts/${accountId}`,
       `${mod}/accounts/${accountId}/log`,
       `${mod}/accounts/${accountId}/users/${memberId}/owner`,
