@@ -2,38 +2,46 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
 import { createApp } from '../host/app';
 import { createKnex } from '../host/db';
 import { migrateHost } from '../host/migrate';
 import { BenchClient } from './client';
-import { BENCH_PASSWORD, email, generate, type Cast, type Sizes } from './data';
+import { BENCH_PASSWORD, email, generate, scaledSizes, STAFF_EMAIL, TEAM_PREFIX, type Cast } from './data';
 import { explainRecorded, type Explained } from './explain';
-import { renderReport, type Row } from './report';
+import { Portal, type Target } from './measure';
+import { lastPage } from './pages';
+import { renderReport, type Comparison, type Phase, type RatioDef } from './report';
+import { invitations, retention, soak } from './workloads';
 
 /**
  * `npm run bench`: builds account_users_bench in MariaDB at scale, starts the portal in a child
  * process and drives it with autocannon from this one. BENCH_SMOKE=1: small data, seconds-long runs,
- * the report goes to the temp folder instead of docs/benchmarks.md.
+ * the report goes to the temp folder instead of docs/benchmarks.md. BENCH_SCALE=0.1: a tenth of the
+ * data with the full run's timings (the report also goes to the temp folder).
  */
 const SMOKE = process.env.BENCH_SMOKE === '1';
-const SIZES: Sizes = SMOKE
-  ? { users: 3_000, accounts: 300, bigAccountUsers: 100, agencyAccounts: 40, invites: 10 }
-  : { users: 100_000, accounts: 10_000, bigAccountUsers: 5_000, agencyAccounts: 2_000, invites: 200 };
-/** Seconds of load per page: SLICES slices of SLICE_SECONDS, alternating with the page it is compared with. */
-const SLICES = SMOKE ? 2 : 20;
+const SCALE = SMOKE ? 0.005 : Number(process.env.BENCH_SCALE ?? 1);
+const SIZES = scaledSizes(SCALE);
+/** Seconds of load per page: SLICES slices of SLICE_SECONDS, taken in turn with the pages it is compared with. */
+const SLICES = SMOKE ? 2 : 10;
 const SLICE_SECONDS = SMOKE ? 1 : 2;
-const MEMORY_SECONDS = SMOKE ? 4 : 60;
+const RETENTION_SECONDS = SMOKE ? 3 : 20;
+const SOAK = SMOKE
+  ? { seconds: 10, every: 2, warmupSeconds: 2, windowSeconds: 3 }
+  : { seconds: 300, every: 10, warmupSeconds: 60, windowSeconds: 60 };
 const CONNECTIONS = 10;
 const ROOT_URL = (process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(
   /\/+$/,
   '',
 );
-const DB = 'account_users_bench';
-let BASE = '';
+// BENCH_DB: another database name, so two runs on one MariaDB do not drop each other's.
+const DB = process.env.BENCH_DB || 'account_users_bench';
+const STAFF = '/admin/modules/account_users';
+const portal = new Portal(CONNECTIONS);
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
+type Db = ReturnType<typeof createKnex>;
 
 async function resetDatabase(): Promise<string> {
   const conn = await mysql.createConnection({ uri: ROOT_URL });
@@ -50,9 +58,15 @@ async function dropDatabase(): Promise<void> {
   await conn.end();
 }
 
-function startServer(dbUrl: string): Promise<ChildProcess> {
+function startServer(dbUrl: string, limitUser: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'server.ts')], {
-    env: { ...process.env, BENCH_DB_URL: dbUrl, BENCH_PORT: '0', NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      BENCH_DB_URL: dbUrl,
+      BENCH_PORT: '0',
+      BENCH_LIMIT_USER: String(limitUser),
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -61,7 +75,7 @@ function startServer(dbUrl: string): Promise<ChildProcess> {
       const ready = /READY (\d+)/.exec(chunk.toString());
       if (ready) {
         clearTimeout(timer);
-        BASE = `http://127.0.0.1:${ready[1]}`;
+        portal.base = `http://127.0.0.1:${ready[1]}`;
         resolve(child);
       }
     });
@@ -69,110 +83,50 @@ function startServer(dbUrl: string): Promise<ChildProcess> {
   });
 }
 
-async function bench<T>(pathname: string, body?: object): Promise<T> {
-  const res = await fetch(
-    BASE + pathname,
-    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined,
-  );
-  return (await res.json()) as T;
-}
-const stats = () => bench<{ queries: number; rss: number; heapUsed: number; cpuMicros: number }>('/__bench/stats');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-interface Target {
-  label: string;
-  path: string;
-  clients: BenchClient[];
-  /** Runs before each run of this target (the host page switches the module off or on). */
-  prepare?: () => Promise<unknown>;
-}
-
-/** One autocannon run against a page, each connection with its own signed-in session (as many browsers would be). */
-async function once(t: Target, seconds: number) {
-  await t.prepare?.();
-  let next = 0;
-  const before = await stats();
-  const r = await autocannon({
-    url: BASE + t.path,
-    connections: CONNECTIONS,
-    duration: seconds,
-    setupClient: (client: { setHeaders(h: Record<string, string>): void }) =>
-      client.setHeaders({ cookie: t.clients[next++ % t.clients.length].cookie }),
+/** The empty, migrated database with the module activated as the admin's Modules page would. */
+async function prepareDatabase(knex: Db, dbUrl: string): Promise<void> {
+  await migrateHost(knex);
+  const setup = await createApp({
+    knex,
+    config: {
+      port: 0,
+      databaseUrl: dbUrl,
+      baseUrl: 'http://127.0.0.1',
+      sessionSecret: 'bench',
+      sessionIdleMinutes: 60,
+      sessionAbsoluteMinutes: 600,
+      trustProxy: false,
+      timeZone: 'UTC',
+      production: true,
+    },
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
   });
-  const after = await stats();
-  if (r.non2xx || r.errors) throw new Error(`${t.label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return {
-    seconds: r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    requests: r.requests.total,
-    queries: after.queries - before.queries,
-    cpuMicros: after.cpuMicros - before.cpuMicros,
-  };
-}
-
-/**
- * Measures two pages the same way in short alternating slices (A B, B A, A B, …), so bursts of
- * other work on the machine fall on both alike: req/s is all requests over all slice time; p50 and
- * p99 are the medians of the slices'; queries and app CPU per request are totals over requests.
- */
-async function compare(a: Target, b: Target): Promise<[Row, Row]> {
-  for (const t of [a, b]) {
-    await t.prepare?.();
-    for (const c of t.clients) {
-      const check = await c.get(t.path);
-      if (check.status !== 200) throw new Error(`${t.label}: ${t.path} answered ${check.status}, not 200`);
-    }
-    await once(t, 1);
-  }
-  const runs = new Map<Target, Array<Awaited<ReturnType<typeof once>>>>([
-    [a, []],
-    [b, []],
-  ]);
-  for (let slice = 0; slice < SLICES; slice += 1) {
-    for (const t of slice % 2 ? [b, a] : [a, b]) runs.get(t)!.push(await once(t, SLICE_SECONDS));
-  }
-  return [a, b].map((t) => {
-    const r = runs.get(t)!;
-    const requests = r.reduce((sum, x) => sum + x.requests, 0);
-    const row: Row = {
-      label: t.label,
-      path: t.path,
-      rps: requests / r.reduce((sum, x) => sum + x.seconds, 0),
-      p50: median(r.map((x) => x.p50)),
-      p99: median(r.map((x) => x.p99)),
-      queries: r.reduce((sum, x) => sum + x.queries, 0) / requests,
-      cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / requests / 1000,
-      requests,
-    };
-    log(
-      `${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ` +
-        `${row.queries.toFixed(2)} queries and ${row.cpuMs.toFixed(2)} ms app CPU per request`,
-    );
-    return row;
-  }) as [Row, Row];
-}
-
-/** CONNECTIONS sessions of one user, or one session each of several users. */
-async function sessions(
-  knex: ReturnType<typeof createKnex>,
-  userIds: number[],
-  accountId?: number,
-): Promise<BenchClient[]> {
-  const out: BenchClient[] = [];
-  for (let k = 0; k < CONNECTIONS; k += 1) {
-    const client = await signIn(knex, userIds[k % userIds.length]);
-    if (accountId) await choose(client, accountId);
-    out.push(client);
-  }
-  return out;
+  await setup.accountUsers.activate();
+  await setup.registry.save({ active: true, version: setup.accountUsers.manifest.version });
+  // Retention off until its own run: the periodic pass would otherwise delete old log rows mid-run.
+  await setup.accountUsers.settings.save({
+    ...setup.accountUsers.settings.current(),
+    invitesPerHour: 1000,
+    maxUsersPerAccount: 0,
+    logRetentionDays: 0,
+  });
+  await setup.close();
 }
 
 /** Signs in; the login rate limit is per address, so the benchmark clears it between its many sign-ins. */
-async function signIn(knex: ReturnType<typeof createKnex>, userId: number): Promise<BenchClient> {
+async function signIn(knex: Db, userId: number): Promise<BenchClient> {
   await knex('rate_limits').del();
-  const client = new BenchClient(BASE);
+  const client = new BenchClient(portal.base);
   await client.login(email(userId), BENCH_PASSWORD);
+  return client;
+}
+
+async function staffSignIn(knex: Db): Promise<BenchClient> {
+  await knex('rate_limits').del();
+  const client = new BenchClient(portal.base);
+  await client.get('/admin/login');
+  const res = await client.post('/admin/login', { email: STAFF_EMAIL, password: BENCH_PASSWORD });
+  if (res.status !== 303) throw new Error(`staff login answered ${res.status}`);
   return client;
 }
 
@@ -183,194 +137,301 @@ async function choose(client: BenchClient, accountId: number): Promise<void> {
   await client.get('/');
 }
 
-/** Invitation create + accept over HTTP, `workers` at a time; the token is read from the portal's outbox. */
-async function invitations(
-  knex: ReturnType<typeof createKnex>,
-  cast: Cast,
-): Promise<{ perSecond: number; count: number; seconds: number; memberships: number } | string> {
-  if (!fs.existsSync(path.join(__dirname, '..', 'module', 'invites', 'service.ts')))
-    return 'not measured: the invitations service (module/invites/service.ts) does not exist yet';
-  const owner = await signIn(knex, cast.inviteOwner);
-  await owner.get('/account/users');
-  const invitees: BenchClient[] = [];
-  for (const id of cast.invitees) invitees.push(await signIn(knex, id));
-  let next = 0;
-  const started = Date.now();
-  const worker = async () => {
-    while (next < invitees.length) {
-      const k = next++;
-      const address = email(cast.invitees[k]);
-      const made = await owner.post('/account/users/invite', { email: address, access: 'all' });
-      if (made.status !== 303) throw new Error(`invite ${address} answered ${made.status}`);
-      const mail = await knex('outbox')
-        .where('to_address', address)
-        .orderBy('id', 'desc')
-        .first<{ text: string } | undefined>('text');
-      const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
-      if (!token) throw new Error(`no invitation mail for ${address}`);
-      // The invitee opens the invitation page first, as from the mail: its form carries the module's token.
-      await invitees[k].get(`/account/invite/${token}`);
-      const accepted = await invitees[k].post(`/account/invite/${token}/accept`, {});
-      if (accepted.status !== 303) throw new Error(`accept by ${address} answered ${accepted.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  const seconds = (Date.now() - started) / 1000;
-  const row = (await knex('mod_account_users_members')
-    .where('account_id', cast.inviteAccount)
-    .whereIn('user_id', cast.invitees)
-    .count({ n: '*' })
-    .first()) as { n: number | string };
-  return { perSecond: invitees.length / seconds, count: invitees.length, seconds, memberships: Number(row.n) };
+/** CONNECTIONS sessions of one user, or one session each of several users, in the account given. */
+async function sessions(knex: Db, userIds: number[], accountId?: number): Promise<BenchClient[]> {
+  const out: BenchClient[] = [];
+  for (let k = 0; k < CONNECTIONS; k += 1) {
+    const client = await signIn(knex, userIds[k % userIds.length]);
+    if (accountId) await choose(client, accountId);
+    out.push(client);
+  }
+  return out;
 }
 
-/** RSS of the app process every few seconds while a guarded page is under load. */
-async function memory(
-  clients: BenchClient[],
-  pathname: string,
-): Promise<Array<{ second: number; rss: number; heapUsed: number }>> {
-  await bench('/__bench/gc', {});
-  const samples: Array<{ second: number; rss: number; heapUsed: number }> = [];
-  const started = Date.now();
-  const step = SMOKE ? 1000 : 5000;
-  const sampler = setInterval(() => {
-    stats().then(
-      (s) => samples.push({ second: Math.round((Date.now() - started) / 1000), rss: s.rss, heapUsed: s.heapUsed }),
-      () => {},
-    );
-  }, step);
-  const first = await stats();
-  samples.push({ second: 0, rss: first.rss, heapUsed: first.heapUsed });
-  let next = 0;
-  await autocannon({
-    url: BASE + pathname,
-    connections: CONNECTIONS,
-    duration: MEMORY_SECONDS,
-    setupClient: (client: { setHeaders(h: Record<string, string>): void }) =>
-      client.setHeaders({ cookie: clients[next++ % clients.length].cookie }),
+const logRows = async (knex: Db, accountId: number) =>
+  Number(
+    ((await knex('mod_account_users_log').where('account_id', accountId).count({ n: '*' }).first()) as { n: number }).n,
+  );
+
+const n = (v: number) => v.toLocaleString('en');
+const q = (text: string) => encodeURIComponent(text);
+
+/**
+ * The pages measured and what the report judges of them: each group is measured together in
+ * alternating slices; each ratio compares two of its rows (labels) against a target. A new
+ * comparison is one more entry here.
+ */
+async function comparisons(knex: Db, cast: Cast): Promise<Plan> {
+  const hostUsers = await sessions(knex, cast.hostPageUsers);
+  const bigOwner = await sessions(knex, [cast.bigOwner]);
+  const midOwner = await sessions(knex, [cast.midOwner]);
+  const logOwner = await sessions(knex, [cast.logOwner]);
+  const agency = await sessions(knex, [cast.agencyUser], cast.agencyFirstAccount + 1);
+  const midAgency = await sessions(knex, [cast.midAgencyUser], cast.midAgencyFirstAccount + 1);
+  const staff: BenchClient[] = [];
+  for (let k = 0; k < CONNECTIONS; k += 1) staff.push(await staffSignIn(knex));
+  log('signed in');
+
+  const big = n(SIZES.bigAccountUsers);
+  const bigLog = await logRows(knex, cast.bigAccount);
+  const smallLog = await logRows(knex, cast.logAccount);
+  const usersLast = await lastPage(bigOwner[0], '/account/users', SIZES.bigAccountUsers, 50);
+  const activity = (rows: number) => `Activity, ${n(rows)} log rows`;
+  const staffLog = (rows: number) => `Staff log, ${n(rows)} log rows`;
+  const logOf = (accountId: number) => `${STAFF}/accounts/${accountId}/log`;
+  const targets = {
+    bare: { label: 'Bare Express, same page from memory', path: '/__bench/limit/bare/services', clients: hostUsers },
+    session: {
+      label: 'Express + database session, page from memory',
+      path: '/__bench/limit/session/services',
+      clients: hostUsers,
+    },
+    off: {
+      label: 'Host page, module off',
+      path: '/services',
+      clients: hostUsers,
+      prepare: () => portal.api('/__bench/module/off', {}),
+    },
+    guarded: {
+      label: 'Host page, guarded by the module',
+      path: '/services',
+      clients: hostUsers,
+      prepare: () => portal.api('/__bench/module/on', {}),
+    },
+    usersMid: { label: 'User Management, 50 users', path: '/account/users', clients: midOwner },
+    usersBig: { label: `User Management, ${big} users`, path: '/account/users', clients: bigOwner },
+    usersBigLast: { label: `User Management, ${big} users, last page`, path: usersLast, clients: bigOwner },
+    searchMid: {
+      label: `User Management search "${TEAM_PREFIX}", 50 users`,
+      path: `/account/users?q=${TEAM_PREFIX}`,
+      clients: midOwner,
+    },
+    searchBig: {
+      label: `User Management search "${TEAM_PREFIX}", ${big} users`,
+      path: `/account/users?q=${TEAM_PREFIX}`,
+      clients: bigOwner,
+    },
+    switchMid: { label: 'Switch Account, 20 accounts', path: '/account/switch', clients: midAgency },
+    switchBig: {
+      label: `Switch Account, ${n(SIZES.agencyAccounts)} accounts`,
+      path: '/account/switch',
+      clients: agency,
+    },
+    switchSearchMid: {
+      label: `Switch Account search "${cast.midAgencySearch}", 20 accounts`,
+      path: `/account/switch?q=${q(cast.midAgencySearch)}`,
+      clients: midAgency,
+    },
+    switchSearchBig: {
+      label: `Switch Account search "${cast.agencySearch}", ${n(SIZES.agencyAccounts)} accounts`,
+      path: `/account/switch?q=${q(cast.agencySearch)}`,
+      clients: agency,
+    },
+    activitySmall: { label: activity(smallLog), path: '/account/activity', clients: logOwner },
+    activityBig: { label: activity(bigLog), path: '/account/activity', clients: bigOwner },
+    activitySmallLast: {
+      label: `${activity(smallLog)}, last page`,
+      path: await lastPage(logOwner[0], '/account/activity', smallLog, 50),
+      clients: logOwner,
+    },
+    activityBigLast: {
+      label: `${activity(bigLog)}, last page`,
+      path: await lastPage(bigOwner[0], '/account/activity', bigLog, 50),
+      clients: bigOwner,
+    },
+    staffLogSmall: { label: staffLog(smallLog), path: logOf(cast.logAccount), clients: staff },
+    staffLogBig: { label: staffLog(bigLog), path: logOf(cast.bigAccount), clients: staff },
+    staffLogSmallLast: {
+      label: `${staffLog(smallLog)}, last page`,
+      path: await lastPage(staff[0], logOf(cast.logAccount), smallLog, 50),
+      clients: staff,
+    },
+    staffLogBigLast: {
+      label: `${staffLog(bigLog)}, last page`,
+      path: await lastPage(staff[0], logOf(cast.bigAccount), bigLog, 50),
+      clients: staff,
+    },
+    staffEmail: {
+      label: `Staff user search by e-mail "${cast.staffEmailSearch}", ${n(SIZES.users)} users`,
+      path: `${STAFF}/users?q=${q(cast.staffEmailSearch)}`,
+      clients: staff,
+    },
+    staffName: {
+      label: `Staff user search by name "${cast.staffNameSearch}", ${n(SIZES.users)} users`,
+      path: `${STAFF}/users?q=${q(cast.staffNameSearch)}`,
+      clients: staff,
+    },
+  } satisfies Record<string, Target>;
+  type Key = keyof typeof targets;
+  const cost = (subject: Key, base: Key, max: number, extra: Partial<RatioDef> = {}): RatioDef => ({
+    subject: targets[subject].label,
+    base: targets[base].label,
+    kind: 'cost',
+    target: max,
+    ...extra,
   });
-  clearInterval(sampler);
-  const last = await stats();
-  samples.push({ second: Math.round((Date.now() - started) / 1000), rss: last.rss, heapUsed: last.heapUsed });
-  return samples;
+  const keeps = (subject: Key, base: Key, min?: number, extra: Partial<RatioDef> = {}): RatioDef => ({
+    subject: targets[subject].label,
+    base: targets[base].label,
+    kind: 'keeps',
+    target: min,
+    ...extra,
+  });
+  const group = (name: string, keys: Key[], ratios: RatioDef[], p50Below?: number): Comparison => ({
+    group: name,
+    targets: keys.map((k) => targets[k]),
+    rows: [],
+    ratios,
+    p50Below,
+  });
+  const groups = [
+    group(
+      'The limit: the host page with less of the portal',
+      ['bare', 'session', 'off', 'guarded'],
+      [keeps('guarded', 'off', 0.95, { sameQueries: true }), keeps('guarded', 'bare'), keeps('guarded', 'session')],
+    ),
+    group(
+      'User Management',
+      ['usersMid', 'usersBig', 'usersBigLast'],
+      [cost('usersBig', 'usersMid', 1.1), cost('usersBigLast', 'usersBig', 1.1)],
+    ),
+    group('User Management search', ['searchMid', 'searchBig'], [cost('searchBig', 'searchMid', 1.25)]),
+    group('Switch Account', ['switchMid', 'switchBig'], [cost('switchBig', 'switchMid', 1.1)]),
+    group(
+      'Switch Account search',
+      ['switchSearchMid', 'switchSearchBig'],
+      [cost('switchSearchBig', 'switchSearchMid', 1.25)],
+    ),
+    group(
+      'Activity (the owner’s page)',
+      ['activitySmall', 'activityBig', 'activitySmallLast', 'activityBigLast'],
+      [cost('activityBig', 'activitySmall', 1.1), cost('activityBigLast', 'activitySmallLast', 1.1)],
+    ),
+    group(
+      'Activity (the staff log of the account)',
+      ['staffLogSmall', 'staffLogBig', 'staffLogSmallLast', 'staffLogBigLast'],
+      [cost('staffLogBig', 'staffLogSmall', 1.1), cost('staffLogBigLast', 'staffLogSmallLast', 1.1)],
+    ),
+    group('Staff search across all users', ['staffEmail', 'staffName'], [], 10),
+  ];
+  // The staff pages' queries read the host's tables too: everything but the session and the staff lookup is theirs.
+  const staffQueries = (sql: string) => !/`(sessions|admins|modules)`/.test(sql);
+  const explain: ExplainPage[] = [
+    ...(['guarded', 'usersBig', 'usersBigLast', 'searchBig', 'switchBig', 'switchSearchBig'] as Key[]).map((k) => ({
+      target: targets[k],
+    })),
+    { target: targets.activityBigLast },
+    { target: targets.staffLogBigLast, isModule: staffQueries },
+    { target: targets.staffEmail, isModule: staffQueries },
+    { target: targets.staffName, isModule: staffQueries },
+  ];
+  return { groups, explain, retentionPage: targets.activityBig, hostUsers };
+}
+
+interface ExplainPage {
+  target: Target;
+  isModule?: (sql: string) => boolean;
+}
+
+interface Plan {
+  groups: Comparison[];
+  /** The pages whose queries the report lists, EXPLAINed. */
+  explain: ExplainPage[];
+  /** The page loaded while the retention deletes: the big account's activity, which reads the log. */
+  retentionPage: Target;
+  /** Sessions of the ten host-page owners, for the soak. */
+  hostUsers: BenchClient[];
 }
 
 async function main(): Promise<void> {
+  const runStarted = Date.now();
   const startLoad = os.loadavg();
+  const phases: Phase[] = [];
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const out = await work();
+    phases.push({ name, seconds: (Date.now() - started) / 1000 });
+    log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return out;
+  };
   const mariadb = await resetDatabase();
   const dbUrl = `${ROOT_URL}/${DB}?pool=10`;
   const knex = createKnex(dbUrl);
   let server: ChildProcess | undefined;
   try {
-    log(`${SMOKE ? 'smoke run' : 'full run'}: building ${DB}`);
-    await migrateHost(knex);
-    const setup = await createApp({
-      knex,
-      config: {
-        port: 0,
-        databaseUrl: dbUrl,
-        baseUrl: 'http://127.0.0.1',
-        sessionSecret: 'bench',
-        sessionIdleMinutes: 60,
-        sessionAbsoluteMinutes: 600,
-        trustProxy: false,
-        timeZone: 'UTC',
-        production: true,
-      },
-      logger: { info: () => {}, warn: () => {}, error: () => {} },
-    });
-    await setup.accountUsers.activate();
-    await setup.registry.save({ active: true, version: setup.accountUsers.manifest.version });
-    await setup.accountUsers.settings.save({
-      ...setup.accountUsers.settings.current(),
-      invitesPerHour: 1000,
-      maxUsersPerAccount: 0,
-    });
-    await setup.close();
-    const t0 = Date.now();
-    const cast = await generate(knex, SIZES, log);
-    const generateSeconds = (Date.now() - t0) / 1000;
-    await knex.raw('ANALYZE TABLE users, accounts, mod_account_users_members');
+    log(`${SMOKE ? 'smoke run' : `run at scale ${SCALE}`}: building ${DB}`);
+    await prepareDatabase(knex, dbUrl);
+    const cast = await phase('data build', () => generate(knex, SIZES, log));
+    const generateSeconds = phases[0].seconds;
 
-    server = await startServer(dbUrl);
-    log(`portal listening on ${BASE} (pid ${server.pid})`);
-
-    const hostUsers = await sessions(knex, cast.hostPageUsers);
-    const bigOwner = await sessions(knex, [cast.bigOwner]);
-    const smallOwner = await sessions(knex, [cast.smallOwner]);
-    const twoUser = await sessions(knex, [cast.twoAccountUser], cast.twoAccounts[0]);
-    const agency = await sessions(knex, [cast.agencyUser], cast.agencyFirstAccount + 1);
-    log('signed in');
-
-    const rows: Row[] = [];
-    const usersPage = (await smallOwner[0].get('/account/users')).status === 200;
-    // The same page and sessions; the module is switched off or on (as the admin's Modules page does) before each run.
-    rows.push(
-      ...(await compare(
-        {
-          label: 'Host page, module off',
-          path: '/services',
-          clients: hostUsers,
-          prepare: () => bench('/__bench/module/off', {}),
-        },
-        {
-          label: 'Host page, guarded by the module',
-          path: '/services',
-          clients: hostUsers,
-          prepare: () => bench('/__bench/module/on', {}),
-        },
-      )),
-    );
-    await bench('/__bench/module/on', {});
-    if (usersPage) {
-      rows.push(
-        ...(await compare(
-          { label: 'User Management, 10 users', path: '/account/users', clients: smallOwner },
-          {
-            label: `User Management, ${SIZES.bigAccountUsers.toLocaleString('en')} users`,
-            path: '/account/users',
-            clients: bigOwner,
-          },
-        )),
-      );
-    }
-    rows.push(
-      ...(await compare(
-        { label: 'Switch Account, 2 accounts', path: '/account/switch', clients: twoUser },
-        {
-          label: `Switch Account, ${SIZES.agencyAccounts.toLocaleString('en')} accounts`,
-          path: '/account/switch',
-          clients: agency,
-        },
-      )),
-    );
-
-    const explained: Explained[] = [];
-    // Let the last run's requests finish before recording.
-    await new Promise((r) => setTimeout(r, 1000));
-    for (const [label, client, pathname] of [
-      ['Host page (guarded)', hostUsers[0], '/services'],
-      ...(usersPage ? [[`User Management (${SIZES.bigAccountUsers} users)`, bigOwner[0], '/account/users']] : []),
-      [`Switch Account (${SIZES.agencyAccounts} accounts)`, agency[0], '/account/switch'],
-    ] as Array<[string, BenchClient, string]>) {
-      await bench('/__bench/record', {});
-      await client.get(pathname);
-      const recorded = await bench<Array<{ sql: string; bindings: unknown[] }>>('/__bench/stop-recording', {});
-      explained.push({ label, queries: await explainRecorded(knex, recorded) });
+    server = await startServer(dbUrl, cast.hostPageUsers[0]);
+    log(`portal listening on ${portal.base} (pid ${server.pid})`);
+    const plan = await phase('sign-ins', () => comparisons(knex, cast));
+    const { groups, explain: explainPages } = plan;
+    for (const g of groups) {
+      g.rows = await phase(g.group, () => portal.compare(g.targets, SLICES, SLICE_SECONDS, log));
+      // The host page's slices may end with the module switched off.
+      await portal.api('/__bench/module/on', {});
     }
 
-    const invites = await invitations(knex, cast);
-    if (typeof invites !== 'string')
-      log(
-        `invitations: ${invites.count} created and accepted in ${invites.seconds.toFixed(1)} s ` +
-          `(${invites.perSecond.toFixed(1)}/s), memberships afterwards: ${invites.memberships}`,
+    const explained: Explained[] = await phase('EXPLAIN', async () => {
+      const out: Explained[] = [];
+      // Let the last run's requests finish before recording.
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const page of explainPages) {
+        await portal.api('/__bench/record', {});
+        await page.target.clients[0].get(page.target.path);
+        const recorded = await portal.api<Array<{ sql: string; bindings: unknown[] }>>('/__bench/stop-recording', {});
+        out.push({ label: page.target.label, queries: await explainRecorded(knex, recorded, page.isModule) });
+      }
+      return out;
+    });
+
+    const invites = await phase('invitations', () =>
+      invitations(knex, (id) => signIn(knex, id), cast.inviteOwner, cast.inviteAccount, cast.invitees),
+    );
+    log(
+      `invitations: ${invites.count} in ${invites.seconds.toFixed(1)} s (${invites.perSecond.toFixed(1)}/s); ` +
+        `create ${invites.createMs.toFixed(0)} ms, page ${invites.pageMs.toFixed(0)} ms, ` +
+        `accept ${invites.acceptMs.toFixed(0)} ms`,
+    );
+
+    const retained = await phase('retention', async () => {
+      const out = await retention(knex, portal, 730, plan.retentionPage, RETENTION_SECONDS);
+      await portal.api('/__bench/settings', { logRetentionDays: 0 });
+      return out;
+    });
+    log(
+      `retention: ${retained.passes} passes deleted ${retained.deleted} rows; ` +
+        `a delete takes ${retained.deleteMs.p50.toFixed(1)} ms (max ${retained.deleteMs.max.toFixed(1)}); ` +
+        `page p99 ${retained.page.without.p99} → ${retained.page.during.p99} ms`,
+    );
+
+    const soaked = await phase('soak', async () => {
+      const switcher = await signIn(knex, cast.twoAccountUser);
+      await choose(switcher, cast.twoAccounts[0]);
+      const A = SIZES.accounts;
+      return soak(
+        knex,
+        portal,
+        (id) => signIn(knex, id),
+        {
+          pages: ['/services', '/', '/account/users', '/account/switch', '/account/activity'],
+          pageClients: plan.hostUsers,
+          switcher,
+          switchAccounts: cast.twoAccounts,
+          inviteOwnerIds: Array.from({ length: 20 }, (_, k) => 41 + k),
+          inviteeIds: Array.from({ length: Math.floor(A / 2) - 1 }, (_, k) => Math.floor(A / 2) + k),
+        },
+        SOAK,
       );
-    log(`memory: ${MEMORY_SECONDS} s under load on /services`);
-    const mem = await memory(hostUsers, '/services');
+    });
 
     const report = renderReport({
       smoke: SMOKE,
+      scale: SCALE,
       sizes: SIZES,
+      cast,
       generateSeconds,
       machine: {
         loadAverage: startLoad,
@@ -384,17 +445,19 @@ async function main(): Promise<void> {
       duration: SLICES * SLICE_SECONDS,
       slices: SLICES,
       connections: CONNECTIONS,
-      rows,
-      usersPage,
+      groups,
       explained,
       invites,
-      memory: mem,
-      memorySeconds: MEMORY_SECONDS,
+      retention: retained,
+      soak: soaked,
+      phases,
+      totalSeconds: (Date.now() - runStarted) / 1000,
     });
     console.log(`\n${report}`);
-    const out = SMOKE
-      ? path.join(os.tmpdir(), 'account-users-bench-smoke.md')
-      : path.join(__dirname, '..', 'docs', 'benchmarks.md');
+    const out =
+      SMOKE || SCALE !== 1
+        ? path.join(os.tmpdir(), `account-users-bench-${SMOKE ? 'smoke' : `scale-${SCALE}`}.md`)
+        : path.join(__dirname, '..', 'docs', 'benchmarks.md');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, report);
     log(`written to ${out}`);

@@ -1,6 +1,7 @@
 import express from 'express';
 import { createApp } from '../host/app';
 import { createKnex } from '../host/db';
+import { limitApp } from './limit';
 import { addGuardedRoute } from './peer/guarded';
 
 /**
@@ -16,9 +17,20 @@ async function main(): Promise<void> {
   const knex = createKnex(url);
   let queries = 0;
   let recording: Array<{ sql: string; bindings: unknown[] }> | undefined;
-  knex.on('query', (q: { sql: string; bindings?: unknown[] }) => {
+  // While a retention pass runs: when each statement on the log started, to time it when it answers.
+  let logStatements: Map<string, { sql: string; started: bigint }> | undefined;
+  const timedLog: Array<{ sql: string; ms: number; rows: number }> = [];
+  knex.on('query', (q: { sql: string; bindings?: unknown[]; __knexQueryUid?: string }) => {
     queries += 1;
     recording?.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    if (logStatements && q.__knexQueryUid && /mod_account_users_log/.test(q.sql))
+      logStatements.set(q.__knexQueryUid, { sql: q.sql, started: process.hrtime.bigint() });
+  });
+  knex.on('query-response', (response: unknown, q: { __knexQueryUid?: string }) => {
+    const s = q.__knexQueryUid ? logStatements?.get(q.__knexQueryUid) : undefined;
+    if (!s) return;
+    const rows = Array.isArray(response) ? response.length : typeof response === 'number' ? response : 0;
+    timedLog.push({ sql: s.sql, ms: Number(process.hrtime.bigint() - s.started) / 1e6, rows });
   });
   const portal = await createApp({
     knex,
@@ -78,6 +90,34 @@ async function main(): Promise<void> {
     (globalThis as { gc?: () => void }).gc?.();
     res.json({ rss: process.memoryUsage().rss });
   });
+  // One pass of the module's periodic work (its retention deletes old log rows), each log statement timed.
+  app.post('/__bench/sweep', async (_req, res) => {
+    logStatements = new Map();
+    timedLog.length = 0;
+    const started = process.hrtime.bigint();
+    const result = await portal.accountUsers.sweep();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logStatements = undefined;
+    res.json({
+      ...result,
+      ms,
+      deletes: timedLog.filter((s) => /^\s*delete/i.test(s.sql)).map((s) => ({ ms: s.ms, rows: s.rows })),
+      selects: timedLog.filter((s) => /^\s*select/i.test(s.sql)).map((s) => ({ ms: s.ms, rows: s.rows })),
+    });
+  });
+  // The limits the host page is measured against: the same page with less of the portal.
+  const hostPageUser = Number(process.env.BENCH_LIMIT_USER ?? 0);
+  if (hostPageUser) {
+    app.use(
+      '/__bench/limit',
+      await limitApp(knex, {
+        userId: hostPageUser,
+        secret: process.env.BENCH_SECRET ?? 'bench-secret',
+        idleMinutes: 600,
+        permissions: [...portal.accountUsers.permissions],
+      }),
+    );
+  }
   app.use(portal.app);
 
   const server = app.listen(port, '127.0.0.1', () => {
