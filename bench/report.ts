@@ -13,6 +13,8 @@ export interface Row {
   /** Milliseconds of the app process's CPU (user + system) per request. */
   cpuMs: number;
   requests: number;
+  /** Requests autocannon stopped waiting for (30 s). */
+  timeouts: number;
 }
 
 /**
@@ -191,8 +193,9 @@ export function renderReport(r: ReportInput): string {
     );
     for (const row of group.rows)
       lines.push(
-        `| ${row.label} (\`${row.path}\`) | ${n(row.rps)} | ${row.p50} | ${row.p99} ` +
-          `| ${n(row.queries, 2)} | ${n(row.cpuMs, 2)} | ${n(row.requests)} |`,
+        `| ${row.label} (\`${row.path}\`) | ${n(row.rps, row.rps < 10 ? 1 : 0)} | ${row.p50} | ${row.p99} ` +
+          `| ${n(row.queries, 2)} | ${n(row.cpuMs, 2)} | ${n(row.requests)}` +
+          `${row.timeouts ? ` (${n(row.timeouts)} timed out)` : ''} |`,
       );
     lines.push('');
   }
@@ -275,9 +278,9 @@ export function renderReport(r: ReportInput): string {
   const so = r.soak;
   const heap = growth(so, 'heapUsed');
   lines.push(
-    `${so.seconds} s of mixed load: ${r.connections} connections reading ` +
+    `${so.seconds} s of mixed load: ${r.connections} connections shared among ` +
       `${so.pages.paths.map((p) => `\`${p}\``).join(', ')} ` +
-      `in turn (${n(so.pages.requests)} requests, ${n(so.pages.non2xx)} not 2xx, ${n(so.pages.errors)} errors), ` +
+      `(${n(so.pages.requests)} requests, ${n(so.pages.non2xx)} not 2xx, ${n(so.pages.errors)} errors), ` +
       `one user switching between two accounts (${n(so.switches)} switches), and invitations sent and accepted ` +
       `one after another (${n(so.invites)} sent, ${n(so.accepts)} accepted). ` +
       `Growth is the median of the samples in the last ${so.windowSeconds} s against the median of those in the ` +

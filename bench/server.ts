@@ -51,10 +51,25 @@ async function main(): Promise<void> {
   addGuardedRoute(portal);
 
   const app = express();
+  // Pages served and still being served (not the benchmark's own endpoints), so a run can wait for
+  // the requests its load left behind and count what the app did, whether or not the client waited.
+  let served = 0;
+  let inflight = 0;
+  app.use((req, res, next) => {
+    if (req.path.startsWith('/__bench/') && !req.path.startsWith('/__bench/limit/')) return next();
+    inflight += 1;
+    res.on('close', () => {
+      inflight -= 1;
+      served += 1;
+    });
+    next();
+  });
   app.get('/__bench/stats', (_req, res) => {
     const m = process.memoryUsage();
     const cpu = process.cpuUsage();
     res.json({
+      served,
+      inflight,
       queries,
       rss: m.rss,
       heapUsed: m.heapUsed,
