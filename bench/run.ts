@@ -427,7 +427,7 @@ async function main(): Promise<void> {
       );
     });
 
-    const report = renderReport({
+    const input: Parameters<typeof renderReport>[0] = {
       smoke: SMOKE,
       scale: SCALE,
       sizes: SIZES,
@@ -452,7 +452,13 @@ async function main(): Promise<void> {
       soak: soaked,
       phases,
       totalSeconds: (Date.now() - runStarted) / 1000,
-    });
+    };
+    const report = renderReport(input);
+    // The figures as data too (without the sessions), so the report can be rendered again from them.
+    fs.writeFileSync(
+      path.join(os.tmpdir(), `account-users-bench-${SMOKE ? 'smoke' : `scale-${SCALE}`}.json`),
+      JSON.stringify(input, (key, value: unknown) => (key === 'targets' ? undefined : value), 2),
+    );
     console.log(`\n${report}`);
     const out =
       SMOKE || SCALE !== 1
