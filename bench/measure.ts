@@ -23,6 +23,23 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Ma
 export const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
 
+/**
+ * The median of the slices' latency figure, over the slices in which autocannon saw answers; when a
+ * page is slower than every slice, the mean latency the connections and the throughput imply
+ * (Little's law: connections × seconds / requests).
+ */
+function latency(
+  slices: Array<{ answered: number; p50: number; p99: number; seconds: number }>,
+  key: 'p50' | 'p99',
+  requests: number,
+  connections: number,
+): number {
+  const seen = slices.filter((s) => s.answered > 0);
+  if (seen.length) return median(seen.map((s) => s[key]));
+  const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
+  return requests ? Math.round((connections * seconds * 1000) / requests) : 0;
+}
+
 /** The portal under test: its address and the benchmark's own endpoints in front of it (bench/server.ts). */
 export class Portal {
   base = '';
@@ -103,6 +120,8 @@ export class Portal {
     if (r.non2xx) throw new Error(`${t.label}: ${r.non2xx} answers were not 2xx`);
     return {
       seconds: (Date.now() - started) / 1000,
+      /** Requests autocannon saw answered: a page slower than the slice leaves some slices without any. */
+      answered: r.requests.total,
       p50: r.latency.p50,
       p99: r.latency.p99,
       requests: after.served - before.served,
@@ -137,8 +156,8 @@ export class Portal {
         label: t.label,
         path: t.path,
         rps: requests / r.reduce((sum, x) => sum + x.seconds, 0),
-        p50: median(r.map((x) => x.p50)),
-        p99: median(r.map((x) => x.p99)),
+        p50: latency(r, 'p50', requests, this.connections),
+        p99: latency(r, 'p99', requests, this.connections),
         queries: r.reduce((sum, x) => sum + x.queries, 0) / Math.max(1, requests),
         cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / Math.max(1, requests) / 1000,
         requests,
