@@ -5,6 +5,7 @@ import type { Row } from './report';
 export interface Stats {
   served: number;
   inflight: number;
+  dbBusy: number;
   queries: number;
   rss: number;
   heapUsed: number;
@@ -96,12 +97,18 @@ export class Portal {
     );
   }
 
-  /** Waits until the app has answered every page request (up to a minute); its stats then. */
+  /**
+   * Waits until the app has finished every page request (up to two minutes): none open, and no
+   * database connection in use twice in a row, as a request autocannon stopped waiting for at the
+   * end of its run goes on with its queries. Its stats then.
+   */
   async drained(): Promise<Stats> {
-    const until = Date.now() + 60_000;
+    const until = Date.now() + 120_000;
+    let idle = 0;
     for (;;) {
       const s = await this.stats();
-      if (!s.inflight || Date.now() > until) return s;
+      idle = !s.inflight && !s.dbBusy ? idle + 1 : 0;
+      if (idle >= 2 || Date.now() > until) return s;
       await new Promise((r) => setTimeout(r, 25));
     }
   }

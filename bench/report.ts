@@ -40,6 +40,8 @@ export interface Comparison {
   ratios: RatioDef[];
   /** A target on each row's median latency, in ms. */
   p50Below?: number;
+  /** Why the group was not measured. */
+  error?: string;
 }
 
 export interface Phase {
@@ -187,6 +189,7 @@ export function renderReport(r: ReportInput): string {
   lines.push('## Results', '');
   for (const { group } of judged) {
     lines.push(`### ${group.group}`, '');
+    if (group.error) lines.push(`**Not measured**: \`${group.error}\``, '');
     lines.push(
       '| Page | req/s | p50 ms | p99 ms | DB queries / request | app CPU ms / request | requests |',
       '|---|---:|---:|---:|---:|---:|---:|',

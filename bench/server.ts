@@ -67,9 +67,12 @@ async function main(): Promise<void> {
   app.get('/__bench/stats', (_req, res) => {
     const m = process.memoryUsage();
     const cpu = process.cpuUsage();
+    const pool = (knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
     res.json({
       served,
       inflight,
+      // Connections in use or waited for: a request its client gave up on still runs its queries.
+      dbBusy: pool ? pool.numUsed() + pool.numPendingAcquires() : 0,
       queries,
       rss: m.rss,
       heapUsed: m.heapUsed,
