@@ -18,7 +18,8 @@ import { invitations, retention, soak } from './workloads';
  * `npm run bench`: builds account_users_bench in MariaDB at scale, starts the portal in a child
  * process and drives it with autocannon from this one. BENCH_SMOKE=1: small data, seconds-long runs,
  * the report goes to the temp folder instead of docs/benchmarks.md. BENCH_SCALE=0.1: a tenth of the
- * data with the full run's timings (the report also goes to the temp folder).
+ * data with the full run's timings (the report also goes to the temp folder). BENCH_DB names the
+ * database, BENCH_KEEP=1 keeps it afterwards, BENCH_SOAK_SECONDS shortens the soak.
  */
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const SCALE = SMOKE ? 0.005 : Number(process.env.BENCH_SCALE ?? 1);
