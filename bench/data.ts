@@ -12,8 +12,8 @@ export interface Sizes {
   /** Accounts of the agency user. */
   agencyAccounts: number;
   invites: number;
-  /** Rows of the activity log (a multiple of 100). */
-  logRows: number;
+  /** Rows of the activity log (a multiple of 100, at least 10,000); none when left out. */
+  logRows?: number;
 }
 
 /** The fixed shapes the big ones are compared with; the same at every scale. */
@@ -129,12 +129,13 @@ async function withoutIndexes(knex: Knex, table: string, fill: () => Promise<voi
  * the agency, the 20-account user and the two-account user. Ids are given, not left to the database.
  */
 export async function generate(knex: Knex, sizes: Sizes, log: (msg: string) => void): Promise<Cast> {
-  const { users: U, accounts: A, bigAccountUsers: BIG, agencyAccounts: AG, invites: N, logRows: L } = sizes;
+  const { users: U, accounts: A, bigAccountUsers: BIG, agencyAccounts: AG, invites: N, logRows: L = 0 } = sizes;
   const MID = MID_ACCOUNT_USERS;
   const SMALL = SMALL_ACCOUNT_USERS;
   if (U < A + BIG + MID + SMALL + N + 3) throw new Error('not enough users for the accounts, the teams and invitees');
   if (A < 101 + AG) throw new Error('not enough accounts for the agency');
-  if (L % 100 || L < 100 * LOG_ACCOUNT_ROWS) throw new Error('the log needs a multiple of 100 rows, at least 10,000');
+  if (L && (L % 100 || L < 100 * LOG_ACCOUNT_ROWS))
+    throw new Error('the log needs a multiple of 100 rows, at least 10,000');
   const hash = await hashPassword(BENCH_PASSWORD);
   const now = Date.now();
   const chunk = 500_000;
@@ -233,37 +234,39 @@ export async function generate(knex: Knex, sizes: Sizes, log: (msg: string) => v
   ];
   step(t, `memberships: ${Number(memberships).toLocaleString('en')}`);
 
-  t = Date.now();
-  // Row k (1…L), written at start + k·gap, so ids and times rise together as the module writes them.
-  // Every (L/100)th row is the log account's; BIG_LOG_PERCENT of the others the big account's; the rest
-  // spread over accounts 5 onwards.
-  const every = L / LOG_ACCOUNT_ROWS;
-  const start = now - LOG_SPAN_MS;
-  const gap = Math.floor(LOG_SPAN_MS / L);
-  const accountOf =
-    `CASE WHEN seq % ${every} = 0 THEN ${cast.logAccount} WHEN seq % 100 < ${BIG_LOG_PERCENT} ` +
-    `THEN ${cast.bigAccount} ELSE 5 + (seq * 7919) % ${A - 5} END`;
-  await withoutIndexes(knex, 'mod_account_users_log', () =>
-    fromSequence(knex, L, chunk, (range) => [
-      'INSERT INTO mod_account_users_log ' +
-        '(id, account_id, actor_type, actor_id, actor_name, action, target_user_id, target_email, details, ip, ' +
-        'created_at) ' +
-        `SELECT seq, acc, 'user', acc, CONCAT('Owner ', acc), ` +
-        `ELT(1 + seq % 5, 'account_switched', 'invite_sent', 'user_added', 'invite_accepted', 'left'), ` +
-        `tgt, CONCAT('u', tgt, '@bench.example'), NULL, '192.0.2.1', ? + seq * ? ` +
-        `FROM (SELECT seq, ${accountOf} AS acc, ` +
-        `IF(${accountOf} = ${cast.bigAccount}, ${bigFirstMember} + seq % ${BIG - 1}, ${accountOf}) AS tgt ` +
-        `FROM ${range}) AS s`,
-      [start, gap],
-    ]),
-  );
-  for (const accountId of [cast.bigAccount, cast.logAccount]) {
-    const row = (await knex('mod_account_users_log').where('account_id', accountId).count({ n: '*' }).first()) as {
-      n: number | string;
-    };
-    cast.logRowsOf[accountId] = Number(row.n);
+  if (L) {
+    t = Date.now();
+    // Row k (1…L), written at start + k·gap, so ids and times rise together as the module writes them.
+    // Every (L/100)th row is the log account's; BIG_LOG_PERCENT of the others the big account's; the rest
+    // spread over accounts 5 onwards.
+    const every = L / LOG_ACCOUNT_ROWS;
+    const start = now - LOG_SPAN_MS;
+    const gap = Math.floor(LOG_SPAN_MS / L);
+    const accountOf =
+      `CASE WHEN seq % ${every} = 0 THEN ${cast.logAccount} WHEN seq % 100 < ${BIG_LOG_PERCENT} ` +
+      `THEN ${cast.bigAccount} ELSE 5 + (seq * 7919) % ${A - 5} END`;
+    await withoutIndexes(knex, 'mod_account_users_log', () =>
+      fromSequence(knex, L, chunk, (range) => [
+        'INSERT INTO mod_account_users_log ' +
+          '(id, account_id, actor_type, actor_id, actor_name, action, target_user_id, target_email, details, ip, ' +
+          'created_at) ' +
+          `SELECT seq, acc, 'user', acc, CONCAT('Owner ', acc), ` +
+          `ELT(1 + seq % 5, 'account_switched', 'invite_sent', 'user_added', 'invite_accepted', 'left'), ` +
+          `tgt, CONCAT('u', tgt, '@bench.example'), NULL, '192.0.2.1', ? + seq * ? ` +
+          `FROM (SELECT seq, ${accountOf} AS acc, ` +
+          `IF(${accountOf} = ${cast.bigAccount}, ${bigFirstMember} + seq % ${BIG - 1}, ${accountOf}) AS tgt ` +
+          `FROM ${range}) AS s`,
+        [start, gap],
+      ]),
+    );
+    for (const accountId of [cast.bigAccount, cast.logAccount]) {
+      const row = (await knex('mod_account_users_log').where('account_id', accountId).count({ n: '*' }).first()) as {
+        n: number | string;
+      };
+      cast.logRowsOf[accountId] = Number(row.n);
+    }
+    step(t, `activity log: ${L.toLocaleString('en')} rows, ${cast.logRowsOf[cast.bigAccount]} of the big account's`);
   }
-  step(t, `activity log: ${L.toLocaleString('en')} rows, ${cast.logRowsOf[cast.bigAccount]} of the big account's`);
 
   const services = [];
   for (const accountId of [...cast.hostPageUsers, cast.bigAccount, cast.midAccount, cast.smallAccount]) {

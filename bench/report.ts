@@ -176,7 +176,7 @@ export function renderReport(r: ReportInput): string {
       `their rows; ANALYZE TABLE at the end): ${n(s.users)} users, ${n(s.accounts)} accounts (each owned by ` +
       `one user; 1 in 100 closed), one account with ${n(s.bigAccountUsers)} users, one with 50, one with 10, ` +
       `one user in ${n(s.agencyAccounts)} accounts, one in 20, one in 2, ${n(s.invites)} invitees, ` +
-      `an activity log of ${n(s.logRows)} rows over about three years ` +
+      `an activity log of ${n(s.logRows ?? 0)} rows over about three years ` +
       `(${n(r.cast.logRowsOf[r.cast.bigAccount])} of them the big account's, exactly ` +
       `${n(r.cast.logRowsOf[r.cast.logAccount])} another account's), and one staff member.`,
     '',
