@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import type { Actor } from '../context';
 import { displayIp } from './ip';
+import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 
 export interface LogEntryInput {
   accountId: number | null;
@@ -125,13 +126,17 @@ function toEntry(row: Record<string, unknown>): LogEntry {
   };
 }
 
-/** Newest first, one page plus one row to tell whether there is a next page. */
+/**
+ * Newest first, keyset paged on the id: a page after or before an entry is one range read of
+ * `perPage + 1` entries on the (account_id, id) index (or the primary key), the last page the
+ * same read from the oldest end, so 5,000,000 entries cost no more than a hundred.
+ */
 export async function listLog(
   knex: Knex,
   filter: LogFilter,
-  page: number,
+  cursor: Cursor<number>,
   perPage: number,
-): Promise<{ entries: LogEntry[]; hasNext: boolean }> {
+): Promise<KeysetPage<LogEntry>> {
   const q = knex(TABLES.log).select('*');
   if (filter.accountId !== undefined) q.where('account_id', filter.accountId);
   if (filter.userId !== undefined) {
@@ -143,11 +148,15 @@ export async function listLog(
   if (filter.action) q.where('action', filter.action);
   if (filter.from !== undefined) q.where('created_at', '>=', filter.from);
   if (filter.to !== undefined) q.where('created_at', '<', filter.to);
-  const rows = (await q
-    .orderBy('id', 'desc')
-    .limit(perPage + 1)
-    .offset((page - 1) * perPage)) as Record<string, unknown>[];
-  return { entries: rows.slice(0, perPage).map(toEntry), hasNext: rows.length > perPage };
+  // Newest first: "after" an entry are the older ones.
+  if (cursor.at === 'after') q.where('id', '<', cursor.key);
+  if (cursor.at === 'before') q.where('id', '>', cursor.key);
+  const rows = (await q.orderBy('id', readsBackwards(cursor) ? 'asc' : 'desc').limit(perPage + 1)) as Record<
+    string,
+    unknown
+  >[];
+  const page = toPage(cursor, rows, perPage);
+  return { ...page, rows: page.rows.map(toEntry) };
 }
 
 /**
