@@ -5,6 +5,7 @@ import { containsFolded } from '../text-search';
 import { accessEnded, MEMBER_COLUMNS, toMember, whereAccessOpen, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
 import { countUpTo, type ListCount } from '../list-count';
+import { byIndex } from '../index-hint';
 import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 
 const M = TABLES.members;
@@ -195,13 +196,17 @@ export class AccountsRepo {
     ended = false,
   ): Promise<KeysetPage<Membership>> {
     const dir = readsBackwards(cursor) ? 'asc' : 'desc';
-    const q = this.listQuery(userId, search, ended);
+    const q = this.listQuery(userId, search, ended).from(
+      byIndex(this.knex, `${M} as m`, 'mod_account_users_members_user_recent'),
+    );
     if (cursor.at === 'after' || cursor.at === 'before') {
       const { at, key } = cursor;
       q.andWhere((w) => beyondRecent(w, at, key));
     }
+    // After a never-used membership only never-used ones follow: ordered by id alone, the index
+    // range is read in order (MariaDB sorts it when also asked to order by the NULL login).
+    if (!(cursor.at === 'after' && cursor.key.lastLoginAt === null)) q.orderBy('m.last_login_at', dir);
     const rows = await q
-      .orderBy('m.last_login_at', dir)
       .orderBy('m.id', dir)
       .limit(perPage + 1)
       .select<Record<string, unknown>[]>(this.columns());

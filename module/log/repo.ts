@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { TABLES } from '../tables';
 import type { Actor } from '../context';
 import { displayIp } from './ip';
+import { byIndex } from '../index-hint';
 import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 
 export interface LogEntryInput {
@@ -138,7 +139,8 @@ export async function listLog(
   perPage: number,
 ): Promise<KeysetPage<LogEntry>> {
   const q = knex(TABLES.log).select('*');
-  if (filter.accountId !== undefined) q.where('account_id', filter.accountId);
+  if (filter.accountId !== undefined)
+    q.from(byIndex(knex, TABLES.log, 'mod_account_users_log_account')).where('account_id', filter.accountId);
   if (filter.userId !== undefined) {
     const userId = filter.userId;
     q.where((w) =>

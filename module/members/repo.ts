@@ -4,6 +4,7 @@ import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
 import { likePattern } from '../context';
 import { countUpTo, type ListCount } from '../list-count';
+import { byIndex } from '../index-hint';
 import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 import { parseStoredPermissions, storedKeys } from '../permissions';
 import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
@@ -174,7 +175,9 @@ export class MembersRepo {
       `u.${u.lastName} as last_name`,
     ];
     const backwards = readsBackwards(cursor);
-    const others = this.membersQuery(accountId, search).whereNull('m.is_owner');
+    const others = this.membersQuery(accountId, search)
+      .from(byIndex(this.knex, `${M} as m`, 'mod_account_users_members_account_added'))
+      .whereNull('m.is_owner');
     if (cursor.at === 'after') others.andWhere('m.id', '>', cursor.key);
     if (cursor.at === 'before') others.andWhere('m.id', '<', cursor.key);
     const fetched = await others
