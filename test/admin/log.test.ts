@@ -4,6 +4,7 @@ import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 import { pick } from '../i18n/helpers';
 import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
 import { TABLES } from '../../module/tables';
+import { pagerLink } from '../helpers/pager';
 
 /** Writes one log entry at a given time, as the services do. */
 async function entry(
@@ -191,10 +192,18 @@ describe('admin: activity logs of an account and of a user', () => {
       });
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched`);
     assert.equal(rows(first.text), 50);
-    assert.match(first.text, /href="[^"]*\/log\?action=account_switched&amp;page=2" rel="next"/);
-    const second = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&page=2`);
+    const next = pagerLink(first.text, 'next')!;
+    assert.match(next, /\/log\?after=[0-9]+&action=account_switched$/);
+    const second = await admin.get(next);
     assert.equal(rows(second.text), 5);
-    assert.doesNotMatch(second.text, /rel="next"/);
+    assert.equal(pagerLink(second.text, 'next'), undefined);
+    assert.match(pagerLink(second.text, 'prev')!, /\/log\?before=[0-9]+&action=account_switched$/);
+    const last = await admin.get(pagerLink(first.text, 'last')!);
+    assert.equal(rows(last.text), 50, 'the last page is full');
+    assert.equal(rows((await admin.get(pagerLink(last.text, 'prev')!)).text), 5);
+    const garbage = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&after=1;drop`);
+    assert.equal(garbage.status, 200);
+    assert.equal(rows(garbage.text), 50);
   });
 });
 
