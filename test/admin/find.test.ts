@@ -77,6 +77,24 @@ describe('admin: finding users and accounts', () => {
     );
   });
 
+  it("pages a user's 60 accounts by key, the used ones first and those whose access ended included", async () => {
+    const agent = await tp.f.user({ firstName: 'Ann', lastName: 'Agent' });
+    const names: string[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const account = await tp.f.account({ name: `Agent Client ${String(i).padStart(2, '0')}` });
+      // Every third used, three at a time at the same moment (the id decides), the rest never.
+      await tp.f.member(account.id, agent.id, 'all', i % 3 === 0 ? { lastLoginAt: 1_000_000 + Math.floor(i / 9) } : {});
+      names.push(account.name);
+    }
+    await tp.knex(TABLES.members).where({ user_id: agent.id }).limit(1).update({ access_until: 1 });
+    const used = names.filter((_, i) => i % 3 === 0).reverse();
+    const never = names.filter((_, i) => i % 3 !== 0).reverse();
+    const listed = (html: string) => [...html.matchAll(/<th scope="row"[^>]*><a [^>]*>([^<]*)/g)].map((m) => m[1]);
+    const first = await admin.get(`${BASE}/users/${agent.id}`);
+    assert.match(textOf(first.text), /60 accounts/);
+    await assertWalksBothWays(admin, `${BASE}/users/${agent.id}`, listed, [...used, ...never], 25);
+  });
+
   it('finds an account by name, with its owner', async () => {
     const page = await admin.get(`${BASE}/accounts?q=${encodeURIComponent('blue fish')}`);
     assert.equal(page.status, 200);
