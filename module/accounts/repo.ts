@@ -4,6 +4,9 @@ import type { HostSchema } from '../contract';
 import { searchWords, startsWithFolded } from '../text-search';
 import { accessEnded, MEMBER_COLUMNS, toMember, whereAccessOpen, type Membership } from '../members/repo';
 import { TABLES } from '../tables';
+import { countUpTo, type ListCount } from '../list-count';
+import { byIndex } from '../index-hint';
+import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 
 const M = TABLES.members;
 
@@ -165,32 +168,85 @@ export class AccountsRepo {
   }
 
   /**
-   * How many accounts match. Without a search only the members index is counted (no join), so a
-   * user with thousands of accounts costs an index range count. Memberships whose access ended
-   * are left out (the chooser hides them) unless `ended` asks for them (staff's user page).
+   * How many accounts match, up to LIST_COUNT_CAP. Without a search only the members index is
+   * counted (no join). Memberships whose access ended are left out (the chooser hides them)
+   * unless `ended` asks for them (staff's user page).
    */
-  async count(userId: number, search = '', ended = false): Promise<number> {
+  async count(userId: number, search = '', ended = false): Promise<ListCount> {
     const q = search
       ? this.listQuery(userId, search, ended)
       : this.knex(`${M} as m`)
           .where('m.user_id', userId)
           .modify((qb) => (ended ? qb : whereAccessOpen(qb, 'm', this.now())));
-    const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
+    return countUpTo(this.knex, q);
   }
 
   /**
    * One page of the user's accounts, most recently used first; never-used ones after them, the
-   * newest membership first. NULLs sort lowest on SQLite and MySQL alike, so DESC puts them last;
-   * the order is that of the (user_id, last_login_at) index, so no page sorts all the memberships.
+   * newest membership first. NULLs sort lowest on SQLite and MySQL alike, so DESC puts them last
+   * and ASC (the backwards read of the last page and of Previous) first. Keyset paged on
+   * (last_login_at, id), the order of the (user_id, last_login_at) index with its primary key, so
+   * every page is one range read of `perPage + 1` rows: no page sorts or skips the memberships.
    */
-  async page(userId: number, search: string, offset: number, limit: number, ended = false): Promise<Membership[]> {
-    const rows = await this.listQuery(userId, search, ended)
-      .orderBy('m.last_login_at', 'desc')
-      .orderBy('m.id', 'desc')
-      .offset(offset)
-      .limit(limit)
+  async page(
+    userId: number,
+    search: string,
+    cursor: Cursor<RecentKey>,
+    perPage: number,
+    ended = false,
+  ): Promise<KeysetPage<Membership>> {
+    const dir = readsBackwards(cursor) ? 'asc' : 'desc';
+    const q = this.listQuery(userId, search, ended).from(
+      byIndex(this.knex, `${M} as m`, 'mod_account_users_members_user_recent'),
+    );
+    if (cursor.at === 'after' || cursor.at === 'before') {
+      const { at, key } = cursor;
+      q.andWhere((w) => beyondRecent(w, at, key));
+    }
+    // After a never-used membership only never-used ones follow: ordered by id alone, the index
+    // range is read in order (MariaDB sorts it when also asked to order by the NULL login).
+    if (!(cursor.at === 'after' && cursor.key.lastLoginAt === null)) q.orderBy('m.last_login_at', dir);
+    const rows = await q
+      .orderBy('m.id', dir)
+      .limit(perPage + 1)
       .select<Record<string, unknown>[]>(this.columns());
-    return rows.map((row) => this.toMembership(row));
+    const page = toPage(cursor, rows, perPage);
+    return { ...page, rows: page.rows.map((row) => this.toMembership(row)) };
   }
+}
+
+/** A membership's place in the most-recent-first order: its last login (null: never) and its id. */
+export interface RecentKey {
+  lastLoginAt: number | null;
+  id: number;
+}
+
+/** The cursor text of a membership: `<last login ms>.<id>`, or `never.<id>` when it was never used. */
+export function recentKeyOf(m: { lastLoginAt: number | null; id: number }): string {
+  return `${m.lastLoginAt === null ? 'never' : m.lastLoginAt}.${m.id}`;
+}
+
+export function parseRecentKey(raw: string): RecentKey | undefined {
+  const match = /^(never|0|[1-9][0-9]{0,14})\.([1-9][0-9]{0,9})$/.exec(raw);
+  if (!match || Number(match[2]) > 2147483647) return undefined;
+  return { lastLoginAt: match[1] === 'never' ? null : Number(match[1]), id: Number(match[2]) };
+}
+
+/**
+ * The memberships after (later in the list) or before a key, in the order last_login_at DESC with
+ * NULLs last, then id DESC: after a used one come the older logins, the same login with lower ids
+ * and every never-used one; after a never-used one only never-used ones with lower ids.
+ */
+function beyondRecent(w: Knex.QueryBuilder, side: 'after' | 'before', key: RecentKey): Knex.QueryBuilder {
+  const { lastLoginAt: at, id } = key;
+  if (side === 'after') {
+    if (at === null) return w.whereNull('m.last_login_at').andWhere('m.id', '<', id);
+    return w
+      .where('m.last_login_at', '<', at)
+      .orWhere((s) => s.where('m.last_login_at', at).andWhere('m.id', '<', id))
+      .orWhereNull('m.last_login_at');
+  }
+  if (at === null)
+    return w.whereNotNull('m.last_login_at').orWhere((s) => s.whereNull('m.last_login_at').andWhere('m.id', '>', id));
+  return w.where('m.last_login_at', '>', at).orWhere((s) => s.where('m.last_login_at', at).andWhere('m.id', '>', id));
 }

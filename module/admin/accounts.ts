@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { Refusal } from '../errors';
 import { field, idParam, paging } from '../http';
+import { idKey, pagerLinks, readCursor, readPage } from '../keyset';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo, FoundAccount } from './repo';
 import { nameOf } from '../request';
@@ -66,9 +67,11 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
   ): Promise<void> {
     const t = tOf(req);
     const q = field(req.query, 'q', 100);
-    const total = await membersRepo.countMembers(acct.id, q);
-    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const members = (await membersRepo.members(acct.id, q, offset, PER_PAGE)).map((m) => ({
+    const total = await membersRepo.countListed(acct.id, q);
+    const page = await readPage(readCursor(req.query, idKey), (cursor) =>
+      membersRepo.members(acct.id, q, cursor, PER_PAGE),
+    );
+    const members = page.rows.map((m) => ({
       userId: m.userId,
       name: nameOf(ctx, m),
       email: m.email,
@@ -104,8 +107,7 @@ export function accountHandlers(deps: Deps, admin: AdminRepo) {
         now: ctx.now(),
         q,
         total,
-        page,
-        pages,
+        pager: pagerLinks(page, (m) => String(m.id), { q }),
         pending,
         invitesTotal,
         invitesPage: ip.page,

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { Refusal } from '../errors';
-import { field, idParam, pageParam } from '../http';
+import { field, idParam } from '../http';
+import { idKey, pagerLinks, readCursor, readPage, type KeysetPage } from '../keyset';
 import { formatLog } from '../log/format';
-import { listLog, type LogFilter } from '../log/repo';
+import { listLog, type LogEntry, type LogFilter } from '../log/repo';
 import { localeOf, renderPage, tOf } from '../render';
 import { nameOf, timeZoneOf } from '../request';
 import type { AdminRepo } from './repo';
@@ -83,11 +84,13 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
   ) {
     const t = tOf(req);
     const { form, filter, errors } = readFilter(req);
-    const page = pageParam(req.query.page);
     const valid = Object.keys(errors).length === 0;
-    const { entries, hasNext } = valid
-      ? await listLog(ctx.knex, { ...filter, ...scope }, page, PER_PAGE)
-      : { entries: [], hasNext: false };
+    const page: KeysetPage<LogEntry> = valid
+      ? await readPage(readCursor(req.query, idKey), (cursor) =>
+          listLog(ctx.knex, { ...filter, ...scope }, cursor, PER_PAGE),
+        )
+      : { rows: [], hasPrev: false, hasNext: false };
+    const entries = page.rows;
     const accountNames = await admin.accountNames([
       ...new Set(entries.map((e) => e.accountId).filter((id): id is number => id !== null)),
     ]);
@@ -105,8 +108,8 @@ export function logHandlers(deps: Deps, admin: AdminRepo) {
       {
         ...view,
         rows,
-        page,
-        hasNext,
+        // Every link keeps the filter as typed.
+        pager: pagerLinks(page, (e) => String(e.id), form),
         form,
         errors,
         actions: LOG_ACTIONS,

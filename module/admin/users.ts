@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import { Refusal } from '../errors';
-import { idParam, paging } from '../http';
+import { idParam } from '../http';
+import { pagerLinks, readCursor, readPage } from '../keyset';
+import { parseRecentKey, recentKeyOf } from '../accounts/repo';
 import { renderPage, tOf } from '../render';
 import type { AdminRepo } from './repo';
 import { nameOf } from '../request';
@@ -25,9 +27,11 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
     const user = await admin.user(idParam(req.params.userId));
     if (!user) throw Refusal.notFound();
     const total = await deps.accountsRepo.count(user.id, '', true);
-    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
+    const page = await readPage(readCursor(req.query, parseRecentKey), (cursor) =>
+      deps.accountsRepo.page(user.id, '', cursor, PER_PAGE, true),
+    );
     const t = tOf(req);
-    const rows = (await deps.accountsRepo.page(user.id, '', offset, PER_PAGE, true)).map((m) => ({
+    const rows = page.rows.map((m) => ({
       accountId: m.accountId,
       accountName: m.accountName,
       accountOpen: m.accountOpen,
@@ -44,8 +48,7 @@ export function userHandlers(deps: Deps, admin: AdminRepo) {
       name,
       rows,
       total,
-      page,
-      pages,
+      pager: pagerLinks(page, recentKeyOf),
     });
   };
 

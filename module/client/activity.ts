@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
 import type { AccountContext } from '../guard';
-import { pageParam } from '../http';
+import { idKey, pagerLinks, readCursor, readPage } from '../keyset';
 import { listLog } from '../log/repo';
 import { formatLog } from '../log/format';
 import { localeOf, renderPage, tOf } from '../render';
@@ -16,25 +16,19 @@ export function activityHandlers({ ctx }: Deps) {
   const list = async (req: Request, res: Response) => {
     const account = res.locals.account as AccountContext;
     const t = tOf(req);
-    const page = pageParam(req.query.page);
     // Only the module's own actions filter; anything else shows every entry.
     const action =
       typeof req.query.action === 'string' && LOG_ACTIONS.includes(req.query.action) ? req.query.action : '';
-    const { entries, hasNext } = await listLog(
-      ctx.knex,
-      { accountId: account.id, action: action || undefined },
-      page,
-      PER_PAGE,
+    const page = await readPage(readCursor(req.query, idKey), (cursor) =>
+      listLog(ctx.knex, { accountId: account.id, action: action || undefined }, cursor, PER_PAGE),
     );
-    const rows = await formatLog(ctx, t, entries, (ms) => formatDate(localeOf(req), ms, timeZoneOf(req)));
+    const rows = await formatLog(ctx, t, page.rows, (ms) => formatDate(localeOf(req), ms, timeZoneOf(req)));
     renderPage(ctx, req, res, 'client/activity', {
       title: 'activity.title',
       rows,
-      page,
-      hasNext,
+      pager: pagerLinks(page, (e) => String(e.id), { action }),
       action,
       actions: LOG_ACTIONS,
-      actionQuery: action ? `&action=${encodeURIComponent(action)}` : '',
     });
   };
 

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps';
-import { field, pageParam, userActor } from '../http';
+import { field, userActor } from '../http';
+import { FIRST, pagerLinks, readCursor, readPage, type Cursor } from '../keyset';
+import { parseRecentKey, recentKeyOf, type RecentKey } from '../accounts/repo';
 import { renderPage, signOutForm } from '../render';
 import { userOf } from '../request';
 import { flash, sessionAccountId, setLanding } from '../session';
@@ -20,16 +22,17 @@ export function switchHandlers(
   async function renderChooser(
     req: Request,
     res: Response,
-    input: { search: string; page: number; back: ReturnAddress; error?: string; status?: number },
+    input: { search: string; cursor: Cursor<RecentKey>; back: ReturnAddress; error?: string; status?: number },
   ) {
     const user = userOf(req)!;
     const { search } = input;
     const { returnTo, permission: returnPermission } = input.back;
     const total = await accountsRepo.count(user.id, search);
-    const pages = Math.max(1, Math.ceil(total / SWITCH_PER_PAGE));
-    const page = Math.min(input.page, pages);
-    const list =
-      total === 0 ? [] : await accountsRepo.page(user.id, search, (page - 1) * SWITCH_PER_PAGE, SWITCH_PER_PAGE);
+    const page =
+      total.count === 0
+        ? { rows: [], hasPrev: false, hasNext: false }
+        : await readPage(input.cursor, (cursor) => accountsRepo.page(user.id, search, cursor, SWITCH_PER_PAGE));
+    const list = page.rows;
     // Invitations waiting for this person: both pages point to them.
     const invitationCount = await invitesService.countAddressedTo(user);
     if (!search) {
@@ -37,7 +40,7 @@ export function switchHandlers(
       // page; two → the Switch Account menu item has somewhere to go.
       const onPage = list.filter((a) => a.accountOpen).length;
       const open =
-        onPage >= 2 || list.length === total
+        onPage >= 2 || (!page.hasPrev && !page.hasNext)
           ? Math.min(onPage, 2)
           : (await accountsRepo.openAccountIds(user.id, 2)).length;
       if (req.session.accountUsers?.multi !== open > 1) noteOtherAccounts(req, open > 1);
@@ -77,8 +80,11 @@ export function switchHandlers(
         accounts: list,
         total,
         search,
-        page,
-        pages,
+        pager: pagerLinks(page, recentKeyOf, {
+          q: search,
+          returnTo,
+          returnPermission: returnTo ? returnPermission : undefined,
+        }),
         currentId: current?.accountOpen ? current.accountId : undefined,
         returnTo,
         returnPermission: returnTo ? returnPermission : undefined,
@@ -105,7 +111,7 @@ export function switchHandlers(
   const show = (req: Request, res: Response) =>
     renderChooser(req, res, {
       search: field(req.query, 'q', 100),
-      page: pageParam(req.query.page),
+      cursor: readCursor(req.query, parseRecentKey),
       back: backOf(req.query),
     });
 
@@ -117,7 +123,7 @@ export function switchHandlers(
     const membership = accountId ? await accountsRepo.current(accountId, user.id) : undefined;
     if (!membership || !membership.accountOpen) {
       // Not a member, no such account, or closed: one answer for all, and the session stays put.
-      await renderChooser(req, res, { search: '', page: 1, back, error: 'switch.notAvailable', status: 403 });
+      await renderChooser(req, res, { search: '', cursor: FIRST, back, error: 'switch.notAvailable', status: 403 });
       return;
     }
     const previous = sessionAccountId(req);

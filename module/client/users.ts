@@ -4,7 +4,8 @@ import { scopesOf, type AccountContext } from '../guard';
 import type { HostUser } from '../contract';
 import type { Member } from '../members/repo';
 import { Refusal } from '../errors';
-import { accessFields, field, idParam, paging, userActor } from '../http';
+import { accessFields, field, idParam, userActor } from '../http';
+import { idKey, pagerLinks, readCursor, readPage } from '../keyset';
 import { renderPage } from '../render';
 import { flash } from '../session';
 import { invitesPanel } from '../invites/panel';
@@ -71,16 +72,16 @@ export function usersHandlers(deps: Deps) {
   const list = async (req: Request, res: Response) => {
     const account = accountIn(res);
     const search = field(req.query, 'q', 100);
-    const total = await membersRepo.countMembers(account.id, search);
-    const { page, pages, offset } = paging(req.query.page, total, PER_PAGE);
-    const rows = await membersRepo.members(account.id, search, offset, PER_PAGE);
+    const total = await membersRepo.countListed(account.id, search);
+    const page = await readPage(readCursor(req.query, idKey), (cursor) =>
+      membersRepo.members(account.id, search, cursor, PER_PAGE),
+    );
     renderPage(ctx, req, res, 'client/users', {
       title: 'users.title',
-      rows,
+      rows: page.rows,
       total,
       search,
-      page,
-      pages,
+      pager: pagerLinks(page, (m) => String(m.id), { q: search }),
       catalogue: ctx.catalogue,
       now: ctx.now(),
       // The one row without actions besides the owner's: a user manager's own.

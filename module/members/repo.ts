@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import { accountNameAs, isOpenStatus, whereOpen } from '../host-schema';
 import { TABLES } from '../tables';
 import type { HostSchema } from '../contract';
+import { countUpTo, type ListCount } from '../list-count';
+import { byIndex } from '../index-hint';
+import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
 import { parseStoredPermissions, storedKeys } from '../permissions';
 import { eachWordStartsOneOf } from '../text-search';
 import { parseStoredScopes, storeScopes, type ResourceScopes } from '../scopes';
@@ -140,11 +143,24 @@ export class MembersRepo {
     return Number(row?.n ?? 0);
   }
 
+  /** The size User Management shows, up to LIST_COUNT_CAP; limits that need every member use countMembers. */
+  async countListed(accountId: number, search: string): Promise<ListCount> {
+    const q = search ? this.membersQuery(accountId, search) : this.knex(`${M} as m`).where('m.account_id', accountId);
+    return countUpTo(this.knex, q);
+  }
+
   /**
    * One page of an account's users: the owner first (it counts as the first row), then everyone
-   * else in the order they were added, which the (account_id, id) index gives without a sort.
+   * else in the order they were added, by the (account_id, id) index without a sort. Keyset paged
+   * on the membership id: a page after or before a row is one index range read of `perPage + 1`
+   * rows from that row, the last page the same read from the index's end, so no page skips rows.
    */
-  async members(accountId: number, search: string, offset: number, limit: number): Promise<MemberWithUser[]> {
+  async members(
+    accountId: number,
+    search: string,
+    cursor: Cursor<number>,
+    perPage: number,
+  ): Promise<KeysetPage<MemberWithUser>> {
     const u = this.schema.users;
     const columns = [
       ...MEMBER_COLUMNS,
@@ -152,22 +168,34 @@ export class MembersRepo {
       `u.${u.firstName} as first_name`,
       `u.${u.lastName} as last_name`,
     ];
-    const owner = await this.membersQuery(accountId, search)
-      .andWhere('m.is_owner', true)
-      .first<Record<string, unknown> | undefined>(columns);
-    const ownerFirst = owner && offset === 0 ? [owner] : [];
-    const rows = await this.membersQuery(accountId, search)
-      .whereNull('m.is_owner')
-      .orderBy('m.id')
-      .offset(owner ? Math.max(0, offset - 1) : offset)
-      .limit(limit - ownerFirst.length)
+    const backwards = readsBackwards(cursor);
+    const others = this.membersQuery(accountId, search)
+      .from(byIndex(this.knex, `${M} as m`, 'mod_account_users_members_account_added'))
+      .whereNull('m.is_owner');
+    if (cursor.at === 'after') others.andWhere('m.id', '>', cursor.key);
+    if (cursor.at === 'before') others.andWhere('m.id', '<', cursor.key);
+    const fetched = await others
+      .orderBy('m.id', backwards ? 'desc' : 'asc')
+      .limit(perPage + 1)
       .select<Record<string, unknown>[]>(columns);
-    return [...ownerFirst, ...rows].map((row) => ({
-      ...toMember(row),
-      email: String(row.email),
-      firstName: String(row.first_name),
-      lastName: String(row.last_name),
-    }));
+    // The owner is the list's first row: on the first page, and on a page read backwards that reaches the start.
+    const ownerNeeded = cursor.at === 'first' || (backwards && fetched.length <= perPage);
+    const owner = ownerNeeded
+      ? await this.membersQuery(accountId, search)
+          .andWhere('m.is_owner', true)
+          .first<Record<string, unknown> | undefined>(columns)
+      : undefined;
+    const list = !owner ? fetched : backwards ? [...fetched, owner] : [owner, ...fetched];
+    const page = toPage(cursor, list, perPage);
+    return {
+      ...page,
+      rows: page.rows.map((row) => ({
+        ...toMember(row),
+        email: String(row.email),
+        firstName: String(row.first_name),
+        lastName: String(row.last_name),
+      })),
+    };
   }
 
   async owner(accountId: number, db: Knex | Knex.Transaction = this.knex): Promise<MemberWithUser | undefined> {

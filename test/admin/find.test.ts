@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertWalksBothWays, pagerLink } from '../helpers/pager';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 import { TABLES } from '../../module/tables';
@@ -90,6 +91,24 @@ describe('admin: finding users and accounts', () => {
     );
   });
 
+  it("pages a user's 60 accounts by key, the used ones first and those whose access ended included", async () => {
+    const agent = await tp.f.user({ firstName: 'Ann', lastName: 'Agent' });
+    const names: string[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const account = await tp.f.account({ name: `Agent Client ${String(i).padStart(2, '0')}` });
+      // Every third used, three at a time at the same moment (the id decides), the rest never.
+      await tp.f.member(account.id, agent.id, 'all', i % 3 === 0 ? { lastLoginAt: 1_000_000 + Math.floor(i / 9) } : {});
+      names.push(account.name);
+    }
+    await tp.knex(TABLES.members).where({ user_id: agent.id }).limit(1).update({ access_until: 1 });
+    const used = names.filter((_, i) => i % 3 === 0).reverse();
+    const never = names.filter((_, i) => i % 3 !== 0).reverse();
+    const listed = (html: string) => [...html.matchAll(/<th scope="row"[^>]*><a [^>]*>([^<]*)/g)].map((m) => m[1]);
+    const first = await admin.get(`${BASE}/users/${agent.id}`);
+    assert.match(textOf(first.text), /60 accounts/);
+    await assertWalksBothWays(admin, `${BASE}/users/${agent.id}`, listed, [...used, ...never], 25);
+  });
+
   it('finds an account by the start of its name, with its owner', async () => {
     for (const q of ['blue fish', 'BLUE', 'blue   fish bak']) {
       const page = await admin.get(`${BASE}/accounts?q=${encodeURIComponent(q)}`);
@@ -146,10 +165,18 @@ describe('admin: finding users and accounts', () => {
     }
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}`);
     assert.match(textOf(first.text), /29 users/);
-    assert.match(first.text, /Page 1 of 2/);
-    assert.equal((first.text.match(/<th scope="row"[^>]*>/g) ?? []).length, 25);
-    const second = await admin.get(`${BASE}/accounts/${w.acme.id}?page=2`);
-    assert.equal((second.text.match(/<th scope="row"[^>]*>/g) ?? []).length, 4);
+    const names = (html: string) => [...html.matchAll(/<th scope="row"[^>]*>(?:<a [^>]*>)?([^<]*)/g)].map((m) => m[1]);
+    assert.equal(names(first.text).length, 25);
+    assert.match(pagerLink(first.text, 'next')!, /^\/admin\/modules\/account_users\/accounts\/\d+\?after=\d+$/);
+    const second = await admin.get(pagerLink(first.text, 'next')!);
+    assert.equal(names(second.text).length, 4);
+    // Both ways through the list: the owner first, then everyone in the order they were added.
+    const forward = [...names(first.text), ...names(second.text)];
+    assert.equal(new Set(forward).size, 29);
+    await assertWalksBothWays(admin, `${BASE}/accounts/${w.acme.id}`, names, forward, 25);
+    // Searching keeps the search in the links.
+    const staff = forward.filter((n) => n.startsWith('Big Staff'));
+    await assertWalksBothWays(admin, `${BASE}/accounts/${w.acme.id}?q=Big+Staff`, names, staff, 25);
     const found = textOf((await admin.get(`${BASE}/accounts/${w.acme.id}?q=Staff07`)).text);
     assert.match(found, /1 user found/);
     assert.match(found, /Big Staff07 staff7@bigco\.test/);

@@ -4,6 +4,7 @@ import { adminWorld, BASE, textOf, type AdminWorld } from './helpers';
 import { pick } from '../i18n/helpers';
 import { dayExample, parseDay, parseLocaleDay, startOfDay } from '../../module/admin/dates';
 import { TABLES } from '../../module/tables';
+import { pagerLink } from '../helpers/pager';
 
 /** Writes one log entry at a given time, as the services do. */
 async function entry(
@@ -181,6 +182,44 @@ describe('admin: activity logs of an account and of a user', () => {
     assert.match(textOf(wrong.text), /Bitte geben Sie ein Datum wie 28\.11\.2026 ein\./);
   });
 
+  it("walks a user's log both ways: entries about them and by them, each once, newest first", async () => {
+    const person = await tp.f.user({ firstName: 'Walker', lastName: 'Both' });
+    // 130 entries: about the person, by them, and both at once (the merge must not repeat these).
+    for (let i = 0; i < 130; i += 1)
+      await entry(tp, {
+        accountId: w.acme.id,
+        action: 'permissions_changed',
+        at: Date.UTC(2026, 9, 7, 8, 0, i),
+        targetUserId: i % 3 === 1 ? undefined : person.id,
+        actor: i % 3 === 0 ? ['admin', 1, 'Staff'] : ['user', person.id, `Walker ${i}`],
+      });
+    const ids = (
+      await tp
+        .knex(TABLES.log)
+        .where('target_user_id', person.id)
+        .orWhere({ actor_type: 'user', actor_id: person.id })
+        .orderBy('id', 'desc')
+        .pluck('id')
+    ).map(String);
+    assert.equal(ids.length, 130);
+    const page = await admin.get(`${BASE}/users/${person.id}/log`);
+    const next = pagerLink(page.text, 'next')!;
+    assert.match(next, /\/log\?after=\d+$/);
+    // The cursor of each page is its last entry's id: every page's Next names the id the walk reached.
+    const seen: string[] = [];
+    let path: string | undefined = `${BASE}/users/${person.id}/log`;
+    while (path) {
+      const res = await admin.get(path);
+      seen.push(String(rows(res.text)));
+      path = pagerLink(res.text, 'next');
+      if (path) assert.equal(path.match(/after=(\d+)/)![1], ids[seen.length * 50 - 1]);
+    }
+    assert.deepEqual(seen, ['50', '50', '30']);
+    const last = await admin.get(pagerLink(page.text, 'last')!);
+    assert.equal(rows(last.text), 50);
+    assert.equal(pagerLink(last.text, 'prev')!.match(/before=(\d+)/)![1], ids[80]);
+  });
+
   it('pages 50 entries at a time and keeps the filters in the page links', async () => {
     for (let i = 0; i < 55; i += 1)
       await entry(tp, {
@@ -191,10 +230,18 @@ describe('admin: activity logs of an account and of a user', () => {
       });
     const first = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched`);
     assert.equal(rows(first.text), 50);
-    assert.match(first.text, /href="[^"]*\/log\?action=account_switched&amp;page=2" rel="next"/);
-    const second = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&page=2`);
+    const next = pagerLink(first.text, 'next')!;
+    assert.match(next, /\/log\?after=[0-9]+&action=account_switched$/);
+    const second = await admin.get(next);
     assert.equal(rows(second.text), 5);
-    assert.doesNotMatch(second.text, /rel="next"/);
+    assert.equal(pagerLink(second.text, 'next'), undefined);
+    assert.match(pagerLink(second.text, 'prev')!, /\/log\?before=[0-9]+&action=account_switched$/);
+    const last = await admin.get(pagerLink(first.text, 'last')!);
+    assert.equal(rows(last.text), 50, 'the last page is full');
+    assert.equal(rows((await admin.get(pagerLink(last.text, 'prev')!)).text), 5);
+    const garbage = await admin.get(`${BASE}/accounts/${w.acme.id}/log?action=account_switched&after=1;drop`);
+    assert.equal(garbage.status, 200);
+    assert.equal(rows(garbage.text), 50);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { count } from '../helpers/db';
+import { count, foundRow } from '../helpers/db';
+import { assertWalksBothWays, pagerLink, walkPages } from '../helpers/pager';
 import { setupPortal, type Client, type TestPortal } from '../helpers/portal';
 import { demoLike, loginTo, type DemoLike } from './setup';
 import { TABLES } from '../../module/tables';
@@ -126,13 +127,26 @@ describe("the account's activity log", () => {
     const first = await alice.get('/account/activity');
     assert.equal(rows(first.text).length, 50);
     assert.equal(rows(first.text)[0][1], 'Actor 119');
-    assert.match(first.text, /href="\/account\/activity\?page=2" rel="next"/);
-    const third = await alice.get('/account/activity?page=3');
-    assert.equal(rows(third.text).length, 20);
-    assert.equal(rows(third.text)[19][1], 'Actor 0');
-    assert.doesNotMatch(third.text, /rel="next"/);
-    assert.match(third.text, /rel="prev"/);
-    for (const page of [first, third]) assert.doesNotMatch(page.text, /Bob Elsewhere/);
+    assert.equal(pagerLink(first.text, 'prev'), undefined);
+    assert.equal(pagerLink(first.text, 'last'), '/account/activity?last=1');
+    // Newest first with Next, and back from the last page with Previous: each entry once, in order.
+    const who = (html: string) => rows(html).map((r) => r[1]);
+    const forward = (await walkPages(alice, '/account/activity', 'next', who)).flat();
+    const actors = Array.from({ length: 120 }, (_, i) => `Actor ${119 - i}`);
+    assert.deepEqual(
+      forward.filter((n) => n.startsWith('Actor ')),
+      actors,
+    );
+    assert.ok(!forward.includes('Bob Elsewhere'));
+    const { lastPage } = await assertWalksBothWays(alice, '/account/activity', who, forward, 50);
+    assert.deepEqual(lastPage, forward.slice(-50), 'the last page shows the oldest entries');
+    // Cursors that are not ids show the first page; another account's entry id shows nothing of it.
+    const firstRows = who(first.text);
+    for (const q of ['after=abc', 'before=0', 'after=2147483648', 'last=true'])
+      assert.deepEqual(who((await alice.get(`/account/activity?${q}`)).text), firstRows, q);
+    const theirs = await foundRow(tp, TABLES.log, { actor_name: 'Bob Elsewhere' });
+    for (const c of ['after', 'before'])
+      assert.doesNotMatch((await alice.get(`/account/activity?${c}=${theirs.id}`)).text, /Bob Elsewhere/);
   });
 
   it('is for the owner only', async () => {
@@ -189,8 +203,10 @@ describe("the account's activity log", () => {
     assert.match(filtered.text, /<option value="permissions_changed" selected>/);
     const sent = await alice.get('/account/activity?action=invite_sent');
     assert.equal(rows(sent.text).length, 50);
-    assert.match(sent.text, /href="\/account\/activity\?page=2&amp;action=invite_sent"/);
-    assert.equal(rows((await alice.get('/account/activity?page=2&action=invite_sent')).text).length, 5);
+    const next = pagerLink(sent.text, 'next')!;
+    assert.match(next, /^\/account\/activity\?after=[0-9]+&action=invite_sent$/);
+    assert.equal(rows((await alice.get(next)).text).length, 5);
+    assert.equal(rows((await alice.get(pagerLink(sent.text, 'last')!)).text).length, 50);
     // An unknown action shows everything rather than an error.
     assert.equal(rows((await alice.get('/account/activity?action=drop%20table')).text).length, 50);
   });
