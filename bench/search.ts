@@ -218,11 +218,11 @@ async function main(): Promise<void> {
       },
       {
         label: `Members: account of ${s.bigAccountUsers + 1} users, "u10012", first page`,
-        run: () => members.members(BIG_ACCOUNT, 'u10012', 0, 50),
+        run: () => members.members(BIG_ACCOUNT, 'u10012', { at: 'first' }, 50),
       },
       {
         label: `Members: account of ${s.bigAccountUsers + 1} users, "first10012", first page`,
-        run: () => members.members(BIG_ACCOUNT, 'first10012', 0, 50),
+        run: () => members.members(BIG_ACCOUNT, 'first10012', { at: 'first' }, 50),
       },
       {
         label: `Members: account of ${s.smallAccountUsers} users, "u20001", count`,
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
       },
       {
         label: `Members: account of ${s.smallAccountUsers} users, "u20001", first page`,
-        run: () => members.members(SMALL_ACCOUNT, 'u20001', 0, 50),
+        run: () => members.members(SMALL_ACCOUNT, 'u20001', { at: 'first' }, 50),
       },
       {
         label: `Members: account of ${s.bigAccountUsers + 1} users, "u1" (matches them all), count`,
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
       },
       {
         label: `Chooser: the agency (${s.agencyAccounts} accounts), "customer 0012", first page`,
-        run: () => accounts.page(AGENCY_USER, 'customer 0012', 0, 20),
+        run: () => accounts.page(AGENCY_USER, 'customer 0012', { at: 'first' }, 20),
       },
       {
         label: `Chooser: a person in ${s.fewAccounts} accounts, "customer 0100", count`,
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
       },
       {
         label: `Chooser: a person in ${s.fewAccounts} accounts, "customer 0100", first page`,
-        run: () => accounts.page(FEW_ACCOUNTS_USER, 'customer 0100', 0, 20),
+        run: () => accounts.page(FEW_ACCOUNTS_USER, 'customer 0100', { at: 'first' }, 20),
       },
       {
         label: `Chooser: the agency, "customer" (matches all ${s.agencyAccounts}), count`,
