@@ -309,7 +309,10 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
       const signedInAdmin = req.session?.admin;
       // With the database away the session cannot be saved: the page goes out without trying.
       if (unavailable) (req as unknown as { session?: unknown }).session = undefined;
-      res.status(status).render('layout', {
+      // The portal's own app renders it: a timeout can fire while the request is inside a mounted
+      // sub-app (the module's router), whose res.render would look for 'layout' in its own views.
+      const page = {
+        ...res.locals,
         ...locals,
         admin: req.originalUrl.startsWith('/admin'),
         returnTo: '/',
@@ -321,6 +324,11 @@ export async function createApp(options: PortalOptions): Promise<Portal> {
         accountMenu: [],
         signedInAdmin,
         flash: [],
+      };
+      app.render('layout', page, (renderErr: Error | null, html?: string) => {
+        if (res.headersSent) return;
+        if (renderErr || html === undefined) res.status(status).type('text/plain').send(String(status));
+        else res.status(status).type('html').send(html);
       });
     } catch {
       res.status(status).type('text/plain').send(String(status));
