@@ -122,7 +122,7 @@ export function inviteHandlers(deps: Deps) {
           await invitesService.invite(
             userActor(req),
             userOf(req)!,
-            { id: a.id, name: a.name },
+            { id: a.id, name: a.name, knownOpen: true },
             { ...input, accessUntil },
             localeOf(req),
           ),
@@ -148,7 +148,7 @@ export function inviteHandlers(deps: Deps) {
         const made = await invitesService.inviteMany(
           userActor(req),
           userOf(req)!,
-          { id: a.id, name: a.name },
+          { id: a.id, name: a.name, knownOpen: true },
           { addresses, access: form.access, permissions: form.permissions, scopes: form.scopes, accessUntil },
           localeOf(req),
         );
@@ -173,7 +173,13 @@ export function inviteHandlers(deps: Deps) {
       async () => {
         flashResent(
           req,
-          await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)),
+          await invitesService.resend(
+            userActor(req),
+            userOf(req)!,
+            { id: a.id, name: a.name, knownOpen: true },
+            id,
+            localeOf(req),
+          ),
         );
         res.redirect(303, usersPath(req));
       },

@@ -11,7 +11,7 @@ import { translator } from '../i18n';
 import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
-import { MailSender } from '../mail/sender';
+import { MailSender, type ClaimedMail } from '../mail/sender';
 import { retryOnDeadlock } from '../deadlock';
 import { readerLocale, sendNoticeQuietly } from '../mail/notice';
 import { parseScopeChoice, scopeFields, type ResourceScopes } from '../scopes';
@@ -90,6 +90,13 @@ export interface AccessInput {
   accessUntil?: number | null;
 }
 
+/** The account invitations are sent for; `knownOpen` when the caller read it open in this request (a client page's guard). */
+export interface InvitingAccount {
+  id: number;
+  name: string;
+  knownOpen?: boolean;
+}
+
 export interface ValidInvitation {
   invite: Invite;
   accountName: string;
@@ -164,9 +171,32 @@ export class InvitesService {
     return { ...choice, scopes: parsed.scopes };
   }
 
-  /** Serialises invitation changes of one account on MySQL, so limits are counted exactly. */
-  private async lockAccount(trx: Knex.Transaction, accountId: number): Promise<void> {
-    await this.membersRepo.lockOwner(trx, accountId);
+  /**
+   * Serialises invitation changes of one account on MySQL, so limits are counted exactly; answers
+   * the owner row it locked, for `grantorIn`.
+   */
+  private async lockAccount(
+    trx: Knex.Transaction,
+    accountId: number,
+  ): Promise<{ owner: { userId: number } | undefined }> {
+    return { owner: await this.membersRepo.lockOwner(trx, accountId) };
+  }
+
+  /**
+   * The account owner's address in lower case (no one can invite it): the inviter's own when the
+   * inviter is the owner just locked (as when staff invite on the owner's behalf), else read.
+   */
+  private async ownerAddress(
+    trx: Knex.Transaction,
+    accountId: number,
+    locked: { owner: { userId: number } | undefined },
+    inviter: HostUser,
+  ): Promise<string | undefined> {
+    const email =
+      locked.owner && locked.owner.userId === inviter.id
+        ? inviter.email
+        : (await this.membersRepo.owner(accountId, trx))?.email;
+    return email?.toLowerCase();
   }
 
   private async checkLimits(trx: Knex.Transaction, accountId: number, now: number): Promise<void> {
@@ -181,8 +211,12 @@ export class InvitesService {
     }
   }
 
-  /** Nobody is invited into a closed account: its link could never be opened. */
-  private async requireOpen(account: { id: number; name: string }): Promise<void> {
+  /**
+   * Nobody is invited into a closed account: its link could never be opened. `knownOpen`: the
+   * caller read the account open in this request already (the guard of a client page does).
+   */
+  private async requireOpen(account: InvitingAccount): Promise<void> {
+    if (account.knownOpen) return;
     const { host } = this.ctx;
     const [found] = await host.accounts.findByIds([account.id]);
     if (!found || !isOpenStatus(host.schema, found.status))
@@ -200,7 +234,7 @@ export class InvitesService {
   async invite(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     input: AccessInput,
     locale: string,
   ): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
@@ -215,11 +249,14 @@ export class InvitesService {
     const now = this.ctx.now();
     const made = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
-        await this.lockAccount(trx, account.id);
+        const locked = await this.lockAccount(trx, account.id);
         const accessUntil = input.accessUntil ?? null;
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
-        const owner = await this.membersRepo.owner(account.id, trx);
-        if (owner && owner.email.toLowerCase() === email) {
+        requireGrantable(
+          await this.members.grantorIn(trx, actor, account.id, locked),
+          { ...choice, accessUntil },
+          null,
+        );
+        if ((await this.ownerAddress(trx, account.id, locked, inviter)) === email) {
           throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
         }
         if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
@@ -236,7 +273,7 @@ export class InvitesService {
         return this.insertInvite(trx, actor, inviter, account, { email, choice, locale, until }, now);
       }),
     );
-    const mailSent = await this.mail.deliver(made.mailId);
+    const mailSent = await this.mail.deliverClaimed(made.mail);
     await this.ctx.emit('AccountUserInvited', {
       accountId: account.id,
       inviteId: made.inviteId,
@@ -254,14 +291,14 @@ export class InvitesService {
     trx: Knex.Transaction,
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     to: { email: string; choice: AccessChoice; locale: string; until: number | null },
     now: number,
-  ): Promise<{ inviteId: number; mailId: number }> {
+  ): Promise<{ inviteId: number; mail: ClaimedMail }> {
     const { email, choice, locale } = to;
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    // The link's token is made when the e-mail goes out; until then no one holds one.
-    const { hash } = newToken();
+    // The link's token is held only by the e-mail that goes out after the commit (and by no row).
+    const { token, hash } = newToken();
     const inviteId = await this.repo.insert(trx, {
       accountId: account.id,
       email,
@@ -291,8 +328,9 @@ export class InvitesService {
       },
       now,
     );
-    const mailId = await this.queueInviteMail(
+    const mail = await this.queueInviteMail(
       trx,
+      token,
       {
         accountId: account.id,
         inviteId,
@@ -307,7 +345,7 @@ export class InvitesService {
       },
       now,
     );
-    return { inviteId, mailId };
+    return { inviteId, mail };
   }
 
   /**
@@ -318,7 +356,7 @@ export class InvitesService {
   async inviteMany(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     input: {
       addresses: Array<{ email: string; times: number }>;
       access: unknown;
@@ -350,12 +388,16 @@ export class InvitesService {
     for (const o of outcomes) if (o.result !== 'invalid') users.set(o.email, await host.users.findByEmail(o.email));
     const localeOf = (email: string) => users.get(email)?.locale || locale;
     const now = this.ctx.now();
-    const mailIds = await retryOnDeadlock(() =>
+    const mails = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
-        await this.lockAccount(trx, account.id);
+        const locked = await this.lockAccount(trx, account.id);
         const accessUntil = input.accessUntil ?? null;
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
-        const owner = await this.membersRepo.owner(account.id, trx);
+        requireGrantable(
+          await this.members.grantorIn(trx, actor, account.id, locked),
+          { ...choice, accessUntil },
+          null,
+        );
+        const ownerAddress = await this.ownerAddress(trx, account.id, locked, inviter);
         const fresh: BulkOutcome[] = [];
         const expired: number[] = [];
         for (const o of outcomes) {
@@ -363,7 +405,7 @@ export class InvitesService {
           delete o.inviteId;
           const existingUser = users.get(o.email);
           const pending = await this.repo.pendingFor(account.id, o.email, trx);
-          if (owner && owner.email.toLowerCase() === o.email) o.result = 'ownAddress';
+          if (ownerAddress === o.email) o.result = 'ownAddress';
           else if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx)))
             o.result = 'hasAccess';
           else if (pending && pending.expiresAt > now) {
@@ -379,7 +421,7 @@ export class InvitesService {
         await this.checkRoomFor(trx, account.id, fresh.length, now);
         // An expired invitation to the same address is closed; the new one replaces it.
         for (const id of expired) await this.repo.clearPending(trx, id);
-        const queued: number[] = [];
+        const queued: ClaimedMail[] = [];
         for (const o of fresh) {
           const made = await this.insertInvite(
             trx,
@@ -390,7 +432,7 @@ export class InvitesService {
             now,
           );
           o.inviteId = made.inviteId;
-          queued.push(made.mailId);
+          queued.push(made.mail);
         }
         return queued;
       }),
@@ -398,7 +440,7 @@ export class InvitesService {
     let i = 0;
     for (const o of outcomes) {
       if (o.result !== 'sent') continue;
-      if (!(await this.mail.deliver(mailIds[i++]))) o.result = 'queued';
+      if (!(await this.mail.deliverClaimed(mails[i++]))) o.result = 'queued';
       await this.ctx.emit('AccountUserInvited', {
         accountId: account.id,
         inviteId: o.inviteId!,
@@ -439,9 +481,13 @@ export class InvitesService {
     });
   }
 
-  /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
+  /**
+   * Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its
+   * link), claimed for sending right after the commit with `token`, whose hash the invitation holds.
+   */
   private queueInviteMail(
     trx: Knex.Transaction,
+    token: string,
     mail: {
       accountId: number;
       inviteId: number;
@@ -455,9 +501,9 @@ export class InvitesService {
       permissions: string[];
     },
     now: number,
-  ): Promise<number> {
+  ): Promise<ClaimedMail> {
     const { accountId, inviteId, to, ...payload } = mail;
-    return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
+    return this.mail.queueClaimed(trx, { kind: 'invite', accountId, inviteId, to, payload }, token, now);
   }
 
   /**
@@ -468,14 +514,14 @@ export class InvitesService {
   async resend(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     inviteId: number,
     locale: string,
   ): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { hash } = newToken();
+    const { token, hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
     await this.requireOpen(account);
     const existingUser = await host.users.findByEmail(seen.email);
@@ -486,7 +532,7 @@ export class InvitesService {
         const invite = await this.repo.byId(account.id, inviteId, trx);
         if (!invite || !invite.pending) throw Refusal.notFound();
         // Read under the account's lock: of two clicks at once the second sees the first one's send.
-        if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
+        if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mail: null };
         // The address was given access another way since: a resent link would change nothing.
         if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
           throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
@@ -516,8 +562,9 @@ export class InvitesService {
         );
         // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
         await this.mail.repo.dropUnsent(trx, invite.id);
-        const mailId = await this.queueInviteMail(
+        const mail = await this.queueInviteMail(
           trx,
+          token,
           {
             accountId: account.id,
             inviteId: invite.id,
@@ -532,12 +579,12 @@ export class InvitesService {
           },
           now,
         );
-        return { invite, mailId };
+        return { invite, mail };
       }),
     );
     const { invite } = before;
-    if (before.mailId === null) return { ...invite, mailSent: false, justSent: true };
-    const mailSent = await this.mail.deliver(before.mailId);
+    if (before.mail === null) return { ...invite, mailSent: false, justSent: true };
+    const mailSent = await this.mail.deliverClaimed(before.mail);
     await this.ctx.emit('AccountUserInvited', {
       accountId: account.id,
       inviteId: invite.id,

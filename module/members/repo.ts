@@ -118,9 +118,15 @@ export class MembersRepo {
     };
   }
 
-  async find(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Member | undefined> {
-    const row = (await db(M).where({ account_id: accountId, user_id: userId }).first()) as
-      Record<string, unknown> | undefined;
+  /** One membership; with `lock` (in a transaction) its row stays locked until the transaction ends, as `lockMember`. */
+  async find(
+    accountId: number,
+    userId: number,
+    db: Knex | Knex.Transaction = this.knex,
+    lock = false,
+  ): Promise<Member | undefined> {
+    const q = db(M).where({ account_id: accountId, user_id: userId });
+    const row = (await (lock ? q.forUpdate() : q).first()) as Record<string, unknown> | undefined;
     return row ? toMember(row) : undefined;
   }
 
