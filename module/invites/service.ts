@@ -8,7 +8,7 @@ import { accessEnded, type MembersRepo } from '../members/repo';
 import { requireGrantable, sameAccess, type MembersService } from '../members/service';
 import { accessDetail, storedKeys } from '../permissions';
 import { translator } from '../i18n';
-import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
+import { InvitesRepo, type AddressedInvite, type Invite, type InviteInContext } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
 import { MailSender, type ClaimedMail } from '../mail/sender';
@@ -101,6 +101,10 @@ export interface ValidInvitation {
   invite: Invite;
   accountName: string;
   inviterName: string;
+  /** The account's owner as the invitation was read (told of an acceptance); undefined when it has none. */
+  ownerId?: number;
+  /** When `open` was asked about a person: whether they are a member of the account already. */
+  viewer?: { userId: number; member: boolean };
 }
 
 /** An accepted invitation: the account joined, and whether access was made now (false: already a member). */
@@ -108,6 +112,8 @@ export interface Accepted {
   accountId: number;
   accountName: string;
   created: boolean;
+  /** The acceptance moved the membership's last login in its transaction (not so a second click on a used link). */
+  lastLoginMoved?: boolean;
 }
 
 /**
@@ -666,23 +672,38 @@ export class InvitesService {
     return invite;
   }
 
-  /** The invitation a link opens, or undefined when it is unknown, used, cancelled, declined or expired. */
-  async open(token: unknown): Promise<ValidInvitation | undefined> {
+  /**
+   * The invitation a link opens, or undefined when it is unknown, used, cancelled, declined or
+   * expired; with `viewerId`, also whether that person is a member of its account already.
+   */
+  async open(token: unknown, viewerId?: number): Promise<ValidInvitation | undefined> {
     if (!looksLikeToken(token)) return undefined;
-    return this.valid(await this.repo.byTokenHash(hashToken(token)));
+    const found = await this.repo.inContext({ tokenHash: hashToken(token) }, viewerId);
+    const valid = this.valid(found);
+    return valid && viewerId !== undefined
+      ? { ...valid, viewer: { userId: viewerId, member: Boolean(found?.viewerIsMember) } }
+      : valid;
   }
 
-  /** The invitation, the account's name and the inviter's, while it can be accepted (in an open account). */
-  private async valid(invite: Invite | undefined): Promise<ValidInvitation | undefined> {
+  /**
+   * The invitation, the account's name and the inviter's, while it can be accepted (in an open
+   * account); all read with the invitation in one query.
+   */
+  private valid(found: InviteInContext | undefined): ValidInvitation | undefined {
     const now = this.ctx.now();
-    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
+    if (!found) return undefined;
+    const { invite, account, inviter } = found;
+    if (!invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
     // The access it would give has already ended: nothing is left to accept.
     if (invite.accessUntil !== null && invite.accessUntil <= now) return undefined;
     const { host } = this.ctx;
-    const [account] = await host.accounts.findByIds([invite.accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
-    const inviter = invite.invitedBy ? await host.users.findById(invite.invitedBy) : undefined;
-    return { invite, accountName: account.name, inviterName: inviter ? host.users.displayName(inviter) : '' };
+    return {
+      invite,
+      accountName: String(account.name),
+      inviterName: inviter ? host.users.displayName(inviter) : '',
+      ownerId: found.ownerId,
+    };
   }
 
   /**
@@ -746,12 +767,15 @@ export class InvitesService {
             choice,
             invitedBy: invite.invitedBy,
             accessUntil: invite.accessUntil,
+            // The session enters the account right after (enterJoined): its last login moves in this transaction.
+            lastLoginAt: now,
             action: 'invite_accepted',
             targetEmail: invite.email,
           },
           trx,
         );
         if (!added.created) {
+          await this.membersRepo.touchLastLogin(invite.accountId, user.id, now, trx);
           await writeLog(
             trx,
             actor,
@@ -779,15 +803,15 @@ export class InvitesService {
       created: result.created,
       actor,
     });
-    if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
-    return { accountId: invite.accountId, accountName, created: result.created };
+    if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(valid, user);
+    return { accountId: invite.accountId, accountName, created: result.created, lastLoginMoved: true };
   }
 
   /** A valid invitation addressed to the user's own e-mail address, or undefined (another's, used, expired…). */
   private async addressed(user: HostUser, inviteId: number): Promise<ValidInvitation | undefined> {
-    const invite = await this.repo.find(inviteId);
-    if (!invite || invite.email !== normaliseEmail(user.email)) return undefined;
-    return this.valid(invite);
+    const found = await this.repo.inContext({ id: inviteId });
+    if (!found || found.invite.email !== normaliseEmail(user.email)) return undefined;
+    return this.valid(found);
   }
 
   /** A second click on Accept by the person who accepted it goes to the account; anything else is not found. */
@@ -901,13 +925,15 @@ export class InvitesService {
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
-  private async notifyOwner(invite: Invite, user: HostUser, accountName: string): Promise<void> {
+  /** The owner (as read with the invitation) hears of the acceptance, in their language. */
+  private async notifyOwner(valid: ValidInvitation, user: HostUser): Promise<void> {
     const { host } = this.ctx;
+    const { invite, accountName, ownerId } = valid;
     try {
-      const owner = await this.membersRepo.owner(invite.accountId);
-      if (!owner || owner.userId === user.id) return;
-      const ownerUser = await host.users.findById(owner.userId);
-      const locale = ownerUser?.locale || invite.locale || 'en';
+      if (ownerId === undefined || ownerId === user.id) return;
+      const owner = await host.users.findById(ownerId);
+      if (!owner) return;
+      const locale = owner.locale || invite.locale || 'en';
       await sendAcceptedMail(this.ctx, {
         to: owner.email,
         locale,

@@ -216,6 +216,8 @@ export class MembersRepo {
       scopes?: ResourceScopes;
       now: number;
       accessUntil?: number | null;
+      /** The person enters the account as it is added (an accepted invitation): their first sign-in to it. */
+      lastLoginAt?: number | null;
     },
   ): Promise<void> {
     await db(M).insert({
@@ -228,7 +230,7 @@ export class MembersRepo {
       invited_by: input.invitedBy,
       created_at: input.now,
       updated_at: input.now,
-      last_login_at: null,
+      last_login_at: input.lastLoginAt ?? null,
       access_until: input.isOwner ? null : (input.accessUntil ?? null),
     });
   }

@@ -337,6 +337,8 @@ export class MembersService {
       invitedBy?: number | null;
       /** The end of the access given (an invitation's end date); none when absent. */
       accessUntil?: number | null;
+      /** When the person enters the account as it is added (an accepted invitation); absent: not yet. */
+      lastLoginAt?: number;
       action?: string;
       targetEmail?: string;
     },
@@ -356,6 +358,7 @@ export class MembersService {
         scopes,
         invitedBy: input.invitedBy ?? null,
         accessUntil: input.accessUntil ?? null,
+        lastLoginAt: input.lastLoginAt,
         now,
       });
       await writeLog(
