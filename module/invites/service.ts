@@ -90,7 +90,10 @@ export interface AccessInput {
   accessUntil?: number | null;
 }
 
-/** The account invitations are sent for; `knownOpen` when the caller read it open in this request (a client page's guard). */
+/**
+ * The account invitations are sent for; `knownOpen` when the caller read it open in this request
+ * (a client page's guard).
+ */
 export interface InvitingAccount {
   id: number;
   name: string;

@@ -118,7 +118,10 @@ export class MembersRepo {
     };
   }
 
-  /** One membership; with `lock` (in a transaction) its row stays locked until the transaction ends, as `lockMember`. */
+  /**
+   * One membership; with `lock` (in a transaction) its row stays locked until the transaction
+   * ends, as with `lockMember`.
+   */
   async find(
     accountId: number,
     userId: number,
