@@ -100,8 +100,9 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
       order: 45,
     });
   }
-  // The section of this page, read from the menus as the host declared them.
-  const back = returnAddressOf(ctx, payload.req, base, [...payload.primary, ...payload.account, ...extra]);
+  // The section of this page, read from the menus as the host declared them (before they are
+  // filtered); only the switch forms need it.
+  const menus = [...payload.primary, ...payload.account, ...extra];
   const visible = (items: MenuItem[]): MenuItem[] =>
     items
       .filter((item) => !item.permission || account.can(item.permission))
@@ -111,8 +112,10 @@ async function clientNavbar(deps: Deps, payload: NavbarPayload, base: string): P
   payload.account.splice(0, payload.account.length, ...visible(payload.account));
   // Fresh from the guard's query when it ran; the session's note from login or the chooser otherwise.
   const switching = account.otherAccounts ?? payload.req.session?.accountUsers?.multi;
-  if (switching) extra.push(await switchItem(deps, payload, base, account.id, account.name, returnFields(back)));
-  else if (!account.isOwner && settings.allowLeave) {
+  if (switching) {
+    const back = returnAddressOf(ctx, payload.req, base, menus);
+    extra.push(await switchItem(deps, payload, base, account.id, account.name, returnFields(back)));
+  } else if (!account.isOwner && settings.allowLeave) {
     extra.push({ id: 'leave-account', label: t('leave.navItem'), href: `${base}/leave`, order: 95, separator: true });
   }
   payload.account.push(...extra);

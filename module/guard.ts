@@ -103,13 +103,16 @@ export function createGuards(
   async function resolve(req: Request, res: Response, user: HostUser): Promise<CurrentMembership | 'handled'> {
     const chosen = sessionAccountId(req);
     const posting = changesState(req);
+    // The menu's counts only for a page that shows the menu: a form's answer is nearly always a
+    // redirect (a refused one that shows a page counts them there, in the navbar hook).
+    const waiting = posting ? undefined : waitingFor?.(user);
     const refuse = async (current: CurrentMembership | undefined): Promise<'handled'> => {
       if (current) res.locals.account = toAccountContext(ctx, current);
       await refuseOtherAccount(ctx, accounts, req, res, current, `${clientMountPath()}/switch`);
       return 'handled';
     };
     if (chosen !== undefined) {
-      const membership = await accounts.current(chosen, user.id, waitingFor?.(user));
+      const membership = await accounts.current(chosen, user.id, waiting);
       if (membership && membership.accountOpen) {
         // A form changes only the account it was shown for, never the one another tab switched to.
         if (posting && formAccountId(req) !== membership.accountId) return refuse(membership);
@@ -134,7 +137,7 @@ export function createGuards(
     // No account chosen yet. With exactly one open account the session takes it, as at login.
     const ids = await accounts.openAccountIds(user.id, 2);
     if (ids.length === 1) {
-      const membership = await accounts.current(ids[0], user.id, waitingFor?.(user));
+      const membership = await accounts.current(ids[0], user.id, waiting);
       if (membership && membership.accountOpen) {
         await enterAccount(ctx, repo, req, {
           userId: user.id,

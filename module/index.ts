@@ -183,18 +183,18 @@ export async function createModule(host: HostContract, options: ModuleOptions = 
   let clientMount = '/account';
   const clientUrl = (path: string) => `${host.baseUrl.replace(/\/+$/, '')}${clientMount}${path}`;
   const members = new MembersService(ctx, repo, invitesRepo, new MemberNotices(ctx, clientUrl), offersRepo);
-  // One repository of each kind, shared by the guard, the handlers and the login hook.
-  const accounts = new AccountsRepo(ctx.knex, host.schema, () => ctx.now());
-  // The account menu's counts of invitations and hand-over offers ride on the guard's one query.
+  // One repository of each kind, shared by the guard, the handlers and the login hook. The account
+  // menu's counts of invitations and hand-over offers ride on the guard's one query.
+  const accounts = new AccountsRepo(ctx.knex, host.schema, () => ctx.now(), {
+    invitations: (email, now) => invitesRepo.countAddressedQuery(email, now),
+    offers: (userId, now) => offersRepo.countOpenToQuery(userId, now),
+  });
   const guards = createGuards(
     ctx,
     repo,
     accounts,
     () => clientMount,
-    (user) => ({
-      invitations: invitesRepo.countAddressedQuery(normaliseEmail(user.email), ctx.now()),
-      offers: ownership.available() ? offersRepo.countOpenToQuery(user.id, ctx.now()) : undefined,
-    }),
+    (user) => ({ email: normaliseEmail(user.email), offers: ownership.available() }),
     (membership) => members.noteAccessEnded(membership),
   );
   const invites = new InvitesService(ctx, invitesRepo, members, repo, () => clientMount);

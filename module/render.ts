@@ -12,12 +12,16 @@ import { packagePath } from './paths';
 const VIEWS = packagePath('views');
 const compiled = new Map<string, ejs.TemplateFunction>();
 
-/** Renders one of the module's EJS files to a string; compiled once per process. */
+/**
+ * Renders one of the module's EJS files to a string; compiled once per process. `cache` makes the
+ * files it includes compiled once too (EJS keeps them by path): without it every include() reads
+ * its file and compiles it again on each render.
+ */
 export function renderView(view: string, data: Record<string, unknown>): string {
   const filename = path.join(VIEWS, `${view}.ejs`);
   let fn = compiled.get(filename);
   if (!fn) {
-    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false });
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false, cache: true });
     compiled.set(filename, fn);
   }
   return fn(data);

@@ -7,6 +7,7 @@ import { TABLES } from '../tables';
 import { countUpTo, type ListCount } from '../list-count';
 import { byIndex } from '../index-hint';
 import { readsBackwards, toPage, type Cursor, type KeysetPage } from '../keyset';
+import { preparedQuery } from '../prepared';
 
 const M = TABLES.members;
 
@@ -25,19 +26,39 @@ export interface Waiting {
   offers: number;
 }
 
-/** Count queries (each selecting one number) that the guard's membership query reads in the same round trip. */
-export interface WaitingQueries {
-  invitations: Knex.QueryBuilder;
-  offers?: Knex.QueryBuilder;
+/**
+ * The queries behind the account menu's counts (each selecting one number), which the guard's
+ * membership query reads in the same round trip.
+ */
+export interface WaitingCounts {
+  /** Invitations addressed to `email` that can be accepted at `now`. */
+  invitations(email: string, now: number): Knex.QueryBuilder;
+  /** Hand-over offers open to `userId` at `now`. */
+  offers(userId: number, now: number): Knex.QueryBuilder;
 }
+
+/** What the guard asks the counts for: the person's address as invitations hold it, and whether offers count. */
+export interface WaitingQueries {
+  email: string;
+  /** False while hand-overs are not offered: no offer can be waiting. */
+  offers: boolean;
+}
+
+/** The values a run of the guard's query puts in place. */
+type CurrentValues = 'accountId' | 'userId' | 'now' | 'email';
 
 /** Queries behind the account a session works in and the Switch Account list. */
 export class AccountsRepo {
+  /** The guard's query in each of its shapes (without counts, with them, with offers too), compiled once. */
+  private readonly currentQueries = new Map<string, ReturnType<typeof preparedQuery<CurrentValues>>>();
+
   constructor(
     private readonly knex: Knex,
     private readonly schema: HostSchema,
     /** The clock that decides whether access with an end date has ended. */
     private readonly now: () => number = Date.now,
+    /** Where the account menu's counts come from; without them `current` cannot be asked for them. */
+    private readonly counts?: WaitingCounts,
   ) {}
 
   private columns(): Array<string | Knex.Raw> {
@@ -57,41 +78,54 @@ export class AccountsRepo {
     };
   }
 
+  /** The guard's query with the values of one run (markers when it is being compiled). */
+  private currentQuery(v: Record<CurrentValues, never>, waiting: { offers: boolean } | undefined): Knex.QueryBuilder {
+    const a = this.schema.accounts;
+    const other = this.knex(`${M} as m2`)
+      .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
+      .where('m2.user_id', v.userId)
+      .andWhere('m2.account_id', '<>', v.accountId)
+      .modify(whereAccessOpen, 'm2', v.now)
+      .modify(whereOpen, this.schema, 'a2')
+      .select(this.knex.raw('1'));
+    const counts = waiting && this.counts;
+    return this.knex(`${M} as m`)
+      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
+      .where('m.account_id', v.accountId)
+      .andWhere('m.user_id', v.userId)
+      .first([
+        ...this.columns(),
+        this.knex.raw('exists ? as other_accounts', [other]),
+        ...(counts
+          ? [
+              this.knex.raw('? as invitations_waiting', [counts.invitations(v.email, v.now)]),
+              waiting.offers
+                ? this.knex.raw('? as offers_waiting', [counts.offers(v.userId, v.now)])
+                : this.knex.raw('0 as offers_waiting'),
+            ]
+          : []),
+      ]);
+  }
+
   /**
    * The one query of every guarded request: the membership by its unique (account, user) index,
    * with an EXISTS on the (user, last login) index telling whether Switch Account has anywhere to go.
    * Computing it here keeps the menu right after an invitation adds an account, in every session.
    * With `waiting`, the account menu's counts come back in the same query, so no page pays for them.
    * A membership whose end date has passed comes back with `accessEnded` and is not open: the
-   * same row decides it, so an ended membership is refused exactly like a removed one.
+   * same row decides it, so an ended membership is refused exactly like a removed one. Its SQL is
+   * compiled once per shape; a run only binds the values.
    */
   async current(accountId: number, userId: number, waiting?: WaitingQueries): Promise<CurrentMembership | undefined> {
-    const a = this.schema.accounts;
     const now = this.now();
-    const other = this.knex(`${M} as m2`)
-      .join(`${a.table} as a2`, `a2.${a.id}`, 'm2.account_id')
-      .where('m2.user_id', userId)
-      .andWhere('m2.account_id', '<>', accountId)
-      .modify(whereAccessOpen, 'm2', now)
-      .modify(whereOpen, this.schema, 'a2')
-      .select(this.knex.raw('1'));
-    const row = await this.knex(`${M} as m`)
-      .join(`${a.table} as a`, `a.${a.id}`, 'm.account_id')
-      .where('m.account_id', accountId)
-      .andWhere('m.user_id', userId)
-      .first<Record<string, unknown> | undefined>([
-        ...this.columns(),
-        this.knex.raw('exists ? as other_accounts', [other]),
-        ...(waiting
-          ? [
-              this.knex.raw('? as invitations_waiting', [waiting.invitations]),
-              this.knex.raw(
-                waiting.offers ? '? as offers_waiting' : '0 as offers_waiting',
-                waiting.offers ? [waiting.offers] : [],
-              ),
-            ]
-          : []),
-      ]);
+    const counted = waiting && this.counts ? waiting : undefined;
+    const shape = !counted ? 'membership' : counted.offers ? 'counts and offers' : 'counts';
+    let query = this.currentQueries.get(shape);
+    if (!query) {
+      query = preparedQuery(this.knex, ['accountId', 'userId', 'now', 'email'], (v) => this.currentQuery(v, counted));
+      this.currentQueries.set(shape, query);
+    }
+    const [row] = await query({ accountId, userId, now, email: counted?.email ?? '' });
     if (!row) return undefined;
     const found = this.toMembership(row);
     const ended = accessEnded(found, now);
@@ -101,7 +135,7 @@ export class AccountsRepo {
       accessEnded: ended,
       otherAccounts: Boolean(Number(row.other_accounts)),
     };
-    if (!waiting) return membership;
+    if (!counted) return membership;
     return {
       ...membership,
       waiting: { invitations: Number(row.invitations_waiting ?? 0), offers: Number(row.offers_waiting ?? 0) },

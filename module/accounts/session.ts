@@ -6,10 +6,11 @@ import { sessionAccountId, setSessionAccount } from '../session';
 /**
  * How a session comes to work in an account, which decides what is recorded:
  * - `login`, `invitation`: the person signs in to the account now, so its last login moves;
- * - `switch`: the same, but Switch Account writes it in the transaction that logs the switch;
+ * - `switch`, `accepted`: the same, but Switch Account writes it in the transaction that logs the
+ *   switch, and an accepted invitation in the one that adds the membership;
  * - `fallback`: the guard opening the only open account of a session that has none — not a sign-in.
  */
-export type EnterHow = 'login' | 'invitation' | 'switch' | 'fallback';
+export type EnterHow = 'login' | 'invitation' | 'accepted' | 'switch' | 'fallback';
 
 /**
  * The one way a session enters an account. `otherAccounts` remembers whether the person has

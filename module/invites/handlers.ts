@@ -34,7 +34,7 @@ export async function enterJoined(deps: Deps, req: Request, res: Response, accep
   await enterAccount(deps.ctx, deps.membersRepo, req, {
     userId: user.id,
     accountId: accepted.accountId,
-    how: 'invitation',
+    how: accepted.lastLoginMoved ? 'accepted' : 'invitation',
     otherAccounts: multi,
   });
   flash(req, 'success', accepted.created ? 'invites.accepted' : 'invites.acceptedAlready', {
@@ -122,7 +122,7 @@ export function inviteHandlers(deps: Deps) {
           await invitesService.invite(
             userActor(req),
             userOf(req)!,
-            { id: a.id, name: a.name },
+            { id: a.id, name: a.name, knownOpen: true },
             { ...input, accessUntil },
             localeOf(req),
           ),
@@ -148,7 +148,7 @@ export function inviteHandlers(deps: Deps) {
         const made = await invitesService.inviteMany(
           userActor(req),
           userOf(req)!,
-          { id: a.id, name: a.name },
+          { id: a.id, name: a.name, knownOpen: true },
           { addresses, access: form.access, permissions: form.permissions, scopes: form.scopes, accessUntil },
           localeOf(req),
         );
@@ -173,7 +173,13 @@ export function inviteHandlers(deps: Deps) {
       async () => {
         flashResent(
           req,
-          await invitesService.resend(userActor(req), userOf(req)!, { id: a.id, name: a.name }, id, localeOf(req)),
+          await invitesService.resend(
+            userActor(req),
+            userOf(req)!,
+            { id: a.id, name: a.name, knownOpen: true },
+            id,
+            localeOf(req),
+          ),
         );
         res.redirect(303, usersPath(req));
       },
@@ -282,7 +288,12 @@ export function inviteHandlers(deps: Deps) {
     const { invite } = valid;
     const token = String(req.params.token);
     const wrongAddress = Boolean(user && user.email.trim().toLowerCase() !== invite.email);
-    const member = user ? await deps.membersRepo.find(invite.accountId, user.id) : undefined;
+    // Read with the invitation when the page asked about this person (`open`'s viewer).
+    const member = !user
+      ? false
+      : valid.viewer?.userId === user.id
+        ? valid.viewer.member
+        : Boolean(await deps.membersRepo.find(invite.accountId, user.id));
     // Only the holder of the link learns whether its address has a login: the page shows that form first.
     const hasLogin = user ? true : Boolean(await ctx.host.users.findByEmail(invite.email));
     res.set('Cache-Control', 'no-store');
@@ -303,7 +314,7 @@ export function inviteHandlers(deps: Deps) {
         signedInUser: user ?? null,
         wrongAddress,
         mustMatch: ctx.settings().requireInvitedAddress,
-        alreadyMember: Boolean(member),
+        alreadyMember: member,
         hasLogin,
         loginUrl: signInUrl(ctx, `${req.baseUrl}/invite/${token}`),
         signOut: signOutForm(ctx, req),
@@ -316,7 +327,7 @@ export function inviteHandlers(deps: Deps) {
   }
 
   const show = async (req: Request, res: Response) => {
-    const valid = await invitesService.open(req.params.token);
+    const valid = await invitesService.open(req.params.token, userOf(req)?.id);
     if (!valid) return renderInvalid(req, res);
     await renderInvitation(req, res, valid);
   };

@@ -64,6 +64,19 @@ export interface AddressedInvite extends Invite {
   accountName: string;
 }
 
+/**
+ * An invitation with what opening or accepting it needs, read in one query: its account (absent
+ * when the host no longer has it), the person who sent it and the account's owner.
+ */
+export interface InviteInContext {
+  invite: Invite;
+  account?: { name: string; status: unknown };
+  inviter?: { id: number; email: string; firstName: string; lastName: string };
+  ownerId?: number;
+  /** Whether `viewerId` (when asked) is a member of the account already. */
+  viewerIsMember?: boolean;
+}
+
 /** Data access for invitations; every rule lives in the service. */
 export class InvitesRepo {
   /** `schema` (the host's tables) is needed only by the invitee's queries, which read account names and statuses. */
@@ -145,6 +158,60 @@ export class InvitesRepo {
   async find(id: number): Promise<Invite | undefined> {
     const row = (await this.knex(I).where({ id }).first()) as Record<string, unknown> | undefined;
     return row ? toInvite(row) : undefined;
+  }
+
+  /**
+   * The invitation of a link (or of an id) with its account, inviter and owner: joins on the
+   * accounts and users primary keys and the members (account, owner) and (account, user) indexes,
+   * instead of a lookup each. With `viewerId`, also whether that person is a member already.
+   */
+  async inContext(
+    where: { tokenHash: string } | { id: number },
+    viewerId?: number,
+  ): Promise<InviteInContext | undefined> {
+    const schema = this.schema;
+    if (!schema) throw new Error('InvitesRepo: the host schema is needed for an invitation with its account');
+    const a = schema.accounts;
+    const u = schema.users;
+    const q = this.knex(`${I} as i`)
+      .leftJoin(`${a.table} as a`, `a.${a.id}`, 'i.account_id')
+      .leftJoin(`${u.table} as u`, `u.${u.id}`, 'i.invited_by')
+      .leftJoin(`${TABLES.members} as o`, (on) => on.on('o.account_id', 'i.account_id').andOnVal('o.is_owner', true))
+      .where('tokenHash' in where ? { 'i.token_hash': where.tokenHash } : { 'i.id': where.id });
+    const columns: Array<string | Knex.Raw> = [
+      'i.*',
+      `a.${a.id} as account_found`,
+      accountNameAs(this.knex, schema, 'a', 'account_name'),
+      `a.${a.status} as account_status`,
+      `u.${u.id} as inviter_id`,
+      `u.${u.email} as inviter_email`,
+      `u.${u.firstName} as inviter_first_name`,
+      `u.${u.lastName} as inviter_last_name`,
+      'o.user_id as owner_id',
+    ];
+    if (viewerId !== undefined) {
+      q.leftJoin(`${TABLES.members} as v`, (on) =>
+        on.on('v.account_id', 'i.account_id').andOnVal('v.user_id', viewerId),
+      );
+      columns.push('v.id as viewer_member');
+    }
+    const row = await q.first<Record<string, unknown> | undefined>(columns);
+    if (!row) return undefined;
+    const present = (v: unknown) => v !== null && v !== undefined;
+    return {
+      invite: toInvite(row),
+      account: present(row.account_found) ? { name: String(row.account_name), status: row.account_status } : undefined,
+      inviter: present(row.inviter_id)
+        ? {
+            id: Number(row.inviter_id),
+            email: row.inviter_email as string,
+            firstName: row.inviter_first_name as string,
+            lastName: row.inviter_last_name as string,
+          }
+        : undefined,
+      ownerId: present(row.owner_id) ? Number(row.owner_id) : undefined,
+      viewerIsMember: viewerId === undefined ? undefined : present(row.viewer_member),
+    };
   }
 
   async byTokenHash(hash: string, db: Db = this.knex): Promise<Invite | undefined> {

@@ -8,10 +8,10 @@ import { accessEnded, type MembersRepo } from '../members/repo';
 import { requireGrantable, sameAccess, type MembersService } from '../members/service';
 import { accessDetail, storedKeys } from '../permissions';
 import { translator } from '../i18n';
-import { InvitesRepo, type AddressedInvite, type Invite } from './repo';
+import { InvitesRepo, type AddressedInvite, type Invite, type InviteInContext } from './repo';
 import { hashToken, looksLikeToken, newToken } from './token';
 import { sendAcceptedMail } from './mail';
-import { MailSender } from '../mail/sender';
+import { MailSender, type ClaimedMail } from '../mail/sender';
 import { retryOnDeadlock } from '../deadlock';
 import { readerLocale, sendNoticeQuietly } from '../mail/notice';
 import { parseScopeChoice, scopeFields, type ResourceScopes } from '../scopes';
@@ -90,10 +90,24 @@ export interface AccessInput {
   accessUntil?: number | null;
 }
 
+/**
+ * The account invitations are sent for; `knownOpen` when the caller read it open in this request
+ * (a client page's guard).
+ */
+export interface InvitingAccount {
+  id: number;
+  name: string;
+  knownOpen?: boolean;
+}
+
 export interface ValidInvitation {
   invite: Invite;
   accountName: string;
   inviterName: string;
+  /** The account's owner as the invitation was read (told of an acceptance); undefined when it has none. */
+  ownerId?: number;
+  /** When `open` was asked about a person: whether they are a member of the account already. */
+  viewer?: { userId: number; member: boolean };
 }
 
 /** An accepted invitation: the account joined, and whether access was made now (false: already a member). */
@@ -101,6 +115,8 @@ export interface Accepted {
   accountId: number;
   accountName: string;
   created: boolean;
+  /** The acceptance moved the membership's last login in its transaction (not so a second click on a used link). */
+  lastLoginMoved?: boolean;
 }
 
 /**
@@ -164,9 +180,32 @@ export class InvitesService {
     return { ...choice, scopes: parsed.scopes };
   }
 
-  /** Serialises invitation changes of one account on MySQL, so limits are counted exactly. */
-  private async lockAccount(trx: Knex.Transaction, accountId: number): Promise<void> {
-    await this.membersRepo.lockOwner(trx, accountId);
+  /**
+   * Serialises invitation changes of one account on MySQL, so limits are counted exactly; answers
+   * the owner row it locked, for `grantorIn`.
+   */
+  private async lockAccount(
+    trx: Knex.Transaction,
+    accountId: number,
+  ): Promise<{ owner: { userId: number } | undefined }> {
+    return { owner: await this.membersRepo.lockOwner(trx, accountId) };
+  }
+
+  /**
+   * The account owner's address in lower case (no one can invite it): the inviter's own when the
+   * inviter is the owner just locked (as when staff invite on the owner's behalf), else read.
+   */
+  private async ownerAddress(
+    trx: Knex.Transaction,
+    accountId: number,
+    locked: { owner: { userId: number } | undefined },
+    inviter: HostUser,
+  ): Promise<string | undefined> {
+    const email =
+      locked.owner && locked.owner.userId === inviter.id
+        ? inviter.email
+        : (await this.membersRepo.owner(accountId, trx))?.email;
+    return email?.toLowerCase();
   }
 
   private async checkLimits(trx: Knex.Transaction, accountId: number, now: number): Promise<void> {
@@ -181,8 +220,12 @@ export class InvitesService {
     }
   }
 
-  /** Nobody is invited into a closed account: its link could never be opened. */
-  private async requireOpen(account: { id: number; name: string }): Promise<void> {
+  /**
+   * Nobody is invited into a closed account: its link could never be opened. `knownOpen`: the
+   * caller read the account open in this request already (the guard of a client page does).
+   */
+  private async requireOpen(account: InvitingAccount): Promise<void> {
+    if (account.knownOpen) return;
     const { host } = this.ctx;
     const [found] = await host.accounts.findByIds([account.id]);
     if (!found || !isOpenStatus(host.schema, found.status))
@@ -200,7 +243,7 @@ export class InvitesService {
   async invite(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     input: AccessInput,
     locale: string,
   ): Promise<{ inviteId: number; email: string; mailSent: boolean; allPermissions: boolean; permissions: string[] }> {
@@ -215,11 +258,14 @@ export class InvitesService {
     const now = this.ctx.now();
     const made = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
-        await this.lockAccount(trx, account.id);
+        const locked = await this.lockAccount(trx, account.id);
         const accessUntil = input.accessUntil ?? null;
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
-        const owner = await this.membersRepo.owner(account.id, trx);
-        if (owner && owner.email.toLowerCase() === email) {
+        requireGrantable(
+          await this.members.grantorIn(trx, actor, account.id, locked),
+          { ...choice, accessUntil },
+          null,
+        );
+        if ((await this.ownerAddress(trx, account.id, locked, inviter)) === email) {
           throw Refusal.invalid('invites.errors.ownAddress', { email }, { email: 'invites.errors.ownAddress' });
         }
         if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
@@ -236,7 +282,7 @@ export class InvitesService {
         return this.insertInvite(trx, actor, inviter, account, { email, choice, locale, until }, now);
       }),
     );
-    const mailSent = await this.mail.deliver(made.mailId);
+    const mailSent = await this.mail.deliverClaimed(made.mail);
     await this.ctx.emit('AccountUserInvited', {
       accountId: account.id,
       inviteId: made.inviteId,
@@ -254,14 +300,14 @@ export class InvitesService {
     trx: Knex.Transaction,
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     to: { email: string; choice: AccessChoice; locale: string; until: number | null },
     now: number,
-  ): Promise<{ inviteId: number; mailId: number }> {
+  ): Promise<{ inviteId: number; mail: ClaimedMail }> {
     const { email, choice, locale } = to;
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    // The link's token is made when the e-mail goes out; until then no one holds one.
-    const { hash } = newToken();
+    // The link's token is held only by the e-mail that goes out after the commit (and by no row).
+    const { token, hash } = newToken();
     const inviteId = await this.repo.insert(trx, {
       accountId: account.id,
       email,
@@ -291,8 +337,9 @@ export class InvitesService {
       },
       now,
     );
-    const mailId = await this.queueInviteMail(
+    const mail = await this.queueInviteMail(
       trx,
+      token,
       {
         accountId: account.id,
         inviteId,
@@ -307,7 +354,7 @@ export class InvitesService {
       },
       now,
     );
-    return { inviteId, mailId };
+    return { inviteId, mail };
   }
 
   /**
@@ -318,7 +365,7 @@ export class InvitesService {
   async inviteMany(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     input: {
       addresses: Array<{ email: string; times: number }>;
       access: unknown;
@@ -350,12 +397,16 @@ export class InvitesService {
     for (const o of outcomes) if (o.result !== 'invalid') users.set(o.email, await host.users.findByEmail(o.email));
     const localeOf = (email: string) => users.get(email)?.locale || locale;
     const now = this.ctx.now();
-    const mailIds = await retryOnDeadlock(() =>
+    const mails = await retryOnDeadlock(() =>
       this.ctx.knex.transaction(async (trx) => {
-        await this.lockAccount(trx, account.id);
+        const locked = await this.lockAccount(trx, account.id);
         const accessUntil = input.accessUntil ?? null;
-        requireGrantable(await this.members.grantorIn(trx, actor, account.id), { ...choice, accessUntil }, null);
-        const owner = await this.membersRepo.owner(account.id, trx);
+        requireGrantable(
+          await this.members.grantorIn(trx, actor, account.id, locked),
+          { ...choice, accessUntil },
+          null,
+        );
+        const ownerAddress = await this.ownerAddress(trx, account.id, locked, inviter);
         const fresh: BulkOutcome[] = [];
         const expired: number[] = [];
         for (const o of outcomes) {
@@ -363,7 +414,7 @@ export class InvitesService {
           delete o.inviteId;
           const existingUser = users.get(o.email);
           const pending = await this.repo.pendingFor(account.id, o.email, trx);
-          if (owner && owner.email.toLowerCase() === o.email) o.result = 'ownAddress';
+          if (ownerAddress === o.email) o.result = 'ownAddress';
           else if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx)))
             o.result = 'hasAccess';
           else if (pending && pending.expiresAt > now) {
@@ -379,7 +430,7 @@ export class InvitesService {
         await this.checkRoomFor(trx, account.id, fresh.length, now);
         // An expired invitation to the same address is closed; the new one replaces it.
         for (const id of expired) await this.repo.clearPending(trx, id);
-        const queued: number[] = [];
+        const queued: ClaimedMail[] = [];
         for (const o of fresh) {
           const made = await this.insertInvite(
             trx,
@@ -390,7 +441,7 @@ export class InvitesService {
             now,
           );
           o.inviteId = made.inviteId;
-          queued.push(made.mailId);
+          queued.push(made.mail);
         }
         return queued;
       }),
@@ -398,7 +449,7 @@ export class InvitesService {
     let i = 0;
     for (const o of outcomes) {
       if (o.result !== 'sent') continue;
-      if (!(await this.mail.deliver(mailIds[i++]))) o.result = 'queued';
+      if (!(await this.mail.deliverClaimed(mails[i++]))) o.result = 'queued';
       await this.ctx.emit('AccountUserInvited', {
         accountId: account.id,
         inviteId: o.inviteId!,
@@ -439,9 +490,13 @@ export class InvitesService {
     });
   }
 
-  /** Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its link). */
+  /**
+   * Writes an invitation e-mail into the queue of the caller's transaction (what it says, never its
+   * link), claimed for sending right after the commit with `token`, whose hash the invitation holds.
+   */
   private queueInviteMail(
     trx: Knex.Transaction,
+    token: string,
     mail: {
       accountId: number;
       inviteId: number;
@@ -455,9 +510,9 @@ export class InvitesService {
       permissions: string[];
     },
     now: number,
-  ): Promise<number> {
+  ): Promise<ClaimedMail> {
     const { accountId, inviteId, to, ...payload } = mail;
-    return this.mail.repo.enqueue(trx, { kind: 'invite', accountId, inviteId, to, payload }, now);
+    return this.mail.queueClaimed(trx, { kind: 'invite', accountId, inviteId, to, payload }, token, now);
   }
 
   /**
@@ -468,14 +523,14 @@ export class InvitesService {
   async resend(
     actor: Actor,
     inviter: HostUser,
-    account: { id: number; name: string },
+    account: InvitingAccount,
     inviteId: number,
     locale: string,
   ): Promise<Invite & { mailSent: boolean; justSent: boolean }> {
     const { host } = this.ctx;
     const now = this.ctx.now();
     const lifetime = this.ctx.settings().inviteLifetimeDays * DAY;
-    const { hash } = newToken();
+    const { token, hash } = newToken();
     const seen = await this.pendingOf(account.id, inviteId);
     await this.requireOpen(account);
     const existingUser = await host.users.findByEmail(seen.email);
@@ -486,7 +541,7 @@ export class InvitesService {
         const invite = await this.repo.byId(account.id, inviteId, trx);
         if (!invite || !invite.pending) throw Refusal.notFound();
         // Read under the account's lock: of two clicks at once the second sees the first one's send.
-        if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mailId: null };
+        if (now - invite.lastSentAt < RESEND_INTERVAL_MS) return { invite, mail: null };
         // The address was given access another way since: a resent link would change nothing.
         if (existingUser && (await this.membersRepo.find(account.id, existingUser.id, trx))) {
           throw Refusal.invalid('invites.errors.hasAccess', { email: invite.email });
@@ -516,8 +571,9 @@ export class InvitesService {
         );
         // The earlier e-mail, if it has not gone out yet, would carry a dead link: only the new one is sent.
         await this.mail.repo.dropUnsent(trx, invite.id);
-        const mailId = await this.queueInviteMail(
+        const mail = await this.queueInviteMail(
           trx,
+          token,
           {
             accountId: account.id,
             inviteId: invite.id,
@@ -532,12 +588,12 @@ export class InvitesService {
           },
           now,
         );
-        return { invite, mailId };
+        return { invite, mail };
       }),
     );
     const { invite } = before;
-    if (before.mailId === null) return { ...invite, mailSent: false, justSent: true };
-    const mailSent = await this.mail.deliver(before.mailId);
+    if (before.mail === null) return { ...invite, mailSent: false, justSent: true };
+    const mailSent = await this.mail.deliverClaimed(before.mail);
     await this.ctx.emit('AccountUserInvited', {
       accountId: account.id,
       inviteId: invite.id,
@@ -621,23 +677,38 @@ export class InvitesService {
     return invite;
   }
 
-  /** The invitation a link opens, or undefined when it is unknown, used, cancelled, declined or expired. */
-  async open(token: unknown): Promise<ValidInvitation | undefined> {
+  /**
+   * The invitation a link opens, or undefined when it is unknown, used, cancelled, declined or
+   * expired; with `viewerId`, also whether that person is a member of its account already.
+   */
+  async open(token: unknown, viewerId?: number): Promise<ValidInvitation | undefined> {
     if (!looksLikeToken(token)) return undefined;
-    return this.valid(await this.repo.byTokenHash(hashToken(token)));
+    const found = await this.repo.inContext({ tokenHash: hashToken(token) }, viewerId);
+    const valid = this.valid(found);
+    return valid && viewerId !== undefined
+      ? { ...valid, viewer: { userId: viewerId, member: Boolean(found?.viewerIsMember) } }
+      : valid;
   }
 
-  /** The invitation, the account's name and the inviter's, while it can be accepted (in an open account). */
-  private async valid(invite: Invite | undefined): Promise<ValidInvitation | undefined> {
+  /**
+   * The invitation, the account's name and the inviter's, while it can be accepted (in an open
+   * account); all read with the invitation in one query.
+   */
+  private valid(found: InviteInContext | undefined): ValidInvitation | undefined {
     const now = this.ctx.now();
-    if (!invite || !invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
+    if (!found) return undefined;
+    const { invite, account, inviter } = found;
+    if (!invite.pending || invite.cancelledAt !== null || invite.expiresAt <= now) return undefined;
     // The access it would give has already ended: nothing is left to accept.
     if (invite.accessUntil !== null && invite.accessUntil <= now) return undefined;
     const { host } = this.ctx;
-    const [account] = await host.accounts.findByIds([invite.accountId]);
     if (!account || !isOpenStatus(host.schema, account.status)) return undefined;
-    const inviter = invite.invitedBy ? await host.users.findById(invite.invitedBy) : undefined;
-    return { invite, accountName: account.name, inviterName: inviter ? host.users.displayName(inviter) : '' };
+    return {
+      invite,
+      accountName: String(account.name),
+      inviterName: inviter ? host.users.displayName(inviter) : '',
+      ownerId: found.ownerId,
+    };
   }
 
   /**
@@ -701,12 +772,15 @@ export class InvitesService {
             choice,
             invitedBy: invite.invitedBy,
             accessUntil: invite.accessUntil,
+            // The session enters the account right after (enterJoined): its last login moves in this transaction.
+            lastLoginAt: now,
             action: 'invite_accepted',
             targetEmail: invite.email,
           },
           trx,
         );
         if (!added.created) {
+          await this.membersRepo.touchLastLogin(invite.accountId, user.id, now, trx);
           await writeLog(
             trx,
             actor,
@@ -734,15 +808,15 @@ export class InvitesService {
       created: result.created,
       actor,
     });
-    if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(invite, user, accountName);
-    return { accountId: invite.accountId, accountName, created: result.created };
+    if (this.ctx.settings().notifyOwnerOnAccept) await this.notifyOwner(valid, user);
+    return { accountId: invite.accountId, accountName, created: result.created, lastLoginMoved: true };
   }
 
   /** A valid invitation addressed to the user's own e-mail address, or undefined (another's, used, expired…). */
   private async addressed(user: HostUser, inviteId: number): Promise<ValidInvitation | undefined> {
-    const invite = await this.repo.find(inviteId);
-    if (!invite || invite.email !== normaliseEmail(user.email)) return undefined;
-    return this.valid(invite);
+    const found = await this.repo.inContext({ id: inviteId });
+    if (!found || found.invite.email !== normaliseEmail(user.email)) return undefined;
+    return this.valid(found);
   }
 
   /** A second click on Accept by the person who accepted it goes to the account; anything else is not found. */
@@ -856,13 +930,15 @@ export class InvitesService {
     return { accountId: invite.accountId, accountName: membership.accountName, created: false };
   }
 
-  private async notifyOwner(invite: Invite, user: HostUser, accountName: string): Promise<void> {
+  /** The owner (as read with the invitation) hears of the acceptance, in their language. */
+  private async notifyOwner(valid: ValidInvitation, user: HostUser): Promise<void> {
     const { host } = this.ctx;
+    const { invite, accountName, ownerId } = valid;
     try {
-      const owner = await this.membersRepo.owner(invite.accountId);
-      if (!owner || owner.userId === user.id) return;
-      const ownerUser = await host.users.findById(owner.userId);
-      const locale = ownerUser?.locale || invite.locale || 'en';
+      if (ownerId === undefined || ownerId === user.id) return;
+      const owner = await host.users.findById(ownerId);
+      if (!owner) return;
+      const locale = owner.locale || invite.locale || 'en';
       await sendAcceptedMail(this.ctx, {
         to: owner.email,
         locale,

@@ -35,7 +35,11 @@ function toMail(row: Record<string, unknown>): QueuedMail {
 export class MailQueueRepo {
   constructor(private readonly knex: Knex) {}
 
-  /** Queues a message inside the caller's transaction; it becomes visible (and sendable) with the commit. */
+  /**
+   * Queues a message inside the caller's transaction; it becomes visible (and sendable) with the
+   * commit. With `claimant` it is written already claimed by that sender, its first attempt
+   * counted, as `claim` would leave it: no other sender ever takes it unless that attempt fails.
+   */
   async enqueue(
     trx: Knex.Transaction,
     mail: {
@@ -46,6 +50,7 @@ export class MailQueueRepo {
       payload: Record<string, unknown>;
     },
     now: number,
+    claimant?: string,
   ): Promise<number> {
     const [id] = await trx(Q).insert({
       kind: mail.kind,
@@ -53,8 +58,9 @@ export class MailQueueRepo {
       invite_id: mail.inviteId,
       to_address: mail.to,
       payload: JSON.stringify(mail.payload),
-      status: 'queued',
-      attempts: 0,
+      status: claimant ? 'sending' : 'queued',
+      claimed_by: claimant ?? null,
+      attempts: claimant ? 1 : 0,
       next_attempt_at: now,
       created_at: now,
     });

@@ -1,10 +1,21 @@
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import type { ModuleContext } from '../context';
 import { sendInviteMail, type InviteMail } from '../invites/mail';
 import { newToken } from '../invites/token';
 import { InvitesRepo } from '../invites/repo';
 import { MailQueueRepo, type QueuedMail } from './queue-repo';
 import { retryOnDeadlock } from '../deadlock';
+
+/** A message claimed by this sender, with its link's token (never stored). */
+export interface ClaimedMail {
+  mail: QueuedMail;
+  claimant: string;
+  token: string;
+}
+
+/** Tells one sender's claim from another's. */
+const newClaimant = () => crypto.randomBytes(12).toString('hex');
 
 /** Minutes to wait before each further attempt; after the last one the message is given up. */
 export const RETRY_MINUTES = [1, 5, 15, 60, 180, 360, 720];
@@ -43,9 +54,43 @@ export class MailSender {
     }
   }
 
+  /**
+   * Queues an invitation's e-mail in the caller's transaction, claimed by this sender at once, for
+   * `deliverClaimed` after the commit. The caller wrote the invitation with the hash of `token` in
+   * the same transaction, so no second transaction is needed to claim the message and make its
+   * link. The token stays in memory only; if this attempt fails, the retry makes a new one.
+   */
+  async queueClaimed(
+    trx: Knex.Transaction,
+    mail: { kind: 'invite'; accountId: number; inviteId: number; to: string; payload: Record<string, unknown> },
+    token: string,
+    now: number,
+  ): Promise<ClaimedMail> {
+    const claimant = newClaimant();
+    const id = await this.repo.enqueue(trx, mail, now, claimant);
+    return {
+      claimant,
+      token,
+      mail: { ...mail, id, status: 'sending', attempts: 1, nextAttemptAt: now },
+    };
+  }
+
+  /** Sends a message queued by `queueClaimed`, after its commit; true when it went out. Never throws. */
+  async deliverClaimed(claimed: ClaimedMail): Promise<boolean> {
+    try {
+      return await this.sendClaimed(claimed.mail, claimed.claimant, claimed.token);
+    } catch (err) {
+      this.ctx.host.logger.warn('queued e-mail not sent now; a later pass tries again', {
+        mailId: claimed.mail.id,
+        err: String(err),
+      });
+      return false;
+    }
+  }
+
   private async attempt(id: number): Promise<boolean> {
     const { ctx } = this;
-    const claimant = crypto.randomBytes(12).toString('hex');
+    const claimant = newClaimant();
     const now = ctx.now();
     // The queue pass of another app instance may claim the same message at once (on Galera through another node).
     const claimed = await retryOnDeadlock(() =>
@@ -63,19 +108,26 @@ export class MailSender {
       await this.repo.finish(id, claimant, 'dropped', now);
       return false;
     }
+    return this.sendClaimed(claimed.mail, claimant, claimed.token);
+  }
+
+  /** Sends a message this sender has claimed: `sent` when it went out, else queued for the next attempt. */
+  private async sendClaimed(mail: QueuedMail, claimant: string, token: string | undefined): Promise<boolean> {
+    const { ctx } = this;
+    const now = ctx.now();
     try {
-      await this.send(claimed.mail, claimed.token);
+      await this.send(mail, token);
     } catch (err) {
-      const wait = RETRY_MINUTES[claimed.mail.attempts - 1];
-      await this.repo.retry(id, claimant, wait === undefined ? null : now + wait * MINUTE, String(err));
+      const wait = RETRY_MINUTES[mail.attempts - 1];
+      await this.repo.retry(mail.id, claimant, wait === undefined ? null : now + wait * MINUTE, String(err));
       ctx.host.logger.warn('queued e-mail not sent; it will be tried again', {
-        mailId: id,
-        attempts: claimed.mail.attempts,
+        mailId: mail.id,
+        attempts: mail.attempts,
         err: String(err),
       });
       return false;
     }
-    await this.repo.finish(id, claimant, 'sent', ctx.now());
+    await this.repo.finish(mail.id, claimant, 'sent', ctx.now());
     return true;
   }
 

@@ -121,9 +121,18 @@ export class MembersRepo {
     };
   }
 
-  async find(accountId: number, userId: number, db: Knex | Knex.Transaction = this.knex): Promise<Member | undefined> {
-    const row = (await db(M).where({ account_id: accountId, user_id: userId }).first()) as
-      Record<string, unknown> | undefined;
+  /**
+   * One membership; with `lock` (in a transaction) its row stays locked until the transaction
+   * ends, as with `lockMember`.
+   */
+  async find(
+    accountId: number,
+    userId: number,
+    db: Knex | Knex.Transaction = this.knex,
+    lock = false,
+  ): Promise<Member | undefined> {
+    const q = db(M).where({ account_id: accountId, user_id: userId });
+    const row = (await (lock ? q.forUpdate() : q).first()) as Record<string, unknown> | undefined;
     return row ? toMember(row) : undefined;
   }
 
@@ -232,6 +241,8 @@ export class MembersRepo {
       scopes?: ResourceScopes;
       now: number;
       accessUntil?: number | null;
+      /** The person enters the account as it is added (an accepted invitation): their first sign-in to it. */
+      lastLoginAt?: number | null;
     },
   ): Promise<void> {
     await db(M).insert({
@@ -244,7 +255,7 @@ export class MembersRepo {
       invited_by: input.invitedBy,
       created_at: input.now,
       updated_at: input.now,
-      last_login_at: null,
+      last_login_at: input.lastLoginAt ?? null,
       access_until: input.isOwner ? null : (input.accessUntil ?? null),
     });
   }

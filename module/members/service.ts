@@ -115,13 +115,20 @@ export class MembersService {
    * caller's transaction: staff and the system are unlimited, so is the owner; any other person
    * must hold `manageusers` now (not found when they are no member). A person's changes take the
    * owner row's lock first and then their own row's, so the changes of the owner and the managers
-   * queue, and each is checked against the access its actor holds at that moment.
+   * queue, and each is checked against the access its actor holds at that moment. A caller that
+   * has locked the owner row already in this transaction passes what it read (`locked.owner`).
    */
-  async grantorIn(trx: Knex.Transaction, actor: Actor, accountId: number): Promise<Grantor> {
+  async grantorIn(
+    trx: Knex.Transaction,
+    actor: Actor,
+    accountId: number,
+    locked?: { owner: { userId: number } | undefined },
+  ): Promise<Grantor> {
     if (actor.type !== 'user' || actor.id === null) return { unlimited: true };
-    await this.repo.lockOwner(trx, accountId);
-    await this.repo.lockMember(trx, accountId, actor.id);
-    const member = await this.repo.find(accountId, actor.id, trx);
+    const owner = locked ? locked.owner : await this.repo.lockOwner(trx, accountId);
+    // The owner's row is the one just locked and read: nothing more to lock or read.
+    if (owner?.userId === actor.id) return { unlimited: true };
+    const member = await this.repo.find(accountId, actor.id, trx, true);
     if (!member) throw Refusal.notFound();
     if (member.isOwner) return { unlimited: true };
     if (!allows(member, 'manageusers')) throw Refusal.forbidden('members.errors.managersOnly');
@@ -335,6 +342,8 @@ export class MembersService {
       invitedBy?: number | null;
       /** The end of the access given (an invitation's end date); none when absent. */
       accessUntil?: number | null;
+      /** When the person enters the account as it is added (an accepted invitation); absent: not yet. */
+      lastLoginAt?: number;
       action?: string;
       targetEmail?: string;
     },
@@ -354,6 +363,7 @@ export class MembersService {
         scopes,
         invitedBy: input.invitedBy ?? null,
         accessUntil: input.accessUntil ?? null,
+        lastLoginAt: input.lastLoginAt,
         now,
       });
       await writeLog(
