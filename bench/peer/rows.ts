@@ -88,34 +88,41 @@ export async function sideBySide(
   const ours = (label: string, page: ModulePage): Side => ({ label, base: module.base, stats: module.stats, ...page });
   const theirs = (label: string, page: ModulePage): Side => ({ label, base: peer.base, stats: peer.stats, ...page });
   const rows: SideBySide[] = [];
-  const pair = async (key: SideBySide['key'], name: string, a: Side, b: Side, sliceSeconds: number) => {
-    const [m, p] = await comparePair(a, b, { ...o, sliceSeconds });
+  // Each page row: key, name, the module's label, better-auth's label, its pages, list or not.
+  const pages: Array<[SideBySide['key'], string, string, string, 'check' | 'membersFirst' | 'membersLast']> = [
+    [
+      'check',
+      'a. Membership check of a signed-in member',
+      "module's guard (`requirePermission`)",
+      'better-auth `getActiveMember`',
+      'check',
+    ],
+    [
+      'first',
+      'b. Members of the big account, page 1',
+      'User Management page 1',
+      'better-auth `listMembers`, offset 0',
+      'membersFirst',
+    ],
+    [
+      'last',
+      'b. Members of the big account, last page',
+      'User Management last page',
+      'better-auth `listMembers`, last offset',
+      'membersLast',
+    ],
+  ];
+  for (const [key, name, ourLabel, theirLabel, page] of pages) {
+    const sliceSeconds = key === 'check' ? o.sliceSeconds : o.listSeconds;
+    const [m, p] = await comparePair(ours(ourLabel, module[page]), theirs(theirLabel, peer[page]), {
+      ...o,
+      sliceSeconds,
+    });
     rows.push({ key, name, unit: 'request', module: m, peer: p });
     log(
       `${name}: module/better-auth throughput ${(m.rps / p.rps).toFixed(2)}x, CPU ${(m.cpuMs / p.cpuMs).toFixed(2)}x`,
     );
-  };
-  await pair(
-    'check',
-    'a. Membership check of a signed-in member',
-    ours("module's guard (`requirePermission`)", module.check),
-    theirs('better-auth `getActiveMember`', peer.check),
-    o.sliceSeconds,
-  );
-  await pair(
-    'first',
-    'b. Members of the big account, page 1',
-    ours('User Management page 1', module.membersFirst),
-    theirs('better-auth `listMembers`, offset 0', peer.membersFirst),
-    o.listSeconds,
-  );
-  await pair(
-    'last',
-    'b. Members of the big account, last page',
-    ours('User Management last page', module.membersLast),
-    theirs('better-auth `listMembers`, last offset', peer.membersLast),
-    o.listSeconds,
-  );
+  }
   const moduleRuns: Invited[] = [];
   const peerRuns: Invited[] = [];
   for (const side of ['module', 'peer', 'peer', 'module'] as const) {
