@@ -383,7 +383,9 @@ async function withPeer(
   const page = (t: Target) => ({ path: t.path, cookies: t.clients.map((c) => c.cookie) });
   let peer: Peer | undefined;
   try {
-    peer = await phase('better-auth data build and sign-ins', () => startPeer(ROOT_URL, sizes, log, `${DB}_peer`));
+    peer = await phase('better-auth data build and sign-ins', () =>
+      startPeer(ROOT_URL, sizes, log, { database: `${DB}_peer`, sessions: CONNECTIONS }),
+    );
     const running = peer;
     const rows = await phase('side by side with better-auth', () =>
       sideBySide(

@@ -49,13 +49,14 @@ const PER_PAGE = 50;
 
 /**
  * Builds `database` (better-auth's schema from its own migrations, then the data),
- * starts better-auth in a child process (bench/peer/server.ts) and signs in the sessions the rows use.
+ * starts better-auth in a child process (bench/peer/server.ts) and signs in the sessions the rows use,
+ * `sessions` for each (one a connection of the load).
  */
 export async function startPeer(
   rootUrl: string,
   sizes: PeerSizes,
   log: (msg: string) => void = () => {},
-  database = PEER_DB,
+  { database = PEER_DB, sessions = POOL_SIZE }: { database?: string; sessions?: number } = {},
 ): Promise<Peer> {
   const root = rootUrl.replace(/\/+$/, '');
   const conn = await mysql.createConnection({ uri: root });
@@ -104,8 +105,7 @@ export async function startPeer(
   };
   const tenSessions = async (users: number[], org: (n: number) => number) => {
     const out: string[] = [];
-    for (let k = 0; k < POOL_SIZE; k += 1)
-      out.push(await signIn(users[k % users.length], org(users[k % users.length])));
+    for (let k = 0; k < sessions; k += 1) out.push(await signIn(users[k % users.length], org(users[k % users.length])));
     return out;
   };
 

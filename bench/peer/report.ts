@@ -3,7 +3,7 @@ import type { PeerResult, SideBySide } from './rows';
 
 const n = (v: number, digits = 0) =>
   v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const kb = (bytes: number) => (bytes ? `${n(bytes / 1024, 1)} KB` : '—');
+const kb = (bytes: number) => (!bytes ? '—' : bytes < 1024 ? `${n(bytes)} B` : `${n(bytes / 1024, 1)} KB`);
 
 /** The module is ahead when it serves more a second and uses no more app CPU for each. */
 export function judgePeerRow(row: SideBySide) {
@@ -15,7 +15,7 @@ export function judgePeerRow(row: SideBySide) {
 const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 
 /** Why each side costs what it does, in words; the figures come from the run. */
-const WHY: Record<SideBySide['key'], string> = {
+const WHY: Record<SideBySide['key'], string | ((row: SideBySide) => string)> = {
   check:
     "Both read the session and its user by key and one membership row. The module's last statement is the " +
     "portal's rolling session writing its new expiry, a commit on every request, which waits on MariaDB's log " +
@@ -26,10 +26,12 @@ const WHY: Record<SideBySide['key'], string> = {
     "count, the owner's row, the page of members, the ownership offer, the invitations panel, the layout's " +
     "services and domains, the session's expiry. better-auth answers JSON: the session, the user, its membership " +
     "check, the user again, the page, the count, the page's users by `IN`.",
-  last:
+  last: (row) =>
     'Beside the page itself as on page 1, each side reaches the last members of the big account: better-auth ' +
-    'with OFFSET along `member_organizationId_idx` and a row lookup for each member skipped; the module with the ' +
-    "pager's last link (keyset, from the end) where it has one, else with OFFSET.",
+    'with OFFSET along `member_organizationId_idx` and a row lookup for each member skipped; the module ' +
+    (/[?&]page=/.test(row.module.path)
+      ? 'with OFFSET too (its pager numbers the pages).'
+      : "with its pager's last link (keyset: the last members read from the end, nothing skipped)."),
   invitations:
     'Per invitation the module makes three requests (the form, the invitation page the mail links to, accept) ' +
     'and better-auth two (`invite-member`, `accept-invitation`). The module commits the invitation with its log ' +
@@ -41,6 +43,11 @@ const WHY: Record<SideBySide['key'], string> = {
 const side = (m: Measured, unit: string) =>
   `${n(m.queries, 1)} statements and ${n(m.cpuMs, 2)} ms app CPU per ${unit}` +
   (m.bytes ? `, ${kb(m.bytes)} an answer` : '');
+
+const why = (row: SideBySide) => {
+  const text = WHY[row.key];
+  return typeof text === 'function' ? text(row) : text;
+};
 
 /** The report's section: both sides of each row and the ratios. */
 export function peerSection(r: PeerResult, connections: number, slices: number): string[] {
@@ -109,7 +116,7 @@ export function peerNotes(r: PeerResult | undefined): string[] {
     out.push(
       `- **${row.name} against better-auth (missed: ${n(j.rps, 2)}× throughput, ${n(j.cpu, 2)}× CPU).** ` +
         `Measured: the module ${side(row.module, row.unit)}; better-auth ${side(row.peer, row.unit)}. ` +
-        WHY[row.key],
+        why(row),
     );
   }
   return out;
