@@ -1,6 +1,8 @@
 import type { Cast, Sizes } from './data';
 import type { Explained, ExplainedQuery } from './explain';
 import type { Target } from './measure';
+import { peerNotes, peerSection, peerTargets } from './peer/report';
+import type { PeerResult } from './peer/rows';
 import type { InviteResult, RetentionResult, SoakResult } from './workloads';
 
 export interface Row {
@@ -70,6 +72,8 @@ interface ReportInput {
   groups: Comparison[];
   explained: Explained[];
   invites: InviteResult;
+  /** The comparison with better-auth's organization plugin; absent with BENCH_PEER=0. */
+  peer?: PeerResult;
   retention: RetentionResult;
   soak: SoakResult;
   phases: Phase[];
@@ -220,6 +224,7 @@ export function renderReport(r: ReportInput): string {
       for (const row of group.rows)
         target(row.p50 < group.p50Below, `${row.label}: p50 ${row.p50} ms (target < ${group.p50Below} ms)`);
   }
+  for (const t of peerTargets(r.peer)) target(t.met, t.text);
   const ret = r.retention;
   target(
     ret.page.during.p99 <= Math.max(ret.page.without.p99 * 1.5, ret.page.without.p99 + 20),
@@ -273,9 +278,14 @@ export function renderReport(r: ReportInput): string {
       `${n(inv.count)} in ${n(inv.seconds, 1)} s = **${n(inv.perSecond, 1)} per second**. ` +
       `Memberships afterwards: ${n(inv.memberships)} of ${n(inv.count)}. Mean ms of each step as the client saw it: ` +
       `create POST ${n(inv.createMs, 1)}, reading the mail ${n(inv.mailMs, 1)}, invitation page GET ` +
-      `${n(inv.pageMs, 1)}, accept POST ${n(inv.acceptMs, 1)}.`,
+      `${n(inv.pageMs, 1)}, accept POST ${n(inv.acceptMs, 1)}.` +
+      (inv.queries === undefined
+        ? ''
+        : ` Per invitation: ${n(inv.queries, 1)} statements and ${n(inv.cpuMs ?? 0, 1)} ms of the portal's CPU.`),
     '',
   );
+
+  if (r.peer) lines.push(...peerSection(r.peer, r.connections, r.slices));
 
   lines.push('## Soak', '');
   const so = r.soak;
@@ -296,7 +306,7 @@ export function renderReport(r: ReportInput): string {
   for (const sample of so.samples) lines.push(`| ${sample.second} | ${mb(sample.rss)} | ${mb(sample.heapUsed)} |`);
   lines.push('');
 
-  lines.push(...notes(judged, explainedOf));
+  lines.push(...notes(judged, explainedOf, peerNotes(r.peer)));
 
   lines.push("## Queries of one request, with EXPLAIN of the module's", '');
   for (const e of r.explained) {
@@ -349,6 +359,7 @@ function causeOf(q: ExplainedQuery | undefined): string | undefined {
 function notes(
   judged: Array<{ group: Comparison; ratios: Judged[] }>,
   explainedOf: (label: string) => Explained | undefined,
+  peer: string[],
 ): string[] {
   const out = ['## Notes', ''];
   out.push(
@@ -380,6 +391,7 @@ function notes(
     if (group.p50Below !== undefined)
       for (const row of group.rows) if (row.p50 >= group.p50Below) missed(row.label, `p50 ${row.p50} ms`);
   }
+  out.push(...peer);
   out.push(
     '- **Memory.** An earlier run showed the app process at about 960 MB RSS: every date and amount on a page ' +
       'built a new `Intl.DateTimeFormat` / `Intl.NumberFormat`, whose native ICU memory the process keeps. ' +

@@ -11,6 +11,9 @@ import { BENCH_PASSWORD, email, generate, scaledSizes, STAFF_EMAIL, TEAM_PREFIX,
 import { explainRecorded, type Explained } from './explain';
 import { Portal, type Target } from './measure';
 import { lastPage } from './pages';
+import { GUARDED_PATH } from './peer/guarded';
+import { startPeer, type Peer, type PeerSizes } from './peer/index';
+import { peerVersion, sideBySide, type PeerResult } from './peer/rows';
 import { renderReport, type Comparison, type Phase, type RatioDef } from './report';
 import { invitations, retention, soak } from './workloads';
 
@@ -19,7 +22,8 @@ import { invitations, retention, soak } from './workloads';
  * process and drives it with autocannon from this one. BENCH_SMOKE=1: small data, seconds-long runs,
  * the report goes to the temp folder instead of docs/benchmarks.md. BENCH_SCALE=0.1: a tenth of the
  * data with the full run's timings (the report also goes to the temp folder). BENCH_DB names the
- * database, BENCH_KEEP=1 keeps it afterwards, BENCH_SOAK_SECONDS shortens the soak.
+ * database, BENCH_KEEP=1 keeps it afterwards, BENCH_SOAK_SECONDS shortens the soak. BENCH_PEER=0 skips
+ * the comparison with better-auth's organization plugin (bench/peer).
  */
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const SCALE = SMOKE ? 0.005 : Number(process.env.BENCH_SCALE ?? 1);
@@ -41,6 +45,9 @@ const ROOT_URL = (process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || '
 // BENCH_DB: another database name, so two runs on one MariaDB do not drop each other's.
 const DB = process.env.BENCH_DB || 'account_users_bench';
 const STAFF = '/admin/modules/account_users';
+const PEER = process.env.BENCH_PEER !== '0';
+/** Invitations in each of the four alternating batches of the comparison with better-auth. */
+const PEER_BATCH = Math.max(4, Math.floor(SIZES.invites / 4));
 const portal = new Portal(CONNECTIONS);
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -328,7 +335,12 @@ async function comparisons(knex: Db, cast: Cast): Promise<Plan> {
     { target: targets.staffEmail, isModule: staffQueries },
     { target: targets.staffName, isModule: staffQueries },
   ];
-  return { groups, explain, retentionPage: targets.activityBig, hostUsers };
+  const peerPages = {
+    check: { label: 'Membership check', path: GUARDED_PATH, clients: hostUsers },
+    membersFirst: targets.usersBig,
+    membersLast: targets.usersBigLast,
+  };
+  return { groups, explain, retentionPage: targets.activityBig, hostUsers, peerPages };
 }
 
 interface ExplainPage {
@@ -344,6 +356,77 @@ interface Plan {
   retentionPage: Target;
   /** Sessions of the ten host-page owners, for the soak. */
   hostUsers: BenchClient[];
+  /** The module's pages set against better-auth's. */
+  peerPages: Record<'check' | 'membersFirst' | 'membersLast', Target>;
+}
+
+/**
+ * better-auth's organization plugin on data of the module's sizes (its big organization with as many
+ * members as the big account, owner included), started after the module's groups so that building its
+ * data disturbs none of them, and stopped (its database dropped) whatever happens.
+ */
+async function withPeer(
+  knex: Db,
+  plan: Plan,
+  cast: Cast,
+  phase: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+): Promise<PeerResult> {
+  const sizes: PeerSizes = {
+    users: SIZES.users,
+    organizations: SIZES.accounts,
+    bigOrganizationMembers: SIZES.bigAccountUsers,
+    invites: 2 * PEER_BATCH,
+  };
+  // The module's invitees of the comparison: users after the cast's invitees, in no account yet.
+  const free = cast.invitees[cast.invitees.length - 1] + 1;
+  let used = 0;
+  const page = (t: Target) => ({ path: t.path, cookies: t.clients.map((c) => c.cookie) });
+  let peer: Peer | undefined;
+  try {
+    peer = await phase('better-auth data build and sign-ins', () =>
+      startPeer(ROOT_URL, sizes, log, { database: `${DB}_peer`, sessions: CONNECTIONS }),
+    );
+    const running = peer;
+    const rows = await phase('side by side with better-auth', () =>
+      sideBySide(
+        {
+          base: portal.base,
+          stats: () => portal.stats(),
+          check: page(plan.peerPages.check),
+          membersFirst: page(plan.peerPages.membersFirst),
+          membersLast: page(plan.peerPages.membersLast),
+          invitations: (count) => {
+            const ids = Array.from({ length: count }, (_, k) => free + used + k);
+            used += count;
+            return invitations(
+              knex,
+              (id) => signIn(knex, id),
+              cast.inviteOwner,
+              cast.inviteAccount,
+              ids,
+              () => portal.stats(),
+            );
+          },
+        },
+        running,
+        {
+          connections: CONNECTIONS,
+          slices: SLICES,
+          sliceSeconds: SLICE_SECONDS,
+          listSeconds: 2 * SLICE_SECONDS,
+          batch: PEER_BATCH,
+        },
+        log,
+      ),
+    );
+    return { version: peerVersion(), sizes, rows };
+  } catch (err) {
+    log(`side by side with better-auth failed: ${String(err)}`);
+    await portal.drained();
+    return { version: peerVersion(), sizes, rows: [], error: String(err) };
+  } finally {
+    await peer?.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -397,8 +480,17 @@ async function main(): Promise<void> {
       return out;
     });
 
+    const peer = PEER ? await withPeer(knex, plan, cast, phase) : undefined;
+
     const invites = await phase('invitations', () =>
-      invitations(knex, (id) => signIn(knex, id), cast.inviteOwner, cast.inviteAccount, cast.invitees),
+      invitations(
+        knex,
+        (id) => signIn(knex, id),
+        cast.inviteOwner,
+        cast.inviteAccount,
+        cast.invitees,
+        () => portal.stats(),
+      ),
     );
     log(
       `invitations: ${invites.count} in ${invites.seconds.toFixed(1)} s (${invites.perSecond.toFixed(1)}/s); ` +
@@ -458,6 +550,7 @@ async function main(): Promise<void> {
       groups,
       explained,
       invites,
+      peer,
       retention: retained,
       soak: soaked,
       phases,

@@ -13,6 +13,9 @@ export interface InviteResult {
   mailMs: number;
   pageMs: number;
   acceptMs: number;
+  /** Statements and milliseconds of the portal's CPU per invitation, when the run was given its counters. */
+  queries?: number;
+  cpuMs?: number;
 }
 
 export interface RetentionResult {
@@ -82,6 +85,7 @@ export async function invitations(
   ownerId: number,
   accountId: number,
   inviteeIds: number[],
+  stats?: () => Promise<{ queries: number; cpuMicros: number }>,
 ): Promise<InviteResult> {
   const owner = await signIn(ownerId);
   await owner.get('/account/users');
@@ -89,6 +93,7 @@ export async function invitations(
   for (const id of inviteeIds) invitees.push(await signIn(id));
   const times: Array<Awaited<ReturnType<typeof inviteAndAccept>>> = [];
   let next = 0;
+  const before = await stats?.();
   const started = Date.now();
   const worker = async () => {
     while (next < invitees.length) {
@@ -98,6 +103,7 @@ export async function invitations(
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   const seconds = (Date.now() - started) / 1000;
+  const after = await stats?.();
   const row = (await knex('mod_account_users_members')
     .where('account_id', accountId)
     .whereIn('user_id', inviteeIds)
@@ -113,6 +119,12 @@ export async function invitations(
     mailMs: mean('mailMs'),
     pageMs: mean('pageMs'),
     acceptMs: mean('acceptMs'),
+    ...(before && after
+      ? {
+          queries: (after.queries - before.queries) / invitees.length,
+          cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / invitees.length,
+        }
+      : {}),
   };
 }
 

@@ -94,11 +94,3 @@ export async function comparePair(a: Side, b: Side, o: LoadOptions): Promise<[Me
     };
   }) as [Measured, Measured];
 }
-
-/** One line per side and the ratio of the module's throughput to the peer's (above 1: the module is faster). */
-export function describePair(module: Measured, peer: Measured): string {
-  const line = (m: Measured) =>
-    `  ${m.label}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ` +
-    `${m.queries.toFixed(2)} queries and ${m.cpuMs.toFixed(2)} ms app CPU per request, ${m.bytes} bytes`;
-  return `${line(module)}\n${line(peer)}\n  module/peer throughput: ${(module.rps / peer.rps).toFixed(2)}x`;
-}

@@ -48,20 +48,22 @@ export interface Invited {
 const PER_PAGE = 50;
 
 /**
- * Builds `account_users_bench_peer` (better-auth's schema from its own migrations, then the data),
- * starts better-auth in a child process (bench/peer/server.ts) and signs in the sessions the rows use.
+ * Builds `database` (better-auth's schema from its own migrations, then the data),
+ * starts better-auth in a child process (bench/peer/server.ts) and signs in the sessions the rows use,
+ * `sessions` for each (one a connection of the load).
  */
 export async function startPeer(
   rootUrl: string,
   sizes: PeerSizes,
   log: (msg: string) => void = () => {},
+  { database = PEER_DB, sessions = POOL_SIZE }: { database?: string; sessions?: number } = {},
 ): Promise<Peer> {
   const root = rootUrl.replace(/\/+$/, '');
   const conn = await mysql.createConnection({ uri: root });
-  await conn.query(`DROP DATABASE IF EXISTS \`${PEER_DB}\``);
-  await conn.query(`CREATE DATABASE \`${PEER_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await conn.end();
-  const dbUrl = `${root}/${PEER_DB}`;
+  const dbUrl = `${root}/${database}`;
   const setup = createPeerAuth(dbUrl, 'http://127.0.0.1');
   await (await getMigrations(setup.auth.options)).runMigrations();
   // Where the peer's invitation mails go (bench/peer/auth.ts), like the portal's outbox.
@@ -103,8 +105,7 @@ export async function startPeer(
   };
   const tenSessions = async (users: number[], org: (n: number) => number) => {
     const out: string[] = [];
-    for (let k = 0; k < POOL_SIZE; k += 1)
-      out.push(await signIn(users[k % users.length], org(users[k % users.length])));
+    for (let k = 0; k < sessions; k += 1) out.push(await signIn(users[k % users.length], org(users[k % users.length])));
     return out;
   };
 
@@ -183,7 +184,7 @@ export async function startPeer(
       child.process.kill('SIGTERM');
       if (process.env.BENCH_KEEP !== '1') {
         const c = await mysql.createConnection({ uri: root });
-        await c.query(`DROP DATABASE IF EXISTS \`${PEER_DB}\``);
+        await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
         await c.end();
       }
     },
