@@ -230,8 +230,10 @@ export class AccountsRepo {
     ended = false,
   ): Promise<KeysetPage<Membership>> {
     const dir = readsBackwards(cursor) ? 'asc' : 'desc';
+    // With a search the planner starts from the accounts' name index (few matches, sorted);
+    // naming the memberships index there would test every membership of an agency instead.
     const q = this.listQuery(userId, search, ended).from(
-      byIndex(this.knex, `${M} as m`, 'mod_account_users_members_user_recent'),
+      search ? `${M} as m` : byIndex(this.knex, `${M} as m`, 'mod_account_users_members_user_recent'),
     );
     if (cursor.at === 'after' || cursor.at === 'before') {
       const { at, key } = cursor;
