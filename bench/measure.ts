@@ -18,6 +18,8 @@ export interface Target {
   clients: BenchClient[];
   /** Runs before each run of this target (the host page switches the module off or on). */
   prepare?: () => Promise<unknown>;
+  /** Connections of the load when not the run's number (one: the latency of a request alone). */
+  connections?: number;
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -122,7 +124,7 @@ export class Portal {
     await t.prepare?.();
     const before = await this.drained();
     const started = Date.now();
-    const r = await this.load(t.path, t.clients, seconds);
+    const r = await this.load(t.path, t.clients, seconds, t.connections);
     const after = await this.drained();
     if (r.non2xx) throw new Error(`${t.label}: ${r.non2xx} answers were not 2xx`);
     return {
@@ -163,8 +165,8 @@ export class Portal {
         label: t.label,
         path: t.path,
         rps: requests / r.reduce((sum, x) => sum + x.seconds, 0),
-        p50: latency(r, 'p50', requests, this.connections),
-        p99: latency(r, 'p99', requests, this.connections),
+        p50: latency(r, 'p50', requests, t.connections ?? this.connections),
+        p99: latency(r, 'p99', requests, t.connections ?? this.connections),
         queries: r.reduce((sum, x) => sum + x.queries, 0) / Math.max(1, requests),
         cpuMs: r.reduce((sum, x) => sum + x.cpuMicros, 0) / Math.max(1, requests) / 1000,
         requests,
