@@ -411,7 +411,9 @@ function notes(
         `${n(invites.acceptMs, 1)} ms` +
         (invites.queries === undefined
           ? '. '
-          : `; ${n(invites.queries, 1)} statements and ${n(invites.cpuMs ?? 0, 1)} ms of the portal's CPU. `) +
+          : `; ${n(invites.queries, 1)} statements and ${n(invites.cpuMs ?? 0, 1)} ms of the portal's CPU, so the ` +
+            `portal alone, with both cores to itself, could not pass ${n(2000 / (invites.cpuMs || 1), 0)} per ` +
+            'second; MariaDB and the load generator share those cores. ') +
         'Three requests, each with its session read and rolling session write, and four commits (the ' +
         'invitation with its log entry and claimed mail; the mail to the outbox; the acceptance with its ' +
         'membership, log entry and last sign-in; the owner’s notice) each wait for the disk ' +
